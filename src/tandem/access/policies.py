@@ -1,0 +1,97 @@
+"""Who may do what to which child: the two levels of every decision, in one place.
+
+1. The role grants an action (`role_allows`).
+2. The record check grants *this* child: a reason the data holds (`CHILD_ACCESS_RULES`).
+
+Lists, pages, the API, search and exports all filter with `visible_children_q`, and single
+records are checked with `access_basis`, which tests the very same rules one by one so that it
+can say which one let the actor in.
+"""
+
+import operator
+from collections.abc import Callable
+from functools import reduce
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tandem.access.models import Involvement
+from tandem.partners.models import Role
+from tandem.referrals.codes import Status
+
+
+class Action(StrEnum):
+    VIEW_CHILD = "view_child"
+    CREATE_CHILD = "create_child"
+    EDIT_CHILD = "edit_child"
+    RECORD_EVENT = "record_event"
+    MAKE_REFERRAL = "make_referral"
+    DECIDE_REFERRAL = "decide_referral"
+    GIVE_FEEDBACK = "give_feedback"
+    LOOKUP_KNOWN = "lookup_known"
+    VIEW_AUDIT = "view_audit"
+
+
+PRACTITIONERS = {
+    Role.SOCIAL_WORKER, Role.FAMILY_SUPPORT_WORKER, Role.PERSONAL_ADVISER,
+    Role.POLICE_SAFEGUARDING_OFFICER, Role.HEALTH_PRACTITIONER, Role.SCHOOL_DSL, Role.TEAM_MANAGER,
+}
+DECIDERS = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+
+ROLE_ACTIONS: dict[Action, set[str]] = {
+    Action.VIEW_CHILD: PRACTITIONERS,
+    Action.CREATE_CHILD: PRACTITIONERS,
+    Action.EDIT_CHILD: PRACTITIONERS,
+    Action.RECORD_EVENT: PRACTITIONERS,
+    Action.MAKE_REFERRAL: PRACTITIONERS,
+    Action.LOOKUP_KNOWN: PRACTITIONERS,
+    Action.DECIDE_REFERRAL: DECIDERS,
+    Action.GIVE_FEEDBACK: DECIDERS,
+    Action.VIEW_AUDIT: {Role.IG_LEAD},
+}
+
+
+def role_allows(actor, action: Action) -> bool:
+    return bool(actor and actor.is_authenticated and actor.is_active) and (
+        actor.role in ROLE_ACTIONS[action]
+    )
+
+
+def _active_involvements():
+    today = timezone.localdate()
+    return Involvement.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
+def _open_referrals():
+    from tandem.referrals.models import Referral
+
+    return Referral.objects.exclude(status=Status.CLOSED)
+
+
+# Each rule: (the reason it gives, the child ids it lets the actor see).
+CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
+    ("allocated worker", lambda a: _active_involvements().filter(practitioner_id=a.pk)),
+    ("team owns or is involved in the case", lambda a: _active_involvements().filter(team_id=a.team_id)),
+    ("open referral made by you", lambda a: _open_referrals().filter(made_by_id=a.pk)),
+    ("open referral to your team", lambda a: _open_referrals().filter(to_team_id=a.team_id)),
+    ("open referral from your team", lambda a: _open_referrals().filter(from_team_id=a.team_id)),
+]
+
+
+def visible_children_q(actor, action: Action = Action.VIEW_CHILD) -> Q:
+    """The filter for children `actor` may see; matches nothing when the role does not allow it."""
+    if not role_allows(actor, action):
+        return Q(pk__in=[])
+    reasons = [Q(pk__in=rule(actor).values("child_id")) for _, rule in CHILD_ACCESS_RULES]
+    return Q(is_child=True) & reduce(operator.or_, reasons)
+
+
+def access_basis(actor, child_id, action: Action = Action.VIEW_CHILD) -> str | None:
+    """Why `actor` may act on this child, or None. The same rules as `visible_children_q`."""
+    if not role_allows(actor, action):
+        return None
+    for reason, rule in CHILD_ACCESS_RULES:
+        if rule(actor).filter(child_id=child_id).exists():
+            return reason
+    return None

@@ -1,0 +1,31 @@
+"""The `tandem` command: Django's management commands, with Tandem's own listed first."""
+
+import os
+import sys
+
+COMMANDS = {
+    "serve": "serve the web app and API (migrates first)",
+    "synth": "build a synthetic partnership (children, families, referrals)",
+    "demo": "build the demo partnership and print the demo sign-ins",
+    "token": "create or revoke personal API tokens",
+    "check": "check the installation and configuration",
+    "migrate": "create or update the database tables",
+}
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.config.settings")
+    args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help", "help") and len(args) == 1:
+        print("usage: tandem COMMAND [options]   (tandem COMMAND --help for each)\n")
+        for name, text in COMMANDS.items():
+            print(f"  {name:<10} {text}")
+        print("\nAny other Django management command works too (tandem help --commands).")
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tandem", *args])
+
+
+if __name__ == "__main__":
+    main()

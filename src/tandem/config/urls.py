@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tandem.config.api import api
+
+admin.site.site_header = "Tandem administration"
+admin.site.site_title = "Tandem administration"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("tandem.web.urls")),
+]

@@ -1,0 +1,264 @@
+"""Every read of a person's data. Each function takes the actor and a purpose, applies the access
+policy and writes the audit rows for exactly the people it returns."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tandem.access.checks import require_child, require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import Involvement
+from tandem.access.policies import Action, visible_children_q
+from tandem.audit.models import AuditAction
+from tandem.audit.services import access_event_record, access_events_record
+from tandem.partners.models import Partner
+from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
+from tandem.people.identifiers import normalise_nhs_number
+from tandem.people.models import Event, Household, Person, Relationship
+
+
+def children_visible_to(*, actor, action: Action = Action.VIEW_CHILD) -> QuerySet[Person]:
+    """The children `actor` may see. Not audited: callers audit the rows they hand out."""
+    return Person.objects.filter(visible_children_q(actor, action))
+
+
+@dataclass(frozen=True)
+class ChildFilters:
+    name: str = ""
+    date_of_birth: date | None = None
+    postcode: str = ""
+    nhs_number: str = ""
+    upn: str = ""
+
+    def as_q(self) -> Q:
+        q = Q()
+        for word in self.name.split():
+            q &= Q(given_name__istartswith=word) | Q(family_name__istartswith=word) | Q(
+                known_as__istartswith=word
+            )
+        if self.date_of_birth:
+            q &= Q(date_of_birth=self.date_of_birth)
+        if self.postcode:
+            q &= Q(postcode__istartswith=self.postcode.strip())
+        if self.nhs_number:
+            q &= Q(nhs_number=normalise_nhs_number(self.nhs_number))
+        if self.upn:
+            q &= Q(upn=self.upn.strip().upper())
+        return q
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.date_of_birth or self.postcode or self.nhs_number or self.upn)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    offset: int
+    limit: int
+
+
+def child_list(
+    *, actor, purpose: str, filters: ChildFilters = ChildFilters(), offset: int = 0, limit: int = 25
+) -> Page:
+    """A page of the children the actor may see, matching the filters, by name."""
+    require_role(actor, Action.VIEW_CHILD)
+    qs = children_visible_to(actor=actor).filter(filters.as_q())
+    total = qs.count()
+    items = list(qs.order_by("family_name", "given_name", "id")[offset : offset + limit])
+    access_events_record(
+        actor=actor,
+        action=AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
+        purpose=purpose,
+        record_type="child",
+        person_ids=[c.pk for c in items],
+    )
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
+    basis = require_child(actor, child_id)
+    child = Person.objects.get(pk=child_id)
+    access_event_record(
+        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="child",
+        person_id=child.pk, basis=basis,
+    )
+    return child
+
+
+@dataclass(frozen=True)
+class RelatedPerson:
+    relationship_id: UUID
+    person: Person
+    kind: str  # how `person` relates to the child
+
+    @property
+    def kind_label(self) -> str:
+        return RelationshipKind(self.kind).label
+
+
+def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedPerson]:
+    basis = require_child(actor, child_id)
+    rows = Relationship.objects.filter(Q(person_a_id=child_id) | Q(person_b_id=child_id)).select_related(
+        "person_a", "person_b"
+    )
+    related = []
+    for r in rows:
+        # Stored as "A is kind of B"; seen from the child, the other person's role is:
+        if r.person_b_id == child_id:
+            related.append(RelatedPerson(r.id, r.person_a, r.kind))
+        else:
+            related.append(RelatedPerson(r.id, r.person_b, INVERSE_RELATIONSHIP[r.kind]))
+    related.sort(key=lambda rp: (rp.kind, rp.person.family_name, rp.person.given_name))
+    access_events_record(
+        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="relationship",
+        person_ids=[rp.person.pk for rp in related], basis=f"related to a child you see ({basis})",
+        detail={"child_id": str(child_id)},
+    )
+    return related
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    household: Household
+    members: list  # HouseholdMember rows with .person loaded
+
+
+def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdView]:
+    basis = require_child(actor, child_id)
+    households = list(
+        Household.objects.filter(members__person_id=child_id)
+        .prefetch_related("members__person")
+        .distinct()
+    )
+    views = [
+        HouseholdView(h, sorted(h.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name)))
+        for h in households
+    ]
+    access_events_record(
+        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="household",
+        person_ids=sorted({m.person_id for v in views for m in v.members}, key=str),
+        basis=f"household of a child you see ({basis})", detail={"child_id": str(child_id)},
+    )
+    return views
+
+
+def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
+    """A household is visible through any child in it that the actor may see."""
+    require_role(actor, Action.VIEW_CHILD)
+    household = (
+        Household.objects.filter(pk=household_id, members__person__in=children_visible_to(actor=actor))
+        .prefetch_related("members__person")
+        .distinct()
+        .first()
+    )
+    if household is None:
+        raise NotFound("No household with that id is in your records")
+    members = sorted(household.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name))
+    access_events_record(
+        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="household",
+        person_ids=[m.person_id for m in members], record_id=str(household.pk),
+        basis="household of a child you see",
+    )
+    return HouseholdView(household, members)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    occurred_at: datetime
+    partner: str
+    kind: str
+    summary: str
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyEntry]:
+    """One time-ordered story, newest first, from every partner's part of the record."""
+    from tandem.referrals.models import Referral
+
+    basis = require_child(actor, child_id)
+    entries: list[ChronologyEntry] = []
+    for e in Event.objects.filter(person_id=child_id).select_related("partner"):
+        entries.append(ChronologyEntry(e.occurred_at, e.partner.name, e.get_kind_display(), e.summary))
+    referrals = (
+        Referral.objects.filter(child_id=child_id)
+        .select_related("from_team__partner", "to_team__partner", "decision")
+        .prefetch_related("reasons", "feedback")
+    )
+    for r in referrals:
+        reasons = ", ".join(x.get_reason_display() for x in r.reasons.all())
+        entries.append(ChronologyEntry(
+            r.received_at, r.from_team.partner.name, "Referral made",
+            f"Referral to {r.to_team.name} ({r.get_source_display()}). Concerns: {reasons}.",
+        ))
+        decision = getattr(r, "decision", None)
+        if decision is not None:
+            entries.append(ChronologyEntry(
+                decision.decided_at, r.to_team.partner.name, "Threshold decision",
+                f"{decision.get_decision_display()}: {decision.reasons}",
+            ))
+        for f in r.feedback.all():
+            entries.append(ChronologyEntry(
+                f.given_at, r.to_team.partner.name, "Feedback to referrer", f.message
+            ))
+    for inv in Involvement.objects.filter(child_id=child_id).select_related("team__partner", "practitioner"):
+        who = f"{inv.practitioner} ({inv.team.name})" if inv.practitioner else inv.team.name
+        entries.append(ChronologyEntry(
+            _at(inv.started_on), inv.team.partner.name, f"{inv.get_kind_display()} started",
+            f"{who}{': ' + inv.reason if inv.reason else ''}",
+        ))
+        if inv.ended_on:
+            entries.append(ChronologyEntry(
+                _at(inv.ended_on), inv.team.partner.name, f"{inv.get_kind_display()} ended", who
+            ))
+    entries.sort(key=lambda e: e.occurred_at, reverse=True)
+    access_event_record(
+        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="chronology",
+        person_id=child_id, basis=basis,
+    )
+    return entries
+
+
+@dataclass(frozen=True)
+class KnownTo:
+    partner: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+
+
+def known_to_partners(
+    *, actor, nhs_number: str = "", upn: str = "", given_name: str = "", family_name: str = "",
+    date_of_birth: date | None = None,
+) -> list[KnownTo]:
+    """"Is this child known to other partners?" Answers only which partners and how to reach
+    them: never the record. Needs an identifier, or a full name with date of birth."""
+    require_role(actor, Action.LOOKUP_KNOWN)
+    if nhs_number:
+        q = Q(nhs_number=normalise_nhs_number(nhs_number))
+    elif upn:
+        q = Q(upn=upn.strip().upper())
+    elif given_name and family_name and date_of_birth:
+        q = Q(given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(),
+              date_of_birth=date_of_birth)
+    else:
+        raise ValueError("Give an NHS number, a UPN, or a full name with date of birth")
+    child_ids = list(Person.objects.filter(q, is_child=True).values_list("pk", flat=True)[:5])
+    today = timezone.localdate()
+    partners = Partner.objects.filter(
+        Q(teams__involvements__child_id__in=child_ids)
+        & (Q(teams__involvements__ended_on__isnull=True) | Q(teams__involvements__ended_on__gt=today))
+    ).distinct().order_by("name")
+    answer = [KnownTo(p.name, p.contact_name, p.contact_email, p.contact_phone) for p in partners]
+    access_events_record(
+        actor=actor, action=AuditAction.LOOKUP, purpose="safeguarding_check", record_type="child",
+        person_ids=child_ids or [None], detail={"matched": bool(child_ids), "partners": len(answer)},
+    )
+    return answer

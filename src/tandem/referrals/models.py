@@ -1,0 +1,75 @@
+"""Contacts and referrals: who referred, why, the threshold decision and the feedback."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from tandem.referrals.codes import Decision, FamilyAware, Reason, Source, Status
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    # Who referred: a practitioner and their team, or a member of the public named here.
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    from_team = models.ForeignKey(
+        "partners.Team", on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referrer_name = models.CharField(
+        max_length=200, blank=True,
+        help_text="If someone outside the partnership made the referral (for example a neighbour)",
+    )
+    source = models.CharField(max_length=2, choices=Source.choices)
+    to_team = models.ForeignKey(
+        "partners.Team", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    received_at = models.DateTimeField()
+    concerns = models.TextField(max_length=5000)
+    family_aware = models.CharField(max_length=10, choices=FamilyAware.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["child", "received_at"], name="referral_child_time_idx"),
+            models.Index(fields=["to_team", "status"], name="referral_to_team_status_idx"),
+            models.Index(fields=["from_team", "status"], name="referral_from_team_status_idx"),
+            models.Index(fields=["made_by", "received_at"], name="referral_made_by_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.id}"
+
+
+class ReferralReason(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reasons")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "reason"], name="referral_reason_once")
+        ]
+
+
+class ThresholdDecision(models.Model):
+    referral = models.OneToOneField(
+        Referral, on_delete=models.PROTECT, primary_key=True, related_name="decision"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    reasons = models.TextField(max_length=5000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+
+class Feedback(models.Model):
+    """What the deciding team told the referrer: recorded, and shown to the referrer."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="feedback")
+    message = models.TextField(max_length=5000)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["given_at"]

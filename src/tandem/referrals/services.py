@@ -1,0 +1,149 @@
+"""Making a referral, recording the threshold decision, and giving feedback to the referrer."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tandem.access.checks import require_child, require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import Involvement, InvolvementKind
+from tandem.access.policies import Action
+from tandem.audit.models import AuditAction
+from tandem.audit.services import access_event_record
+from tandem.partners.models import Team
+from tandem.people.models import Person
+from tandem.people.services import person_build
+from tandem.referrals.codes import DECISIONS_OPENING_A_CASE, Decision, Reason, Status
+from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
+
+
+def _existing_child(details: Person) -> Person | None:
+    """A referral for a child already on the record joins that record, but only on a strong match
+    (same NHS number or UPN *and* same date of birth), never on a name."""
+    ids = Q()
+    if details.nhs_number:
+        ids |= Q(nhs_number=details.nhs_number)
+    if details.upn:
+        ids |= Q(upn=details.upn)
+    if not ids or not details.date_of_birth:
+        return None
+    return Person.objects.filter(ids, is_child=True, date_of_birth=details.date_of_birth).first()
+
+
+@transaction.atomic
+def referral_create(
+    *, actor, purpose: str, to_team_id: UUID, source: str, reasons: list[str], concerns: str,
+    family_aware: str, child_id: UUID | None = None, new_child: dict | None = None,
+    referrer_name: str = "",
+) -> Referral:
+    """Refer a child the actor can see (`child_id`) or a child described afresh (`new_child`)."""
+    require_role(actor, Action.MAKE_REFERRAL)
+    if (child_id is None) == (new_child is None):
+        raise ValidationError({"child_id": "Choose a child from your records or describe a new one"})
+    errors = {}
+    to_team = Team.objects.filter(pk=to_team_id, receives_referrals=True).first()
+    if to_team is None:
+        errors["to_team_id"] = "Choose a team that receives referrals"
+    unknown = [r for r in reasons if r not in Reason.values]
+    if not reasons:
+        errors["reasons"] = "Select at least one reason for the referral"
+    elif unknown:
+        errors["reasons"] = f"Unknown reason: {', '.join(unknown)}"
+    elif len(set(reasons)) != len(reasons):
+        errors["reasons"] = "Each reason can be given once"
+    if errors:
+        raise ValidationError(errors)
+
+    if child_id is not None:
+        require_child(actor, child_id)
+        child = Person.objects.get(pk=child_id)
+    else:
+        details = person_build(is_child=True, check_unique=False, **new_child)
+        child = _existing_child(details)
+        if child is None:
+            details.validate_constraints()
+            details.save()
+            child = details
+            access_event_record(
+                actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="child",
+                person_id=child.pk, detail={"via": "referral"},
+            )
+    referral = Referral(
+        child=child, made_by=actor, from_team_id=actor.team_id, referrer_name=referrer_name.strip(),
+        source=source, to_team=to_team, received_at=timezone.now(), concerns=concerns.strip(),
+        family_aware=family_aware,
+    )
+    referral.full_clean()
+    referral.save()
+    ReferralReason.objects.bulk_create(ReferralReason(referral=referral, reason=r) for r in reasons)
+    access_event_record(
+        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="referral",
+        person_id=child.pk, record_id=str(referral.pk), basis="making a referral",
+        detail={"to_team": str(to_team.pk), "reasons": reasons},
+    )
+    return referral
+
+
+def _referral_to_my_team(actor, referral_id: UUID, action: Action) -> Referral:
+    require_role(actor, action)
+    referral = (
+        Referral.objects.select_for_update()
+        .filter(pk=referral_id, to_team_id=actor.team_id)
+        .first()
+    )
+    if referral is None:
+        raise NotFound("No referral with that id has come to your team")
+    return referral
+
+
+@transaction.atomic
+def referral_decide(
+    *, actor, referral_id: UUID, decision: str, reasons: str, purpose: str
+) -> ThresholdDecision:
+    """Record the threshold decision. A decision to work with the child opens a case for the
+    deciding team, which is what keeps its access after the referral closes."""
+    referral = _referral_to_my_team(actor, referral_id, Action.DECIDE_REFERRAL)
+    if referral.status != Status.SUBMITTED:
+        raise ValidationError({"decision": "A decision has already been recorded for this referral"})
+    now = timezone.now()
+    record = ThresholdDecision(
+        referral=referral, decision=decision, reasons=reasons.strip(), decided_by=actor, decided_at=now
+    )
+    record.full_clean()
+    record.save()
+    referral.status = Status.DECIDED
+    referral.save(update_fields=["status"])
+    if decision in DECISIONS_OPENING_A_CASE:
+        Involvement.objects.create(
+            child_id=referral.child_id, team_id=referral.to_team_id, kind=InvolvementKind.OWNING_TEAM,
+            reason=f"{Decision(decision).label} after referral", started_on=timezone.localdate(now),
+        )
+    access_event_record(
+        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="referral",
+        person_id=referral.child_id, record_id=str(referral.pk), basis="referral to your team",
+        detail={"decision": decision},
+    )
+    return record
+
+
+@transaction.atomic
+def referral_feedback_give(*, actor, referral_id: UUID, message: str, purpose: str) -> Feedback:
+    """Tell the referrer what happened. The first feedback closes the referral."""
+    referral = _referral_to_my_team(actor, referral_id, Action.GIVE_FEEDBACK)
+    if referral.status == Status.SUBMITTED:
+        raise ValidationError({"message": "Record the threshold decision before giving feedback"})
+    feedback = Feedback(referral=referral, message=message.strip(), given_by=actor, given_at=timezone.now())
+    feedback.full_clean()
+    feedback.save()
+    if referral.status != Status.CLOSED:
+        referral.status = Status.CLOSED
+        referral.save(update_fields=["status"])
+    access_event_record(
+        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="referral",
+        person_id=referral.child_id, record_id=str(referral.pk), basis="referral to your team",
+        detail={"feedback": True},
+    )
+    return feedback

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SynthConfig(AppConfig):
+    name = "tandem.synth"
+    label = "synth"

@@ -1,0 +1,103 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tandem.access.checks import require_child
+from tandem.access.errors import NotFound
+from tandem.access.models import InvolvementKind
+from tandem.access.policies import Action, access_basis
+from tandem.partners.models import Role
+from tandem.people.selectors import children_visible_to
+from tandem.referrals.codes import Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _visible(user, child) -> bool:
+    """Both forms of the rule must agree, always."""
+    in_list = children_visible_to(actor=user).filter(pk=child.pk).exists()
+    assert in_list == (access_basis(user, child.pk) is not None)
+    return in_list
+
+
+def test_owning_team_sees_child(social_worker, child):
+    assert _visible(social_worker, child)
+    assert access_basis(social_worker, child.pk) == "team owns or is involved in the case"
+
+
+def test_other_team_does_not_see_child(stranger, child):
+    assert not _visible(stranger, child)
+    with pytest.raises(NotFound):
+        require_child(stranger, child.pk)
+
+
+def test_allocated_worker_in_another_team_sees_child(child):
+    worker = factories.UserFactory(role=Role.PERSONAL_ADVISER)
+    factories.InvolvementFactory(child=child, team=worker.team, practitioner=worker,
+                                 kind=InvolvementKind.ALLOCATED)
+    assert access_basis(worker, child.pk) == "allocated worker"
+
+
+def test_ended_involvement_gives_no_access(child):
+    worker = factories.UserFactory()
+    factories.InvolvementFactory(child=child, team=worker.team, ended_on=dt.date(2024, 6, 1))
+    assert not _visible(worker, child)
+
+
+def test_open_referral_gives_both_teams_access_and_closing_ends_it(child, front_door):
+    team, manager = front_door
+    referral = factories.ReferralFactory(child=child, to_team=team)
+    referrer = referral.made_by
+    colleague = factories.UserFactory(role=Role.SCHOOL_DSL, team=referrer.team)
+    assert _visible(manager, child)
+    assert _visible(referrer, child)
+    assert _visible(colleague, child)
+    referral.status = Status.CLOSED
+    referral.save()
+    assert not _visible(manager, child)
+    assert not _visible(referrer, child)
+
+
+@pytest.mark.parametrize(
+    "role", [Role.PARTNERSHIP_ANALYST, Role.IG_LEAD, Role.SYSTEM_ADMIN]
+)
+def test_roles_without_child_access_see_nothing_even_in_the_owning_team(role, team, child):
+    user = factories.UserFactory(role=role, team=team if role != Role.SYSTEM_ADMIN else None)
+    assert not children_visible_to(actor=user).exists()
+    with pytest.raises(PermissionDenied):
+        require_child(user, child.pk)
+
+
+def test_inactive_user_sees_nothing(social_worker, child):
+    social_worker.is_active = False
+    assert not _visible(social_worker, child)
+
+
+def test_adults_are_never_listed_as_children(social_worker, team):
+    adult = factories.AdultFactory()
+    factories.InvolvementFactory(child=adult, team=team)
+    assert not children_visible_to(actor=social_worker).filter(pk=adult.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        (role, action, role in allowed)
+        for action, allowed in {
+            Action.VIEW_CHILD: {"social_worker", "family_support_worker", "personal_adviser",
+                                "police_safeguarding_officer", "health_practitioner", "school_dsl",
+                                "team_manager"},
+            Action.DECIDE_REFERRAL: {"social_worker", "team_manager"},
+            Action.GIVE_FEEDBACK: {"social_worker", "team_manager"},
+            Action.VIEW_AUDIT: {"ig_lead"},
+        }.items()
+        for role in Role.values
+    ],
+)
+def test_role_action_matrix(role, action, allowed):
+    from tandem.access.policies import role_allows
+
+    user = factories.UserFactory.build(role=role)
+    assert role_allows(user, action) is allowed
