@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tandem.referrals",
     "tandem.synth",
     "tandem.web",
+    "tandem.config",
 ]
 
 MIDDLEWARE = [
