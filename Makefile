@@ -44,7 +44,7 @@ test-postgres:
 
 bench: install
 	$(BIN)/python bench/synth_speed.py
-	scripts/with-postgres $(BIN)/python bench/api_throughput.py
+	TANDEM_PG_DURABLE=1 scripts/with-postgres $(BIN)/python bench/api_throughput.py
 
 lint:
 	$(BIN)/ruff check src tests bench

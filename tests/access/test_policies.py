@@ -35,8 +35,9 @@ def test_other_team_does_not_see_child(stranger, child):
 
 def test_allocated_worker_in_another_team_sees_child(child):
     worker = factories.UserFactory(role=Role.PERSONAL_ADVISER)
-    factories.InvolvementFactory(child=child, team=worker.team, practitioner=worker,
-                                 kind=InvolvementKind.ALLOCATED)
+    factories.InvolvementFactory(
+        child=child, team=worker.team, practitioner=worker, kind=InvolvementKind.ALLOCATED
+    )
     assert access_basis(worker, child.pk) == "allocated worker"
 
 
@@ -60,9 +61,7 @@ def test_open_referral_gives_both_teams_access_and_closing_ends_it(child, front_
     assert not _visible(referrer, child)
 
 
-@pytest.mark.parametrize(
-    "role", [Role.PARTNERSHIP_ANALYST, Role.IG_LEAD, Role.SYSTEM_ADMIN]
-)
+@pytest.mark.parametrize("role", [Role.PARTNERSHIP_ANALYST, Role.IG_LEAD, Role.SYSTEM_ADMIN])
 def test_roles_without_child_access_see_nothing_even_in_the_owning_team(role, team, child):
     user = factories.UserFactory(role=role, team=team if role != Role.SYSTEM_ADMIN else None)
     assert not children_visible_to(actor=user).exists()
@@ -86,9 +85,15 @@ def test_adults_are_never_listed_as_children(social_worker, team):
     [
         (role, action, role in allowed)
         for action, allowed in {
-            Action.VIEW_CHILD: {"social_worker", "family_support_worker", "personal_adviser",
-                                "police_safeguarding_officer", "health_practitioner", "school_dsl",
-                                "team_manager"},
+            Action.VIEW_CHILD: {
+                "social_worker",
+                "family_support_worker",
+                "personal_adviser",
+                "police_safeguarding_officer",
+                "health_practitioner",
+                "school_dsl",
+                "team_manager",
+            },
             Action.DECIDE_REFERRAL: {"social_worker", "team_manager"},
             Action.GIVE_FEEDBACK: {"social_worker", "team_manager"},
             Action.VIEW_AUDIT: {"ig_lead"},

@@ -44,7 +44,9 @@ def test_every_upn_with_its_check_letter_is_valid(last_twelve):
     assert not upn_is_valid(other + last_twelve)
 
 
-@pytest.mark.parametrize("value", ["", "A12345678901", "a123456789012", "I123456789012", "A1234567890I2"])
+@pytest.mark.parametrize(
+    "value", ["", "A12345678901", "a123456789012", "I123456789012", "A1234567890I2"]
+)
 def test_malformed_upns_are_invalid(value):
     assert not upn_is_valid(value)
 

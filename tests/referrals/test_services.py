@@ -14,14 +14,27 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-NEW_CHILD = {"given_name": "Jayden", "family_name": "Smith", "date_of_birth": "2011-07-03",
-             "nhs_number": "943 476 5919", "sex": "M", "ethnicity": "WBRI"}
+NEW_CHILD = {
+    "given_name": "Jayden",
+    "family_name": "Smith",
+    "date_of_birth": "2011-07-03",
+    "nhs_number": "943 476 5919",
+    "sex": "M",
+    "ethnicity": "WBRI",
+}
 
 
 def _refer(actor, to_team, **overrides):
-    kwargs = dict(actor=actor, purpose="referral", to_team_id=to_team.pk, source="2A",
-                  reasons=["missing", "cse"], concerns="Missing twice this month.", family_aware="yes",
-                  new_child=dict(NEW_CHILD))
+    kwargs = dict(
+        actor=actor,
+        purpose="referral",
+        to_team_id=to_team.pk,
+        source="2A",
+        reasons=["missing", "cse"],
+        concerns="Missing twice this month.",
+        family_aware="yes",
+        new_child=dict(NEW_CHILD),
+    )
     kwargs.update(overrides)
     return referral_create(**kwargs)
 
@@ -35,30 +48,50 @@ def test_whole_referral_journey(front_door):
     assert access_basis(manager, child.pk) == "open referral to your team"
     assert access_basis(dsl, child.pk) == "open referral made by you"
 
-    referral_decide(actor=manager, referral_id=referral.pk, decision="early_help",
-                    reasons="Needs a family support worker.", purpose="referral")
-    referral_feedback_give(actor=manager, referral_id=referral.pk,
-                           message="Early help offered; a worker will call the family.", purpose="referral")
+    referral_decide(
+        actor=manager,
+        referral_id=referral.pk,
+        decision="early_help",
+        reasons="Needs a family support worker.",
+        purpose="referral",
+    )
+    referral_feedback_give(
+        actor=manager,
+        referral_id=referral.pk,
+        message="Early help offered; a worker will call the family.",
+        purpose="referral",
+    )
     referral.refresh_from_db()
     assert referral.status == Status.CLOSED
-    # The deciding team keeps access through the case it opened; the referrer keeps only the referral.
+    # The deciding team keeps access through the case it opened; the referrer keeps the referral.
     assert access_basis(manager, child.pk) == "team owns or is involved in the case"
     assert access_basis(dsl, child.pk) is None
     seen, in_full = referral_get(actor=dsl, referral_id=referral.pk, purpose="referral")
     assert not in_full
-    assert [f.message for f in referrals_made_by(actor=dsl, purpose="referral")[0].feedback.all()] == [
-        "Early help offered; a worker will call the family."
-    ]
-    assert AccessEvent.objects.filter(person_id=child.pk, action="create", record_type="referral").count() == 1
+    assert [
+        f.message for f in referrals_made_by(actor=dsl, purpose="referral")[0].feedback.all()
+    ] == ["Early help offered; a worker will call the family."]
+    assert (
+        AccessEvent.objects.filter(
+            person_id=child.pk, action="create", record_type="referral"
+        ).count()
+        == 1
+    )
 
 
 def test_nfa_closes_access_for_the_front_door(front_door):
     team, manager = front_door
     referral = _refer(factories.UserFactory(role=Role.POLICE_SAFEGUARDING_OFFICER), team)
-    referral_decide(actor=manager, referral_id=referral.pk, decision="nfa", reasons="No concerns.",
-                    purpose="referral")
-    referral_feedback_give(actor=manager, referral_id=referral.pk, message="No further action.",
-                           purpose="referral")
+    referral_decide(
+        actor=manager,
+        referral_id=referral.pk,
+        decision="nfa",
+        reasons="No concerns.",
+        purpose="referral",
+    )
+    referral_feedback_give(
+        actor=manager, referral_id=referral.pk, message="No further action.", purpose="referral"
+    )
     assert access_basis(manager, referral.child_id) is None
 
 
@@ -104,8 +137,11 @@ def test_strong_match_joins_the_existing_record(front_door):
     second = _refer(factories.UserFactory(role=Role.HEALTH_PRACTITIONER), team)
     assert first.child_id == second.child_id
     # Same NHS number but a different date of birth is not a match: a new record is made.
-    third = _refer(factories.UserFactory(role=Role.HEALTH_PRACTITIONER), team,
-                   new_child={**NEW_CHILD, "date_of_birth": "2011-03-07", "nhs_number": ""})
+    third = _refer(
+        factories.UserFactory(role=Role.HEALTH_PRACTITIONER),
+        team,
+        new_child={**NEW_CHILD, "date_of_birth": "2011-03-07", "nhs_number": ""},
+    )
     assert third.child_id != first.child_id
 
 
@@ -114,25 +150,44 @@ def test_only_the_receiving_team_can_decide(front_door):
     referral = _refer(factories.UserFactory(role=Role.SCHOOL_DSL), team)
     outsider = factories.UserFactory(role=Role.TEAM_MANAGER)
     with pytest.raises(NotFound):
-        referral_decide(actor=outsider, referral_id=referral.pk, decision="nfa", reasons="x",
-                        purpose="referral")
+        referral_decide(
+            actor=outsider,
+            referral_id=referral.pk,
+            decision="nfa",
+            reasons="x",
+            purpose="referral",
+        )
     dsl = factories.UserFactory(role=Role.SCHOOL_DSL, team=team)
     with pytest.raises(PermissionDenied):
-        referral_decide(actor=dsl, referral_id=referral.pk, decision="nfa", reasons="x",
-                        purpose="referral")
+        referral_decide(
+            actor=dsl, referral_id=referral.pk, decision="nfa", reasons="x", purpose="referral"
+        )
 
 
 def test_feedback_needs_a_decision_and_decision_happens_once(front_door):
     team, manager = front_door
     referral = _refer(factories.UserFactory(role=Role.SCHOOL_DSL), team)
     with pytest.raises(ValidationError) as e:
-        referral_feedback_give(actor=manager, referral_id=referral.pk, message="x", purpose="referral")
+        referral_feedback_give(
+            actor=manager, referral_id=referral.pk, message="x", purpose="referral"
+        )
     assert "message" in e.value.message_dict
-    referral_decide(actor=manager, referral_id=referral.pk, decision="child_in_need", reasons="x",
-                    purpose="referral")
+    referral_decide(
+        actor=manager,
+        referral_id=referral.pk,
+        decision="child_in_need",
+        reasons="x",
+        purpose="referral",
+    )
     with pytest.raises(ValidationError):
-        referral_decide(actor=manager, referral_id=referral.pk, decision="nfa", reasons="x",
-                        purpose="referral")
+        referral_decide(
+            actor=manager, referral_id=referral.pk, decision="nfa", reasons="x", purpose="referral"
+        )
     with pytest.raises(ValidationError) as e:
-        referral_decide(actor=manager, referral_id=referral.pk, decision="bogus", reasons="x",
-                        purpose="referral")
+        referral_decide(
+            actor=manager,
+            referral_id=referral.pk,
+            decision="bogus",
+            reasons="x",
+            purpose="referral",
+        )

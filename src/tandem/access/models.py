@@ -14,10 +14,17 @@ class InvolvementKind(models.TextChoices):
 
 class Involvement(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="involvements")
-    team = models.ForeignKey("partners.Team", on_delete=models.PROTECT, related_name="involvements")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="involvements"
+    )
+    team = models.ForeignKey(
+        "partners.Team", on_delete=models.PROTECT, related_name="involvements"
+    )
     practitioner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="involvements",
     )
     kind = models.CharField(max_length=20, choices=InvolvementKind.choices)
@@ -33,7 +40,8 @@ class Involvement(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
                 name="involvement_ends_after_start",
                 violation_error_message="An involvement cannot end before it starts",
             ),

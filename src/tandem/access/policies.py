@@ -10,8 +10,8 @@ can say which one let the actor in.
 
 import operator
 from collections.abc import Callable
-from functools import reduce
 from enum import StrEnum
+from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,8 +34,13 @@ class Action(StrEnum):
 
 
 PRACTITIONERS = {
-    Role.SOCIAL_WORKER, Role.FAMILY_SUPPORT_WORKER, Role.PERSONAL_ADVISER,
-    Role.POLICE_SAFEGUARDING_OFFICER, Role.HEALTH_PRACTITIONER, Role.SCHOOL_DSL, Role.TEAM_MANAGER,
+    Role.SOCIAL_WORKER,
+    Role.FAMILY_SUPPORT_WORKER,
+    Role.PERSONAL_ADVISER,
+    Role.POLICE_SAFEGUARDING_OFFICER,
+    Role.HEALTH_PRACTITIONER,
+    Role.SCHOOL_DSL,
+    Role.TEAM_MANAGER,
 }
 DECIDERS = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
 
@@ -72,7 +77,10 @@ def _open_referrals():
 # Each rule: (the reason it gives, the child ids it lets the actor see).
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
     ("allocated worker", lambda a: _active_involvements().filter(practitioner_id=a.pk)),
-    ("team owns or is involved in the case", lambda a: _active_involvements().filter(team_id=a.team_id)),
+    (
+        "team owns or is involved in the case",
+        lambda a: _active_involvements().filter(team_id=a.team_id),
+    ),
     ("open referral made by you", lambda a: _open_referrals().filter(made_by_id=a.pk)),
     ("open referral to your team", lambda a: _open_referrals().filter(to_team_id=a.team_id)),
     ("open referral from your team", lambda a: _open_referrals().filter(from_team_id=a.team_id)),

@@ -27,8 +27,13 @@ def database_ready(app_configs, databases=None, **kwargs):
     except Exception as exc:  # noqa: BLE001 - any failure to reach the database is the finding
         return [Error(f"Cannot reach the database: {exc}", id="tandem.E002")]
     if pending:
-        return [Warning(f"{len(pending)} migrations not applied", hint="Run `tandem migrate`",
-                        id="tandem.W001")]
+        return [
+            Warning(
+                f"{len(pending)} migrations not applied",
+                hint="Run `tandem migrate`",
+                id="tandem.W001",
+            )
+        ]
     return []
 
 
@@ -36,5 +41,10 @@ def database_ready(app_configs, databases=None, **kwargs):
 def secret_key_from_environment(app_configs, **kwargs):
     if os.environ.get("TANDEM_SECRET_KEY"):
         return []
-    return [Warning("TANDEM_SECRET_KEY is not set: a per-checkout key in var/ is used",
-                    hint="Set TANDEM_SECRET_KEY in production", id="tandem.W002")]
+    return [
+        Warning(
+            "TANDEM_SECRET_KEY is not set: a per-checkout key in var/ is used",
+            hint="Set TANDEM_SECRET_KEY in production",
+            id="tandem.W002",
+        )
+    ]

@@ -11,10 +11,12 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def environment(**options) -> Environment:
-    options["loader"] = ChoiceLoader([
-        options["loader"],
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-    ])
+    options["loader"] = ChoiceLoader(
+        [
+            options["loader"],
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     options.setdefault("autoescape", True)
     env = Environment(**options)
     env.globals.update(static=static, url=url, get_messages=get_messages)

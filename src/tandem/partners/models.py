@@ -48,7 +48,7 @@ class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
-    # A team that receives referrals (a front door, MASH or early-help hub) is listed on the referral form.
+    # A team that takes referrals (front door, MASH, early-help hub) is offered to referrers.
     receives_referrals = models.BooleanField(default=False)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)

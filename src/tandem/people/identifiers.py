@@ -32,7 +32,7 @@ def nhs_number_is_valid(value: str) -> bool:
 
 
 def upn_check_letter(last_twelve: str) -> str:
-    """The check letter for UPN characters 2-13 (character 13 may be a letter in a temporary UPN)."""
+    """The check letter for UPN characters 2-13 (the 13th is a letter in a temporary UPN)."""
     total = 0
     for weight, ch in enumerate(last_twelve, start=2):
         total += (UPN_LETTERS.index(ch) if ch.isalpha() else int(ch)) * weight
@@ -50,7 +50,8 @@ def upn_is_valid(value: str) -> bool:
 def validate_nhs_number(value: str) -> None:
     if not nhs_number_is_valid(value):
         raise ValidationError(
-            "Enter a valid NHS number: 10 digits, like 943 476 5919 (the last digit is a check digit)",
+            "Enter a valid NHS number: 10 digits, like 943 476 5919 "
+            "(the last digit is a check digit)",
             code="invalid_nhs_number",
         )
 
@@ -58,6 +59,7 @@ def validate_nhs_number(value: str) -> None:
 def validate_upn(value: str) -> None:
     if not upn_is_valid(value):
         raise ValidationError(
-            "Enter a valid unique pupil number: a check letter then 12 characters, like A123456789012",
+            "Enter a valid unique pupil number: a check letter then 12 characters, "
+            "like A123456789012",
             code="invalid_upn",
         )

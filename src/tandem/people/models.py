@@ -164,7 +164,8 @@ class HouseholdMember(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "person"], name="household_member_once",
+                fields=["household", "person"],
+                name="household_member_once",
                 violation_error_message="This person is already in this household",
             )
         ]
@@ -175,8 +176,12 @@ class Relationship(models.Model):
     so the two directions can never disagree."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_as_a")
-    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_as_b")
+    person_a = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_as_a"
+    )
+    person_b = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_as_b"
+    )
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,7 +193,8 @@ class Relationship(models.Model):
                 violation_error_message="A person cannot be related to themselves",
             ),
             models.UniqueConstraint(
-                fields=["person_a", "person_b"], name="relationship_once_per_pair",
+                fields=["person_a", "person_b"],
+                name="relationship_once_per_pair",
                 violation_error_message="These two people already have a relationship recorded",
             ),
         ]

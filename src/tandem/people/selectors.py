@@ -36,8 +36,10 @@ class ChildFilters:
     def as_q(self) -> Q:
         q = Q()
         for word in self.name.split():
-            q &= Q(given_name__istartswith=word) | Q(family_name__istartswith=word) | Q(
-                known_as__istartswith=word
+            q &= (
+                Q(given_name__istartswith=word)
+                | Q(family_name__istartswith=word)
+                | Q(known_as__istartswith=word)
             )
         if self.date_of_birth:
             q &= Q(date_of_birth=self.date_of_birth)
@@ -51,7 +53,9 @@ class ChildFilters:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.name or self.date_of_birth or self.postcode or self.nhs_number or self.upn)
+        return not (
+            self.name or self.date_of_birth or self.postcode or self.nhs_number or self.upn
+        )
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,12 @@ class Page:
 
 
 def child_list(
-    *, actor, purpose: str, filters: ChildFilters = ChildFilters(), offset: int = 0, limit: int = 25
+    *,
+    actor,
+    purpose: str,
+    filters: ChildFilters = ChildFilters(),
+    offset: int = 0,
+    limit: int = 25,
 ) -> Page:
     """A page of the children the actor may see, matching the filters, by name."""
     require_role(actor, Action.VIEW_CHILD)
@@ -84,8 +93,12 @@ def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
     basis = require_child(actor, child_id)
     child = Person.objects.get(pk=child_id)
     access_event_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="child",
-        person_id=child.pk, basis=basis,
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="child",
+        person_id=child.pk,
+        basis=basis,
     )
     return child
 
@@ -103,9 +116,9 @@ class RelatedPerson:
 
 def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedPerson]:
     basis = require_child(actor, child_id)
-    rows = Relationship.objects.filter(Q(person_a_id=child_id) | Q(person_b_id=child_id)).select_related(
-        "person_a", "person_b"
-    )
+    rows = Relationship.objects.filter(
+        Q(person_a_id=child_id) | Q(person_b_id=child_id)
+    ).select_related("person_a", "person_b")
     related = []
     for r in rows:
         # Stored as "A is kind of B"; seen from the child, the other person's role is:
@@ -115,8 +128,12 @@ def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedP
             related.append(RelatedPerson(r.id, r.person_b, INVERSE_RELATIONSHIP[r.kind]))
     related.sort(key=lambda rp: (rp.kind, rp.person.family_name, rp.person.given_name))
     access_events_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="relationship",
-        person_ids=[rp.person.pk for rp in related], basis=f"related to a child you see ({basis})",
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="relationship",
+        person_ids=[rp.person.pk for rp in related],
+        basis=f"related to a child you see ({basis})",
         detail={"child_id": str(child_id)},
     )
     return related
@@ -136,13 +153,19 @@ def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdVi
         .distinct()
     )
     views = [
-        HouseholdView(h, sorted(h.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name)))
+        HouseholdView(
+            h, sorted(h.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name))
+        )
         for h in households
     ]
     access_events_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="household",
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="household",
         person_ids=sorted({m.person_id for v in views for m in v.members}, key=str),
-        basis=f"household of a child you see ({basis})", detail={"child_id": str(child_id)},
+        basis=f"household of a child you see ({basis})",
+        detail={"child_id": str(child_id)},
     )
     return views
 
@@ -151,17 +174,25 @@ def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
     """A household is visible through any child in it that the actor may see."""
     require_role(actor, Action.VIEW_CHILD)
     household = (
-        Household.objects.filter(pk=household_id, members__person__in=children_visible_to(actor=actor))
+        Household.objects.filter(
+            pk=household_id, members__person__in=children_visible_to(actor=actor)
+        )
         .prefetch_related("members__person")
         .distinct()
         .first()
     )
     if household is None:
         raise NotFound("No household with that id is in your records")
-    members = sorted(household.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name))
+    members = sorted(
+        household.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name)
+    )
     access_events_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="household",
-        person_ids=[m.person_id for m in members], record_id=str(household.pk),
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="household",
+        person_ids=[m.person_id for m in members],
+        record_id=str(household.pk),
         basis="household of a child you see",
     )
     return HouseholdView(household, members)
@@ -186,7 +217,9 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     basis = require_child(actor, child_id)
     entries: list[ChronologyEntry] = []
     for e in Event.objects.filter(person_id=child_id).select_related("partner"):
-        entries.append(ChronologyEntry(e.occurred_at, e.partner.name, e.get_kind_display(), e.summary))
+        entries.append(
+            ChronologyEntry(e.occurred_at, e.partner.name, e.get_kind_display(), e.summary)
+        )
     referrals = (
         Referral.objects.filter(child_id=child_id)
         .select_related("from_team__partner", "to_team__partner", "decision")
@@ -194,34 +227,59 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     )
     for r in referrals:
         reasons = ", ".join(x.get_reason_display() for x in r.reasons.all())
-        entries.append(ChronologyEntry(
-            r.received_at, r.from_team.partner.name, "Referral made",
-            f"Referral to {r.to_team.name} ({r.get_source_display()}). Concerns: {reasons}.",
-        ))
+        entries.append(
+            ChronologyEntry(
+                r.received_at,
+                r.from_team.partner.name,
+                "Referral made",
+                f"Referral to {r.to_team.name} ({r.get_source_display()}). Concerns: {reasons}.",
+            )
+        )
         decision = getattr(r, "decision", None)
         if decision is not None:
-            entries.append(ChronologyEntry(
-                decision.decided_at, r.to_team.partner.name, "Threshold decision",
-                f"{decision.get_decision_display()}: {decision.reasons}",
-            ))
+            entries.append(
+                ChronologyEntry(
+                    decision.decided_at,
+                    r.to_team.partner.name,
+                    "Threshold decision",
+                    f"{decision.get_decision_display()}: {decision.reasons}",
+                )
+            )
         for f in r.feedback.all():
-            entries.append(ChronologyEntry(
-                f.given_at, r.to_team.partner.name, "Feedback to referrer", f.message
-            ))
-    for inv in Involvement.objects.filter(child_id=child_id).select_related("team__partner", "practitioner"):
+            entries.append(
+                ChronologyEntry(
+                    f.given_at, r.to_team.partner.name, "Feedback to referrer", f.message
+                )
+            )
+    for inv in Involvement.objects.filter(child_id=child_id).select_related(
+        "team__partner", "practitioner"
+    ):
         who = f"{inv.practitioner} ({inv.team.name})" if inv.practitioner else inv.team.name
-        entries.append(ChronologyEntry(
-            _at(inv.started_on), inv.team.partner.name, f"{inv.get_kind_display()} started",
-            f"{who}{': ' + inv.reason if inv.reason else ''}",
-        ))
+        entries.append(
+            ChronologyEntry(
+                _at(inv.started_on),
+                inv.team.partner.name,
+                f"{inv.get_kind_display()} started",
+                f"{who}{': ' + inv.reason if inv.reason else ''}",
+            )
+        )
         if inv.ended_on:
-            entries.append(ChronologyEntry(
-                _at(inv.ended_on), inv.team.partner.name, f"{inv.get_kind_display()} ended", who
-            ))
+            entries.append(
+                ChronologyEntry(
+                    _at(inv.ended_on),
+                    inv.team.partner.name,
+                    f"{inv.get_kind_display()} ended",
+                    who,
+                )
+            )
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     access_event_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="chronology",
-        person_id=child_id, basis=basis,
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="chronology",
+        person_id=child_id,
+        basis=basis,
     )
     return entries
 
@@ -235,10 +293,15 @@ class KnownTo:
 
 
 def known_to_partners(
-    *, actor, nhs_number: str = "", upn: str = "", given_name: str = "", family_name: str = "",
+    *,
+    actor,
+    nhs_number: str = "",
+    upn: str = "",
+    given_name: str = "",
+    family_name: str = "",
     date_of_birth: date | None = None,
 ) -> list[KnownTo]:
-    """"Is this child known to other partners?" Answers only which partners and how to reach
+    """ "Is this child known to other partners?" Answers only which partners and how to reach
     them: never the record. Needs an identifier, or a full name with date of birth."""
     require_role(actor, Action.LOOKUP_KNOWN)
     if nhs_number:
@@ -246,19 +309,33 @@ def known_to_partners(
     elif upn:
         q = Q(upn=upn.strip().upper())
     elif given_name and family_name and date_of_birth:
-        q = Q(given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(),
-              date_of_birth=date_of_birth)
+        q = Q(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
     else:
         raise ValueError("Give an NHS number, a UPN, or a full name with date of birth")
     child_ids = list(Person.objects.filter(q, is_child=True).values_list("pk", flat=True)[:5])
     today = timezone.localdate()
-    partners = Partner.objects.filter(
-        Q(teams__involvements__child_id__in=child_ids)
-        & (Q(teams__involvements__ended_on__isnull=True) | Q(teams__involvements__ended_on__gt=today))
-    ).distinct().order_by("name")
+    partners = (
+        Partner.objects.filter(
+            Q(teams__involvements__child_id__in=child_ids)
+            & (
+                Q(teams__involvements__ended_on__isnull=True)
+                | Q(teams__involvements__ended_on__gt=today)
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )
     answer = [KnownTo(p.name, p.contact_name, p.contact_email, p.contact_phone) for p in partners]
     access_events_record(
-        actor=actor, action=AuditAction.LOOKUP, purpose="safeguarding_check", record_type="child",
-        person_ids=child_ids or [None], detail={"matched": bool(child_ids), "partners": len(answer)},
+        actor=actor,
+        action=AuditAction.LOOKUP,
+        purpose="safeguarding_check",
+        record_type="child",
+        person_ids=child_ids or [None],
+        detail={"matched": bool(child_ids), "partners": len(answer)},
     )
     return answer

@@ -22,8 +22,17 @@ from tandem.people.identifiers import normalise_nhs_number
 from tandem.people.models import Event, Household, HouseholdMember, Person, Relationship
 
 PERSON_FIELDS = (
-    "given_name", "family_name", "known_as", "date_of_birth", "expected_due_date", "sex",
-    "ethnicity", "address", "postcode", "nhs_number", "upn",
+    "given_name",
+    "family_name",
+    "known_as",
+    "date_of_birth",
+    "expected_due_date",
+    "sex",
+    "ethnicity",
+    "address",
+    "postcode",
+    "nhs_number",
+    "upn",
 )
 
 
@@ -58,12 +67,19 @@ def child_create(*, actor, purpose: str, **fields) -> Person:
     child = person_build(is_child=True, **fields)
     child.save()
     Involvement.objects.create(
-        child=child, team_id=actor.team_id, kind=InvolvementKind.INVOLVED,
-        reason="Recorded the child", started_on=timezone.localdate(),
+        child=child,
+        team_id=actor.team_id,
+        kind=InvolvementKind.INVOLVED,
+        reason="Recorded the child",
+        started_on=timezone.localdate(),
     )
     access_event_record(
-        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="child",
-        person_id=child.pk, detail={"fields": sorted(k for k, v in fields.items() if v)},
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="child",
+        person_id=child.pk,
+        detail={"fields": sorted(k for k, v in fields.items() if v)},
     )
     return child
 
@@ -83,15 +99,26 @@ def child_update(*, actor, child_id: UUID, purpose: str, changes: dict) -> Perso
     child.full_clean()
     child.save()
     access_event_record(
-        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="child",
-        person_id=child.pk, basis=basis, detail={"fields": changed},
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="child",
+        person_id=child.pk,
+        basis=basis,
+        detail={"fields": changed},
     )
     return child
 
 
 @transaction.atomic
 def household_create(
-    *, actor, child_id: UUID, purpose: str, name: str, address: str = "", postcode: str = "",
+    *,
+    actor,
+    child_id: UUID,
+    purpose: str,
+    name: str,
+    address: str = "",
+    postcode: str = "",
     joined_on: date | None = None,
 ) -> Household:
     """A new household, with the child as its first member."""
@@ -109,8 +136,13 @@ def household_create(
     household.save()
     HouseholdMember.objects.create(household=household, person_id=child_id, joined_on=joined_on)
     access_event_record(
-        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="household",
-        person_id=child_id, record_id=str(household.pk), basis=basis,
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="household",
+        person_id=child_id,
+        record_id=str(household.pk),
+        basis=basis,
     )
     return household
 
@@ -119,7 +151,8 @@ def _household_visible(actor, household_id: UUID) -> tuple[Household, str]:
     from tandem.people.selectors import children_visible_to
 
     household = Household.objects.filter(
-        pk=household_id, members__person__in=children_visible_to(actor=actor, action=Action.EDIT_CHILD)
+        pk=household_id,
+        members__person__in=children_visible_to(actor=actor, action=Action.EDIT_CHILD),
     ).first()
     if household is None:
         raise NotFound("No household with that id is in your records")
@@ -139,8 +172,13 @@ def household_member_add(
     member.full_clean()
     member.save()
     access_event_record(
-        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="household",
-        person_id=person.pk, record_id=str(household.pk), basis=basis,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="household",
+        person_id=person.pk,
+        record_id=str(household.pk),
+        basis=basis,
     )
     return member
 
@@ -149,16 +187,25 @@ def _adult_linked_to_visible_child(actor, person_id: UUID) -> bool:
     from tandem.people.selectors import children_visible_to
 
     visible = children_visible_to(actor=actor)
-    return Relationship.objects.filter(
-        Q(person_a_id=person_id, person_b__in=visible) | Q(person_b_id=person_id, person_a__in=visible)
-    ).exists() or HouseholdMember.objects.filter(
-        person_id=person_id, household__members__person__in=visible
-    ).exists()
+    return (
+        Relationship.objects.filter(
+            Q(person_a_id=person_id, person_b__in=visible)
+            | Q(person_b_id=person_id, person_a__in=visible)
+        ).exists()
+        or HouseholdMember.objects.filter(
+            person_id=person_id, household__members__person__in=visible
+        ).exists()
+    )
 
 
 @transaction.atomic
 def relationship_create(
-    *, actor, child_id: UUID, kind: str, purpose: str, other_person_id: UUID | None = None,
+    *,
+    actor,
+    child_id: UUID,
+    kind: str,
+    purpose: str,
+    other_person_id: UUID | None = None,
     new_adult: dict | None = None,
 ) -> Relationship:
     """Record how another person relates to the child ("X is the child's parent").
@@ -169,7 +216,9 @@ def relationship_create(
     """
     basis = require_child(actor, child_id, Action.EDIT_CHILD)
     if (other_person_id is None) == (new_adult is None):
-        raise ValidationError({"other_person_id": "Choose an existing person or describe a new adult"})
+        raise ValidationError(
+            {"other_person_id": "Choose an existing person or describe a new adult"}
+        )
     if kind not in INVERSE_RELATIONSHIP:
         raise ValidationError({"kind": f"Unknown relationship '{kind}'"})
     if new_adult is not None:
@@ -186,9 +235,18 @@ def relationship_create(
     relationship.full_clean()
     relationship.save()
     access_event_record(
-        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="relationship",
-        person_id=child_id, record_id=str(relationship.pk), basis=basis,
-        detail={"other_person_id": str(other.pk), "kind": kind, "new_adult": new_adult is not None},
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="relationship",
+        person_id=child_id,
+        record_id=str(relationship.pk),
+        basis=basis,
+        detail={
+            "other_person_id": str(other.pk),
+            "kind": kind,
+            "new_adult": new_adult is not None,
+        },
     )
     return relationship
 
@@ -214,8 +272,13 @@ def relationship_delete(*, actor, child_id: UUID, relationship_id: UUID, purpose
         raise NotFound("No relationship with that id on this child")
     relationship.delete()
     access_event_record(
-        actor=actor, action=AuditAction.DELETE, purpose=purpose, record_type="relationship",
-        person_id=child_id, record_id=str(relationship_id), basis=basis,
+        actor=actor,
+        action=AuditAction.DELETE,
+        purpose=purpose,
+        record_type="relationship",
+        person_id=child_id,
+        record_id=str(relationship_id),
+        basis=basis,
     )
 
 
@@ -226,15 +289,24 @@ def event_record(
     """Add a line to the child's chronology, as the actor's partner."""
     basis = require_child(actor, child_id, Action.RECORD_EVENT)
     event = Event(
-        person_id=child_id, partner_id=actor.team.partner_id, kind=kind, occurred_at=occurred_at,
-        summary=summary.strip(), recorded_by=actor,
+        person_id=child_id,
+        partner_id=actor.team.partner_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        summary=summary.strip(),
+        recorded_by=actor,
     )
     event.full_clean()
     if event.occurred_at > timezone.now():
         raise ValidationError({"occurred_at": "The event must have happened already"})
     event.save()
     access_event_record(
-        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="event",
-        person_id=child_id, record_id=str(event.pk), basis=basis,
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="event",
+        person_id=child_id,
+        record_id=str(event.pk),
+        basis=basis,
     )
     return event

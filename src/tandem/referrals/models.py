@@ -19,7 +19,8 @@ class Referral(models.Model):
         "partners.Team", on_delete=models.PROTECT, related_name="referrals_made"
     )
     referrer_name = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="If someone outside the partnership made the referral (for example a neighbour)",
     )
     source = models.CharField(max_length=2, choices=Source.choices)
@@ -59,7 +60,9 @@ class ThresholdDecision(models.Model):
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
     reasons = models.TextField(max_length=5000)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField()
 
 
@@ -68,7 +71,9 @@ class Feedback(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="feedback")
     message = models.TextField(max_length=5000)
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     given_at = models.DateTimeField()
 
     class Meta:

@@ -23,10 +23,17 @@ def _with_details(qs: QuerySet[Referral]) -> QuerySet[Referral]:
 
 def referrals_for_child(*, actor, child_id: UUID, purpose: str) -> list[Referral]:
     basis = require_child(actor, child_id)
-    referrals = list(_with_details(Referral.objects.filter(child_id=child_id)).order_by("-received_at"))
+    referrals = list(
+        _with_details(Referral.objects.filter(child_id=child_id)).order_by("-received_at")
+    )
     access_event_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="referral",
-        person_id=child_id, basis=basis, detail={"referrals": len(referrals)},
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="referral",
+        person_id=child_id,
+        basis=basis,
+        detail={"referrals": len(referrals)},
     )
     return referrals
 
@@ -46,8 +53,12 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     if not (in_full or as_referrer):
         raise NotFound("No referral with that id is in your records")
     access_event_record(
-        actor=actor, action=AuditAction.VIEW, purpose=purpose, record_type="referral",
-        person_id=referral.child_id, record_id=str(referral.pk),
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="referral",
+        person_id=referral.child_id,
+        record_id=str(referral.pk),
         basis="child in your records" if in_full else "your own referral",
     )
     return referral, in_full
@@ -60,13 +71,19 @@ def referrals_made_by(*, actor, purpose: str, limit: int = 50) -> list[Referral]
         _with_details(Referral.objects.filter(made_by=actor)).order_by("-received_at")[:limit]
     )
     access_events_record(
-        actor=actor, action=AuditAction.LIST, purpose=purpose, record_type="referral",
-        person_ids=[r.child_id for r in referrals], basis="your own referral",
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=purpose,
+        record_type="referral",
+        person_ids=[r.child_id for r in referrals],
+        basis="your own referral",
     )
     return referrals
 
 
-def referrals_to_team(*, actor, purpose: str, open_only: bool = True, limit: int = 50) -> list[Referral]:
+def referrals_to_team(
+    *, actor, purpose: str, open_only: bool = True, limit: int = 50
+) -> list[Referral]:
     """The actor's team's front-door queue: awaiting a decision or feedback, oldest first."""
     require_role(actor, Action.DECIDE_REFERRAL)
     qs = Referral.objects.filter(to_team_id=actor.team_id)
@@ -74,7 +91,11 @@ def referrals_to_team(*, actor, purpose: str, open_only: bool = True, limit: int
         qs = qs.filter(~Q(status=Status.CLOSED))
     referrals = list(_with_details(qs).order_by("received_at")[:limit])
     access_events_record(
-        actor=actor, action=AuditAction.LIST, purpose=purpose, record_type="referral",
-        person_ids=[r.child_id for r in referrals], basis="referral to your team",
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=purpose,
+        record_type="referral",
+        person_ids=[r.child_id for r in referrals],
+        basis="referral to your team",
     )
     return referrals

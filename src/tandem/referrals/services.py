@@ -35,14 +35,24 @@ def _existing_child(details: Person) -> Person | None:
 
 @transaction.atomic
 def referral_create(
-    *, actor, purpose: str, to_team_id: UUID, source: str, reasons: list[str], concerns: str,
-    family_aware: str, child_id: UUID | None = None, new_child: dict | None = None,
+    *,
+    actor,
+    purpose: str,
+    to_team_id: UUID,
+    source: str,
+    reasons: list[str],
+    concerns: str,
+    family_aware: str,
+    child_id: UUID | None = None,
+    new_child: dict | None = None,
     referrer_name: str = "",
 ) -> Referral:
     """Refer a child the actor can see (`child_id`) or a child described afresh (`new_child`)."""
     require_role(actor, Action.MAKE_REFERRAL)
     if (child_id is None) == (new_child is None):
-        raise ValidationError({"child_id": "Choose a child from your records or describe a new one"})
+        raise ValidationError(
+            {"child_id": "Choose a child from your records or describe a new one"}
+        )
     errors = {}
     to_team = Team.objects.filter(pk=to_team_id, receives_referrals=True).first()
     if to_team is None:
@@ -68,20 +78,37 @@ def referral_create(
             details.save()
             child = details
             access_event_record(
-                actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="child",
-                person_id=child.pk, detail={"via": "referral"},
+                actor=actor,
+                action=AuditAction.CREATE,
+                purpose=purpose,
+                record_type="child",
+                person_id=child.pk,
+                detail={"via": "referral"},
             )
     referral = Referral(
-        child=child, made_by=actor, from_team_id=actor.team_id, referrer_name=referrer_name.strip(),
-        source=source, to_team=to_team, received_at=timezone.now(), concerns=concerns.strip(),
+        child=child,
+        made_by=actor,
+        from_team_id=actor.team_id,
+        referrer_name=referrer_name.strip(),
+        source=source,
+        to_team=to_team,
+        received_at=timezone.now(),
+        concerns=concerns.strip(),
         family_aware=family_aware,
     )
     referral.full_clean()
     referral.save()
-    ReferralReason.objects.bulk_create(ReferralReason(referral=referral, reason=r) for r in reasons)
+    ReferralReason.objects.bulk_create(
+        ReferralReason(referral=referral, reason=r) for r in reasons
+    )
     access_event_record(
-        actor=actor, action=AuditAction.CREATE, purpose=purpose, record_type="referral",
-        person_id=child.pk, record_id=str(referral.pk), basis="making a referral",
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="referral",
+        person_id=child.pk,
+        record_id=str(referral.pk),
+        basis="making a referral",
         detail={"to_team": str(to_team.pk), "reasons": reasons},
     )
     return referral
@@ -107,10 +134,16 @@ def referral_decide(
     deciding team, which is what keeps its access after the referral closes."""
     referral = _referral_to_my_team(actor, referral_id, Action.DECIDE_REFERRAL)
     if referral.status != Status.SUBMITTED:
-        raise ValidationError({"decision": "A decision has already been recorded for this referral"})
+        raise ValidationError(
+            {"decision": "A decision has already been recorded for this referral"}
+        )
     now = timezone.now()
     record = ThresholdDecision(
-        referral=referral, decision=decision, reasons=reasons.strip(), decided_by=actor, decided_at=now
+        referral=referral,
+        decision=decision,
+        reasons=reasons.strip(),
+        decided_by=actor,
+        decided_at=now,
     )
     record.full_clean()
     record.save()
@@ -118,12 +151,20 @@ def referral_decide(
     referral.save(update_fields=["status"])
     if decision in DECISIONS_OPENING_A_CASE:
         Involvement.objects.create(
-            child_id=referral.child_id, team_id=referral.to_team_id, kind=InvolvementKind.OWNING_TEAM,
-            reason=f"{Decision(decision).label} after referral", started_on=timezone.localdate(now),
+            child_id=referral.child_id,
+            team_id=referral.to_team_id,
+            kind=InvolvementKind.OWNING_TEAM,
+            reason=f"{Decision(decision).label} after referral",
+            started_on=timezone.localdate(now),
         )
     access_event_record(
-        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="referral",
-        person_id=referral.child_id, record_id=str(referral.pk), basis="referral to your team",
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="referral",
+        person_id=referral.child_id,
+        record_id=str(referral.pk),
+        basis="referral to your team",
         detail={"decision": decision},
     )
     return record
@@ -135,15 +176,22 @@ def referral_feedback_give(*, actor, referral_id: UUID, message: str, purpose: s
     referral = _referral_to_my_team(actor, referral_id, Action.GIVE_FEEDBACK)
     if referral.status == Status.SUBMITTED:
         raise ValidationError({"message": "Record the threshold decision before giving feedback"})
-    feedback = Feedback(referral=referral, message=message.strip(), given_by=actor, given_at=timezone.now())
+    feedback = Feedback(
+        referral=referral, message=message.strip(), given_by=actor, given_at=timezone.now()
+    )
     feedback.full_clean()
     feedback.save()
     if referral.status != Status.CLOSED:
         referral.status = Status.CLOSED
         referral.save(update_fields=["status"])
     access_event_record(
-        actor=actor, action=AuditAction.UPDATE, purpose=purpose, record_type="referral",
-        person_id=referral.child_id, record_id=str(referral.pk), basis="referral to your team",
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="referral",
+        person_id=referral.child_id,
+        record_id=str(referral.pk),
+        basis="referral to your team",
         detail={"feedback": True},
     )
     return feedback

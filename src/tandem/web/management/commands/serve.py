@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
         parser.add_argument(
-            "--workers", type=int, default=min(4, 2 * (os.cpu_count() or 1) + 1),
+            "--workers",
+            type=int,
+            default=min(4, 2 * (os.cpu_count() or 1) + 1),
             help="gunicorn worker processes",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
@@ -25,16 +27,31 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if not settings.STATICFILES_DIRS:
-            self.stderr.write(self.style.WARNING(
-                "GOV.UK Frontend is not built (build/static missing): run `make install`."
-            ))
+            self.stderr.write(
+                self.style.WARNING(
+                    "GOV.UK Frontend is not built (build/static missing): run `make install`."
+                )
+            )
         bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(self.style.SUCCESS(f"Tandem is running at http://{bind}/  (Ctrl-C stops it)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Tandem is running at http://{bind}/  (Ctrl-C stops it)")
+        )
         sys.stdout.flush()
         argv = [
-            "gunicorn", "tandem.config.wsgi:application", "--bind", bind,
-            "--workers", str(options["workers"]), "--threads", str(options["threads"]),
-            "--worker-class", "gthread", "--access-logfile", "-", "--log-level", "warning",
+            "gunicorn",
+            "tandem.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
         ]
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         os.execv(gunicorn, argv)
