@@ -1,0 +1,110 @@
+"""Personal API tokens: made, revoked and checked here and nowhere else.
+
+A token is shown once, when it is made; only its SHA-256 hash is stored, so a copy of the
+database (or a backup) gives nobody a working token. Tokens expire, can be revoked, and stop
+working the moment their user is made inactive.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record
+from tandem.partners.models import ApiToken, User
+
+PREFIX = "tdm_"  # makes a leaked token easy to recognise (and to search for in logs and repos)
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+# Writing `last_used_at` on every request would turn each read into a write; once a minute is
+# enough to tell a live token from a forgotten one.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Stands in for the actor on the audit row when a token is made or revoked from the shell."""
+
+    username: str
+    pk: None = None
+    team: None = None
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor, user: User, name: str = "API token", days: int = DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Make a token for `user`. Returns the row and the token itself, which is never kept."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationError({"days": f"A token lasts from 1 to {MAX_DAYS} days"})
+    if not user.is_active:
+        raise ValidationError({"user": "This account is inactive: it cannot have a token"})
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user,
+        name=name.strip(),
+        key_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    row.full_clean()
+    row.save()
+    access_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=Purpose.ACCOUNT,
+        record_type="api_token",
+        record_id=str(row.pk),
+        person_id=None,
+        detail={"user": user.username, "name": row.name, "days": days},
+    )
+    return row, token
+
+
+@transaction.atomic
+def api_tokens_revoke(*, actor, user: User, name: str | None = None) -> int:
+    """Revoke the user's live tokens (only those called `name`, if given); returns how many."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if name is not None:
+        tokens = tokens.filter(name=name)
+    ids = [str(pk) for pk in tokens.values_list("pk", flat=True)]
+    revoked = tokens.update(revoked_at=timezone.now())
+    access_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=Purpose.ACCOUNT,
+        record_type="api_token",
+        person_id=None,
+        detail={"user": user.username, "revoked": ids, "name": name},
+    )
+    return revoked
+
+
+def api_token_user(token: str) -> User | None:
+    """The active user a live token belongs to, or None.
+
+    The user comes with their team and partner: every audit row names them.
+    """
+    if not token.startswith(PREFIX):
+        return None
+    now = timezone.now()
+    row = (
+        ApiToken.objects.select_related("user__team__partner")
+        .filter(key_hash=token_hash(token), revoked_at__isnull=True)
+        .first()
+    )
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if not row.user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
