@@ -164,6 +164,7 @@ def household_member_add(
     *, actor, household_id: UUID, person_id: UUID, purpose: str, joined_on: date | None = None
 ) -> HouseholdMember:
     """Add someone to a household the actor can see. A child added must be one they may see."""
+    require_role(actor, Action.EDIT_CHILD)  # a role that cannot edit is told so (403), not 404
     household, basis = _household_visible(actor, household_id)
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not _person_visible(actor, person):
