@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "tandem.web"
     label = "web"
+
+    def ready(self):
+        # The project's Jinja environment (config/jinja2.py) is shared by every app; the pages
+        # add their own display filters and navigation to it here.
+        from django.template import engines
+
+        from tandem.web import display, navigation
+
+        env = engines["jinja2"].env
+        env.filters.update(display.FILTERS)
+        env.globals.update(navigation_items=navigation.navigation_items)

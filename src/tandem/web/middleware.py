@@ -1,5 +1,5 @@
 class NoStoreMiddleware:
-    """Pages and API answers about children must not linger in a shared computer's browser cache."""
+    """Pages and API answers about children must not linger in a shared computer's cache."""
 
     def __init__(self, get_response):
         self.get_response = get_response

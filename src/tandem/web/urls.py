@@ -1,9 +1,40 @@
+"""The practitioner pages. Everything but signing in needs a signed-in user (see
+`web.decorators.page`); a record the user may not see is a 404, like one that does not exist."""
+
 from django.urls import path
 
-from tandem.web import views
+from tandem.web.views import account, audit, children, known, referrals
 
 app_name = "web"
 
+CHILD = "children/<uuid:child_id>"
+REFERRAL = "referrals/<uuid:referral_id>"
+
 urlpatterns = [
-    path("", views.start, name="start"),
+    path("", account.start, name="start"),
+    path("sign-in", account.sign_in_page, name="sign-in"),
+    path("sign-out", account.sign_out, name="sign-out"),
+    path("caseload", children.caseload, name="caseload"),
+    path("children/find", children.child_find, name="child-find"),
+    path(CHILD, children.child_summary, name="child"),
+    path(f"{CHILD}/household", children.child_household, name="child-household"),
+    path(f"{CHILD}/referrals", children.child_referrals, name="child-referrals"),
+    path(f"{CHILD}/chronology", children.child_chronology_page, name="child-chronology"),
+    path(f"{CHILD}/edit", children.child_edit, name="child-edit"),
+    path(f"{CHILD}/chronology/new", children.event_new, name="event-new"),
+    path(f"{CHILD}/relationships/new", children.relationship_new, name="relationship-new"),
+    path(
+        f"{CHILD}/relationships/<uuid:relationship_id>/remove",
+        children.relationship_remove,
+        name="relationship-remove",
+    ),
+    path("referrals/new", referrals.referral_new, name="referral-new"),
+    path("referrals/made", referrals.referrals_made, name="referrals-made"),
+    path("referrals/received", referrals.referrals_received, name="referrals-received"),
+    path(REFERRAL, referrals.referral_detail, name="referral"),
+    path(f"{REFERRAL}/sent", referrals.referral_sent, name="referral-sent"),
+    path(f"{REFERRAL}/decision", referrals.referral_decision, name="referral-decision"),
+    path(f"{REFERRAL}/feedback", referrals.referral_feedback, name="referral-feedback"),
+    path("known", known.known, name="known"),
+    path("audit", audit.audit, name="audit"),
 ]

@@ -1,0 +1,123 @@
+"""Django's admin, for system administrators only: partners, teams and user accounts.
+
+Nothing about a child is registered here (people, referrals, involvement, audit): the admin
+bypasses the selectors, so it must never show a child's record.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from tandem.partners.models import Partner, Role, Team, User
+
+
+def is_system_admin(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.role == Role.SYSTEM_ADMIN
+    )
+
+
+class SystemAdminOnly:
+    """Every permission of these pages belongs to system administrators, whatever else a user
+    has been granted (a practitioner marked as staff by mistake still sees nothing)."""
+
+    def has_module_permission(self, request):
+        return is_system_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_system_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_system_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_system_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts and teams are made inactive, not deleted: the audit trail points at them.
+        return False
+
+
+class TeamInline(SystemAdminOnly, admin.TabularInline):
+    model = Team
+    extra = 0
+    fields = ("name", "receives_referrals", "contact_email", "contact_phone")
+
+
+@admin.register(Partner)
+class PartnerAdmin(SystemAdminOnly, admin.ModelAdmin):
+    list_display = ("name", "kind", "contact_name", "contact_email", "contact_phone")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(SystemAdminOnly, admin.ModelAdmin):
+    list_display = ("name", "partner", "receives_referrals", "contact_email")
+    list_filter = ("receives_referrals", "partner")
+    list_select_related = ("partner",)
+    search_fields = ("name", "partner__name")
+
+
+class TandemUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role", "team")
+
+
+class TandemUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class TandemUserAdmin(SystemAdminOnly, UserAdmin):
+    form = TandemUserChangeForm
+    add_form = TandemUserCreationForm
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "team",
+        "is_active",
+        "locked_until",
+    )
+    list_filter = ("role", "is_active", "team__partner")
+    list_select_related = ("team__partner",)
+    search_fields = ("username", "first_name", "last_name", "email")
+    readonly_fields = ("last_login", "date_joined", "failed_sign_ins")
+    actions = ["unlock"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email", "job_title", "phone")}),
+        ("Work", {"fields": ("role", "team", "is_active", "is_staff")}),
+        ("Sign-in", {"fields": ("failed_sign_ins", "locked_until", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "role",
+                    "team",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    @admin.action(description="Unlock the selected accounts")
+    def unlock(self, request, queryset):
+        count = queryset.update(failed_sign_ins=0, locked_until=None)
+        self.message_user(request, f"Unlocked {count} accounts", messages.SUCCESS)

@@ -1,0 +1,1 @@
+"""The practitioner pages, one module per part of the service."""

@@ -1,0 +1,45 @@
+"""The audit trail, for information-governance leads: who looked at or changed what, and when."""
+
+from django.shortcuts import render
+
+from tandem.access.checks import require_role
+from tandem.access.policies import Action
+from tandem.audit.selectors import AuditFilters, access_events_search
+from tandem.web.decorators import page
+from tandem.web.forms import AuditSearchForm
+from tandem.web.views.common import page_number, pagination
+
+PER_PAGE = 50
+
+
+@page
+def audit(request):
+    """A GET form: the filters are usernames, record ids and dates, never a child's name."""
+    require_role(request.user, Action.VIEW_AUDIT)
+    form = AuditSearchForm(request.GET or None)
+    events = None
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        filters = AuditFilters(
+            username=data.get("username", ""),
+            person_id=data.get("child_id"),
+            action=data.get("action", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+        number = page_number(request)
+        events = access_events_search(
+            actor=request.user, filters=filters, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+        )
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "form": form,
+            "events": events,
+            "pagination": events
+            and pagination(
+                request, number=page_number(request), total=events.total, per_page=PER_PAGE
+            ),
+        },
+    )

@@ -1,0 +1,246 @@
+"""Caseload, finding a child, and the child's record with its sub-pages and changes.
+
+Every read goes through `people.selectors` (which checks access and writes the audit rows) and
+every change through `people.services`; a view only parses the form and renders the answer.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from tandem.access.checks import require_role
+from tandem.access.policies import Action
+from tandem.audit.models import Purpose
+from tandem.people.selectors import (
+    ChildFilters,
+    child_chronology,
+    child_get,
+    child_households,
+    child_list,
+    child_relationships,
+)
+from tandem.people.services import (
+    PERSON_FIELDS,
+    child_update,
+    event_record,
+    relationship_create,
+    relationship_delete,
+)
+from tandem.referrals.selectors import referrals_for_child
+from tandem.web.decorators import page
+from tandem.web.forms import ChildDetailsForm, ChildSearchForm, EventForm, RelationshipForm
+from tandem.web.views.common import PER_PAGE, page_number, pagination
+
+WORK = Purpose.DIRECT_WORK
+
+
+@page
+def caseload(request):
+    number = page_number(request)
+    children = child_list(
+        actor=request.user, purpose=WORK, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+    )
+    return render(
+        request,
+        "web/children/caseload.html",
+        {
+            "children": children,
+            "number": number,
+            "pagination": pagination(request, number=number, total=children.total),
+        },
+    )
+
+
+@page
+def child_find(request):
+    """A search by POST, so that names and NHS numbers never sit in a web address (and so in
+    server logs and browser history)."""
+    require_role(request.user, Action.VIEW_CHILD)
+    results = None
+    if request.method == "POST":
+        form = ChildSearchForm(request.POST)
+        if form.is_valid():
+            filters = ChildFilters(**form.cleaned_data)
+            results = child_list(actor=request.user, purpose=WORK, filters=filters, limit=PER_PAGE)
+    else:
+        form = ChildSearchForm()
+    return render(request, "web/children/find.html", {"form": form, "results": results})
+
+
+def _child(request, child_id):
+    return child_get(actor=request.user, child_id=child_id, purpose=WORK)
+
+
+@page
+def child_summary(request, child_id):
+    return render(
+        request,
+        "web/children/summary.html",
+        {
+            "child": _child(request, child_id),
+            "section": "summary",
+        },
+    )
+
+
+@page
+def child_household(request, child_id):
+    child = _child(request, child_id)
+    return render(
+        request,
+        "web/children/household.html",
+        {
+            "child": child,
+            "section": "household",
+            "households": child_households(actor=request.user, child_id=child_id, purpose=WORK),
+            "related": child_relationships(actor=request.user, child_id=child_id, purpose=WORK),
+        },
+    )
+
+
+@page
+def child_referrals(request, child_id):
+    child = _child(request, child_id)
+    return render(
+        request,
+        "web/children/referrals.html",
+        {
+            "child": child,
+            "section": "referrals",
+            "referrals": referrals_for_child(actor=request.user, child_id=child_id, purpose=WORK),
+        },
+    )
+
+
+@page
+def child_chronology_page(request, child_id):
+    child = _child(request, child_id)
+    return render(
+        request,
+        "web/children/chronology.html",
+        {
+            "child": child,
+            "section": "chronology",
+            "entries": child_chronology(actor=request.user, child_id=child_id, purpose=WORK),
+        },
+    )
+
+
+@page
+def child_edit(request, child_id):
+    child = _child(request, child_id)
+    if request.method == "POST":
+        form = ChildDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                child_update(
+                    actor=request.user,
+                    child_id=child_id,
+                    purpose=WORK,
+                    changes=form.service_fields(),
+                )
+            except ValidationError as e:
+                form.add_service_errors(e)
+            else:
+                messages.success(request, "The child's details have been changed")
+                return redirect("web:child", child_id=child_id)
+    else:
+        form = ChildDetailsForm(
+            initial={name: getattr(child, name) or "" for name in PERSON_FIELDS}
+        )
+    return render(request, "web/children/edit.html", {"child": child, "form": form})
+
+
+@page
+def event_new(request, child_id):
+    child = _child(request, child_id)
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                event_record(
+                    actor=request.user,
+                    child_id=child_id,
+                    purpose=WORK,
+                    kind=form.cleaned_data["kind"],
+                    occurred_at=form.occurred_at(),
+                    summary=form.cleaned_data["summary"],
+                )
+            except ValidationError as e:
+                form.add_service_errors(e, form.service_names)
+            else:
+                messages.success(request, "Added to the chronology")
+                return redirect("web:child-chronology", child_id=child_id)
+    else:
+        form = EventForm()
+    return render(request, "web/children/event_new.html", {"child": child, "form": form})
+
+
+def _people_to_relate(request, child_id) -> list[tuple[str, str]]:
+    """People in the child's households who have no relationship to the child recorded yet."""
+    related = {
+        r.person.pk
+        for r in child_relationships(actor=request.user, child_id=child_id, purpose=WORK)
+    }
+    people = {}
+    for view in child_households(actor=request.user, child_id=child_id, purpose=WORK):
+        for member in view.members:
+            person = member.person
+            if person.pk != child_id and person.pk not in related:
+                born = f", born {person.date_of_birth:%Y}" if person.date_of_birth else ""
+                people[str(person.pk)] = f"{person.full_name}{born} ({view.household.name})"
+    return sorted(people.items(), key=lambda item: item[1])
+
+
+@page
+def relationship_new(request, child_id):
+    child = _child(request, child_id)
+    people = _people_to_relate(request, child_id)
+    if request.method == "POST":
+        form = RelationshipForm(request.POST, people=people)
+        if form.is_valid():
+            try:
+                relationship_create(
+                    actor=request.user, child_id=child_id, purpose=WORK, **form.service_fields()
+                )
+            except ValidationError as e:
+                form.add_service_errors(e, form.service_names)
+            else:
+                messages.success(request, "The relationship has been added")
+                return redirect("web:child-household", child_id=child_id)
+    else:
+        form = RelationshipForm(people=people)
+    return render(
+        request,
+        "web/children/relationship_new.html",
+        {
+            "child": child,
+            "form": form,
+            "has_people": bool(people),
+        },
+    )
+
+
+@page
+def relationship_remove(request, child_id, relationship_id):
+    child = _child(request, child_id)
+    related = child_relationships(actor=request.user, child_id=child_id, purpose=WORK)
+    match = next((r for r in related if r.relationship_id == relationship_id), None)
+    if match is None:
+        # Another child's relationship, or none at all: the same answer either way.
+        raise Http404("Not found")
+    if request.method == "POST":
+        relationship_delete(
+            actor=request.user, child_id=child_id, relationship_id=relationship_id, purpose=WORK
+        )
+        messages.success(request, "The relationship has been removed")
+        return redirect("web:child-household", child_id=child_id)
+    return render(
+        request,
+        "web/children/relationship_remove.html",
+        {
+            "child": child,
+            "related": match,
+        },
+    )

@@ -1,0 +1,62 @@
+"""The admin holds partners, teams and accounts, for system administrators only, and never a child."""
+
+import pytest
+from django.contrib import admin
+from django.utils import timezone
+
+from tandem.partners.models import Partner, Role, Team, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_partners_teams_and_accounts_are_registered():
+    registered = {model._meta.label for model in admin.site._registry}
+    assert {"partners.Partner", "partners.Team", "partners.User"} <= registered
+    personal_apps = {"people", "referrals", "access", "audit"}
+    assert not {label for label in registered if label.split(".")[0] in personal_apps}
+
+
+@pytest.fixture
+def sysadmin():
+    return factories.UserFactory(role=Role.SYSTEM_ADMIN, team=None, is_staff=True)
+
+
+def test_a_system_administrator_manages_accounts(client, sysadmin):
+    client.force_login(sysadmin)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/partners/user/").status_code == 200
+    assert client.get(f"/admin/partners/user/{sysadmin.pk}/change/").status_code == 200
+    assert client.get("/admin/partners/team/add/").status_code == 200
+
+
+def test_unlock_action_clears_a_lock(client, sysadmin):
+    locked = factories.UserFactory(failed_sign_ins=3, locked_until=timezone.now())
+    client.force_login(sysadmin)
+    response = client.post(
+        "/admin/partners/user/", {"action": "unlock", "_selected_action": [str(locked.pk)]}
+    )
+    assert response.status_code == 302
+    locked.refresh_from_db()
+    assert (locked.failed_sign_ins, locked.locked_until) == (0, None)
+
+
+@pytest.mark.parametrize("role", [Role.SOCIAL_WORKER, Role.IG_LEAD, Role.TEAM_MANAGER])
+def test_staff_of_any_other_role_sees_nothing(client, role):
+    user = factories.UserFactory(role=role, is_staff=True)
+    client.force_login(user)
+    assert client.get("/admin/partners/user/").status_code == 403
+    assert client.get(f"/admin/partners/user/{user.pk}/change/").status_code == 403
+    response = client.post("/admin/partners/partner/add/", {"name": "Sneaky", "kind": "charity"})
+    assert response.status_code == 403
+    assert not Partner.objects.filter(name="Sneaky").exists()
+
+
+def test_nothing_can_be_deleted(client, sysadmin):
+    team = factories.TeamFactory()
+    client.force_login(sysadmin)
+    assert (
+        client.post(f"/admin/partners/team/{team.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert Team.objects.filter(pk=team.pk).exists()
+    assert User.objects.filter(pk=sysadmin.pk).exists()
