@@ -1,5 +1,6 @@
 """Helpers for the page tests: audit rows, page text, the error summary."""
 
+import html
 import re
 
 from tandem.audit.models import AccessEvent
@@ -17,19 +18,19 @@ def audit_rows(**filters) -> list[tuple]:
 
 def text_of(response) -> str:
     """The page's visible text, with the markup and runs of white space removed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    page = response.content.decode()
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).strip())
 
 
 def error_summary(response) -> list[tuple[str, str]]:
     """(href, message) for each link of the GOV.UK error summary on the page."""
-    html = response.content.decode()
-    match = re.search(r'<div class="govuk-error-summary".*?</ul>', html, flags=re.S)
+    page = response.content.decode()
+    match = re.search(r'<div class="govuk-error-summary".*?</ul>', page, flags=re.S)
     if not match:
         return []
     return [
-        (href, re.sub(r"\s+", " ", message).strip())
+        (href, html.unescape(re.sub(r"\s+", " ", message).strip()))
         for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', match.group(0), flags=re.S)
     ]
 

@@ -11,6 +11,7 @@ from tandem.audit.models import AuditAction
 from tandem.partners.models import Team
 from tandem.people.codes import Ethnicity, EventKind, RelationshipKind, Sex
 from tandem.people.identifiers import nhs_number_is_valid, normalise_nhs_number, upn_is_valid
+from tandem.people.models import normalise_postcode
 from tandem.referrals.codes import Decision, FamilyAware, Reason, Source
 from tandem.web.govuk import GovukDateField, GovukForm
 
@@ -42,7 +43,8 @@ def _text(
         help_text=hint,
         error_messages={
             "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
+            "max_length": f"{label.removesuffix(' (optional)')} must be {max_length} characters "
+            "or fewer",
         },
     )
 
@@ -145,7 +147,7 @@ class ChildDetailsForm(GovukForm):
         required=False,
     )
     address = _text("Address (optional)", max_length=300)
-    postcode = _text("Postcode (optional)", max_length=8)
+    postcode = _text("Postcode (optional)", max_length=10)
     nhs_number = _text("NHS number (optional)", max_length=20, hint=NHS_NUMBER_HINT)
     upn = _text("Unique pupil number (UPN) (optional)", max_length=20, hint=UPN_HINT)
     govuk_options = {
@@ -154,6 +156,9 @@ class ChildDetailsForm(GovukForm):
         "known_as": {"spellcheck": False, "autocomplete": "off"},
         **WIDTHS,
     }
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.fields}
@@ -331,7 +336,7 @@ class RelationshipForm(GovukForm):
         noun="Date of birth", label="Date of birth (optional)", required=False, past=True
     )
     adult_address = _text("Address (optional)", max_length=300)
-    adult_postcode = _text("Postcode (optional)", max_length=8)
+    adult_postcode = _text("Postcode (optional)", max_length=10)
     kind = _choice(
         "What is this person to the child?",
         _blank_first(RelationshipKind.choices, "Choose a relationship"),
@@ -348,6 +353,9 @@ class RelationshipForm(GovukForm):
         "address": "adult_address",
         "postcode": "adult_postcode",
     }
+
+    def clean_adult_postcode(self):
+        return normalise_postcode(self.cleaned_data["adult_postcode"])
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
