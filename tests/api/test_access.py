@@ -1,0 +1,275 @@
+"""Hacker tests: every route that takes an id, tried by someone whose role allows the action but
+who has no reason to see the record (404, exactly as for an id that does not exist), with nested
+ids swapped in from elsewhere (404), by a role that cannot act at all (403), and with no
+credentials (401). Nothing is changed and nothing about the child leaks."""
+
+import uuid
+
+import pytest
+
+from tandem.audit.models import AccessEvent
+from tandem.config.api import api as tandem_api
+from tandem.partners.models import Role
+from tandem.people.models import HouseholdMember, Relationship
+from tandem.referrals.models import Referral
+from tests import factories
+from tests.api.support import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+MISSING = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+@pytest.fixture
+def world(team, child, front_door):
+    """A child owned by `team`, with a mother, a household and an open referral; and an
+    outsider: a team manager (a role that may do everything the API offers) of another front
+    door, who has children of their own but no reason to see this one."""
+    mother = factories.AdultFactory(given_name="Maria")
+    a, b = sorted([mother, child], key=lambda p: str(p.pk))
+    relationship = Relationship.objects.create(person_a=a, person_b=b, kind="other")
+    household = factories.HouseholdFactory()
+    HouseholdMember.objects.create(household=household, person=child)
+    HouseholdMember.objects.create(household=household, person=mother)
+    door, _ = front_door
+    referral = factories.ReferralFactory(child=child, to_team=door)
+
+    outsider_team = factories.TeamFactory(receives_referrals=True)
+    outsider = factories.UserFactory(role=Role.TEAM_MANAGER, team=outsider_team)
+    own_child = factories.ChildFactory(given_name="Own")
+    factories.InvolvementFactory(child=own_child, team=outsider_team)
+    return {
+        "child": child.pk,
+        "relationship": relationship.pk,
+        "household": household.pk,
+        "referral": referral.pk,
+        "door": door.pk,
+        "outsider": outsider,
+        "own_child": own_child.pk,
+        "child_name": child.given_name,
+        "mother_name": mother.given_name,
+    }
+
+
+def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
+    """Every route that takes an id, with the world's ids and a valid body."""
+    child, rel, home, ref = w["child"], w["relationship"], w["household"], w["referral"]
+    adult = {"given_name": "New", "family_name": "Adult"}
+    return [
+        ("get", f"/api/children/{child}", None),
+        ("patch", f"/api/children/{child}", {"known_as": "Hacked"}),
+        ("get", f"/api/children/{child}/relationships", None),
+        ("post", f"/api/children/{child}/relationships", {"kind": "carer", "new_adult": adult}),
+        ("delete", f"/api/children/{child}/relationships/{rel}", None),
+        ("get", f"/api/children/{child}/households", None),
+        ("post", f"/api/children/{child}/households", {"name": "Hacked household"}),
+        ("get", f"/api/households/{home}", None),
+        ("post", f"/api/households/{home}/members", {"person_id": str(w["own_child"])}),
+        ("get", f"/api/children/{child}/chronology", None),
+        (
+            "post",
+            f"/api/children/{child}/events",
+            {"kind": "note", "occurred_at": "2025-01-01T10:00:00Z", "summary": "Hacked"},
+        ),
+        ("get", f"/api/children/{child}/referrals", None),
+        (
+            "post",
+            "/api/referrals",
+            {
+                "child_id": str(child),
+                "to_team_id": str(w["door"]),
+                "source": "6",
+                "reasons": ["gangs"],
+                "concerns": "Hacked",
+                "family_aware": "yes",
+            },
+        ),
+        ("get", f"/api/referrals/{ref}", None),
+        ("post", f"/api/referrals/{ref}/decision", {"decision": "nfa", "reasons": "Hacked"}),
+        ("post", f"/api/referrals/{ref}/feedback", {"message": "Hacked"}),
+        (
+            "post",
+            f"/api/children/{w['own_child']}/relationships",
+            {"kind": "parent", "other_person_id": str(child)},
+        ),
+    ]
+
+
+ROUTE_IDS = [
+    "child_get", "child_update", "relationship_list", "relationship_create", "relationship_delete",
+    "household_list", "household_create", "household_get", "household_member_add",
+    "chronology_get", "event_create", "child_referral_list", "referral_create (child_id)",
+    "referral_get", "referral_decide", "referral_feedback_give",
+    "relationship_create (other_person_id)",
+]  # fmt: skip
+
+
+def _call(client: ApiClient, method: str, path: str, body):
+    return client.get(path) if method == "get" else client.send(method, path, body)
+
+
+def _fingerprint() -> tuple:
+    return (
+        Relationship.objects.count(),
+        HouseholdMember.objects.count(),
+        Referral.objects.filter(status="submitted").count(),
+        list(AccessEvent.objects.values_list("id", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("index", range(len(ROUTE_IDS)), ids=ROUTE_IDS)
+def test_no_involvement_is_404_like_a_missing_id(world, with_token, index):
+    method, path, body = _routes(world)[index]
+    client = with_token(world["outsider"])
+    before = _fingerprint()
+    response = _call(client, method, path, body)
+    assert response.status_code == 404, response.content
+    # Not an oracle: the same answer as for an id that does not exist at all.
+    real = [str(world[k]) for k in ("child", "household", "referral", "relationship")]
+    for value in real:
+        path = path.replace(value, MISSING)
+    if body:
+        body = {k: (MISSING if v in real else v) for k, v in body.items()}
+    missing = _call(client, method, path, body)
+    assert (missing.status_code, missing.json()) == (404, response.json())
+    text = response.content.decode()
+    assert world["child_name"] not in text
+    assert world["mother_name"] not in text
+    assert _fingerprint() == before  # nothing written, not even an audit row
+
+
+def test_relationship_of_another_child_is_404(with_token, social_worker, child, team, world):
+    """Both children are visible: the relationship id still has to belong to the one in the URL."""
+    sibling = factories.ChildFactory()
+    factories.InvolvementFactory(child=sibling, team=team)
+    response = with_token(social_worker).delete(
+        f"/api/children/{sibling.pk}/relationships/{world['relationship']}"
+    )
+    assert response.status_code == 404
+    assert Relationship.objects.filter(pk=world["relationship"]).exists()
+
+
+def test_person_not_in_your_records_cannot_be_added_to_a_household(
+    with_token, social_worker, world
+):
+    stranger_child = factories.ChildFactory()
+    response = with_token(social_worker).post(
+        f"/api/households/{world['household']}/members", {"person_id": str(stranger_child.pk)}
+    )
+    assert response.status_code == 404
+    assert not HouseholdMember.objects.filter(person=stranger_child).exists()
+
+
+def test_person_not_in_your_records_cannot_be_related(with_token, social_worker, child):
+    stranger_adult = factories.AdultFactory()
+    response = with_token(social_worker).post(
+        f"/api/children/{child.pk}/relationships",
+        {"kind": "parent", "other_person_id": str(stranger_adult.pk)},
+    )
+    assert response.status_code == 404
+    assert not Relationship.objects.exists()
+
+
+def test_referral_to_another_team_cannot_be_decided_by_a_manager_who_sees_the_child(
+    with_token, world, team
+):
+    """The child's own team manager may see the referral, but it went to the front door."""
+    manager = factories.UserFactory(role=Role.TEAM_MANAGER, team=team)
+    client = with_token(manager)
+    assert client.get(f"/api/referrals/{world['referral']}").status_code == 200
+    response = client.post(
+        f"/api/referrals/{world['referral']}/decision", {"decision": "nfa", "reasons": "x"}
+    )
+    assert response.status_code == 404
+
+
+def _all_routes(w: dict) -> list[tuple[str, str, dict | None]]:
+    """Every route of the API with a valid body, including those without an id."""
+    return [
+        *_routes(w),
+        ("get", "/api/children", None),
+        ("post", "/api/children", {"given_name": "A", "family_name": "B"}),
+        ("post", "/api/known", {"nhs_number": "9434765919"}),
+        ("get", "/api/referrals/made", None),
+        ("get", "/api/referrals/received", None),
+    ]
+
+
+def test_every_route_is_covered_here(world):
+    """A new route must join these tests: they cover exactly the routes of the OpenAPI."""
+    names = {
+        "child": "{child_id}",
+        "own_child": "{child_id}",
+        "relationship": "{relationship_id}",
+        "household": "{household_id}",
+        "referral": "{referral_id}",
+    }
+    tested = set()
+    for method, path, _ in _all_routes(world):
+        for key, name in names.items():
+            path = path.replace(str(world[key]), name)
+        tested.add((method, path))
+    documented = {
+        (method, path)
+        for path, operations in tandem_api.get_openapi_schema()["paths"].items()
+        for method in operations
+    }
+    assert tested == documented
+
+
+@pytest.mark.parametrize("role", [Role.PARTNERSHIP_ANALYST, Role.IG_LEAD, Role.SYSTEM_ADMIN])
+def test_a_role_that_cannot_act_gets_403_everywhere(world, team, role):
+    # Even in the very team that owns the child.
+    user = factories.UserFactory(role=role, team=None if role == Role.SYSTEM_ADMIN else team)
+    client = ApiClient(user)
+    before = _fingerprint()
+    for method, path, body in _all_routes(world):
+        response = _call(client, method, path, body)
+        assert response.status_code == 403, (method, path, response.content)
+        assert response.json()["detail"]
+    assert _fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/referrals/{referral}/decision", {"decision": "nfa", "reasons": "x"}),
+        ("post", "/api/referrals/{referral}/feedback", {"message": "x"}),
+        ("get", "/api/referrals/received", None),
+    ],
+)
+def test_deciding_needs_a_deciding_role_even_in_the_front_door(world, method, path, body):
+    door_dsl = factories.UserFactory(role=Role.SCHOOL_DSL, team_id=world["door"])
+    response = _call(ApiClient(door_dsl), method, path.format(**world), body)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("credentials", ["none", "bad token", "other scheme", "empty bearer"])
+def test_no_valid_credentials_is_401_everywhere(world, credentials):
+    client = ApiClient(None, "anonymous")
+    client.headers = {
+        "none": {},
+        "bad token": {"Authorization": "Bearer tdm_" + "x" * 43},
+        "other scheme": {"Authorization": "Basic dXNlcjpwYXNz"},
+        "empty bearer": {"Authorization": "Bearer "},
+    }[credentials]
+    before = _fingerprint()
+    for method, path, body in _all_routes(world):
+        # Even before the body is read: a bad body must not tell anything either.
+        for payload in (body, {"nonsense": True} if body else None):
+            response = _call(client, method, path, payload)
+            assert response.status_code == 401, (method, path)
+            assert response["WWW-Authenticate"] == 'Bearer realm="tandem"'
+    assert _fingerprint() == before
+
+
+def test_an_unknown_id_everywhere_is_404(world, with_token, social_worker):
+    """The child's own worker, with each id replaced by one that does not exist."""
+    client = with_token(social_worker)
+    for method, path, body in _routes(world):
+        for key in ("child", "household", "referral", "relationship"):
+            path = path.replace(str(world[key]), str(uuid.uuid4()))
+        if body and "child_id" in body:
+            body = {**body, "child_id": str(uuid.uuid4())}
+        response = _call(client, method, path, body)
+        assert response.status_code == 404, (method, path, response.content)
