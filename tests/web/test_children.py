@@ -450,6 +450,17 @@ def test_relate_someone_in_the_household(worker_client, child, household_with_mu
     mum = household_with_mum
     page = worker_client.get(url("relationship-new", child))
     assert "Maria Example, born 1985 (The Example household)" in text_of(page)
+    # The people offered were read, and so audited: the child, and the household's members.
+    assert audit_rows() == [
+        ("view", child.pk, WORK, "web", "child"),
+        *sorted(
+            [
+                ("view", child.pk, WORK, "web", "household"),
+                ("view", mum.pk, WORK, "web", "household"),
+            ],
+            key=lambda row: str(row[1]),
+        ),
+    ]
     response = worker_client.post(
         url("relationship-new", child), {"person": str(mum.pk), "kind": "parent"}
     )

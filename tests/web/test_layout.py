@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.template import loader
 from django.test import Client
 
 from tandem.partners.models import Role
@@ -69,6 +70,7 @@ def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
 def test_signed_out_pages_have_no_navigation(client):
     html = client.get("/sign-in").content.decode()
     assert "govuk-service-navigation__item" not in html
+    assert 'aria-label="Main menu"' not in html  # no empty navigation landmark
     assert "Sign out" not in html
 
 
@@ -94,3 +96,15 @@ def test_a_form_posted_without_csrf_token_is_refused(social_worker, child):
     response = client.post(f"/children/{child.pk}/chronology/new", {"kind": "note"})
     assert response.status_code == 403
     assert "your form could not be sent" in text_of(response)
+
+
+def test_the_500_page_renders_without_a_request():
+    """Django renders 500.html with no request (and so no user, nonce or CSRF token)."""
+    html = loader.get_template("500.html").render()
+    assert "Sorry, there is a problem with the service" in html
+    assert "govuk-generic-header" in html
+    assert "Sign out" not in html
+
+
+def test_a_signed_in_user_visiting_sign_in_goes_to_their_start(worker_client):
+    assert worker_client.get("/sign-in")["Location"] == "/"

@@ -39,6 +39,8 @@ def _safe_next(request) -> str | None:
 @never_cache
 @csrf_protect
 def sign_in_page(request):
+    if request.method == "GET" and request.user.is_authenticated:
+        return redirect(_safe_next(request) or "web:start")
     if request.method == "POST":
         form = SignInForm(request.POST)
         if form.is_valid():
