@@ -1,6 +1,7 @@
 """Caseload, Find a child, and the pages of a child's record, with the audit rows each writes."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -171,6 +172,26 @@ def test_summary_shows_the_record_and_audits_the_view(worker_client, child):
     assert f"{reverse('web:referral-new')}?child={child.pk}" in response.content.decode()
     assert 'aria-current="page">Summary' in response.content.decode()
     assert audit_rows() == [("view", child.pk, WORK, "web", "child")]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "child",
+        "child-household",
+        "child-referrals",
+        "child-chronology",
+        "child-edit",
+        "event-new",
+        "relationship-new",
+    ],
+)
+def test_page_titles_never_name_the_child(worker_client, child, name):
+    """A title stays in the browser's history after the page has gone."""
+    html = worker_client.get(url(name, child)).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, flags=re.S).group(1)
+    assert child.given_name not in title
+    assert child.given_name in html
 
 
 def test_household_shows_members_and_relationships(worker_client, child):
