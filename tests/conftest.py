@@ -41,3 +41,28 @@ def front_door():
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The migrations make the audit table append-only with triggers, but tests on a real
+    (transactional) database, such as the browser tests, end by emptying every table. The test
+    database starts without the triggers; `append_only_audit` puts them back for the tests that
+    prove them."""
+    from django.db import connections
+
+    from tandem.audit import triggers
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            triggers.remove(connection)
+
+
+@pytest.fixture
+def append_only_audit(db):
+    """The triggers, as migrated, for one test (rolled back with the test's transaction)."""
+    from django.db import connection
+
+    from tandem.audit import triggers
+
+    triggers.install(connection)

@@ -5,7 +5,7 @@ from tandem.audit.models import AccessEvent
 from tandem.people.selectors import child_get, child_list
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("append_only_audit")
 
 
 @pytest.fixture

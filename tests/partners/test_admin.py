@@ -1,4 +1,4 @@
-"""The admin holds partners, teams and accounts, for system administrators only, and never a child."""
+"""The admin holds partners, teams and accounts, for system administrators only: never a child."""
 
 import pytest
 from django.contrib import admin
@@ -60,3 +60,11 @@ def test_nothing_can_be_deleted(client, sysadmin):
     )
     assert Team.objects.filter(pk=team.pk).exists()
     assert User.objects.filter(pk=sysadmin.pk).exists()
+
+
+def test_admin_registers_only_partners_teams_and_users():
+    from django.contrib import admin
+
+    from tandem.partners.models import Partner, Team, User
+
+    assert set(admin.site._registry) == {Partner, Team, User}

@@ -6,6 +6,7 @@ from tandem.access.policies import access_basis
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tandem.people.models import Person
+from tandem.people.selectors import child_chronology
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 from tandem.referrals.selectors import referral_get, referrals_made_by
@@ -191,3 +192,29 @@ def test_feedback_needs_a_decision_and_decision_happens_once(front_door):
             reasons="x",
             purpose="referral",
         )
+
+
+def test_referrer_never_sees_the_deciders_notes(front_door):
+    """Between the decision and the feedback the referral is still open, so the referrer can see
+    the child, but the decision's internal reasons stay with the deciding team."""
+    team, manager = front_door
+    dsl = factories.UserFactory(role=Role.SCHOOL_DSL)
+    referral = _refer(dsl, team)
+    referral_decide(
+        actor=manager,
+        referral_id=referral.pk,
+        decision="child_in_need",
+        reasons="Mother disclosed a new partner with a violent history.",
+        purpose="referral",
+    )
+    _, in_full = referral_get(actor=dsl, referral_id=referral.pk, purpose="referral")
+    assert not in_full
+    chronology = child_chronology(actor=dsl, child_id=referral.child_id, purpose="referral")
+    decision = next(e for e in chronology if e.kind == "Threshold decision")
+    assert decision.summary == "Child in need"
+    # The deciding team reads the same entry with its reasons.
+    chronology = child_chronology(actor=manager, child_id=referral.child_id, purpose="referral")
+    decision = next(e for e in chronology if e.kind == "Threshold decision")
+    assert "violent history" in decision.summary
+    _, in_full = referral_get(actor=manager, referral_id=referral.pk, purpose="referral")
+    assert in_full

@@ -108,3 +108,14 @@ def test_the_500_page_renders_without_a_request():
 
 def test_a_signed_in_user_visiting_sign_in_goes_to_their_start(worker_client):
     assert worker_client.get("/sign-in")["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_multiple_choice_questions_render_as_checkboxes(client):
+    """Django's CheckboxSelectMultiple is a kind of RadioSelect: a referral's reasons must still be
+    checkboxes, or a referrer could give only one reason."""
+    client.force_login(factories.UserFactory(role="school_dsl"))
+    html = client.get("/referrals/new").content.decode()
+    reasons = re.findall(r'<input[^>]*name="reasons"[^>]*>', html)
+    assert len(reasons) == 17
+    assert all('type="checkbox"' in tag for tag in reasons)

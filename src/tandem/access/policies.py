@@ -74,16 +74,22 @@ def _open_referrals():
     return Referral.objects.exclude(status=Status.CLOSED)
 
 
-# Each rule: (the reason it gives, the child ids it lets the actor see).
+ALLOCATED = "allocated worker"
+TEAM_CASE = "team owns or is involved in the case"
+REFERRAL_TO_TEAM = "open referral to your team"
+REFERRAL_MADE = "open referral made by you"
+REFERRAL_FROM_TEAM = "open referral from your team"
+# A referrer sees the child while their referral is open, but not the deciders' internal notes.
+REFERRER_ONLY = {REFERRAL_MADE, REFERRAL_FROM_TEAM}
+
+# Each rule: (the reason it gives, the child ids it lets the actor see). Strongest first, because
+# `access_basis` reports the first that matches.
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
-    ("allocated worker", lambda a: _active_involvements().filter(practitioner_id=a.pk)),
-    (
-        "team owns or is involved in the case",
-        lambda a: _active_involvements().filter(team_id=a.team_id),
-    ),
-    ("open referral made by you", lambda a: _open_referrals().filter(made_by_id=a.pk)),
-    ("open referral to your team", lambda a: _open_referrals().filter(to_team_id=a.team_id)),
-    ("open referral from your team", lambda a: _open_referrals().filter(from_team_id=a.team_id)),
+    (ALLOCATED, lambda a: _active_involvements().filter(practitioner_id=a.pk)),
+    (TEAM_CASE, lambda a: _active_involvements().filter(team_id=a.team_id)),
+    (REFERRAL_TO_TEAM, lambda a: _open_referrals().filter(to_team_id=a.team_id)),
+    (REFERRAL_MADE, lambda a: _open_referrals().filter(made_by_id=a.pk)),
+    (REFERRAL_FROM_TEAM, lambda a: _open_referrals().filter(from_team_id=a.team_id)),
 ]
 
 

@@ -7,6 +7,8 @@ bypasses the selectors, so it must never show a child's record.
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django_tasks_db.models import DBTaskResult
 
 from tandem.partners.models import Partner, Role, Team, User
 
@@ -121,3 +123,9 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
     def unlock(self, request, queryset):
         count = queryset.update(failed_sign_ins=0, locked_until=None)
         self.message_user(request, f"Unlocked {count} accounts", messages.SUCCESS)
+
+
+# Packages register these; task arguments can carry record ids, and groups play no part in access.
+for model in (Group, DBTaskResult):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

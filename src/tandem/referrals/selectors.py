@@ -7,10 +7,9 @@ from django.db.models import Q, QuerySet
 
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action
+from tandem.access.policies import REFERRER_ONLY, Action, access_basis
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
-from tandem.people.selectors import children_visible_to
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 
@@ -48,7 +47,8 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     referral = _with_details(Referral.objects.filter(pk=referral_id)).first()
     if referral is None:
         raise NotFound("No referral with that id is in your records")
-    in_full = children_visible_to(actor=actor).filter(pk=referral.child_id).exists()
+    basis = access_basis(actor, referral.child_id)
+    in_full = basis is not None and basis not in REFERRER_ONLY
     as_referrer = referral.made_by_id == actor.pk or referral.from_team_id == actor.team_id
     if not (in_full or as_referrer):
         raise NotFound("No referral with that id is in your records")
@@ -59,7 +59,7 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
         record_type="referral",
         person_id=referral.child_id,
         record_id=str(referral.pk),
-        basis="child in your records" if in_full else "your own referral",
+        basis=basis if in_full else "your own referral",
     )
     return referral, in_full
 

@@ -220,15 +220,7 @@ class GovukForm(forms.Form):
                 "fieldset": {"legend": legend},
                 "hint": hint or {"text": "For example, 27 3 2012"},
             }
-        if isinstance(widget, forms.RadioSelect):
-            items = [{"value": str(v), "text": str(t)} for v, t in bf.field.choices if v != ""]
-            return "govukRadios", {
-                **common,
-                "idPrefix": bf.auto_id,
-                "items": items,
-                "fieldset": {"legend": legend},
-                "value": "" if value is None else str(value),
-            }
+        # Before radios: Django makes CheckboxSelectMultiple a subclass of RadioSelect.
         if isinstance(widget, forms.CheckboxSelectMultiple):
             chosen = {str(v) for v in (value or [])}
             items = [
@@ -240,6 +232,15 @@ class GovukForm(forms.Form):
                 "idPrefix": bf.auto_id,
                 "items": items,
                 "fieldset": {"legend": legend},
+            }
+        if isinstance(widget, forms.RadioSelect):
+            items = [{"value": str(v), "text": str(t)} for v, t in bf.field.choices if v != ""]
+            return "govukRadios", {
+                **common,
+                "idPrefix": bf.auto_id,
+                "items": items,
+                "fieldset": {"legend": legend},
+                "value": "" if value is None else str(value),
             }
         if isinstance(widget, forms.Select):
             current = "" if value is None else str(value)

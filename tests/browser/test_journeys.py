@@ -1,0 +1,203 @@
+"""The main journeys in a real browser, with axe-core on every page visited:
+a school's safeguarding lead signs in, finds a child in their caseload, reads the record and makes
+a referral; the front door decides and gives feedback; the referrer reads the feedback."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tandem.access.models import InvolvementKind
+from tandem.partners.models import PartnerKind, Role
+from tandem.people.models import Event, HouseholdMember, Relationship
+from tests import factories
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def partnership():
+    council = factories.PartnerFactory(name="Northshire Council", kind=PartnerKind.LOCAL_AUTHORITY)
+    front_door = factories.TeamFactory(partner=council, name="Front door", receives_referrals=True)
+    manager = factories.UserFactory(
+        username="manager",
+        first_name="Mo",
+        last_name="Khan",
+        role=Role.TEAM_MANAGER,
+        team=front_door,
+    )
+    school = factories.PartnerFactory(name="Oakfield Academy", kind=PartnerKind.SCHOOL)
+    pastoral = factories.TeamFactory(partner=school, name="Safeguarding")
+    dsl = factories.UserFactory(
+        username="dsl", first_name="Dee", last_name="Lewis", role=Role.SCHOOL_DSL, team=pastoral
+    )
+    child = factories.ChildFactory(
+        given_name="Ruby",
+        family_name="Fletcher",
+        known_as="Rubes",
+        date_of_birth=dt.date(2012, 3, 4),
+        nhs_number="9434765919",
+        postcode="ZZ99 3AA",
+        address="4 Mill Lane, Northtown",
+    )
+    factories.InvolvementFactory(child=child, team=pastoral, kind=InvolvementKind.INVOLVED)
+    mother = factories.AdultFactory(given_name="Jess", family_name="Fletcher")
+    household = factories.HouseholdFactory(name="Fletcher household")
+    HouseholdMember.objects.create(household=household, person=child)
+    HouseholdMember.objects.create(household=household, person=mother)
+    a, b = sorted([mother, child], key=lambda p: str(p.pk))
+    Relationship.objects.create(person_a=a, person_b=b, kind="parent" if a == mother else "child")
+    Event.objects.create(
+        person=child,
+        partner=school,
+        kind="attendance_concern",
+        recorded_by=dsl,
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+        summary="Attendance 78% this half term.",
+    )
+    for n in range(3):  # a caseload of more than one
+        other = factories.ChildFactory(given_name=f"Pupil{n}", family_name="Other")
+        factories.InvolvementFactory(child=other, team=pastoral, kind=InvolvementKind.INVOLVED)
+    return {"dsl": dsl, "manager": manager, "child": child}
+
+
+def sign_in(page, axe, username: str) -> None:
+    page.goto("/sign-in")
+    expect(page).to_have_title(re.compile("Sign in"))
+    axe(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile("/sign-in"))
+
+
+def test_referral_journey(page, axe, partnership):
+    child = partnership["child"]
+
+    # A wrong password first: an error summary, named field, and still accessible.
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill("dsl")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    axe(page)
+
+    sign_in(page, axe, "dsl")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("caseload")
+    axe(page)
+    screenshot(page, "caseload")
+
+    page.get_by_role("link", name="Ruby Fletcher").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ruby Fletcher")
+    expect(page.get_by_text("943 476 5919")).to_be_visible()
+    axe(page)
+    screenshot(page, "child-summary")
+    for section, expected in [
+        ("Household and relationships", "Jess Fletcher"),
+        ("Referrals", "Referrals"),
+        ("Chronology", "Attendance 78% this half term."),
+    ]:
+        record_nav = page.get_by_role("navigation", name="Child's record")
+        record_nav.get_by_role("link", name=section, exact=True).click()
+        expect(page.locator("main")).to_contain_text(expected)
+        axe(page)
+
+    page.get_by_role("navigation", name="Child's record").get_by_role(
+        "link", name="Summary"
+    ).click()
+    page.get_by_role("button", name="Make a referral").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral")
+    axe(page)
+
+    # Sending an empty form: the GOV.UK error summary lists what to fix, and links to the fields.
+    page.get_by_role("button", name="Send referral").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Choose the team you are referring to")
+    expect(page).to_have_title(re.compile("^Error: "))
+    axe(page)
+
+    page.get_by_label("Which team are you referring to?").select_option(
+        label="Front door, Northshire Council"
+    )
+    page.get_by_label("Where did the concern come from?").select_option(label="Schools")
+    page.get_by_label("Going missing").check()
+    page.get_by_label("Child sexual exploitation").check()
+    expect(page.get_by_label("Going missing")).to_be_checked()
+    page.get_by_label("Describe your concerns").fill(
+        "Ruby was missing overnight twice this month."
+    )
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Referral sent")
+    axe(page)
+    sign_out(page)
+
+    # The front door decides and tells the referrer.
+    sign_in(page, axe, "manager")
+    page.goto("/referrals/received")
+    axe(page)
+    page.get_by_role("link", name=re.compile("Decide")).first.click()
+    axe(page)
+    page.get_by_label("Early help").check()
+    page.get_by_label(re.compile("Why\\? Include")).fill(
+        "Family support worker to visit; Ruby wants help."
+    )
+    page.get_by_role("button", name=re.compile("decision", re.I)).click()
+    axe(page)
+    page.goto("/referrals/received")
+    page.get_by_role("link", name=re.compile("Give feedback")).first.click()
+    axe(page)
+    page.get_by_label("What do you want to tell the referrer?").fill(
+        "Thank you. Early help will contact the family this week."
+    )
+    page.get_by_role("button", name=re.compile("feedback", re.I)).click()
+    axe(page)
+    sign_out(page)
+
+    # The referrer sees the outcome and the feedback.
+    sign_in(page, axe, "dsl")
+    page.goto("/referrals/made")
+    expect(page.locator("main")).to_contain_text("Early help will contact the family this week.")
+    axe(page)
+    assert child.referrals.get().status == "closed"
+
+
+def test_find_a_child_and_known_to_partners(page, axe, partnership):
+    sign_in(page, axe, "dsl")
+    page.get_by_role("link", name="Find a child").click()
+    axe(page)
+    page.get_by_label("Name").fill("rub")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Ruby Fletcher")).to_be_visible()
+    axe(page)
+
+    page.goto("/known")
+    axe(page)
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_role("button", name=re.compile("Check|Search|Find")).click()
+    expect(page.locator("main")).to_contain_text("Oakfield Academy")
+    expect(page.locator("main")).not_to_contain_text("Mill Lane")  # never the record
+    axe(page)
+
+
+def test_caseload_on_a_phone(browser, live_server, axe, partnership):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True
+    )
+    page = context.new_page()
+    sign_in(page, axe, "dsl")
+    expect(page.get_by_role("link", name="Ruby Fletcher")).to_be_visible()
+    # Nothing wider than the screen: a phone user never scrolls sideways to read the page.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    axe(page)
+    screenshot(page, "caseload-phone")
+    context.close()
