@@ -1,0 +1,239 @@
+"""Default deny: every URL pattern and every API operation is classified here, and each class is
+checked for real. A new page or route that is not in these tables fails the suite.
+
+public       anyone, signed in or not (nothing about a child)
+signed_in    anyone signed in; the role decides what they may do (anonymous: sign-in page / 401)
+child        about one child's record: a signed-in practitioner with no reason to see that child
+             gets 404, exactly as for a record that does not exist
+admin        Django's admin, for system administrators only
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tandem.access.models import InvolvementKind
+from tandem.config.api import api
+from tandem.partners.models import Role
+from tandem.people.models import HouseholdMember, Relationship
+from tests import factories
+
+PUBLIC, SIGNED_IN, CHILD, ADMIN = "public", "signed_in", "child", "admin"
+
+WEB = {
+    "web:start": PUBLIC,
+    "web:sign-in": PUBLIC,
+    "web:sign-out": SIGNED_IN,
+    "web:caseload": SIGNED_IN,
+    "web:child-find": SIGNED_IN,
+    "web:child": CHILD,
+    "web:child-household": CHILD,
+    "web:child-referrals": CHILD,
+    "web:child-chronology": CHILD,
+    "web:child-edit": CHILD,
+    "web:event-new": CHILD,
+    "web:relationship-new": CHILD,
+    "web:relationship-remove": CHILD,
+    "web:referral-new": SIGNED_IN,
+    "web:referrals-made": SIGNED_IN,
+    "web:referrals-received": SIGNED_IN,
+    "web:referral": CHILD,
+    "web:referral-sent": CHILD,
+    "web:referral-decision": CHILD,
+    "web:referral-feedback": CHILD,
+    "web:known": SIGNED_IN,
+    "web:audit": SIGNED_IN,
+}
+
+API = {
+    ("GET", "/api/children"): SIGNED_IN,
+    ("POST", "/api/children"): SIGNED_IN,
+    ("GET", "/api/children/{child_id}"): CHILD,
+    ("PATCH", "/api/children/{child_id}"): CHILD,
+    ("GET", "/api/children/{child_id}/relationships"): CHILD,
+    ("POST", "/api/children/{child_id}/relationships"): CHILD,
+    ("DELETE", "/api/children/{child_id}/relationships/{relationship_id}"): CHILD,
+    ("GET", "/api/children/{child_id}/households"): CHILD,
+    ("POST", "/api/children/{child_id}/households"): CHILD,
+    ("GET", "/api/households/{household_id}"): CHILD,
+    ("POST", "/api/households/{household_id}/members"): CHILD,
+    ("GET", "/api/children/{child_id}/chronology"): CHILD,
+    ("POST", "/api/children/{child_id}/events"): CHILD,
+    ("POST", "/api/known"): SIGNED_IN,
+    ("GET", "/api/children/{child_id}/referrals"): CHILD,
+    ("POST", "/api/referrals"): SIGNED_IN,
+    ("GET", "/api/referrals/made"): SIGNED_IN,
+    ("GET", "/api/referrals/received"): SIGNED_IN,
+    ("GET", "/api/referrals/{referral_id}"): CHILD,
+    ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
+    ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
+}
+# ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
+API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), (f"{namespace}{p.name}" if p.name else None)
+
+
+def _routes():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _api_operations():
+    schema = api.get_openapi_schema()
+    return {(m.upper(), path) for path, ops in schema["paths"].items() for m in ops}
+
+
+def test_every_url_pattern_is_classified():
+    unclassified = []
+    for pattern, name in _routes():
+        if pattern.startswith("admin/"):
+            continue  # all ADMIN, checked below
+        if pattern.startswith("api/") and (name is None or name.startswith("api:")):
+            continue  # API operations are classified one by one from the OpenAPI
+        if name not in WEB:
+            unclassified.append((pattern, name))
+    assert not unclassified, f"classify these routes in tests/test_routes.py: {unclassified}"
+    names = {name for _, name in _routes()}
+    assert not set(WEB) - names, f"stale entries: {set(WEB) - names}"
+    assert set(API_PAGES) <= names
+
+
+def test_every_api_operation_is_classified():
+    operations = _api_operations()
+    assert operations == set(API), {
+        "unclassified": operations - set(API),
+        "stale": set(API) - operations,
+    }
+
+
+@pytest.fixture
+def world():
+    """A child with the whole record around it, owned by one team; and a stranger elsewhere."""
+    owner_team = factories.TeamFactory(receives_referrals=True)
+    child = factories.ChildFactory()
+    factories.InvolvementFactory(child=child, team=owner_team, kind=InvolvementKind.OWNING_TEAM)
+    adult = factories.AdultFactory()
+    a, b = sorted([adult, child], key=lambda p: str(p.pk))
+    relationship = Relationship.objects.create(person_a=a, person_b=b, kind="other")
+    household = factories.HouseholdFactory()
+    HouseholdMember.objects.create(household=household, person=child)
+    referral = factories.ReferralFactory(child=child, to_team=owner_team)
+    stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
+    return {
+        "ids": {
+            "child_id": child.pk,
+            "relationship_id": relationship.pk,
+            "household_id": household.pk,
+            "referral_id": referral.pk,
+        },
+        "stranger": stranger,
+    }
+
+
+def _web_url(name, ids):
+    from django.urls import reverse
+
+    pattern = next(p for p, n in _routes() if n == name)
+    kwargs = {k: ids[k] for k in re.findall(r"<uuid:(\w+)>", pattern)}
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_route_behaves_as_classified(client, world, name):
+    url = _web_url(name, world["ids"])
+    anonymous = client.get(url)
+    if anonymous.status_code == 405:  # a POST-only action, such as signing out
+        anonymous = client.post(url)
+    if WEB[name] == PUBLIC:
+        assert anonymous.status_code in (200, 302)
+        if anonymous.status_code == 302:
+            assert anonymous.url.startswith("/sign-in")  # the start page sends you to sign in
+        return
+    # Everything else needs a signed-in user.
+    assert anonymous.status_code == 302, url
+    assert anonymous["Location"].startswith("/sign-in"), url
+    if WEB[name] == CHILD:
+        client.force_login(world["stranger"])
+        for method in (client.get, client.post):
+            assert method(url).status_code == 404, f"{method.__name__.upper()} {url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), sorted(API))
+def test_api_operation_behaves_as_classified(client, world, method, path):
+    url = path.format(**world["ids"])
+    call = getattr(client, method.lower())
+    assert call(url, content_type="application/json").status_code == 401, f"{method} {url}"
+    if API[(method, path)] == CHILD:
+        from tandem.partners.tokens import api_token_create
+
+        _, token = api_token_create(actor=None, user=world["stranger"], name="hacker")
+        response = call(
+            url,
+            data={},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        # 404 before the body is even looked at for a record the caller may not see; a body
+        # that fails its schema may answer 422 first, but never with the record.
+        assert response.status_code in (404, 422), f"{method} {url}: {response.status_code}"
+        if response.status_code == 422:
+            full = call(
+                url,
+                data=_valid_body(method, path, world),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert full.status_code == 404, f"{method} {url} with a valid body: {full.status_code}"
+
+
+def _valid_body(method, path, world):
+    """A well-formed body for each operation that takes one, so the access check is reached."""
+    bodies = {
+        "/api/children/{child_id}": {"given_name": "Alex"},
+        "/api/children/{child_id}/relationships": {
+            "kind": "other",
+            "other_person_id": str(world["ids"]["child_id"]),
+        },
+        "/api/children/{child_id}/households": {"name": "The household"},
+        "/api/households/{household_id}/members": {"person_id": str(world["ids"]["child_id"])},
+        "/api/children/{child_id}/events": {
+            "kind": "note",
+            "occurred_at": "2024-01-01T10:00:00Z",
+            "summary": "A note.",
+        },
+        "/api/referrals/{referral_id}/decision": {"decision": "nfa", "reasons": "No concerns."},
+        "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
+    }
+    return bodies[path]
+
+
+@pytest.mark.django_db
+def test_admin_is_for_system_administrators_only(client, world):
+    admin_routes = [p for p, _ in _routes() if p.startswith("admin/")]
+    assert admin_routes
+    client.force_login(world["stranger"])
+    assert client.get("/admin/").status_code == 302  # to the admin's own sign-in
+    assert client.get("/admin/partners/user/").status_code == 302
+    sysadmin = factories.UserFactory(
+        role=Role.SYSTEM_ADMIN, team=None, is_staff=True, is_superuser=True
+    )
+    client.force_login(sysadmin)
+    assert client.get("/admin/partners/user/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(API_PAGES))
+def test_api_description_is_public(client, name):
+    from django.urls import reverse
+
+    assert client.get(reverse(name)).status_code == 200
