@@ -60,7 +60,7 @@ class AdultIn(InputSchema):
 
 class ChildIn(AdultIn):
     expected_due_date: IsoDate | None = Field(
-        None, description="For an unborn child, instead of a date of birth"
+        None, description="For an unborn child, instead of a date of birth (not both)"
     )
 
 
