@@ -82,7 +82,7 @@ class ChildChanges(InputSchema):
 
 
 class ChildFilters(Schema):
-    model_config = ConfigDict(extra="forbid")
+    """Query parameters, so not strict: "25" is a number here."""
 
     name: OptionalName = Field("", description="Words that start a given, family or known-as name")
     date_of_birth: IsoDate = None

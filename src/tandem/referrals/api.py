@@ -80,8 +80,6 @@ class FeedbackIn(InputSchema):
 
 
 class ListLimit(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     limit: int = Field(50, ge=1, le=100)
 
 
