@@ -49,7 +49,10 @@ def test_relationship_with_a_new_adult(as_user, social_worker, child):
     adult = Person.objects.get(pk=created["person_id"])
     assert (adult.is_child, adult.given_name) == (False, "Gran")
     assert created["kind"] == "carer"
-    assert summary(rows) == [("create", "relationship", child.pk, "api")]
+    assert summary(rows) == [
+        ("create", "adult", adult.pk, "api"),
+        ("create", "relationship", child.pk, "api"),
+    ]
     # And it reads back the same way round.
     [related] = api.get(f"/api/children/{child.pk}/relationships").json()
     assert (related["id"], related["kind"]) == (created["id"], "carer")

@@ -225,6 +225,15 @@ def relationship_create(
     if new_adult is not None:
         other = person_build(is_child=False, **new_adult)
         other.save()
+        access_event_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            purpose=purpose,
+            record_type="adult",
+            person_id=other.pk,
+            basis=basis,
+            detail={"related_to": str(child_id)},
+        )
     else:
         other = Person.objects.filter(pk=other_person_id).first()
         if other is None or not _person_visible(actor, other):
