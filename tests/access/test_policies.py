@@ -47,18 +47,28 @@ def test_ended_involvement_gives_no_access(child):
     assert not _visible(worker, child)
 
 
-def test_open_referral_gives_both_teams_access_and_closing_ends_it(child, front_door):
+def test_open_referral_lets_the_receiving_team_in_until_it_closes(child, front_door):
     team, manager = front_door
     referral = factories.ReferralFactory(child=child, to_team=team)
-    referrer = referral.made_by
-    colleague = factories.UserFactory(role=Role.SCHOOL_DSL, team=referrer.team)
     assert _visible(manager, child)
-    assert _visible(referrer, child)
-    assert _visible(colleague, child)
     referral.status = Status.CLOSED
     referral.save()
     assert not _visible(manager, child)
-    assert not _visible(referrer, child)
+
+
+def test_making_a_referral_opens_nothing_of_the_record(child, front_door):
+    """Otherwise anyone who knows a child's NHS number could "refer" them to read the record."""
+    team, _ = front_door
+    referral = factories.ReferralFactory(child=child, to_team=team)
+    colleague = factories.UserFactory(role=Role.SCHOOL_DSL, team=referral.made_by.team)
+    assert not _visible(referral.made_by, child)
+    assert not _visible(colleague, child)
+
+
+def test_an_involvement_that_has_not_started_gives_no_access(child):
+    worker = factories.UserFactory()
+    factories.InvolvementFactory(child=child, team=worker.team, started_on=dt.date(2999, 1, 1))
+    assert not _visible(worker, child)
 
 
 @pytest.mark.parametrize("role", [Role.PARTNERSHIP_ANALYST, Role.IG_LEAD, Role.SYSTEM_ADMIN])

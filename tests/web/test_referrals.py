@@ -141,17 +141,26 @@ def test_a_team_that_does_not_take_referrals_is_refused(signed_in, dsl, child):
     assert not Referral.objects.exists()
 
 
-def test_a_service_error_lands_on_its_field(signed_in, dsl, front_door):
-    """The same NHS number as a child born on another day: the service refuses the duplicate,
-    and the page puts the message on the NHS number."""
-    to_team, _ = front_door
-    factories.ChildFactory(nhs_number="9434765919")
+def test_an_nhs_number_someone_else_holds_is_not_revealed_to_the_referrer(
+    signed_in, dsl, front_door
+):
+    """The same NHS number as a child born on another day: refusing would tell the referrer the
+    number is known to the partnership. The referral goes through as for anyone else, on a new
+    record without the number, and the front door is asked to check who it is about."""
+    to_team, manager = front_door
+    other = factories.ChildFactory(nhs_number="9434765919", given_name="Somebody")
     response = signed_in(dsl).post(NEW, new_child_data(to_team))
-    [(href, message)] = error_summary(response)
-    assert href == "#nhs_number"
-    assert "already recorded for someone else" in message
-    assert Person.objects.count() == 1
-    assert not Referral.objects.exists()
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.child != other
+    assert referral.child.nhs_number is None
+    assert referral.identifier_conflict == ["nhs_number"]
+    mine = signed_in(dsl).get(reverse("web:referral", kwargs={"referral_id": referral.pk}))
+    assert "Check identity" not in mine.content.decode()
+    assert "Somebody" not in mine.content.decode()
+    theirs = signed_in(manager).get(reverse("web:referral", kwargs={"referral_id": referral.pk}))
+    assert "Check identity" in theirs.content.decode()
+    assert "NHS number 9434765919" in theirs.content.decode()
 
 
 @pytest.fixture

@@ -65,31 +65,31 @@ def role_allows(actor, action: Action) -> bool:
 
 def _active_involvements():
     today = timezone.localdate()
-    return Involvement.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    return Involvement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today),
+        started_on__lte=today,
+        child__is_child=True,
+    )
 
 
 def _open_referrals():
     from tandem.referrals.models import Referral
 
-    return Referral.objects.exclude(status=Status.CLOSED)
+    return Referral.objects.exclude(status=Status.CLOSED).filter(child__is_child=True)
 
 
 ALLOCATED = "allocated worker"
 TEAM_CASE = "team owns or is involved in the case"
 REFERRAL_TO_TEAM = "open referral to your team"
-REFERRAL_MADE = "open referral made by you"
-REFERRAL_FROM_TEAM = "open referral from your team"
-# A referrer sees the child while their referral is open, but not the deciders' internal notes.
-REFERRER_ONLY = {REFERRAL_MADE, REFERRAL_FROM_TEAM}
 
 # Each rule: (the reason it gives, the child ids it lets the actor see). Strongest first, because
-# `access_basis` reports the first that matches.
+# `access_basis` reports the first that matches. Making a referral is deliberately not a reason:
+# a referrer sees their referral, its outcome and the feedback (`referral_get`), never the record,
+# or anyone who knows a child's NHS number could open that child's record by "referring" them.
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
     (ALLOCATED, lambda a: _active_involvements().filter(practitioner_id=a.pk)),
     (TEAM_CASE, lambda a: _active_involvements().filter(team_id=a.team_id)),
     (REFERRAL_TO_TEAM, lambda a: _open_referrals().filter(to_team_id=a.team_id)),
-    (REFERRAL_MADE, lambda a: _open_referrals().filter(made_by_id=a.pk)),
-    (REFERRAL_FROM_TEAM, lambda a: _open_referrals().filter(from_team_id=a.team_id)),
 ]
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement
-from tandem.access.policies import REFERRER_ONLY, Action, visible_children_q
+from tandem.access.policies import Action, visible_children_q
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.partners.models import Partner
@@ -237,10 +237,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         )
         decision = getattr(r, "decision", None)
         if decision is not None:
-            # A referrer sees the outcome of their referral, not the deciders' internal notes.
-            summary = decision.get_decision_display()
-            if basis not in REFERRER_ONLY:
-                summary += f": {decision.reasons}"
+            summary = f"{decision.get_decision_display()}: {decision.reasons}"
             entries.append(
                 ChronologyEntry(
                     decision.decided_at, r.to_team.partner.name, "Threshold decision", summary

@@ -1,6 +1,7 @@
 """Contacts and referrals: who referred, why, the threshold decision and the feedback."""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +32,9 @@ class Referral(models.Model):
     concerns = models.TextField(max_length=5000)
     family_aware = models.CharField(max_length=10, choices=FamilyAware.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    # The child as the referrer described them (names, date of birth, identifiers). The referrer
+    # is shown this, never the record it was matched to; the front door compares the two.
+    stated_child = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
@@ -42,6 +46,40 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.id}"
+
+    @property
+    def stated_name(self) -> str:
+        given, family = (
+            self.stated_child.get("given_name", ""),
+            self.stated_child.get("family_name", ""),
+        )
+        return f"{given} {family}".strip() or "Name not given"
+
+    @property
+    def stated_date_of_birth(self) -> date | None:
+        value = self.stated_child.get("date_of_birth")
+        return date.fromisoformat(value) if value else None
+
+    @property
+    def identifier_conflict(self) -> list[str]:
+        """Identifiers the referrer gave that the record does not hold: another person has them,
+        so the front door must check who the referral is really about."""
+        return [
+            name
+            for name in ("nhs_number", "upn")
+            if self.stated_child.get(name) and self.stated_child[name] != getattr(self.child, name)
+        ]
+
+    @property
+    def identifier_conflict_note(self) -> str:
+        labels = {"nhs_number": "NHS number", "upn": "UPN"}
+        given = " and ".join(
+            f"{labels[n]} {self.stated_child[n]}" for n in self.identifier_conflict
+        )
+        return (
+            f"The referrer gave {given}, which another person's record holds. "
+            "Check who this referral is about before deciding."
+        )
 
 
 class ReferralReason(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import REFERRER_ONLY, Action, access_basis
+from tandem.access.policies import Action, access_basis
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.referrals.codes import Status
@@ -48,7 +48,7 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     if referral is None:
         raise NotFound("No referral with that id is in your records")
     basis = access_basis(actor, referral.child_id)
-    in_full = basis is not None and basis not in REFERRER_ONLY
+    in_full = basis is not None
     as_referrer = referral.made_by_id == actor.pk or referral.from_team_id == actor.team_id
     if not (in_full or as_referrer):
         raise NotFound("No referral with that id is in your records")

@@ -22,7 +22,8 @@ from tandem.referrals.models import Feedback, Referral, ReferralReason, Threshol
 
 def _existing_child(details: Person) -> Person | None:
     """A referral for a child already on the record joins that record, but only on a strong match
-    (same NHS number or UPN *and* same date of birth), never on a name."""
+    (same NHS number or UPN *and* same date of birth), never on a name. Joining gives the
+    referrer nothing of the record: they see only their referral and what they stated."""
     ids = Q()
     if details.nhs_number:
         ids |= Q(nhs_number=details.nhs_number)
@@ -67,14 +68,24 @@ def referral_create(
     if errors:
         raise ValidationError(errors)
 
+    matched_existing = False
     if child_id is not None:
         require_child(actor, child_id)
         child = Person.objects.get(pk=child_id)
+        stated = _as_stated(child)
     else:
         details = person_build(is_child=True, check_unique=False, **new_child)
+        stated = _as_stated(details)
         child = _existing_child(details)
+        matched_existing = child is not None
         if child is None:
-            details.validate_constraints()
+            # An identifier someone else already holds, without a strong match, is kept on the
+            # referral for the front door to resolve rather than refused: a refusal would tell
+            # the referrer that this NHS number or UPN is known to the partnership.
+            for name in ("nhs_number", "upn"):
+                value = getattr(details, name)
+                if value and Person.objects.filter(**{name: value}).exists():
+                    setattr(details, name, None)
             details.save()
             child = details
             access_event_record(
@@ -95,6 +106,7 @@ def referral_create(
         received_at=timezone.now(),
         concerns=concerns.strip(),
         family_aware=family_aware,
+        stated_child=stated,
     )
     referral.full_clean()
     referral.save()
@@ -109,9 +121,27 @@ def referral_create(
         person_id=child.pk,
         record_id=str(referral.pk),
         basis="making a referral",
-        detail={"to_team": str(to_team.pk), "reasons": reasons},
+        detail={
+            "to_team": str(to_team.pk),
+            "reasons": reasons,
+            "matched_existing_record": matched_existing,
+            "identifier_conflict": referral.identifier_conflict,
+        },
     )
     return referral
+
+
+def _as_stated(person: Person) -> dict:
+    """The child as the referrer described (or saw) them, kept with the referral."""
+    stated = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else "",
+        "nhs_number": person.nhs_number or "",
+        "upn": person.upn or "",
+        "postcode": person.postcode,
+    }
+    return {k: v for k, v in stated.items() if v}
 
 
 def _referral_to_my_team(actor, referral_id: UUID, action: Action) -> Referral:
