@@ -1,0 +1,591 @@
+"""Build a whole synthetic partnership: plan, draw chunk by chunk, write, and record the run.
+
+Every random draw comes from a generator seeded by (seed, chunk, stage), so the same seed gives
+the same rows, byte for byte, and any stage of any chunk can be redrawn on its own (the known
+truth in `tandem.synth.truth` redraws only the people and their risks).
+"""
+
+import hashlib
+import itertools
+import math
+import multiprocessing
+import pickle
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.access.models import Involvement
+from tandem.partners.models import Partner, Team, User
+from tandem.people.models import (
+    AgencyIdentifier,
+    Event,
+    Household,
+    HouseholdMember,
+    Person,
+    Relationship,
+)
+from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
+from tandem.synth import ids, load, texts, worker
+from tandem.synth.casework import (
+    DECISIONS,
+    SECOND,
+    Involvements,
+    Ref,
+    Referrals,
+    Schools,
+    assign_schools,
+    draw_involvements,
+    draw_referrals,
+)
+from tandem.synth.events import Events, draw_events
+from tandem.synth.families import Families, build_families
+from tandem.synth.models import SynthRun
+from tandem.synth.partnership import Partnership, plan_partnership, staff
+from tandem.synth.risks import REASONS, draw_risks
+
+CHUNK_SIZE = 25_000
+MIN_CHILDREN, MAX_CHILDREN = 100, 1_000_000
+# Stages: each has its own random stream per chunk.
+FAMILIES, RISKS, SCHOOLS, REFERRALS, INVOLVEMENTS, EVENTS, ROW_IDS = range(1, 8)
+PARTNERSHIP_CHUNK = 2**20  # the streams that draw the partnership itself
+PLAN, WORKFORCE = 0, 1
+
+BULK_MODELS = [
+    Person,
+    Household,
+    HouseholdMember,
+    Relationship,
+    AgencyIdentifier,
+    Referral,
+    ReferralReason,
+    ThresholdDecision,
+    Feedback,
+    Involvement,
+    Event,
+]
+ALL_MODELS = [Partner, Team, User, *BULK_MODELS]
+
+
+class AlreadyPopulated(Exception):
+    pass
+
+
+def stream(seed: int, chunk: int, stage: int) -> np.random.Generator:
+    return np.random.default_rng([seed, chunk, stage])
+
+
+def table_prefix(seed: int, model) -> int:
+    """The 16 bits that start every id of one table for one seed."""
+    digest = hashlib.blake2b(f"{seed}:{model._meta.label}".encode(), digest_size=2).digest()
+    return int.from_bytes(digest, "big")
+
+
+def start_of(as_of) -> np.datetime64:
+    """Everything generated happened before midnight (UTC) at the start of `as_of`."""
+    return np.datetime64(as_of, "D").astype("datetime64[s]")
+
+
+def chunk_sizes(children: int, chunk_size: int) -> list[int]:
+    full, rest = divmod(children, chunk_size)
+    return [chunk_size] * full + ([rest] if rest else [])
+
+
+@dataclass
+class Drawn:
+    chunk: int
+    fam: Families
+    risks: np.ndarray
+    schools: Schools
+    refs: Referrals
+    inv: Involvements
+    events: Events
+
+
+def draw_people(
+    seed: int, chunk: int, n: int, chunk_size: int, as_of
+) -> tuple[Families, np.ndarray]:
+    fam = build_families(
+        stream(seed, chunk, FAMILIES),
+        n=n,
+        chunk=chunk,
+        chunk_size=chunk_size,
+        seed=seed,
+        as_of=as_of,
+        person_table=table_prefix(seed, Person),
+        household_table=table_prefix(seed, Household),
+    )
+    return fam, draw_risks(stream(seed, chunk, RISKS), fam)
+
+
+def draw_chunk(seed: int, chunk: int, n: int, chunk_size: int, as_of, plan: Partnership) -> Drawn:
+    fam, risks = draw_people(seed, chunk, n, chunk_size, as_of)
+    now = start_of(as_of)
+    schools = assign_schools(stream(seed, chunk, SCHOOLS), fam, plan)
+    refs = draw_referrals(stream(seed, chunk, REFERRALS), fam, risks, schools, plan, now)
+    inv = draw_involvements(stream(seed, chunk, INVOLVEMENTS), fam, risks, schools, refs, plan)
+    events = draw_events(stream(seed, chunk, EVENTS), fam, risks, schools, inv, plan, now)
+    return Drawn(chunk, fam, risks, schools, refs, inv, events)
+
+
+def open_allocations(drawn: Drawn) -> dict[int, int]:
+    inv = drawn.inv
+    live = (inv.kind == "allocated") & np.isnat(inv.ended)
+    teams, counts = np.unique(inv.team[live], return_counts=True)
+    return dict(zip(teams.tolist(), counts.tolist(), strict=True))
+
+
+def plan_and_staff(seed: int, children: int, chunk_size: int, as_of) -> tuple[Partnership, Drawn]:
+    """The partnership, staffed for the caseloads the first chunk implies at full scale."""
+    plan = plan_partnership(
+        stream(seed, PARTNERSHIP_CHUNK, PLAN),
+        children=children,
+        partner_table=table_prefix(seed, Partner),
+        team_table=table_prefix(seed, Team),
+    )
+    sizes = chunk_sizes(children, chunk_size)
+    first = draw_chunk(seed, 0, sizes[0], chunk_size, as_of, plan)
+    scale = children / sizes[0]
+    expected = {team: count * scale for team, count in open_allocations(first).items()}
+    staff(
+        stream(seed, PARTNERSHIP_CHUNK, WORKFORCE),
+        plan,
+        open_allocations=expected,
+        user_table=table_prefix(seed, User),
+        as_of=as_of,
+    )
+    return plan, first
+
+
+# --- Rows -----------------------------------------------------------------------------------
+def _objects(values) -> np.ndarray:
+    return np.asarray(values, dtype=object)
+
+
+def _users(plan: Partnership, r: Ref) -> np.ndarray:
+    out = np.full(len(r.team), None, dtype=object)
+    named = r.team >= 0
+    if named.any():
+        out[named] = plan.user_ids(r.team[named], r.pool[named], r.u[named])
+    return out
+
+
+def _text(rng, options: dict[str, list[str]], keys: np.ndarray) -> np.ndarray:
+    out = np.empty(len(keys), dtype=object)
+    for key, variants in options.items():
+        mask = keys == key
+        if mask.any():
+            out[mask] = _objects(variants)[rng.integers(0, len(variants), int(mask.sum()))]
+    return out
+
+
+class Counters:
+    """Auto-increment ids chosen by the generator, continuing across chunks."""
+
+    def __init__(self):
+        self.next: dict = {}
+
+    def take(self, model, n: int) -> np.ndarray:
+        start = self.next.get(model, 1)
+        self.next[model] = start + n
+        return np.arange(start, start + n)
+
+
+def partnership_rows(plan: Partnership, now: np.datetime64) -> list[tuple]:
+    partners = plan.partners
+    teams = plan.teams
+    users = plan.users
+    team_ids = _objects([t.id for t in teams])
+    return [
+        (
+            Partner,
+            {
+                f: [p[f] for p in partners]
+                for f in ("id", "name", "kind", "contact_name", "contact_email", "contact_phone")
+            },
+        ),
+        (
+            Team,
+            {
+                "id": team_ids,
+                "partner": [partners[t.partner]["id"] for t in teams],
+                "name": [t.name for t in teams],
+                "receives_referrals": np.array([t.receives_referrals for t in teams]),
+                "contact_email": [t.email for t in teams],
+                "contact_phone": [t.phone for t in teams],
+            },
+        ),
+        (
+            User,
+            {
+                "id": [u.id for u in users],
+                "password": [u.password for u in users],
+                "last_login": np.full(len(users), np.datetime64("NaT", "s")),
+                "is_superuser": np.array([u.is_superuser for u in users]),
+                "username": [u.username for u in users],
+                "first_name": [u.first_name for u in users],
+                "last_name": [u.last_name for u in users],
+                "email": [u.email for u in users],
+                "is_staff": np.array([u.is_staff for u in users]),
+                "is_active": np.ones(len(users), dtype=bool),
+                "date_joined": np.array([u.date_joined for u in users]).astype("datetime64[s]"),
+                "role": [str(u.role) for u in users],
+                "team": [team_ids[u.team] if u.team is not None else None for u in users],
+                "job_title": [u.job_title for u in users],
+                "phone": [u.phone for u in users],
+                "failed_sign_ins": np.zeros(len(users), dtype=np.int64),
+                "locked_until": np.full(len(users), np.datetime64("NaT", "s")),
+            },
+        ),
+    ]
+
+
+def chunk_rows(
+    drawn: Drawn, plan: Partnership, seed: int, counters: Counters, now: np.datetime64
+) -> list[tuple]:
+    """Every row of one chunk, as (model, {field: column}), in an order that respects foreign
+    keys (parents first)."""
+    rng = stream(seed, drawn.chunk, ROW_IDS)
+    fam, refs, inv, ev = drawn.fam, drawn.refs, drawn.inv, drawn.events
+    chunk = drawn.chunk
+    person = _objects(fam.p_id)
+    child = person[fam.child_p]
+    household = _objects(fam.hh_id)
+    team_ids = _objects([t.id for t in plan.teams])
+    partner_ids = _objects([p["id"] for p in plan.partners])
+    team_partner = np.array([t.partner for t in plan.teams])
+    n_people = len(person)
+
+    def uuids(model, n):
+        return ids.uuids(rng, n, table=table_prefix(seed, model), chunk=chunk)
+
+    def stamp(n):
+        return np.full(n, now)
+
+    rows = [
+        (
+            Household,
+            {
+                "id": household,
+                "name": fam.hh_name,
+                "address": fam.hh_address,
+                "postcode": fam.hh_postcode,
+                "created_at": stamp(len(household)),
+            },
+        ),
+        (
+            Person,
+            {
+                "id": person,
+                "is_child": fam.p_is_child,
+                "given_name": fam.p_given,
+                "family_name": fam.p_family,
+                "known_as": fam.p_known_as,
+                "date_of_birth": fam.p_dob,
+                "expected_due_date": fam.p_due,
+                "sex": fam.p_sex,
+                "ethnicity": fam.p_ethnicity,
+                "address": fam.hh_address[fam.p_hh],
+                "postcode": fam.hh_postcode[fam.p_hh],
+                "nhs_number": fam.p_nhs,
+                "upn": fam.p_upn,
+                "created_at": stamp(n_people),
+                "updated_at": stamp(n_people),
+            },
+        ),
+        (
+            HouseholdMember,
+            {
+                "id": counters.take(HouseholdMember, n_people),
+                "household": household[fam.p_hh],
+                "person": person,
+                "joined_on": fam.p_joined,
+                "left_on": np.full(n_people, np.datetime64("NaT", "D")),
+            },
+        ),
+    ]
+    # Rows go in the order of their person, so that the person's index only ever appends.
+    pair = np.lexsort((fam.rel_b, fam.rel_a))
+    rows.append(
+        (
+            Relationship,
+            {
+                "id": uuids(Relationship, len(pair)),
+                "person_a": person[fam.rel_a[pair]],
+                "person_b": person[fam.rel_b[pair]],
+                "kind": fam.rel_kind[pair],
+                "created_at": stamp(len(pair)),
+            },
+        )
+    )
+
+    # Referrals, reasons, decisions and feedback.
+    m = len(refs.child)
+    referral = _objects(uuids(Referral, m))
+    primary = np.array(REASONS, dtype=object)[refs.primary]
+    decision = np.array([d.value for d in DECISIONS] + [""], dtype=object)[refs.decision]
+    rows.append(
+        (
+            Referral,
+            {
+                "id": referral,
+                "child": child[refs.child],
+                "made_by": _users(plan, refs.made_by),
+                "from_team": team_ids[refs.from_team],
+                "referrer_name": refs.referrer_name,
+                "source": refs.source,
+                "to_team": team_ids[refs.to_team],
+                "received_at": refs.received,
+                "concerns": _text(rng, texts.CONCERNS, primary),
+                "family_aware": refs.family_aware,
+                "status": refs.status,
+            },
+        )
+    )
+    which, reason = np.nonzero(refs.reasons)
+    rows.append(
+        (
+            ReferralReason,
+            {
+                "id": counters.take(ReferralReason, len(which)),
+                "referral": referral[which],
+                "reason": np.array(REASONS, dtype=object)[reason],
+            },
+        )
+    )
+    decided = refs.decision >= 0
+    rows.append(
+        (
+            ThresholdDecision,
+            {
+                "referral": referral[decided],
+                "decision": decision[decided],
+                "reasons": _text(rng, texts.DECISION_REASONS, decision[decided]),
+                "decided_by": _users(plan, refs.decided_by[decided]),
+                "decided_at": refs.decided[decided],
+            },
+        )
+    )
+    fb = refs.feedback
+    rows.append(
+        (
+            Feedback,
+            {
+                "id": counters.take(Feedback, int(fb.sum())),
+                "referral": referral[fb],
+                "message": _text(rng, texts.FEEDBACK, decision[fb]),
+                "given_by": _users(plan, refs.feedback_by[fb]),
+                "given_at": refs.feedback_at[fb],
+            },
+        )
+    )
+
+    o = np.lexsort((inv.started, inv.child))
+    rows.append(
+        (
+            Involvement,
+            {
+                "id": uuids(Involvement, len(o)),
+                "child": child[inv.child[o]],
+                "team": team_ids[inv.team[o]],
+                "practitioner": _users(plan, inv.practitioner[o]),
+                "kind": inv.kind[o],
+                "reason": inv.reason[o],
+                "started_on": inv.started[o],
+                "ended_on": inv.ended[o],
+            },
+        )
+    )
+    recorded = np.minimum(ev.occurred + rng.integers(0, 48 * 3600, len(ev.child)) * SECOND, now)
+    rows.append(
+        (
+            Event,
+            {
+                "id": uuids(Event, len(ev.child)),
+                "person": child[ev.child],
+                "partner": partner_ids[ev.partner],
+                "kind": ev.kind,
+                "occurred_at": ev.occurred,
+                "summary": ev.summary,
+                "recorded_by": _users(plan, ev.recorded_by),
+                "recorded_at": recorded,
+            },
+        )
+    )
+    rows.append(
+        (
+            AgencyIdentifier,
+            _agency_ids(drawn, plan, seed, counters, team_partner, partner_ids, child),
+        )
+    )
+    return rows
+
+
+def _agency_ids(
+    drawn: Drawn,
+    plan: Partnership,
+    seed: int,
+    counters: Counters,
+    team_partner: np.ndarray,
+    partner_ids: np.ndarray,
+    child: np.ndarray,
+) -> dict:
+    """Each partner's own number for the children it holds a record of: a school's admission
+    number, a police nominal id, a hospital number."""
+    fam, inv, ev = drawn.fam, drawn.inv, drawn.events
+    k = plan.key
+    school_rows = np.isin(inv.team, plan.school_teams) & (inv.kind == "involved")
+    s_child, s_team = inv.child[school_rows], inv.team[school_rows]
+    police_partner = plan.teams[k["police"]].partner
+    nhs_partner = plan.teams[k["health_visiting"]].partner
+    with_police = np.union1d(
+        ev.child[ev.partner == police_partner], inv.child[inv.team == k["police"]]
+    )
+    with_hospital = np.unique(
+        ev.child[(ev.partner == nhs_partner) & np.isin(ev.kind, ["ae_attendance", "self_harm"])]
+    )
+    g = fam.child_global
+    local = np.concatenate(
+        [
+            np.char.add("ADM", np.char.zfill((g[s_child] + 1).astype(str), 7)),
+            np.char.add(
+                "HMP", np.char.zfill(ids.scramble(g[with_police], 8, seed).astype(str), 8)
+            ),
+            np.char.add(
+                "RH", np.char.zfill(ids.scramble(g[with_hospital], 7, seed + 1).astype(str), 7)
+            ),
+        ]
+    ).astype(object)
+    who = np.concatenate([s_child, with_police, with_hospital])
+    partner = np.concatenate(
+        [
+            team_partner[s_team],
+            np.full(len(with_police), police_partner),
+            np.full(len(with_hospital), nhs_partner),
+        ]
+    )
+    o = np.argsort(who, kind="stable")
+    who, partner, local = who[o], partner[o], local[o]
+    return {
+        "id": counters.take(AgencyIdentifier, len(who)),
+        "person": child[who],
+        "partner": partner_ids[partner],
+        "local_id": local,
+    }
+
+
+# --- The whole build ------------------------------------------------------------------------
+@dataclass
+class ChunkMaker:
+    """Draws chunks and prepares their rows, in order (the auto-increment ids continue from one
+    chunk to the next)."""
+
+    seed: int
+    chunk_size: int
+    as_of: object
+    plan: Partnership
+    first: Drawn | None
+    vendor: str
+    counters: Counters
+
+    def rows(self, chunk: int, n: int) -> list[load.Prepared]:
+        if chunk == 0 and self.first is not None:
+            drawn, self.first = self.first, None
+        else:
+            drawn = draw_chunk(self.seed, chunk, n, self.chunk_size, self.as_of, self.plan)
+        rows = chunk_rows(drawn, self.plan, self.seed, self.counters, start_of(self.as_of))
+        return [load.prepare(model, data, self.vendor) for model, data in rows]
+
+
+def prepared_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
+    """(children, prepared rows) for each chunk, drawn one or two chunks ahead in a worker
+    process when there are several chunks: drawing and writing then share the two cores."""
+    if not parallel or len(sizes) < 2:
+        for chunk, n in enumerate(sizes):
+            yield n, maker.rows(chunk, n)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        1, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
+    ) as pool:
+        pending = deque()
+        todo = iter(enumerate(sizes))
+        try:
+            for chunk, n in itertools.islice(todo, 2):
+                pending.append((n, pool.submit(worker.rows, chunk, n)))
+            while pending:
+                n, future = pending.popleft()
+                prepared = future.result()
+                for chunk, m in itertools.islice(todo, 1):
+                    pending.append((m, pool.submit(worker.rows, chunk, m)))
+                yield n, prepared
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def validate(children: int, chunk_size: int) -> None:
+    if not MIN_CHILDREN <= children <= MAX_CHILDREN:
+        raise ValueError(f"--children must be between {MIN_CHILDREN:,} and {MAX_CHILDREN:,}")
+    if chunk_size < 50:
+        raise ValueError("--chunk-size must be at least 50")
+    if math.ceil(children / chunk_size) > 255:
+        raise ValueError("Too many chunks: use a bigger --chunk-size")
+
+
+def existing_data() -> bool:
+    return Person.objects.exists() or Partner.objects.exists() or User.objects.exists()
+
+
+def build(
+    *,
+    seed: int,
+    children: int,
+    as_of,
+    replace: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    parallel: bool = True,
+    report: Callable[[str, int], None] | None = None,
+) -> SynthRun:
+    """Generate and write a partnership of `children` children.
+
+    `report(stage, amount)` follows the work: ("indexes", total) once the load starts,
+    ("children", n) after each chunk is written, ("index", 1) after each index is built."""
+    validate(children, chunk_size)
+    report = report or (lambda stage, amount: None)
+    if existing_data():
+        if not replace:
+            raise AlreadyPopulated(
+                "The database already holds people, partners or users: run with --replace to "
+                "wipe them (the audit log is kept) and build afresh"
+            )
+        with transaction.atomic():
+            load.wipe()
+    run = SynthRun.objects.create(
+        seed=seed, children=children, chunk_size=chunk_size, as_of=as_of, started_at=timezone.now()
+    )
+    plan, first = plan_and_staff(seed, children, chunk_size, as_of)
+    writer = load.Writer()
+    maker = ChunkMaker(seed, chunk_size, as_of, plan, first, writer.vendor, Counters())
+    writer.begin_load(BULK_MODELS)
+    report("indexes", writer.pending_indexes)
+    try:
+        with transaction.atomic():
+            for model, data in partnership_rows(plan, start_of(as_of)):
+                writer.write(model, data)
+        for n, prepared in prepared_chunks(maker, chunk_sizes(children, chunk_size), parallel):
+            with transaction.atomic():
+                for rows in prepared:
+                    writer.insert(rows)
+            report("children", n)
+    finally:
+        writer.end_load(on_index=lambda name: report("index", 1))
+    writer.reset_sequences(ALL_MODELS)
+    run.finished_at = timezone.now()
+    run.rows = writer.rows
+    run.save(update_fields=["finished_at", "rows"])
+    return run

@@ -1,0 +1,307 @@
+"""Writing generated columns to the database fast: multi-row INSERTs on SQLite, COPY on PostgreSQL.
+
+Table and column names come from each model's `_meta`, and every concrete field must be either
+given by the generator or have a default (or allow NULL), so a schema change fails loudly here
+instead of writing a half-filled row. Values arrive as columns in the generator's own forms (hex
+UUID strings, datetime64 dates and times, booleans); `prepare` turns them into what the database
+expects, and needs no connection, so it can run in another process while `Writer.insert` writes.
+"""
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, models
+
+# What the generator writes, and so what `--replace` wipes (with everything that depends on it).
+SYNTHETIC_ROOTS = [
+    "partners.Partner",
+    "partners.Team",
+    "partners.User",
+    "people.Person",
+    "people.Household",
+    "synth.SynthRun",
+]
+
+
+class SchemaMismatch(Exception):
+    pass
+
+
+@dataclass
+class Prepared:
+    """One table's rows, column by column, ready for the database."""
+
+    label: str
+    table: str
+    columns: list[str]
+    values: list[list]
+
+    @property
+    def n(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+
+def _datetimes(values: np.ndarray, suffix: str) -> list:
+    values = values.astype("datetime64[s]")
+    missing = np.isnat(values)
+    if len(values) > 1 and not missing.any() and values.min() == values.max():
+        return [_datetimes(values[:1], suffix)[0]] * len(values)  # a constant, like created_at
+    text = np.datetime_as_string(values, unit="s").astype("S19")
+    text.view(np.uint8).reshape(-1, 19)[:, 10] = ord(" ")  # "2024-01-31 09:30:00", as Django
+    out = text.astype("U19")
+    if suffix:
+        out = np.char.add(out, suffix)
+    if missing.any():
+        out = out.astype(object)
+        out[missing] = None
+    return out.tolist()
+
+
+def _dates(values: np.ndarray) -> list:
+    values = values.astype("datetime64[D]")
+    missing = np.isnat(values)
+    out = np.datetime_as_string(values, unit="D")
+    if missing.any():
+        out = out.astype(object)
+        out[missing] = None
+    return out.tolist()
+
+
+def _plain(values, null: bool) -> list:
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if null:
+        return [v if v != "" else None for v in values]
+    return list(values)
+
+
+def _convert(field, raw, vendor: str) -> list:
+    kind = field.get_internal_type()
+    if isinstance(field, models.ForeignKey):
+        kind = field.target_field.get_internal_type()
+    if kind == "DateTimeField":
+        return _datetimes(np.asarray(raw), "+00:00" if vendor == "postgresql" else "")
+    if kind == "DateField":
+        return _dates(np.asarray(raw))
+    if kind == "BooleanField":
+        values = np.asarray(raw, dtype=bool)
+        return values.tolist() if vendor == "postgresql" else values.astype(int).tolist()
+    return _plain(raw, field.null)
+
+
+def _constant(field, value, vendor: str):
+    """A field's default, as the database stores it."""
+    if field.get_internal_type() == "JSONField":
+        return json.dumps(value, cls=field.encoder)
+    return _convert(field, [value], vendor)[0]
+
+
+def prepare(model, data: dict, vendor: str) -> Prepared:
+    """Check `data` ({field name: column}) against the model and convert it for `vendor`."""
+    fields = model._meta.concrete_fields
+    names = {f.name for f in fields} | {f.attname for f in fields}
+    unknown = set(data) - names
+    if unknown:
+        raise SchemaMismatch(f"{model._meta.label} has no field {', '.join(sorted(unknown))}")
+    n = len(next(iter(data.values()))) if data else 0
+    columns, values = [], []
+    for f in fields:
+        raw = data.get(f.name, data.get(f.attname))
+        if raw is None:
+            if f.has_default():
+                raw = [_constant(f, f.get_default(), vendor)] * n
+            elif f.null:
+                raw = [None] * n
+            else:
+                raise SchemaMismatch(
+                    f"The synthetic generator does not fill {model._meta.label}.{f.name}: "
+                    "give it a value in tandem.synth"
+                )
+        else:
+            if len(raw) != n:
+                raise SchemaMismatch(f"{model._meta.label}.{f.name}: {len(raw)} values, not {n}")
+            raw = _convert(f, raw, vendor)
+        columns.append(f.column)
+        values.append(raw)
+    return Prepared(model._meta.label, model._meta.db_table, columns, values)
+
+
+class Writer:
+    """Inserts prepared rows on the current connection and counts them."""
+
+    def __init__(self):
+        self.vendor = connection.vendor
+        self.rows: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+        self._saved_pragmas: dict[str, object] = {}
+        self._dropped_indexes: list[tuple[str, str]] = []
+
+    def write(self, model, data: dict) -> int:
+        return self.insert(prepare(model, data, self.vendor))
+
+    def insert(self, rows: Prepared) -> int:
+        n = rows.n
+        if not n:
+            return 0
+        started = time.perf_counter()
+        if self.vendor == "postgresql":
+            self._copy(rows)
+        else:
+            self._sqlite_insert(rows)
+        self.rows[rows.label] = self.rows.get(rows.label, 0) + n
+        self.seconds[rows.label] = self.seconds.get(rows.label, 0.0) + (
+            time.perf_counter() - started
+        )
+        return n
+
+    def _copy(self, rows: Prepared) -> None:
+        quote = connection.ops.quote_name
+        sql = f"COPY {quote(rows.table)} ({', '.join(quote(c) for c in rows.columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in zip(*rows.values, strict=True):
+                copy.write_row(row)
+
+    def _sqlite_insert(self, rows: Prepared) -> None:
+        """Many rows per INSERT: binding parameters is most of the cost in Python, and a
+        multi-row statement saves much of the per-row overhead."""
+        n, width = rows.n, len(rows.columns)
+        per = max(1, min(100, 32766 // width))
+        flat: list = [None] * (n * width)
+        for j, column in enumerate(rows.values):
+            flat[j::width] = column
+        insert = (
+            f'INSERT INTO "{rows.table}" ({", ".join(f'"{c}"' for c in rows.columns)}) VALUES '
+        )
+        one = "(" + ", ".join("?" * width) + ")"
+        raw = connection.connection
+        full = n // per * per
+        if full:
+            step = per * width
+            raw.executemany(
+                insert + ", ".join([one] * per),
+                (flat[i : i + step] for i in range(0, full * width, step)),
+            )
+        if n > full:
+            raw.execute(insert + ", ".join([one] * (n - full)), flat[full * width :])
+
+    # --- bulk-load settings -------------------------------------------------------------
+    def begin_load(self, models_: Iterable) -> None:
+        """SQLite: no fsync, the rollback journal in memory, a big cache, no per-row foreign-key
+        checks (the generator makes consistent rows; the tests check them), and secondary
+        indexes built once at the end instead of row by row. Always call `end_load` after."""
+        if self.vendor != "sqlite":
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        settings = (
+            ("journal_mode", "MEMORY"),
+            ("synchronous", "OFF"),
+            ("cache_size", "-65536"),
+            ("foreign_keys", "OFF"),
+            ("temp_store", "DEFAULT"),
+        )
+        for pragma, value in settings:
+            self._saved_pragmas[pragma] = raw.execute(f"PRAGMA {pragma}").fetchone()[0]
+            # Inside a transaction (as in tests) some cannot change; that is only slower.
+            with contextlib.suppress(sqlite3.OperationalError):
+                raw.execute(f"PRAGMA {pragma} = {value}")
+        for model in models_:
+            self._dropped_indexes += raw.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL ORDER BY name",
+                (model._meta.db_table,),
+            ).fetchall()
+        for name, _ in self._dropped_indexes:
+            raw.execute(f'DROP INDEX "{name}"')
+
+    @property
+    def pending_indexes(self) -> int:
+        return len(self._dropped_indexes)
+
+    def end_load(self, on_index=None) -> None:
+        if self.vendor != "sqlite":
+            return
+        raw = connection.connection
+        # Index builds sort fastest with the usual small cache.
+        raw.execute(f"PRAGMA cache_size = {self._saved_pragmas['cache_size']}")
+        while self._dropped_indexes:
+            name, sql = self._dropped_indexes[0]
+            raw.execute(sql)
+            self._dropped_indexes.pop(0)
+            if on_index:
+                on_index(name)
+        for pragma, value in self._saved_pragmas.items():
+            with contextlib.suppress(sqlite3.OperationalError):
+                raw.execute(f"PRAGMA {pragma} = {value}")
+        self._saved_pragmas = {}
+
+    def reset_sequences(self, models_: Iterable) -> None:
+        """PostgreSQL: move each auto-id sequence past the ids the generator chose."""
+        if self.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+                cursor.execute(sql)
+
+
+def synthetic_models() -> list:
+    """The generator's tables and every table that depends on them through a database-level
+    foreign key, children before parents. The audit log is not among them: its actor column
+    has no database constraint, and its rows are never deleted."""
+    roots = {apps.get_model(label) for label in SYNTHETIC_ROOTS}
+    everything = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy
+    ]
+    found = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for model in everything:
+            if model not in found and any(
+                f.is_relation and f.db_constraint and f.related_model in found
+                for f in model._meta.concrete_fields
+            ):
+                found.add(model)
+                changed = True
+    ordered, placed = [], set()
+    while len(ordered) < len(found):  # a table only after every table that points at it
+        left = sorted(found - placed, key=lambda m: m._meta.label)
+        ready = [
+            model
+            for model in left
+            if not any(
+                other is not model
+                and any(
+                    f.is_relation and f.related_model is model for f in other._meta.concrete_fields
+                )
+                for other in left
+            )
+        ]
+        ready = ready or left  # a cycle: any order will do, the constraints are deferred
+        ordered += ready
+        placed.update(ready)
+    return ordered
+
+
+def wipe() -> list[str]:
+    """Delete every synthetic row (and rows that depend on them); returns the tables wiped."""
+    tables = [m._meta.db_table for m in synthetic_models()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses while foreign-key checks of this transaction are still pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for table in tables:
+                cursor.execute(f'DELETE FROM "{table}"')
+    return tables

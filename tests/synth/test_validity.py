@@ -1,0 +1,120 @@
+"""Every generated row passes the models' own validation and the database's constraints."""
+
+import random
+import re
+
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from tandem.access.models import Involvement
+from tandem.partners.models import Partner, Team, User
+from tandem.people.identifiers import nhs_number_is_valid, upn_is_valid
+from tandem.people.models import (
+    AgencyIdentifier,
+    Event,
+    Household,
+    HouseholdMember,
+    Person,
+    Relationship,
+)
+from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
+from tests.synth.conftest import AS_OF
+
+MODELS = [
+    Partner,
+    Team,
+    User,
+    Person,
+    Household,
+    HouseholdMember,
+    Relationship,
+    AgencyIdentifier,
+    Event,
+    Referral,
+    ReferralReason,
+    ThresholdDecision,
+    Feedback,
+    Involvement,
+]
+
+
+def test_a_sample_of_every_table_passes_full_clean(make_partnership):
+    make_partnership(children=400)
+    pick = random.Random(4)
+    for model in MODELS:
+        pks = list(model.objects.values_list("pk", flat=True))
+        assert pks, f"no {model.__name__} rows"
+        for obj in model.objects.filter(pk__in=pick.sample(pks, min(60, len(pks)))):
+            obj.full_clean()
+
+
+def test_identifiers_are_valid_and_unique(make_partnership):
+    make_partnership(children=400)
+    nhs = list(Person.objects.exclude(nhs_number=None).values_list("nhs_number", flat=True))
+    upn = list(Person.objects.exclude(upn=None).values_list("upn", flat=True))
+    assert all(nhs_number_is_valid(n) for n in nhs)
+    assert len(set(nhs)) == len(nhs)
+    assert all(upn_is_valid(u) for u in upn)
+    assert len(set(upn)) == len(upn)
+    assert not Person.objects.filter(is_child=False).exclude(upn=None).exists()
+    assert not Person.objects.filter(nhs_number="").exists()  # unknown is NULL, never blank
+    duplicated = (
+        AgencyIdentifier.objects.values("partner", "local_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not duplicated.exists()
+
+
+def test_dates_make_sense(make_partnership):
+    make_partnership(children=400)
+    assert not Person.objects.filter(
+        date_of_birth__isnull=False, expected_due_date__isnull=False
+    ).exists()
+    assert not Person.objects.filter(
+        date_of_birth__isnull=True, expected_due_date__isnull=True
+    ).exists()
+    unborn = Person.objects.filter(date_of_birth__isnull=True)
+    assert unborn.exists()
+    assert not unborn.filter(expected_due_date__lte=AS_OF).exists()
+    assert not unborn.filter(is_child=False).exists()
+    assert not Person.objects.filter(date_of_birth__gte=AS_OF).exists()
+    assert not Involvement.objects.filter(ended_on__lt=F("started_on")).exists()
+    assert not Involvement.objects.filter(started_on__gt=AS_OF).exists()
+    assert not Involvement.objects.filter(kind="allocated", practitioner=None).exists()
+    assert not Event.objects.filter(occurred_at__date__lt=F("person__date_of_birth")).exists()
+    assert not Referral.objects.filter(received_at__date__lt=F("child__date_of_birth")).exists()
+    assert not ThresholdDecision.objects.filter(decided_at__lt=F("referral__received_at")).exists()
+    assert not Feedback.objects.filter(given_at__lt=F("referral__decision__decided_at")).exists()
+    adults = Person.objects.filter(is_child=False)
+    assert not adults.filter(date_of_birth__gt=AS_OF.replace(year=AS_OF.year - 18)).exists()
+
+
+def test_postcodes_are_in_the_uk_format(make_partnership):
+    make_partnership(children=200)
+    pattern = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
+    postcodes = set(Person.objects.values_list("postcode", flat=True))
+    assert postcodes
+    assert all(pattern.fullmatch(p) for p in postcodes)
+
+
+def test_statuses_agree_with_decisions_and_feedback(make_partnership):
+    make_partnership(children=400)
+    assert not Referral.objects.filter(status="submitted", decision__isnull=False).exists()
+    assert not Referral.objects.filter(~Q(status="submitted"), decision__isnull=True).exists()
+    assert not Referral.objects.filter(status="decided", feedback__isnull=False).exists()
+    assert not Referral.objects.filter(status="closed", feedback__isnull=True).exists()
+    assert not Referral.objects.filter(reasons__isnull=True).exists()
+    assert not Referral.objects.exclude(to_team__receives_referrals=True).exists()
+    assert set(ReferralReason.objects.values_list("reason", flat=True)) >= {"domestic_abuse"}
+
+
+def test_every_foreign_key_points_at_a_row(make_partnership):
+    make_partnership(children=300)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
+        else:  # the constraints are deferred: check them now rather than at commit
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
