@@ -1,0 +1,199 @@
+"""Demo sign-ins: one practitioner per role and partner, each with a real caseload.
+
+The demo does not invent extra people: it picks, in each team, the generated practitioner with
+the most to show (open allocations, referrals made with feedback), renames them to a memorable
+username and gives them the demo password. A practitioner who would see no child (possible in
+a very small partnership) is allocated a few of their team's children.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from tandem.access.models import Involvement, InvolvementKind
+from tandem.access.policies import PRACTITIONERS, visible_children_q
+from tandem.partners.models import Role, Team, User
+from tandem.people.models import Person
+from tandem.referrals.codes import Status
+
+PASSWORD = "demo-password-2026"
+SEED = 2026
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    team: str  # the team's name
+    partner_kind: str | None  # to find the team (None: no team)
+    try_this: str
+
+
+DEMO_USERS = [
+    DemoUser(
+        "demo-mash-social-worker",
+        Role.SOCIAL_WORKER,
+        "Front door (MASH)",
+        "local_authority",
+        "Your duty cases; check whether a newly referred child is known to other partners.",
+    ),
+    DemoUser(
+        "demo-mash-manager",
+        Role.TEAM_MANAGER,
+        "Front door (MASH)",
+        "local_authority",
+        "Referrals awaiting a decision; decide one, then give the referrer feedback.",
+    ),
+    DemoUser(
+        "demo-cp-social-worker",
+        Role.SOCIAL_WORKER,
+        "Child protection team",
+        "local_authority",
+        "Your child protection caseload; read a child's chronology.",
+    ),
+    DemoUser(
+        "demo-family-support",
+        Role.FAMILY_SUPPORT_WORKER,
+        "Family support service",
+        "charity",
+        "Early help families allocated to you at the charity.",
+    ),
+    DemoUser(
+        "demo-personal-adviser",
+        Role.PERSONAL_ADVISER,
+        "Leaving care team",
+        "local_authority",
+        "Young people of 16 and 17 whose pathway planning you lead.",
+    ),
+    DemoUser(
+        "demo-police",
+        Role.POLICE_SAFEGUARDING_OFFICER,
+        "Child safeguarding team",
+        "police",
+        "Exploited and missing children known to the police; make a referral.",
+    ),
+    DemoUser(
+        "demo-health-visitor",
+        Role.HEALTH_PRACTITIONER,
+        "Health visiting",
+        "nhs_trust",
+        "Under-fives on the health visiting caseload; record a contact.",
+    ),
+    DemoUser(
+        "demo-school-dsl",
+        Role.SCHOOL_DSL,
+        "Safeguarding team",
+        "school",
+        "Your pupils; the referrals you made and the feedback you were given.",
+    ),
+    DemoUser(
+        "demo-analyst",
+        Role.PARTNERSHIP_ANALYST,
+        "Partnership intelligence and governance",
+        "local_authority",
+        "Partnership figures (no child's record is open to you).",
+    ),
+    DemoUser(
+        "demo-ig-lead",
+        Role.IG_LEAD,
+        "Partnership intelligence and governance",
+        "local_authority",
+        "The audit trail: who looked at which record, and why.",
+    ),
+    DemoUser(
+        "demo-admin",
+        Role.SYSTEM_ADMIN,
+        "",
+        None,
+        "The admin site: partners, teams and practitioners.",
+    ),
+]
+
+
+def _open_allocations():
+    today = timezone.localdate()
+    return Count(
+        "involvements",
+        filter=Q(involvements__kind=InvolvementKind.ALLOCATED)
+        & (Q(involvements__ended_on__isnull=True) | Q(involvements__ended_on__gt=today)),
+    )
+
+
+def _candidates(spec: DemoUser):
+    users = User.objects.filter(role=spec.role)
+    if spec.partner_kind is None:
+        return users.filter(team__isnull=True)
+    users = users.filter(team__name=spec.team, team__partner__kind=spec.partner_kind)
+    if spec.role == Role.SCHOOL_DSL:
+        # The school DSL who made the most referrals that were answered with feedback.
+        return users.annotate(
+            answered=Count("referrals_made", filter=Q(referrals_made__status=Status.CLOSED))
+        ).order_by("-answered", "username")
+    return users.annotate(open_cases=_open_allocations()).order_by("-open_cases", "username")
+
+
+def _top_up(user: User, wanted: int = 5) -> int:
+    """Allocate a practitioner who would see nobody some of their team's children (or, for a
+    team with no children yet, children of a fitting age)."""
+    if Person.objects.filter(visible_children_q(user)).exists():
+        return 0
+    today = timezone.localdate()
+    team_children = (
+        Involvement.objects.filter(team=user.team)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values("child_id")
+    )
+    children = Person.objects.filter(is_child=True, pk__in=team_children).order_by("pk")
+    if not children.exists():
+        # A personal adviser works with the oldest children; anyone else with any child.
+        children = Person.objects.filter(is_child=True, date_of_birth__isnull=False).order_by(
+            "date_of_birth" if user.role == Role.PERSONAL_ADVISER else "pk"
+        )
+    chosen = list(children[:wanted])
+    for child in chosen:
+        Involvement.objects.create(
+            child=child,
+            team=user.team,
+            kind=InvolvementKind.OWNING_TEAM,
+            reason="Demo caseload",
+            started_on=today,
+        )
+        Involvement.objects.create(
+            child=child,
+            team=user.team,
+            practitioner=user,
+            kind=InvolvementKind.ALLOCATED,
+            reason="Demo caseload",
+            started_on=today,
+        )
+    return len(chosen)
+
+
+@transaction.atomic
+def make_demo_users(password: str = PASSWORD) -> list[tuple[DemoUser, User]]:
+    """Turn one generated practitioner per entry of DEMO_USERS into a demo sign-in."""
+    hashed = make_password(password)  # one hash for all: they share the printed password
+    made = []
+    for spec in DEMO_USERS:
+        user = _candidates(spec).first()
+        if user is None:
+            raise LookupError(f"No {spec.role} in {spec.team or 'any team'} to make a demo user")
+        user.username = spec.username
+        user.password = hashed
+        user.email = f"{spec.username}@{user.email.split('@')[-1] or 'demo.example'}"
+        user.full_clean()
+        user.save(update_fields=["username", "password", "email"])
+        if spec.role in PRACTITIONERS:
+            _top_up(user)
+        made.append((spec, user))
+    return made
+
+
+def team_label(user: User) -> str:
+    if user.team_id is None:
+        return "—"
+    team: Team = user.team
+    return f"{team.name}, {team.partner.name}"

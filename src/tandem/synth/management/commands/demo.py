@@ -1,0 +1,49 @@
+"""`tandem demo`: migrate, build the demo partnership and print the demo sign-ins."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.table import Table
+
+from tandem.synth import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, build a synthetic demo partnership (replacing any synthetic data) and make one "
+        "demo sign-in per role and partner, all with the same printed password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--children", type=int, default=3000, help="how many children (default 3,000)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=demo.SEED, help=f"random seed (default {demo.SEED})"
+        )
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command(
+            "synth",
+            children=options["children"],
+            seed=options["seed"],
+            replace=True,
+            verbosity=verbosity,
+            stdout=self.stdout,
+        )
+        made = demo.make_demo_users()
+        console = Console(
+            file=self.stdout, quiet=verbosity == 0, width=None if self.stdout.isatty() else 160
+        )
+        table = Table(title="Demo sign-ins (synthetic data only)")
+        table.add_column("Username", no_wrap=True)
+        for column in ("Role", "Team and partner", "What to try"):
+            table.add_column(column)
+        for spec, user in made:
+            table.add_row(
+                user.username, user.get_role_display(), demo.team_label(user), spec.try_this
+            )
+        console.print(table)
+        console.print(f"Password for every demo sign-in: [bold]{demo.PASSWORD}[/bold]")

@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tandem.access.policies import PRACTITIONERS, visible_children_q
+from tandem.partners.models import Role, User
+from tandem.people.models import Person
+from tandem.referrals.models import Referral
+from tandem.synth import demo
+
+
+@pytest.fixture
+def demo_partnership(db):
+    out = StringIO()
+    call_command("demo", children=600, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_prints_a_sign_in_for_every_role_and_the_password(demo_partnership):
+    for spec in demo.DEMO_USERS:
+        assert spec.username in demo_partnership
+    assert demo.PASSWORD in demo_partnership
+    assert {u.role for u in User.objects.filter(username__startswith="demo-")} == set(Role.values)
+
+
+def test_demo_users_sign_in_with_the_demo_password_and_others_cannot(demo_partnership):
+    for spec in demo.DEMO_USERS:
+        assert User.objects.get(username=spec.username).check_password(demo.PASSWORD)
+    assert (
+        not User.objects.exclude(username__startswith="demo-")
+        .filter(password__startswith="md5$")
+        .exists()
+    )
+    assert not any(
+        u.has_usable_password() for u in User.objects.exclude(username__startswith="demo-")[:50]
+    )
+
+
+def test_every_demo_practitioner_has_children_to_see(demo_partnership):
+    for user in User.objects.filter(username__startswith="demo-", role__in=PRACTITIONERS):
+        assert Person.objects.filter(visible_children_q(user)).exists(), user.username
+    for username in ("demo-analyst", "demo-ig-lead", "demo-admin"):
+        user = User.objects.get(username=username)
+        assert not Person.objects.filter(visible_children_q(user)).exists()
+
+
+def test_the_front_door_has_a_queue_and_the_school_has_answers(demo_partnership):
+    manager = User.objects.get(username="demo-mash-manager")
+    to_team = Referral.objects.filter(to_team=manager.team)
+    assert to_team.filter(status="submitted").exists()
+    assert to_team.filter(status="decided").exists()
+    dsl = User.objects.get(username="demo-school-dsl")
+    assert Referral.objects.filter(made_by=dsl, status="closed").exists()
