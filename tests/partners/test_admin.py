@@ -68,3 +68,47 @@ def test_admin_registers_only_partners_teams_and_users():
     from tandem.partners.models import Partner, Team, User
 
     assert set(admin.site._registry) == {Partner, Team, User}
+
+
+def test_the_admin_has_no_sign_in_of_its_own(client, sysadmin):
+    """Its login would bypass the lock-out and the audit trail: it sends you to ours."""
+    response = client.post("/admin/login/", {"username": sysadmin.username, "password": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in")
+    assert "_auth_user_id" not in client.session
+
+
+def test_changing_an_account_is_audited(client, sysadmin):
+    from tandem.audit.models import AccessEvent
+
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER)
+    other_team = factories.TeamFactory()
+    client.force_login(sysadmin)
+    response = client.post(
+        f"/admin/partners/user/{worker.pk}/change/",
+        {
+            "username": worker.username,
+            "first_name": "Sam",
+            "last_name": "Worker",
+            "email": "",
+            "job_title": "",
+            "phone": "",
+            "role": Role.TEAM_MANAGER,
+            "team": str(other_team.pk),
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    worker.refresh_from_db()
+    assert worker.team == other_team
+    event = AccessEvent.objects.get(record_type="user", record_id=str(worker.pk))
+    assert event.actor == sysadmin
+    assert event.action == "update"
+    assert "Team" in event.detail["change"]
+
+
+def test_nobody_gives_themselves_a_team(client, sysadmin):
+    client.force_login(sysadmin)
+    html = client.get(f"/admin/partners/user/{sysadmin.pk}/change/").content.decode()
+    assert 'name="team"' not in html
+    assert 'name="role"' not in html

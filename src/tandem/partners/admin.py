@@ -8,8 +8,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record
 from tandem.partners.models import Partner, Role, Team, User
 
 
@@ -22,7 +26,31 @@ def is_system_admin(user) -> bool:
     )
 
 
-class SystemAdminOnly:
+class AuditedAdmin:
+    """Every change made in the admin also goes into the audit trail: giving someone a team is
+    giving them that team's children, so IG leads must be able to see who did it."""
+
+    def _audit(self, request, obj, action: str, detail: dict) -> None:
+        access_event_record(
+            actor=request.user,
+            action=action,
+            purpose=Purpose.ACCOUNT,
+            record_type=obj._meta.model_name,
+            record_id=str(obj.pk),
+            person_id=None,
+            detail={"via": "admin", **detail},
+        )
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, AuditAction.CREATE, {"change": str(message)})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, AuditAction.UPDATE, {"change": str(message)})
+        return super().log_change(request, obj, message)
+
+
+class SystemAdminOnly(AuditedAdmin):
     """Every permission of these pages belongs to system administrators, whatever else a user
     has been granted (a practitioner marked as staff by mistake still sees nothing)."""
 
@@ -93,6 +121,14 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
     list_select_related = ("team__partner",)
     search_fields = ("username", "first_name", "last_name", "email")
     readonly_fields = ("last_login", "date_joined", "failed_sign_ins")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Nobody gives themselves a team (and so its children) or more power.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            fields = (*fields, "role", "team", "is_active", "is_staff")
+        return fields
+
     actions = ["unlock"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -121,6 +157,8 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
 
     @admin.action(description="Unlock the selected accounts")
     def unlock(self, request, queryset):
+        for user in queryset:
+            self._audit(request, user, AuditAction.UPDATE, {"change": "unlocked"})
         count = queryset.update(failed_sign_ins=0, locked_until=None)
         self.message_user(request, f"Unlocked {count} accounts", messages.SUCCESS)
 
@@ -129,3 +167,11 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
 for model in (Group, DBTaskResult):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
+
+
+def admin_sign_in(request, extra_context=None):
+    """The admin has no sign-in of its own: it would bypass the lock-out and the audit trail."""
+    return redirect_to_login(request.get_full_path(), reverse("web:sign-in"))
+
+
+admin.site.login = admin_sign_in
