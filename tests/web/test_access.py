@@ -92,7 +92,9 @@ def test_a_child_that_is_not_yours_is_not_found(signed_in, stranger, child, name
         == 404
     )
     assert child.full_name not in response.content.decode()
-    assert not AccessEvent.objects.filter(person_id=child.pk).exists()
+    # Nothing read or written: only the refusals, for the IG lead (GET, POST, and the missing id).
+    assert set(AccessEvent.objects.values_list("action", flat=True)) == {"denied"}
+    assert AccessEvent.objects.filter(person_id=child.pk, actor=stranger).count() == 2
     assert not Event.objects.exists()
     assert Person.objects.count() == 1
 
@@ -199,4 +201,6 @@ def test_roles_without_practitioner_work_get_403(signed_in, role, name):
 def test_only_ig_leads_read_the_audit_trail(signed_in, role):
     client = signed_in(factories.UserFactory(role=role))
     assert client.get(reverse("web:audit")).status_code == 403
-    assert not AccessEvent.objects.exists()
+    assert list(AccessEvent.objects.values_list("action", "detail__reason")) == [
+        ("denied", "role")
+    ]

@@ -6,7 +6,7 @@ from uuid import UUID
 from django.utils import timezone
 
 from tandem.audit.context import current_origin
-from tandem.audit.models import AccessEvent
+from tandem.audit.models import AccessEvent, AuditAction
 
 
 def access_events_record(
@@ -49,3 +49,25 @@ def access_events_record(
 
 def access_event_record(*, person_id: UUID | None, **kwargs) -> AccessEvent:
     return access_events_record(person_ids=[person_id], **kwargs)[0]
+
+
+def access_denied_record(*, actor, request, reason: str) -> AccessEvent:
+    """A refused request for a record (404) or an action (403), written where the refusal
+    becomes an HTTP answer, outside any transaction the refusal rolled back, so that someone
+    trying ids they have no right to leaves a trace for the IG lead."""
+    kwargs = getattr(request, "resolver_match", None)
+    kwargs = kwargs.kwargs if kwargs else {}
+    child_id = kwargs.get("child_id")
+    return access_event_record(
+        actor=actor,
+        action=AuditAction.DENIED,
+        purpose="",  # a refused request has no purpose we can vouch for
+        record_type="request",
+        record_id=request.path[:64],
+        person_id=child_id if isinstance(child_id, UUID) else None,
+        detail={
+            "method": request.method,
+            "reason": reason,
+            **{k: str(v) for k, v in kwargs.items()},
+        },
+    )

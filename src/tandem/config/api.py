@@ -15,6 +15,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from tandem.access.errors import NotFound
+from tandem.audit.services import access_denied_record
 from tandem.config.api_support import field_errors
 from tandem.partners.models import User
 from tandem.partners.tokens import api_token_user
@@ -90,11 +91,14 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(NotFound)
 def _not_found(request, exc):
+    access_denied_record(actor=request.auth, request=request, reason="not found")
     return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
+    if getattr(request, "auth", None) is not None:  # a failed CSRF check has no user yet
+        access_denied_record(actor=request.auth, request=request, reason="role")
     return api.create_response(
         request, {"detail": str(exc) or "Your role does not allow this"}, status=403
     )

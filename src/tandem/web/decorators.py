@@ -3,9 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from tandem.access.errors import NotFound
+from tandem.audit.services import access_denied_record
 
 
 def page(view):
@@ -19,6 +21,10 @@ def page(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound as e:
+            access_denied_record(actor=request.user, request=request, reason="not found")
             raise Http404("Not found") from e
+        except PermissionDenied:
+            access_denied_record(actor=request.user, request=request, reason="role")
+            raise
 
     return wrapper
