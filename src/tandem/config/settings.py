@@ -158,6 +158,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.checks import require_child, require_role
@@ -17,7 +17,7 @@ from tandem.audit.services import access_event_record, access_events_record
 from tandem.partners.models import Partner
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.identifiers import normalise_nhs_number
-from tandem.people.models import Event, Household, Person, Relationship
+from tandem.people.models import Event, Household, HouseholdMember, Person, Relationship
 
 
 def children_visible_to(*, actor, action: Action = Action.VIEW_CHILD) -> QuerySet[Person]:
@@ -145,19 +145,33 @@ class HouseholdView:
     members: list  # HouseholdMember rows with .person loaded
 
 
-def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdView]:
-    basis = require_child(actor, child_id)
-    households = list(
-        Household.objects.filter(members__person_id=child_id)
-        .prefetch_related("members__person")
-        .distinct()
+def _current_members():
+    today = timezone.localdate()
+    return Q(left_on__isnull=True) | Q(left_on__gt=today)
+
+
+def _members_now():
+    return Prefetch(
+        "members",
+        queryset=HouseholdMember.objects.filter(_current_members()).select_related("person"),
     )
-    views = [
-        HouseholdView(
-            h, sorted(h.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name))
+
+
+def _by_role(members) -> list:
+    return sorted(members, key=lambda m: (not m.person.is_child, m.person.given_name))
+
+
+def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdView]:
+    """The households the child lives in now, with who lives there now. A household the child
+    has left (a move into care, an adoption) is not theirs to show: it is other people's home."""
+    basis = require_child(actor, child_id)
+    current = HouseholdMember.objects.filter(_current_members(), person_id=child_id)
+    households = list(
+        Household.objects.filter(pk__in=current.values("household_id")).prefetch_related(
+            _members_now()
         )
-        for h in households
-    ]
+    )
+    views = [HouseholdView(h, _by_role(h.members.all())) for h in households]
     access_events_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -171,21 +185,19 @@ def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdVi
 
 
 def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
-    """A household is visible through any child in it that the actor may see."""
+    """A household is visible through a child living in it now whom the actor may see."""
     require_role(actor, Action.VIEW_CHILD)
+    visible_now = HouseholdMember.objects.filter(
+        _current_members(), person__in=children_visible_to(actor=actor)
+    )
     household = (
-        Household.objects.filter(
-            pk=household_id, members__person__in=children_visible_to(actor=actor)
-        )
-        .prefetch_related("members__person")
-        .distinct()
+        Household.objects.filter(pk=household_id, pk__in=visible_now.values("household_id"))
+        .prefetch_related(_members_now())
         .first()
     )
     if household is None:
         raise NotFound("No household with that id is in your records")
-    members = sorted(
-        household.members.all(), key=lambda m: (not m.person.is_child, m.person.given_name)
-    )
+    members = _by_role(household.members.all())
     access_events_record(
         actor=actor,
         action=AuditAction.VIEW,

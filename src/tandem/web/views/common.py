@@ -3,11 +3,13 @@
 from urllib.parse import urlencode
 
 PER_PAGE = 25
+# Far past any real list, and small enough that page * 25 stays a valid SQL integer.
+MAX_PAGE = 100_000
 
 
 def page_number(request) -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(MAX_PAGE, max(1, int(request.GET.get("page", "1"))))
     except ValueError:
         return 1
 

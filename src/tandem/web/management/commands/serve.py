@@ -48,6 +48,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--worker-class",
             "gthread",
+            # The path without its query string: a log never holds a name or an NHS number.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "--access-logfile",
             "-",
             "--log-level",
