@@ -26,3 +26,22 @@ def test_a_household_the_child_has_left_is_not_shown(social_worker, child):
     with pytest.raises(NotFound):
         household_get(actor=social_worker, household_id=old.pk, purpose="direct_work")
     assert household_get(actor=social_worker, household_id=new.pk, purpose="direct_work")
+
+
+def test_known_lookup_names_only_partners_and_is_rate_limited(social_worker, child, team):
+    from django.core.exceptions import PermissionDenied
+
+    from tandem.audit.models import AccessEvent
+    from tandem.people.selectors import LOOKUPS_PER_HOUR, known_to_partners
+
+    child.nhs_number = "9434765919"
+    child.save()
+    answer = known_to_partners(actor=social_worker, nhs_number="943 476 5919")
+    assert [k.partner for k in answer] == [team.partner.name]
+    event = AccessEvent.objects.get(action="lookup")
+    assert event.person_id == child.pk
+    assert event.detail == {"by": "nhs_number", "matched": True, "partners": [team.partner.name]}
+    for _ in range(LOOKUPS_PER_HOUR - 1):
+        known_to_partners(actor=social_worker, upn="A123456789012")
+    with pytest.raises(PermissionDenied):
+        known_to_partners(actor=social_worker, nhs_number="9434765919")

@@ -63,7 +63,7 @@ def role_allows(actor, action: Action) -> bool:
     )
 
 
-def _active_involvements():
+def active_involvements():
     today = timezone.localdate()
     return Involvement.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=today),
@@ -87,8 +87,8 @@ REFERRAL_TO_TEAM = "open referral to your team"
 # a referrer sees their referral, its outcome and the feedback (`referral_get`), never the record,
 # or anyone who knows a child's NHS number could open that child's record by "referring" them.
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
-    (ALLOCATED, lambda a: _active_involvements().filter(practitioner_id=a.pk)),
-    (TEAM_CASE, lambda a: _active_involvements().filter(team_id=a.team_id)),
+    (ALLOCATED, lambda a: active_involvements().filter(practitioner_id=a.pk)),
+    (TEAM_CASE, lambda a: active_involvements().filter(team_id=a.team_id)),
     (REFERRAL_TO_TEAM, lambda a: _open_referrals().filter(to_team_id=a.team_id)),
 ]
 

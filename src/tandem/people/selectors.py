@@ -2,17 +2,18 @@
 policy and writes the audit rows for exactly the people it returns."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement
-from tandem.access.policies import Action, visible_children_q
-from tandem.audit.models import AuditAction
+from tandem.access.policies import Action, active_involvements, visible_children_q
+from tandem.audit.models import AccessEvent, AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.partners.models import Partner
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
@@ -302,6 +303,10 @@ class KnownTo:
     contact_phone: str
 
 
+# Enough for a day of real checks; too few to enumerate children by trying names and birthdays.
+LOOKUPS_PER_HOUR = 30
+
+
 def known_to_partners(
     *,
     actor,
@@ -326,19 +331,19 @@ def known_to_partners(
         )
     else:
         raise ValueError("Give an NHS number, a UPN, or a full name with date of birth")
-    child_ids = list(Person.objects.filter(q, is_child=True).values_list("pk", flat=True)[:5])
-    today = timezone.localdate()
-    partners = (
-        Partner.objects.filter(
-            Q(teams__involvements__child_id__in=child_ids)
-            & (
-                Q(teams__involvements__ended_on__isnull=True)
-                | Q(teams__involvements__ended_on__gt=today)
-            )
-        )
-        .distinct()
-        .order_by("name")
+    recent = AccessEvent.objects.filter(
+        actor=actor,
+        action=AuditAction.LOOKUP,
+        occurred_at__gte=timezone.now() - timedelta(hours=1),
     )
+    if recent.values("request_id").distinct().count() >= LOOKUPS_PER_HOUR:
+        raise PermissionDenied(
+            f"You have made {LOOKUPS_PER_HOUR} look-ups in the last hour. To protect children's "
+            "privacy, wait an hour, or ask your information-governance lead."
+        )
+    child_ids = list(Person.objects.filter(q, is_child=True).values_list("pk", flat=True)[:5])
+    teams = active_involvements().filter(child_id__in=child_ids).values("team_id")
+    partners = Partner.objects.filter(teams__in=teams).distinct().order_by("name")
     answer = [KnownTo(p.name, p.contact_name, p.contact_email, p.contact_phone) for p in partners]
     access_events_record(
         actor=actor,
@@ -346,6 +351,11 @@ def known_to_partners(
         purpose="safeguarding_check",
         record_type="child",
         person_ids=child_ids or [None],
-        detail={"matched": bool(child_ids), "partners": len(answer)},
+        # What was asked (which identifier) and exactly which partners were named in the answer.
+        detail={
+            "by": "nhs_number" if nhs_number else "upn" if upn else "name_and_date_of_birth",
+            "matched": bool(child_ids),
+            "partners": [k.partner for k in answer],
+        },
     )
     return answer
