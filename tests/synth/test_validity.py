@@ -3,6 +3,7 @@
 import random
 import re
 
+import pytest
 from django.db import connection
 from django.db.models import Count, F, Q
 
@@ -118,3 +119,29 @@ def test_every_foreign_key_points_at_a_row(make_partnership):
         else:  # the constraints are deferred: check them now rather than at commit
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _schema():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "ORDER BY 1, 2"
+            )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_puts_back_every_index_constraint_and_setting(make_partnership):
+    before = _schema()
+    make_partnership(children=150)
+    assert _schema() == before
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] != 0
