@@ -110,6 +110,17 @@ def test_statuses_agree_with_decisions_and_feedback(make_partnership):
     assert set(ReferralReason.objects.values_list("reason", flat=True)) >= {"domestic_abuse"}
 
 
+def test_each_referral_keeps_the_child_as_the_referrer_described_them(make_partnership):
+    from tandem.referrals.services import _as_stated
+
+    make_partnership(children=300)
+    referrals = list(Referral.objects.select_related("child"))
+    assert referrals
+    for referral in referrals:
+        assert referral.stated_child == _as_stated(referral.child)
+        assert referral.stated_name != "Name not given"
+
+
 def test_every_foreign_key_points_at_a_row(make_partnership):
     make_partnership(children=300)
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ truth in `tandem.synth.truth` redraws only the people and their risks).
 
 import hashlib
 import itertools
+import json
 import math
 import multiprocessing
 import pickle
@@ -172,6 +173,27 @@ def _users(plan: Partnership, r: Ref) -> np.ndarray:
     if named.any():
         out[named] = plan.user_ids(r.team[named], r.pool[named], r.u[named])
     return out
+
+
+def _stated(fam, p: np.ndarray) -> list[str]:
+    """The child as each referrer described them (as `referrals.services._as_stated` keeps it),
+    already as JSON text, escaping only a column that needs it (names rarely do; 1M rows)."""
+    fields = {
+        "given_name": fam.p_given[p],
+        "family_name": fam.p_family[p],
+        "date_of_birth": np.where(
+            np.isnat(fam.p_dob[p]), "", np.datetime_as_string(fam.p_dob[p], unit="D")
+        ),
+        "nhs_number": fam.p_nhs[p],
+        "upn": fam.p_upn[p],
+        "postcode": fam.hh_postcode[fam.p_hh[p]],
+    }
+    columns = []
+    for key, values in fields.items():
+        values = np.asarray(values).tolist()
+        quote = json.dumps if any(c in "".join(values) for c in '"\\') else '"{}"'.format
+        columns.append([f'"{key}": {quote(v)}' if v else "" for v in values])
+    return ["{" + ", ".join(filter(None, row)) + "}" for row in zip(*columns, strict=True)]
 
 
 def _text(rng, options: dict[str, list[str]], keys: np.ndarray) -> np.ndarray:
@@ -343,6 +365,7 @@ def chunk_rows(
                 "concerns": _text(rng, texts.CONCERNS, primary),
                 "family_aware": refs.family_aware,
                 "status": refs.status,
+                "stated_child": _stated(fam, fam.child_p[refs.child]),
             },
         )
     )
