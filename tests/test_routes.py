@@ -5,6 +5,7 @@ public       anyone, signed in or not (nothing about a child)
 signed_in    anyone signed in; the role decides what they may do (anonymous: sign-in page / 401)
 child        about one child's record: a signed-in practitioner with no reason to see that child
              gets 404, exactly as for a record that does not exist
+own          one user's own thing (a background job): anyone else gets 404
 admin        Django's admin, for system administrators only
 """
 
@@ -15,11 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.access.models import InvolvementKind
 from tandem.config.api import api
+from tandem.jobs.models import Job
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tests import factories
 
-PUBLIC, SIGNED_IN, CHILD, ADMIN = "public", "signed_in", "child", "admin"
+PUBLIC, SIGNED_IN, CHILD, OWN, ADMIN = "public", "signed_in", "child", "own", "admin"
 
 WEB = {
     "web:start": PUBLIC,
@@ -44,6 +46,8 @@ WEB = {
     "web:referral-feedback": CHILD,
     "web:known": SIGNED_IN,
     "web:audit": SIGNED_IN,
+    "web:jobs": SIGNED_IN,
+    "web:job": OWN,
 }
 
 API = {
@@ -68,6 +72,7 @@ API = {
     ("GET", "/api/referrals/{referral_id}"): CHILD,
     ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
+    ("GET", "/api/jobs/{job_id}"): OWN,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -127,12 +132,14 @@ def world():
     HouseholdMember.objects.create(household=household, person=child)
     referral = factories.ReferralFactory(child=child, to_team=owner_team)
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
+    job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
     return {
         "ids": {
             "child_id": child.pk,
             "relationship_id": relationship.pk,
             "household_id": household.pk,
             "referral_id": referral.pk,
+            "job_id": job.pk,
         },
         "stranger": stranger,
     }
@@ -161,7 +168,7 @@ def test_web_route_behaves_as_classified(client, world, name):
     # Everything else needs a signed-in user.
     assert anonymous.status_code == 302, url
     assert anonymous["Location"].startswith("/sign-in"), url
-    if WEB[name] == CHILD:
+    if WEB[name] in (CHILD, OWN):
         client.force_login(world["stranger"])
         for method in (client.get, client.post):
             assert method(url).status_code == 404, f"{method.__name__.upper()} {url}"
@@ -173,7 +180,7 @@ def test_api_operation_behaves_as_classified(client, world, method, path):
     url = path.format(**world["ids"])
     call = getattr(client, method.lower())
     assert call(url, content_type="application/json").status_code == 401, f"{method} {url}"
-    if API[(method, path)] == CHILD:
+    if API[(method, path)] in (CHILD, OWN):
         from tandem.partners.tokens import api_token_create
 
         _, token = api_token_create(actor=None, user=world["stranger"], name="hacker")

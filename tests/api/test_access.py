@@ -199,7 +199,8 @@ def _all_routes(w: dict) -> list[tuple[str, str, dict | None]]:
 
 
 def test_every_route_is_covered_here(world):
-    """A new route must join these tests: they cover exactly the routes of the OpenAPI."""
+    """A new route about children must join these tests: they cover every route of the OpenAPI
+    but a job's (not a child's record: tests/jobs and tests/test_routes.py cover those)."""
     names = {
         "child": "{child_id}",
         "own_child": "{child_id}",
@@ -216,6 +217,7 @@ def test_every_route_is_covered_here(world):
         (method, path)
         for path, operations in tandem_api.get_openapi_schema()["paths"].items()
         for method in operations
+        if not path.startswith("/api/jobs/")
     }
     assert tested == documented
 

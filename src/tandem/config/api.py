@@ -1,5 +1,5 @@
 """The JSON API (django-ninja): authentication, the mapping of domain errors to HTTP answers, and
-the routers of each app (`people.api`, `referrals.api`).
+the routers of each app (`people.api`, `referrals.api`, `jobs.api`).
 
 OpenAPI 3.1 at /api/openapi.json; interactive docs at /api/docs (Swagger UI, served from our own
 static files, no inline script, so it runs under the site's Content-Security-Policy).
@@ -17,6 +17,7 @@ from ninja.utils import check_csrf
 from tandem.access.errors import NotFound
 from tandem.audit.services import access_denied_record
 from tandem.config.api_support import field_errors
+from tandem.jobs.api import router as jobs_router
 from tandem.partners.models import User
 from tandem.partners.tokens import api_token_user
 from tandem.people.api import router as people_router
@@ -124,3 +125,4 @@ def _schema_invalid(request, exc):
 
 api.add_router("", people_router)
 api.add_router("", referrals_router)
+api.add_router("", jobs_router)

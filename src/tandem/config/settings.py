@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.audit",
     "tandem.referrals",
+    "tandem.jobs",
     "tandem.synth",
     "tandem.web",
     "tandem.config",

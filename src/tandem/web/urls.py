@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from tandem.web.views import account, audit, children, known, referrals
+from tandem.web.views import account, audit, children, jobs, known, referrals
 
 app_name = "web"
 
@@ -37,4 +37,6 @@ urlpatterns = [
     path(f"{REFERRAL}/feedback", referrals.referral_feedback, name="referral-feedback"),
     path("known", known.known, name="known"),
     path("audit", audit.audit, name="audit"),
+    path("jobs", jobs.job_list, name="jobs"),
+    path("jobs/<uuid:job_id>", jobs.job_detail, name="job"),
 ]

@@ -1,6 +1,9 @@
-"""`tandem serve`: migrate, then serve the app with gunicorn (the production server)."""
+"""`tandem serve`: migrate, then serve the app with gunicorn (the production server) and run the
+background worker beside it (uploads, linkage runs and returns are jobs it does)."""
 
 import os
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
@@ -22,6 +25,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
         parser.add_argument("--no-migrate", action="store_true", help="skip migrations")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker (run `tandem db_worker` elsewhere)",
+        )
 
     def handle(self, *args, **options):
         if not options["no_migrate"]:
@@ -56,5 +64,21 @@ class Command(BaseCommand):
             "--log-level",
             "warning",
         ]
-        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        os.execv(gunicorn, argv)
+        bin_dir = os.path.dirname(sys.executable)
+        argv[0] = os.path.join(bin_dir, "gunicorn")
+        worker = None
+        if not options["no_worker"]:
+            worker_argv = [os.path.join(bin_dir, "tandem"), "db_worker", "--no-reload", "-v", "0"]
+            worker = subprocess.Popen(worker_argv)
+        server = subprocess.Popen(argv)
+        # Stop both together, whichever way the server is asked to stop.
+        signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            code = server.wait()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+        sys.exit(code)
