@@ -82,7 +82,8 @@ def test_a_crash_is_recorded_without_its_message(owner, caplog):
     assert job.status == JobStatus.FAILED
     assert "Something went wrong" in job.error
     assert "RuntimeError" in caplog.text
-    assert "Jayden" not in caplog.text and "Jayden" not in job.error
+    assert "Jayden" not in caplog.text
+    assert "Jayden" not in job.error
 
 
 @override_settings(
@@ -128,4 +129,5 @@ def test_only_the_owner_sees_a_job(client, owner):
     assert client.get(f"/api/jobs/{job.pk}").status_code == 404
     client.force_login(owner)
     answer = client.get(f"/api/jobs/{job.pk}").json()
-    assert answer["title"] == "Secret upload" and answer["status"] == "queued"
+    assert answer["title"] == "Secret upload"
+    assert answer["status"] == "queued"
