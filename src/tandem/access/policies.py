@@ -31,6 +31,9 @@ class Action(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     LOOKUP_KNOWN = "lookup_known"
     VIEW_AUDIT = "view_audit"
+    # Children looked after and statutory returns (issue 7)
+    RECORD_CARE = "record_care"
+    PREPARE_RETURN = "prepare_return"
 
 
 PRACTITIONERS = {
@@ -54,6 +57,10 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.DECIDE_REFERRAL: DECIDERS,
     Action.GIVE_FEEDBACK: DECIDERS,
     Action.VIEW_AUDIT: {Role.IG_LEAD},
+    # Children looked after and statutory returns (issue 7): the local authority's performance
+    # and data team, who are partnership analysts in a local authority team.
+    Action.RECORD_CARE: DECIDERS,
+    Action.PREPARE_RETURN: {Role.PARTNERSHIP_ANALYST},
 }
 
 

@@ -29,6 +29,7 @@ class Purpose(models.TextChoices):
     SAFEGUARDING_CHECK = "safeguarding_check", "Checking whether a child is known"
     AUDIT_REVIEW = "audit_review", "Reviewing the audit trail"
     ACCOUNT = "account", "Account security"
+    STATUTORY_RETURN = "statutory_return", "Preparing a statutory return to the DfE"
 
 
 class Channel(models.TextChoices):

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "tandem.referrals",
     "tandem.jobs",
     "tandem.synth",
+    # Children looked after and statutory returns (issue 7)
+    "tandem.care",
+    "tandem.returns",
     "tandem.web",
     "tandem.config",
 ]

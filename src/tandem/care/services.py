@@ -1,0 +1,130 @@
+"""Every write to the looked-after record: keyword-only, validated, atomic and audited.
+
+Only a social worker or team manager who may see the child records care (Action.RECORD_CARE)."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tandem.access.checks import require_child
+from tandem.access.errors import NotFound
+from tandem.access.policies import Action
+from tandem.audit.models import AuditAction
+from tandem.audit.services import access_event_record
+from tandem.care.models import (
+    AdoptionDecision,
+    AdoptionPlacement,
+    AnnualHealth,
+    CareEpisode,
+    CareLeaverContact,
+    CareReview,
+    DeprivationOfLiberty,
+    LookedAfterDetails,
+    MissingEpisode,
+    PreviousPermanence,
+    SocialWorkerEpisode,
+)
+from tandem.partners.models import PartnerKind
+
+# The parts of the record besides episodes, by the name the audit row gives them.
+ITEMS = {
+    "review": CareReview,
+    "missing": MissingEpisode,
+    "details": LookedAfterDetails,
+    "adoption_decision": AdoptionDecision,
+    "adoption_placement": AdoptionPlacement,
+    "previous_permanence": PreviousPermanence,
+    "annual_health": AnnualHealth,
+    "care_leaver": CareLeaverContact,
+    "social_worker": SocialWorkerEpisode,
+    "deprivation_of_liberty": DeprivationOfLiberty,
+}
+
+
+def _audit(actor, purpose, child_id, action, record_type, record_id, basis, detail=None):
+    access_event_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        record_type=record_type,
+        record_id=str(record_id),
+        person_id=child_id,
+        basis=basis,
+        detail=detail or {},
+    )
+
+
+def _known_fields(model, fields: dict) -> None:
+    allowed = {f.name for f in model._meta.concrete_fields} - {"id", "child", "local_authority"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "Unknown field" for name in sorted(unknown)})
+
+
+@transaction.atomic
+def care_episode_start(*, actor, child_id: UUID, purpose: str, **fields) -> CareEpisode:
+    """Record a new episode for the actor's local authority. The child's open episode, if any,
+    ends the same day with X1 (a new episode starts), as the DfE's rules expect."""
+    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    partner = actor.team.partner
+    if partner.kind != PartnerKind.LOCAL_AUTHORITY:
+        raise ValidationError({"local_authority": "Only a local authority looks after a child"})
+    _known_fields(CareEpisode, fields)
+    episode = CareEpisode(child_id=child_id, local_authority=partner, **fields)
+    open_episode = (
+        CareEpisode.objects.select_for_update()
+        .filter(child_id=child_id, ended_on__isnull=True)
+        .first()
+    )
+    if open_episode is not None and episode.reason_new != "S":
+        if episode.started_on and episode.started_on < open_episode.started_on:
+            raise ValidationError({"started_on": "The new episode starts before the open one"})
+        open_episode.ended_on, open_episode.reason_ended = episode.started_on, "X1"
+        open_episode.full_clean()
+        open_episode.save()
+    elif open_episode is not None:
+        raise ValidationError(
+            {"reason_new": "The child is already looked after: end the open episode first"}
+        )
+    episode.full_clean()
+    episode.save()
+    _audit(actor, purpose, child_id, AuditAction.CREATE, "care_episode", episode.pk, basis)
+    return episode
+
+
+@transaction.atomic
+def care_episode_end(
+    *,
+    actor,
+    episode_id: UUID,
+    purpose: str,
+    ended_on,
+    reason_ended: str,
+    reason_place_change: str = "",
+) -> CareEpisode:
+    episode = CareEpisode.objects.select_for_update().filter(pk=episode_id).first()
+    if episode is None:
+        raise NotFound("No episode with that id is in your records")
+    basis = require_child(actor, episode.child_id, Action.RECORD_CARE)
+    episode.ended_on, episode.reason_ended = ended_on, reason_ended
+    episode.reason_place_change = reason_place_change
+    episode.full_clean()
+    episode.save()
+    _audit(actor, purpose, episode.child_id, AuditAction.UPDATE, "care_episode", episode.pk, basis)
+    return episode
+
+
+@transaction.atomic
+def care_item_record(*, actor, child_id: UUID, purpose: str, kind: str, **fields):
+    """Record one of the other parts of the looked-after record (`ITEMS`)."""
+    if kind not in ITEMS:
+        raise ValidationError({"kind": f"Unknown part of the care record: {kind!r}"})
+    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    model = ITEMS[kind]
+    _known_fields(model, fields)
+    item = model(child_id=child_id, **fields)
+    item.full_clean()
+    item.save()
+    _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{kind}", item.pk, basis)
+    return item

@@ -1,0 +1,1 @@
+"""Background jobs for the returns (filled in below)."""

@@ -1,0 +1,130 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tandem.access.errors import NotFound
+from tandem.audit.models import AccessEvent, AuditAction, Purpose
+from tandem.care import selectors, services
+from tandem.care.models import CareEpisode, CareReview
+from tandem.partners.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EPISODE = {
+    "started_on": dt.date(2025, 5, 1),
+    "reason_new": "S",
+    "legal_status": "C2",
+    "category_of_need": "N1",
+    "placement_type": "U4",
+    "placement_provider": "PR1",
+    "home_postcode": "ls1 4ap",
+    "placement_postcode": "LS6 2AB",
+}
+
+
+def start(actor, child, **changes):
+    return services.care_episode_start(
+        actor=actor, child_id=child.pk, purpose=Purpose.DIRECT_WORK, **{**EPISODE, **changes}
+    )
+
+
+def test_a_social_worker_starts_an_episode_for_their_local_authority(social_worker, child):
+    episode = start(social_worker, child)
+    assert episode.local_authority == social_worker.team.partner
+    assert episode.home_postcode == "LS1 4AP"
+    event = AccessEvent.objects.get(record_type="care_episode")
+    assert (event.person_id, event.action, event.record_id) == (
+        child.pk,
+        AuditAction.CREATE,
+        str(episode.pk),
+    )
+
+
+def test_a_change_of_placement_ends_the_open_episode_with_x1(social_worker, child):
+    first = start(social_worker, child)
+    start(
+        social_worker, child, started_on=dt.date(2025, 9, 1), reason_new="P", placement_type="U6"
+    )
+    first.refresh_from_db()
+    assert (first.ended_on, first.reason_ended) == (dt.date(2025, 9, 1), "X1")
+
+
+def test_a_second_start_while_looked_after_is_refused(social_worker, child):
+    start(social_worker, child)
+    with pytest.raises(ValidationError) as e:
+        start(social_worker, child, started_on=dt.date(2025, 9, 1))
+    assert "reason_new" in e.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("legal_status", "Z9"), ("placement_type", "H5"), ("category_of_need", "N0")],
+)
+def test_a_code_not_in_the_years_list_is_refused_naming_the_field(
+    social_worker, child, field, value
+):
+    with pytest.raises(ValidationError) as e:
+        start(social_worker, child, **{field: value})
+    assert list(e.value.message_dict) == [field]
+    assert not CareEpisode.objects.exists()
+
+
+def test_an_end_needs_a_reason(social_worker, child):
+    episode = start(social_worker, child)
+    with pytest.raises(ValidationError) as e:
+        services.care_episode_end(
+            actor=social_worker,
+            episode_id=episode.pk,
+            purpose=Purpose.DIRECT_WORK,
+            ended_on=dt.date(2025, 10, 1),
+            reason_ended="",
+        )
+    assert "reason_ended" in e.value.message_dict
+
+
+def test_a_stranger_gets_not_found_and_nothing_is_saved(stranger, child):
+    with pytest.raises(NotFound):
+        start(stranger, child)
+    assert not CareEpisode.objects.exists()
+
+
+def test_a_role_that_does_not_record_care_is_refused(child, team):
+    nurse = factories.UserFactory(role=Role.HEALTH_PRACTITIONER, team=team)
+    with pytest.raises(PermissionDenied):
+        start(nurse, child)
+
+
+def test_items_are_recorded_validated_and_read_back_audited(social_worker, child):
+    services.care_item_record(
+        actor=social_worker,
+        child_id=child.pk,
+        purpose=Purpose.DIRECT_WORK,
+        kind="review",
+        held_on=dt.date(2025, 6, 1),
+        participation="PN1",
+    )
+    with pytest.raises(ValidationError) as e:
+        services.care_item_record(
+            actor=social_worker,
+            child_id=child.pk,
+            purpose=Purpose.DIRECT_WORK,
+            kind="review",
+            held_on=dt.date(2025, 7, 1),
+            participation="PN9",
+        )
+    assert list(e.value.message_dict) == ["participation"]
+    assert CareReview.objects.count() == 1
+    record = selectors.care_record_get(
+        actor=social_worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK
+    )
+    assert [r.participation for r in record.reviews] == ["PN1"]
+    assert AccessEvent.objects.filter(
+        record_type="care_record", person_id=child.pk, action=AuditAction.VIEW
+    ).exists()
+
+
+def test_the_record_is_hidden_from_a_stranger(stranger, child):
+    with pytest.raises(NotFound):
+        selectors.care_record_get(actor=stranger, child_id=child.pk, purpose=Purpose.DIRECT_WORK)
