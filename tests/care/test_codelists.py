@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tandem.care import codelists
 
@@ -21,7 +22,7 @@ def test_placement_codes_follow_the_2025_26_change():
 
 
 def test_an_unknown_year_is_refused_naming_the_years_held():
-    with pytest.raises(ValueError, match="known: 2026"):
+    with pytest.raises(ValidationError, match="known: 2026"):
         codelists.for_year(1999)
 
 

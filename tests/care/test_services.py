@@ -101,7 +101,7 @@ def test_items_are_recorded_validated_and_read_back_audited(social_worker, child
         actor=social_worker,
         child_id=child.pk,
         purpose=Purpose.DIRECT_WORK,
-        kind="review",
+        part="review",
         held_on=dt.date(2025, 6, 1),
         participation="PN1",
     )
@@ -110,7 +110,7 @@ def test_items_are_recorded_validated_and_read_back_audited(social_worker, child
             actor=social_worker,
             child_id=child.pk,
             purpose=Purpose.DIRECT_WORK,
-            kind="review",
+            part="review",
             held_on=dt.date(2025, 7, 1),
             participation="PN9",
         )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 HERE = Path(__file__).parent / "codelists"
 
 
@@ -56,7 +58,9 @@ def for_year(ending: int) -> CodeLists:
         if lists.ending == ending:
             return lists
     known = ", ".join(str(y.ending) for y in all_years())
-    raise ValueError(f"No DfE code lists for the collection ending {ending} (known: {known})")
+    raise ValidationError(
+        {"year": f"No DfE code lists for the collection ending {ending} (known: {known})"}
+    )
 
 
 def for_date(day: dt.date) -> CodeLists:

@@ -144,8 +144,10 @@ class MissingEpisode(CodedModel):
         ordering = ["child", "started_on"]
 
 
-class LookedAfterDetails(models.Model):
-    """What the return holds once per child: UASC status and motherhood."""
+class LookedAfterDetails(CodedModel):
+    """What the return holds once per child: UASC status, motherhood, why there is no UPN."""
+
+    CODED = {"upn_unknown": "UPN_UNKNOWN"}
 
     child = models.OneToOneField(
         "people.Person", on_delete=models.PROTECT, primary_key=True, related_name="+"
@@ -154,8 +156,10 @@ class LookedAfterDetails(models.Model):
     uasc_ceased_on = models.DateField("Date UASC status ceased (DUC)", null=True, blank=True)
     is_mother = models.BooleanField("Is a mother (MOTHER)", null=True, blank=True)
     baby_born_on = models.DateField("Baby's date of birth (MC_DOB)", null=True, blank=True)
+    upn_unknown = models.CharField("Why there is no UPN (UN1 to UN5)", max_length=3, blank=True)
 
     def clean(self) -> None:
+        super().clean()
         if self.uasc_ceased_on and not self.uasc:
             raise ValidationError({"uasc_ceased_on": "Only a UASC has a date UASC status ceased"})
         if self.baby_born_on and not self.is_mother:
@@ -219,12 +223,12 @@ class AnnualHealth(CodedModel):
     year = models.CharField("Collection year", max_length=7, help_text="For example 2025-26")
     sdq_score = models.PositiveSmallIntegerField("SDQ score", null=True, blank=True)
     sdq_reason = models.CharField("Reason no SDQ (SDQ_REASON)", max_length=4, blank=True)
-    convicted = models.BooleanField("Convicted during the year", default=False)
-    health_check = models.BooleanField("Health check up to date", default=False)
-    immunisations = models.BooleanField("Immunisations up to date", default=False)
-    teeth_check = models.BooleanField("Teeth checked", default=False)
-    health_assessment = models.BooleanField("Health assessment up to date", default=False)
-    substance_misuse = models.BooleanField("Substance misuse problem", default=False)
+    convicted = models.BooleanField("Convicted during the year", null=True, blank=True)
+    health_check = models.BooleanField("Health check up to date", null=True, blank=True)
+    immunisations = models.BooleanField("Immunisations up to date", null=True, blank=True)
+    teeth_check = models.BooleanField("Teeth checked", null=True, blank=True)
+    health_assessment = models.BooleanField("Health assessment up to date", null=True, blank=True)
+    substance_misuse = models.BooleanField("Substance misuse problem", null=True, blank=True)
     intervention_received = models.BooleanField(null=True, blank=True)
     intervention_offered = models.BooleanField(null=True, blank=True)
 

@@ -116,15 +116,15 @@ def care_episode_end(
 
 
 @transaction.atomic
-def care_item_record(*, actor, child_id: UUID, purpose: str, kind: str, **fields):
+def care_item_record(*, actor, child_id: UUID, purpose: str, part: str, **fields):
     """Record one of the other parts of the looked-after record (`ITEMS`)."""
-    if kind not in ITEMS:
-        raise ValidationError({"kind": f"Unknown part of the care record: {kind!r}"})
+    if part not in ITEMS:
+        raise ValidationError({"part": f"Unknown part of the care record: {part!r}"})
     basis = require_child(actor, child_id, Action.RECORD_CARE)
-    model = ITEMS[kind]
+    model = ITEMS[part]
     _known_fields(model, fields)
     item = model(child_id=child_id, **fields)
     item.full_clean()
     item.save()
-    _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{kind}", item.pk, basis)
+    _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{part}", item.pk, basis)
     return item

@@ -573,6 +573,7 @@ def build(
     chunk_size: int = CHUNK_SIZE,
     parallel: bool = True,
     report: Callable[[str, int], None] | None = None,
+    care_errors: bool = False,
 ) -> SynthRun:
     """Generate and write a partnership of `children` children.
 
@@ -610,5 +611,9 @@ def build(
     writer.reset_sequences(ALL_MODELS)
     run.finished_at = timezone.now()
     run.rows = writer.rows
+    # Children looked after (issue 7): care histories drawn from the children just written.
+    from tandem.synth import care
+
+    run.rows.update(care.build_care(seed=seed, as_of=as_of, inject=care_errors))
     run.save(update_fields=["finished_at", "rows"])
     return run

@@ -64,6 +64,11 @@ class Command(BaseCommand):
             action="store_true",
             help="draw chunks in this process instead of a second one",
         )
+        parser.add_argument(
+            "--care-errors",
+            action="store_true",
+            help="break a few looked-after records in ways the DfE's SSDA903 rules catch",
+        )
 
     def handle(self, *args, **options):
         if options["seed"] < 0:
@@ -102,6 +107,7 @@ class Command(BaseCommand):
                     chunk_size=options["chunk_size"],
                     parallel=not options["no_parallel"],
                     report=report,
+                    care_errors=options["care_errors"],
                 )
         except (build.AlreadyPopulated, ValueError) as e:
             raise CommandError(str(e)) from e

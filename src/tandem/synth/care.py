@@ -1,0 +1,333 @@
+"""Synthetic looked-after histories at England's national rates, drawn from the children the
+generator has already made, consistent with the DfE's SSDA903 rules so that a synthetic return is
+clean; `inject_errors` then breaks a known few, recording which rule each should trip.
+
+Rates (DfE, Children looked after in England 2024-25; see research/outcomes-cba.md): about 67 in
+10,000 children looked after on 31 March; a period of care lasts about 2.5 years on average; most
+periods start with a section 20 or an interim care order and most children are fostered.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+
+from tandem.care.codelists import CodeLists, for_date
+from tandem.care.models import (
+    AnnualHealth,
+    CareEpisode,
+    CareReview,
+    LookedAfterDetails,
+    MissingEpisode,
+    PreviousPermanence,
+    SocialWorkerEpisode,
+)
+from tandem.partners.models import Partner, PartnerKind
+from tandem.people.models import Person
+
+RATE_PER_10K = 67  # looked after on 31 March
+MEAN_YEARS = 2.5  # mean length of a period of care
+HISTORY_YEARS = 6  # how far back periods of care may start
+CALIBRATION = 1.3
+STAGE = 8  # the random stream for care, after the build's own stages
+
+NEEDS = (
+    ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"],
+    [0.65, 0.03, 0.03, 0.08, 0.13, 0.02, 0.0, 0.06],
+)
+# Real postcodes (ONS, one London borough: E09000027), because the DfE's checks derive the
+# placement's local authority and distance from them; the generator's own addresses are fictional.
+POSTCODES = [
+    "TW1 1ND",
+    "TW1 2DA",
+    "TW1 2NE",
+    "TW1 3AQ",
+    "TW1 3NW",
+    "TW1 4NN",
+    "TW1 4NX",
+    "TW10 5DP",
+    "TW10 6BZ",
+    "TW10 6TR",
+    "TW10 7YE",
+    "TW11 0JB",
+    "TW11 0YA",
+    "TW11 1EG",
+    "TW11 9AA",
+    "TW11 9EA",
+    "TW11 9PE",
+    "TW12 1PA",
+    "TW12 1TP",
+    "TW12 2NL",
+    "TW12 2QR",
+    "TW2 5DG",
+    "TW2 5JU",
+    "TW2 6BZ",
+    "TW2 6EU",
+    "TW2 7HQ",
+    "TW9 1DN",
+    "TW9 1EG",
+    "TW9 2DS",
+    "TW9 4DJ",
+]
+# (placement, provider) choices a move may go to, with weights: fostering in-house or agency.
+PLACEMENTS = [("U4", "PR1"), ("U6", "PR1"), ("U6", "PR4"), ("U1", "PR1"), ("U3", "PR1")]
+PLACEMENT_WEIGHTS = [0.25, 0.35, 0.2, 0.1, 0.1]
+
+
+@dataclass
+class Drawn:
+    episodes: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    details: list = field(default_factory=list)
+    health: list = field(default_factory=list)
+    permanence: list = field(default_factory=list)
+    workers: list = field(default_factory=list)
+    # (rule code, child id, table) for every error injected on purpose.
+    injected: list = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "care episodes": len(self.episodes),
+            "care reviews": len(self.reviews),
+            "missing episodes": len(self.missing),
+            "OC2 health": len(self.health),
+        }
+
+
+def _birthday(dob: dt.date, years: int) -> dt.date:
+    try:
+        return dob.replace(year=dob.year + years)
+    except ValueError:  # 29 February
+        return dob.replace(year=dob.year + years, day=28)
+
+
+def _age(dob: dt.date, on: dt.date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def draw_care(
+    rng: np.random.Generator, children: list[Person], la: Partner, as_of: dt.date
+) -> Drawn:
+    """Periods of care for a share of `children`, so that about 67 in 10,000 are looked after
+    on any day: periods start at a steady rate and last an exponential time (mean 2.5 years)."""
+    drawn = Drawn()
+    # Periods cut short at 18 and by the start of the history need more starts than
+    # stock / mean length to keep the stock at the national rate (calibrated on 50,000 children).
+    starts_per_child_year = RATE_PER_10K / 10_000 / MEAN_YEARS * CALIBRATION
+    window_days = HISTORY_YEARS * 365
+    horizon = as_of - dt.timedelta(days=1)
+    for child in children:
+        dob = child.date_of_birth
+        if dob is None:
+            continue
+        earliest = max(dob + dt.timedelta(days=7), as_of - dt.timedelta(days=window_days))
+        latest = min(horizon, _birthday(dob, 17) - dt.timedelta(days=1))
+        years_at_risk = max((latest - earliest).days, 0) / 365.25
+        if rng.random() >= starts_per_child_year * years_at_risk:
+            continue
+        start = earliest + dt.timedelta(days=int(rng.integers(0, (latest - earliest).days + 1)))
+        length = max(int(rng.exponential(MEAN_YEARS * 365.25)), 30)
+        _period(rng, drawn, child, la, start, start + dt.timedelta(days=length), as_of)
+    return drawn
+
+
+def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, as_of) -> None:
+    """One period of care: episodes for each move, reviews, health, missing episodes."""
+    dob = child.date_of_birth
+    adult = _birthday(dob, 18)
+    ends_at_18 = end >= adult
+    end = min(end, adult)
+    open_now = end >= as_of
+    need = rng.choice(NEEDS[0], p=np.array(NEEDS[1]) / sum(NEEDS[1]))
+    legal = "V2" if rng.random() < 0.45 else "C1"
+    # Moves: about one a year, each a new episode (P: change of placement and carer).
+    moves = sorted(
+        start + dt.timedelta(days=int(d))
+        for d in rng.integers(
+            30,
+            max((min(end, as_of) - start).days, 31),
+            rng.poisson(max((min(end, as_of) - start).days, 0) / 365.25 * 0.6),
+        )
+    )
+    last_day = min(end, as_of) - dt.timedelta(days=1)  # every episode lasts at least a day
+    moves = [
+        m for i, m in enumerate(moves) if (i == 0 or (m - moves[i - 1]).days > 14) and m < last_day
+    ]
+    # A care order follows an interim order after about six months: a change of legal status.
+    changes = [(m, "P") for m in moves]
+    if legal == "C1":
+        order = start + dt.timedelta(days=int(rng.integers(120, 300)))
+        if order < last_day and all(abs((order - m).days) > 7 for m in moves):
+            changes.append((order, "L"))
+    changes.sort()
+    place, provider = PLACEMENTS[rng.choice(len(PLACEMENTS), p=PLACEMENT_WEIGHTS)]
+    uasc = bool(rng.random() < 0.04 and _age(dob, start) >= 14)
+    home = "" if uasc else _postcode(rng)  # an unaccompanied child has no home in England
+    placement_postcode = _postcode(rng, not_=(home,))
+    bounds = [start] + [d for d, _ in changes] + [end]
+    reason_new = "S"
+    for i, begin in enumerate(bounds[:-1]):
+        finish = bounds[i + 1]
+        last = i == len(bounds) - 2
+        if i > 0:
+            reason_new = changes[i - 1][1]
+            if reason_new == "P":
+                place, provider = PLACEMENTS[rng.choice(len(PLACEMENTS), p=PLACEMENT_WEIGHTS)]
+                # A new carer is at another address.
+                placement_postcode = _postcode(rng, not_=(home, placement_postcode))
+            else:
+                legal = "C2"
+        closed = not (last and open_now)
+        next_kind = None if last else changes[i][1]
+        drawn.episodes.append(
+            CareEpisode(
+                child_id=child.pk,
+                local_authority=la,
+                started_on=begin,
+                reason_new=reason_new,
+                legal_status=legal,
+                category_of_need=need,
+                placement_type=place,
+                placement_provider=provider,
+                home_postcode=home,
+                placement_postcode=placement_postcode,
+                ended_on=finish if closed else None,
+                reason_ended=("E17" if ends_at_18 else "E4A")
+                if last and closed
+                else ("X1" if closed else ""),
+                reason_place_change="CARPL" if next_kind == "P" else "",
+            )
+        )
+    stop = end if end < as_of else as_of
+    _reviews(rng, drawn, child, start, stop)
+    _workers(rng, drawn, child, start, stop)
+    _health(rng, drawn, child, start, stop)
+    if rng.random() < 0.1:
+        m_start = start + dt.timedelta(days=int(rng.integers(1, max((stop - start).days, 2))))
+        if m_start < stop - dt.timedelta(days=2):
+            drawn.missing.append(
+                MissingEpisode(
+                    child_id=child.pk,
+                    kind="M",
+                    started_on=m_start,
+                    ended_on=m_start + dt.timedelta(days=int(rng.integers(0, 2))),
+                )
+            )
+    drawn.details.append(
+        LookedAfterDetails(
+            child_id=child.pk,
+            uasc=uasc,
+            is_mother=False if child.sex == "F" else None,
+            # Under school age (4 by the 31 August before), or a UPN the school never sent.
+            upn_unknown="" if child.upn else ("UN1" if _age(dob, as_of) < 4 else "UN5"),
+        )
+    )
+    drawn.permanence.append(PreviousPermanence(child_id=child.pk, option="Z1"))
+
+
+def _postcode(rng, not_: tuple[str, ...] = ()) -> str:
+    """A postcode in the borough; a placement is never at the child's home address."""
+    choices = [p for p in POSTCODES if p not in not_]
+    return choices[rng.integers(0, len(choices))]
+
+
+def _reviews(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+    """The statutory timetable: within 20 working days (28 days), then 3 months, then every 6."""
+    day = start + dt.timedelta(days=int(rng.integers(10, 27)))
+    gap = 90
+    while day < stop:
+        age = _age(child.date_of_birth, day)
+        code = "PN0" if age < 4 else ["PN1", "PN1", "PN2", "PN4", "PN6", "PN7"][rng.integers(0, 6)]
+        drawn.reviews.append(CareReview(child_id=child.pk, held_on=day, participation=code))
+        day += dt.timedelta(days=gap - int(rng.integers(0, 14)))
+        gap = 180
+
+
+def _workers(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+    """One allocated social worker for the whole period (changes are rare in the synthetic
+    partnership)."""
+    drawn.workers.append(
+        SocialWorkerEpisode(
+            child_id=child.pk,
+            worker_ref=f"SW{int(rng.integers(1000, 9999))}",
+            started_on=start,
+            reason_changed="TSPROC",  # from the assessment team to the children in care team
+        )
+    )
+
+
+def _health(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+    """OC2 for each 31 March by which the child had been looked after for 12 months."""
+    march = dt.date(start.year + (start.month > 3), 3, 31)
+    while march <= stop:
+        if (march - start).days >= 364:  # 1 April to 31 March is a full year
+            lists = for_date(march)
+            age = _age(child.date_of_birth, march)
+            sdq = 4 <= age <= 16 and rng.random() < 0.8
+            misuse = bool(rng.random() < 0.03)
+            received = bool(rng.random() < 0.6) if misuse else None
+            no_sdq = "" if sdq or age < 4 else ("SDQ1" if age > 16 else "SDQ4")
+            drawn.health.append(
+                AnnualHealth(
+                    child_id=child.pk,
+                    year=lists.year
+                    if lists.end == march
+                    else f"{march.year - 1}-{str(march.year)[2:]}",
+                    sdq_score=int(rng.integers(0, 41)) if sdq else None,
+                    sdq_reason=no_sdq,
+                    # Convictions are asked only from age 10; health promotion only under 5.
+                    convicted=rng.random() < 0.03 if age >= 10 else None,
+                    health_check=True if age < 5 else None,
+                    immunisations=rng.random() < 0.85,
+                    teeth_check=rng.random() < 0.8,
+                    health_assessment=True,
+                    substance_misuse=misuse,
+                    intervention_received=received,
+                    # Asked only when no intervention was received.
+                    intervention_offered=bool(rng.random() < 0.5) if received is False else None,
+                )
+            )
+        march = dt.date(march.year + 1, 3, 31)
+
+
+def inject_errors(rng, drawn: Drawn, lists: CodeLists) -> None:
+    """Break a few records in ways the DfE's rules catch, and record which rule each trips."""
+    in_year = [e for e in drawn.episodes if lists.start <= e.started_on <= lists.end]
+    for e in in_year[:: max(len(in_year) // 5, 1)][:5]:
+        e.legal_status = "ZZ"
+        drawn.injected.append(("144", e.child_id, "Episodes"))
+    reviews = [r for r in drawn.reviews if lists.start <= r.held_on <= lists.end]
+    for r in reviews[:: max(len(reviews) // 5, 1)][:5]:
+        r.participation = "PN9"
+        drawn.injected.append(("167", r.child_id, "Reviews"))
+
+
+@transaction.atomic
+def build_care(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
+    """Draw and write care histories for the children already generated."""
+    la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
+    if la is None:
+        return {}
+    children = list(
+        Person.objects.filter(is_child=True, date_of_birth__isnull=False)
+        .only("id", "date_of_birth", "sex", "upn")
+        .order_by("id")
+    )
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
+    drawn = draw_care(rng, children, la, as_of)
+    if inject:
+        inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
+    for rows in (
+        drawn.episodes,
+        drawn.reviews,
+        drawn.missing,
+        drawn.details,
+        drawn.health,
+        drawn.permanence,
+        drawn.workers,
+    ):
+        if rows:
+            type(rows[0]).objects.bulk_create(rows, batch_size=2000)
+    return drawn.counts()

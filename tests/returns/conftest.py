@@ -1,0 +1,64 @@
+import datetime as dt
+
+import pytest
+
+from tandem.access.models import InvolvementKind
+from tandem.audit.models import Purpose
+from tandem.care import services
+from tandem.partners.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def la_team():
+    return factories.TeamFactory(name="Children in care")
+
+
+@pytest.fixture
+def analyst(la_team):
+    """The local authority's performance officer."""
+    team = factories.TeamFactory(partner=la_team.partner, name="Performance")
+    return factories.UserFactory(role=Role.PARTNERSHIP_ANALYST, team=team)
+
+
+@pytest.fixture
+def looked_after(la_team):
+    """A child looked after by the authority in 2025-26: placed, then moved."""
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER, team=la_team)
+    child = factories.ChildFactory(
+        sex="F", date_of_birth=dt.date(2012, 5, 4), ethnicity="WBRI", upn=None
+    )
+    factories.InvolvementFactory(child=child, team=la_team, kind=InvolvementKind.OWNING_TEAM)
+    common = {
+        "actor": worker,
+        "child_id": child.pk,
+        "purpose": Purpose.DIRECT_WORK,
+        "legal_status": "C2",
+        "category_of_need": "N1",
+        "placement_provider": "PR1",
+        "home_postcode": "TW1 1ND",
+    }
+    services.care_episode_start(
+        **common,
+        started_on=dt.date(2025, 6, 1),
+        reason_new="S",
+        placement_type="U4",
+        placement_postcode="TW1 2DA",
+    )
+    services.care_episode_start(
+        **common,
+        started_on=dt.date(2025, 10, 1),
+        reason_new="P",
+        placement_type="U6",
+        placement_postcode="TW1 2NE",
+    )
+    for kind, fields in [
+        ("review", {"held_on": dt.date(2025, 6, 20), "participation": "PN1"}),
+        ("details", {"is_mother": False, "upn_unknown": "UN5"}),
+        ("previous_permanence", {"option": "Z1"}),
+        ("missing", {"kind": "M", "started_on": dt.date(2025, 8, 1)}),
+    ]:
+        services.care_item_record(
+            actor=worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields
+        )
+    return child

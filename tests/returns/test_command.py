@@ -1,0 +1,34 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tandem.jobs.models import Job, JobStatus
+from tandem.returns import ssda903
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command("returns", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_tandem_returns_ssda903_writes_every_table_and_the_xml(analyst, looked_after, tmp_path):
+    run("ssda903", "--year", "2025-26", "--out", str(tmp_path), "--user", analyst.username)
+    written = {p.name for p in tmp_path.iterdir()}
+    assert written == set(ssda903.FILE_NAMES.values()) | {"ssda903_2025-26.xml"}
+    assert len((tmp_path / "episodes.csv").read_text().splitlines()) == 3
+    job = Job.objects.get()
+    assert (job.status, job.owner, job.result["children"]) == (JobStatus.SUCCEEDED, analyst, 1)
+
+
+def test_an_unknown_user_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="No active user"):
+        run("ssda903", "--year", "2026", "--out", str(tmp_path), "--user", "nobody")
+
+
+def test_a_year_without_code_lists_fails_the_job_saying_so(analyst, tmp_path):
+    with pytest.raises(CommandError, match="No DfE code lists for the collection ending 1999"):
+        run("ssda903", "--year", "1999", "--out", str(tmp_path), "--user", analyst.username)

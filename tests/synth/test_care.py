@@ -1,0 +1,91 @@
+"""Synthetic looked-after histories: national rates, episodes the DfE's rules accept, errors
+injected on purpose and recorded."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from tandem.care.codelists import for_year
+from tandem.partners.models import Partner
+from tandem.people.models import Person
+from tandem.synth import care
+
+AS_OF = dt.date(2026, 11, 23)
+MARCH = dt.date(2026, 3, 31)
+
+
+def children(n: int, seed: int = 1) -> list[Person]:
+    rng = np.random.default_rng(seed)
+    return [
+        Person(
+            id=uuid.UUID(int=i + 1),
+            date_of_birth=AS_OF - dt.timedelta(days=int(rng.integers(0, 18 * 365))),
+            sex="MF"[i % 2],
+            upn=None,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    kids = children(60_000)
+    return kids, care.draw_care(np.random.default_rng(7), kids, Partner(name="LA"), AS_OF)
+
+
+def looked_after_on(drawn_care, day: dt.date) -> set:
+    return {
+        e.child_id
+        for e in drawn_care.episodes
+        if e.started_on <= day and (e.ended_on is None or e.ended_on > day)
+    }
+
+
+def test_about_67_in_10000_children_are_looked_after_on_31_march(drawn):
+    kids, d = drawn
+    alive = sum(1 for c in kids if c.date_of_birth <= MARCH)
+    rate = len(looked_after_on(d, MARCH)) / alive * 10_000
+    assert 55 <= rate <= 80
+
+
+def test_each_childs_episodes_run_on_without_gaps_or_overlaps(drawn):
+    _, d = drawn
+    by_child = defaultdict(list)
+    for e in d.episodes:
+        by_child[e.child_id].append(e)
+    for episodes in by_child.values():
+        episodes.sort(key=lambda e: e.started_on)
+        assert episodes[0].reason_new == "S"
+        for before, after in zip(episodes, episodes[1:], strict=False):
+            assert (before.ended_on, before.reason_ended) == (after.started_on, "X1")
+            assert after.reason_new in {"P", "L"}
+            assert before.started_on < before.ended_on
+
+
+def test_every_drawn_record_passes_the_models_own_checks(drawn):
+    _, d = drawn
+    for row in d.episodes[:300] + d.reviews[:300] + d.health[:200] + d.details[:200]:
+        row.clean()
+
+
+def test_a_move_changes_the_placement_address(drawn):
+    _, d = drawn
+    by_child = defaultdict(list)
+    for e in sorted(d.episodes, key=lambda e: e.started_on):
+        by_child[e.child_id].append(e)
+    for episodes in by_child.values():
+        for before, after in zip(episodes, episodes[1:], strict=False):
+            if after.reason_new == "P":
+                assert after.placement_postcode != before.placement_postcode
+
+
+def test_injected_errors_are_recorded_with_the_rule_they_break():
+    kids = children(20_000, seed=2)
+    d = care.draw_care(np.random.default_rng(3), kids, Partner(name="LA"), AS_OF)
+    care.inject_errors(np.random.default_rng(4), d, for_year(2026))
+    assert {code for code, _, _ in d.injected} == {"144", "167"}
+    broken = {child for code, child, _ in d.injected if code == "144"}
+    assert broken == {e.child_id for e in d.episodes if e.legal_status == "ZZ"}
