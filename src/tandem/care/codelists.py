@@ -22,6 +22,7 @@ class CodeLists:
     start: dt.date
     end: dt.date
     codes: dict[str, dict[str, str]]
+    mapping: dict[str, dict[str, str]]
 
     @property
     def ending(self) -> int:
@@ -36,9 +37,9 @@ class CodeLists:
 
 
 @cache
-def all_years() -> tuple[CodeLists, ...]:
+def all_years(collection: str = "ssda903") -> tuple[CodeLists, ...]:
     years = []
-    for path in sorted(HERE.glob("ssda903-*.toml")):
+    for path in sorted(HERE.glob(f"{collection}-*.toml")):
         with path.open("rb") as f:
             data = tomllib.load(f)
         years.append(
@@ -47,17 +48,19 @@ def all_years() -> tuple[CodeLists, ...]:
                 start=data["collection_start"],
                 end=data["collection_end"],
                 codes=data["codes"],
+                mapping=data.get("mapping", {}),
             )
         )
     return tuple(years)
 
 
-def for_year(ending: int) -> CodeLists:
-    """The lists of the collection ending in March of `ending` (2026 for 2025-26)."""
-    for lists in all_years():
+def for_year(ending: int, collection: str = "ssda903") -> CodeLists:
+    """The lists of the collection ending in March of `ending` (2026 for 2025-26);
+    `collection` is "ssda903" or "cin"."""
+    for lists in all_years(collection):
         if lists.ending == ending:
             return lists
-    known = ", ".join(str(y.ending) for y in all_years())
+    known = ", ".join(str(y.ending) for y in all_years(collection))
     raise ValidationError(
         {"year": f"No DfE code lists for the collection ending {ending} (known: {known})"}
     )

@@ -4,9 +4,10 @@ from pathlib import Path
 
 from tandem.audit.models import Purpose
 from tandem.jobs.registry import job_kind
-from tandem.returns import selectors, ssda903
+from tandem.returns import cin, selectors, ssda903
 
 SSDA903 = "returns.ssda903"
+CIN = "returns.cin"
 
 
 @job_kind(SSDA903)
@@ -36,5 +37,28 @@ def ssda903_export(job, progress) -> dict:
         "children": len(built.tables["Header"]),
         "rows": {t: len(rows) for t, rows in built.tables.items()},
         "files": files,
+        "out": str(out),
+    }
+
+
+@job_kind(CIN)
+def cin_export(job, progress) -> dict:
+    """params: ending (2026 for 2025-26), out (the XML file)."""
+    out = Path(job.params["out"])
+    progress.stage("Reading referrals and decisions")
+    built = selectors.cin_prepare(
+        actor=job.owner,
+        ending=int(job.params["ending"]),
+        purpose=Purpose.STATUTORY_RETURN,
+        record_id=str(job.pk),
+    )
+    progress.stage("Writing the census", total=1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(cin.xml_text(built))
+    progress.advance()
+    return {
+        "year": built.lists.year,
+        "children": len(built.children),
+        "episodes": sum(len(c.episodes) for c in built.children),
         "out": str(out),
     }

@@ -10,7 +10,7 @@ from tandem.audit.services import access_events_record
 from tandem.care import codelists
 from tandem.partners.models import PartnerKind
 from tandem.people.models import Person
-from tandem.returns import ssda903
+from tandem.returns import cin, ssda903
 
 
 def returning_authority(actor):
@@ -36,6 +36,30 @@ def ssda903_prepare(*, actor, ending: int, purpose: str, record_id: str = "") ->
         record_type="ssda903",
         record_id=record_id or f"ssda903 {lists.year}",
         person_ids=[c.pk for c in children],
+        basis="local authority's statutory return",
+        detail={"year": lists.year},
+    )
+    return built
+
+
+def cin_prepare(*, actor, ending: int, purpose: str, record_id: str = "") -> cin.CinCensus:
+    """The Children in Need census for the collection ending in March of `ending`, for the
+    actor's local authority, audited as an export of each child in it."""
+    la = returning_authority(actor)
+    lists = codelists.for_year(ending, "cin")
+    children = list(
+        Person.objects.filter(
+            pk__in=cin.census_referrals(la, lists).values("child_id"), is_child=True
+        )
+    )
+    built = cin.census_build(children=children, la=la, lists=lists)
+    access_events_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        purpose=purpose,
+        record_type="cin_census",
+        record_id=record_id or f"cin {lists.year}",
+        person_ids=[c.person.pk for c in built.children],
         basis="local authority's statutory return",
         detail={"year": lists.year},
     )

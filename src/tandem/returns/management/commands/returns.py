@@ -36,13 +36,17 @@ class Command(BaseCommand):
         p.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
         p.add_argument("--out", required=True, help="directory to write the files to")
         p.add_argument("--user", required=True, help="the performance officer running it")
+        c = sub.add_parser("cin", help="the Children in Need census XML")
+        c.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
+        c.add_argument("--out", required=True, help="the XML file to write")
+        c.add_argument("--user", required=True, help="the performance officer running it")
 
     def handle(self, *args, **options):
         console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {options['user']!r}")
-        kinds = {"ssda903": jobs.SSDA903}
+        kinds = {"ssda903": jobs.SSDA903, "cin": jobs.CIN}
         ending = _ending(options["year"])
         job = job_start(
             owner=user,
