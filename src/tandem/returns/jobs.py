@@ -1,11 +1,15 @@
 """The returns as background jobs: built, checked and written to files, with progress."""
 
+import csv
+from collections import Counter
 from pathlib import Path
 
 from tandem.audit.models import Purpose
 from tandem.jobs.registry import job_kind
 from tandem.returns import cin, selectors, ssda903
+from tandem.returns.validation import validate_ssda903
 
+ERRORS_FILE = "validation_errors.csv"
 SSDA903 = "returns.ssda903"
 CIN = "returns.cin"
 
@@ -21,6 +25,8 @@ def ssda903_export(job, progress) -> dict:
         purpose=Purpose.STATUTORY_RETURN,
         record_id=str(job.pk),
     )
+    progress.stage("Checking the DfE's rules")
+    failures = validate_ssda903(built)
     out.mkdir(parents=True, exist_ok=True)
     progress.stage("Writing the files", total=len(ssda903.COLUMNS) + 1)
     files = []
@@ -31,8 +37,12 @@ def ssda903_export(job, progress) -> dict:
     xml_name = f"ssda903_{built.lists.year}.xml"
     (out / xml_name).write_bytes(ssda903.xml_text(built))
     files.append(xml_name)
+    # A return with errors can still be sent: the report goes beside it.
+    _write_failures(out / ERRORS_FILE, failures, built.person_of)
+    files.append(ERRORS_FILE)
     progress.advance()
     return {
+        "failures": dict(Counter(f.code for f in failures)),
         "year": built.lists.year,
         "children": len(built.tables["Header"]),
         "rows": {t: len(rows) for t, rows in built.tables.items()},
@@ -62,3 +72,12 @@ def cin_export(job, progress) -> dict:
         "episodes": sum(len(c.episodes) for c in built.children),
         "out": str(out),
     }
+
+
+def _write_failures(path: Path, failures, person_of: dict) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["rule", "message", "CHILD", "table", "row", "field", "record"])
+        for x in failures:
+            record = f"/children/{person_of[x.child]}" if x.child in person_of else ""
+            writer.writerow([x.code, x.message, x.child, x.table, x.row + 1, x.field, record])

@@ -1,0 +1,143 @@
+"""The judge's check: data-to-insight's validators over Tandem's synthetic returns.
+
+    python bench/returns_check.py                  # 5,000 children
+    python bench/returns_check.py --sizes 5000 50000
+    python bench/returns_check.py --care-errors    # with known errors injected
+
+For each size: a fresh SQLite database, `tandem synth --children N --seed 1 --as-of 2026-11-23`,
+then `tandem returns ssda903` and `tandem returns cin` for 2025-26 (timed), then
+`csc-validator-be-903` (lac2025_26) and `csc-validator-be-cin` (cin2025_26) over the files, in
+their own Python 3.11 environment (they need pandas < 2), built once in var/d2i-venv from the
+PyPI mirror. Prints the errors per rule and appends the figures to bench/RESULTS.md.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+VENV = ROOT / "var" / "d2i-venv"
+VALIDATORS = ["csc-validator-be-903==0.1.17", "csc-validator-be-cin==0.1.13", "pytest==9.2.0"]
+AS_OF = "2026-11-23"
+YEAR = 2026
+TANDEM = [sys.executable, "-m", "tandem.cli"]
+
+
+def d2i_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        base = os.environ.get("D2I_PYTHON", "python3.11")
+        subprocess.run([base, "-m", "venv", str(VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *VALIDATORS],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+    return python
+
+
+def run(cmd: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def check(children: int, care_errors: bool, python: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        run([*TANDEM, "migrate", "-v0"], env)
+        synth = [*TANDEM, "synth", "--children", str(children), "--seed", "1", "--as-of", AS_OF]
+        run(synth + (["--care-errors"] if care_errors else []), env)
+        user = subprocess.run(
+            [
+                *TANDEM,
+                "shell",
+                "-c",
+                "from tandem.partners.models import User; print(User.objects.filter("
+                "role='partnership_analyst', team__partner__kind='local_authority')"
+                ".order_by('username').first().username)",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+        out903, cin_xml = Path(tmp, "ssda903"), Path(tmp, "cin.xml")
+        args = ["--year", str(YEAR), "--user", user]
+        build_903 = run([*TANDEM, "returns", "-v0", "ssda903", "--out", str(out903), *args], env)
+        build_cin = run([*TANDEM, "returns", "-v0", "cin", "--out", str(cin_xml), *args], env)
+        results = {}
+        for which, path in (("ssda903", out903), ("cin", cin_xml)):
+            done = subprocess.run(
+                [str(python), str(ROOT / "bench" / "d2i_validate.py"), which, str(path)]
+                + ["--year", str(YEAR)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            results[which] = json.loads(done.stdout)
+        header = (out903 / "header.csv").read_text().count("\n") - 1
+    return {
+        "children": children,
+        "care_errors": care_errors,
+        "children_in_903": header,
+        "tandem_build_s": {"ssda903": round(build_903, 2), "cin": round(build_cin, 2)},
+        "d2i": results,
+    }
+
+
+def record(rows: list[dict]) -> None:
+    lines = [
+        "",
+        f"### Returns against data-to-insight's validators, {dt.date.today()}",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite. Command: `python bench/returns_check.py "
+        f"{' '.join(sys.argv[1:])}`.",
+        "",
+        "| children | injected errors | 903 children | 903 errors (rules run) | 903 rules firing "
+        "| CIN errors | CIN rules firing | Tandem build 903 / CIN (s, incl. start-up) "
+        "| d2i 903 / CIN (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lac, cin = r["d2i"]["ssda903"], r["d2i"]["cin"]
+        lines.append(
+            f"| {r['children']:,} | {'yes' if r['care_errors'] else 'no'} | "
+            f"{r['children_in_903']:,} | {lac['errors']} ({lac['rules_run']}) | "
+            f"{json.dumps(lac['rules']) if lac['rules'] else '-'} | {cin['errors']} | "
+            f"{json.dumps(cin['rules']) if cin['rules'] else '-'} | "
+            f"{r['tandem_build_s']['ssda903']} / {r['tandem_build_s']['cin']} | "
+            f"{lac['seconds']} / {cin['seconds']} |"
+        )
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if "## Statutory returns" not in text:
+        text += "\n## Statutory returns\n"
+    RESULTS.write_text(text + "\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000])
+    parser.add_argument("--care-errors", action="store_true")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    python = d2i_python()
+    rows = []
+    for size in args.sizes:
+        row = check(size, args.care_errors, python)
+        print(json.dumps(row, indent=2))
+        rows.append(row)
+    if not args.no_record:
+        record(rows)
+
+
+if __name__ == "__main__":
+    main()
