@@ -24,7 +24,8 @@ def ssda903(path: Path, year: int, la: str) -> dict:
     from lac_validator.report import Report
     from lac_validator.utils import process_uploaded_files
 
-    files = [str(p) for p in sorted(path.glob("*.csv"))]
+    # The DfE tables only: not the validation report Tandem writes beside them.
+    files = [str(p) for p in sorted(path.glob("*.csv")) if p.name != "validation_errors.csv"]
     ruleset = f"lac{year - 1}_{str(year)[2:]}"
     registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
     started = time.perf_counter()

@@ -50,6 +50,12 @@ def run(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
+def run_json(cmd: list[str], env: dict) -> tuple[float, dict]:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, json.loads(done.stdout)
+
+
 def check(children: int, care_errors: bool, python: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
@@ -72,7 +78,9 @@ def check(children: int, care_errors: bool, python: Path) -> dict:
         ).stdout.split()[-1]
         out903, cin_xml = Path(tmp, "ssda903"), Path(tmp, "cin.xml")
         args = ["--year", str(YEAR), "--user", user]
-        build_903 = run([*TANDEM, "returns", "-v0", "ssda903", "--out", str(out903), *args], env)
+        build_903, job = run_json(
+            [*TANDEM, "returns", "-v0", "ssda903", "--out", str(out903), *args], env
+        )
         build_cin = run([*TANDEM, "returns", "-v0", "cin", "--out", str(cin_xml), *args], env)
         results = {}
         for which, path in (("ssda903", out903), ("cin", cin_xml)):
@@ -90,6 +98,8 @@ def check(children: int, care_errors: bool, python: Path) -> dict:
         "care_errors": care_errors,
         "children_in_903": header,
         "tandem_build_s": {"ssda903": round(build_903, 2), "cin": round(build_cin, 2)},
+        "tandem_rules": job["failures"],
+        "tandem_validation_s": job["validation_seconds"],
         "d2i": results,
     }
 
@@ -103,18 +113,21 @@ def record(rows: list[dict]) -> None:
         f"{' '.join(sys.argv[1:])}`.",
         "",
         "| children | injected errors | 903 children | 903 errors (rules run) | 903 rules firing "
-        "| CIN errors | CIN rules firing | Tandem build 903 / CIN (s, incl. start-up) "
+        "| Tandem's own 903 rules firing | CIN errors | CIN rules firing "
+        "| Tandem build 903 / CIN (s, incl. start-up) | Tandem 903 validation (s) "
         "| d2i 903 / CIN (s) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lac, cin = r["d2i"]["ssda903"], r["d2i"]["cin"]
         lines.append(
             f"| {r['children']:,} | {'yes' if r['care_errors'] else 'no'} | "
             f"{r['children_in_903']:,} | {lac['errors']} ({lac['rules_run']}) | "
-            f"{json.dumps(lac['rules']) if lac['rules'] else '-'} | {cin['errors']} | "
+            f"{json.dumps(lac['rules']) if lac['rules'] else '-'} | "
+            f"{json.dumps(r['tandem_rules']) if r['tandem_rules'] else '-'} | {cin['errors']} | "
             f"{json.dumps(cin['rules']) if cin['rules'] else '-'} | "
             f"{r['tandem_build_s']['ssda903']} / {r['tandem_build_s']['cin']} | "
+            f"{r['tandem_validation_s']} | "
             f"{lac['seconds']} / {cin['seconds']} |"
         )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"

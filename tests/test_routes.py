@@ -48,6 +48,10 @@ WEB = {
     "web:audit": SIGNED_IN,
     "web:jobs": SIGNED_IN,
     "web:job": OWN,
+    # Statutory returns (issue 7): the job's owner only
+    "web:returns": SIGNED_IN,
+    "web:return": OWN,
+    "web:return-download": OWN,
 }
 
 API = {

@@ -16,13 +16,21 @@ def la_team():
 
 @pytest.fixture
 def analyst(la_team):
+    return performance_officer(la_team)
+
+
+@pytest.fixture
+def looked_after(la_team):
+    return child_looked_after(la_team)
+
+
+def performance_officer(la_team):
     """The local authority's performance officer."""
     team = factories.TeamFactory(partner=la_team.partner, name="Performance")
     return factories.UserFactory(role=Role.PARTNERSHIP_ANALYST, team=team)
 
 
-@pytest.fixture
-def looked_after(la_team):
+def child_looked_after(la_team):
     """A child looked after by the authority in 2025-26: placed, then moved."""
     worker = factories.UserFactory(role=Role.SOCIAL_WORKER, team=la_team)
     child = factories.ChildFactory(

@@ -1,8 +1,11 @@
 """The returns as background jobs: built, checked and written to files, with progress."""
 
 import csv
+import time
 from collections import Counter
 from pathlib import Path
+
+from django.urls import reverse
 
 from tandem.audit.models import Purpose
 from tandem.jobs.registry import job_kind
@@ -26,7 +29,9 @@ def ssda903_export(job, progress) -> dict:
         record_id=str(job.pk),
     )
     progress.stage("Checking the DfE's rules")
+    started = time.perf_counter()
     failures = validate_ssda903(built)
+    checked_in = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     progress.stage("Writing the files", total=len(ssda903.COLUMNS) + 1)
     files = []
@@ -42,7 +47,10 @@ def ssda903_export(job, progress) -> dict:
     files.append(ERRORS_FILE)
     progress.advance()
     return {
+        "url": reverse("web:return", kwargs={"job_id": job.pk}),
+        "link_text": "See the return, its checks and the files",
         "failures": dict(Counter(f.code for f in failures)),
+        "validation_seconds": round(checked_in, 3),
         "year": built.lists.year,
         "children": len(built.tables["Header"]),
         "rows": {t: len(rows) for t, rows in built.tables.items()},
@@ -70,6 +78,8 @@ def cin_export(job, progress) -> dict:
         "year": built.lists.year,
         "children": len(built.children),
         "episodes": sum(len(c.episodes) for c in built.children),
+        "url": reverse("web:return", kwargs={"job_id": job.pk}),
+        "link_text": "See the return and download it",
         "out": str(out),
     }
 

@@ -11,6 +11,7 @@ LINKS = [
     ("referrals", "Referrals", "web:referrals-made", Action.MAKE_REFERRAL),
     ("known", "Known to partners?", "web:known", Action.LOOKUP_KNOWN),
     ("audit", "Audit", "web:audit", Action.VIEW_AUDIT),
+    ("returns", "Returns", "web:returns", Action.PREPARE_RETURN),  # issue 7
 ]
 
 

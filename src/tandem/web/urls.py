@@ -4,6 +4,7 @@
 from django.urls import path
 
 from tandem.web.views import account, audit, children, jobs, known, referrals
+from tandem.web.views import returns as returns_views
 
 app_name = "web"
 
@@ -39,4 +40,8 @@ urlpatterns = [
     path("audit", audit.audit, name="audit"),
     path("jobs", jobs.job_list, name="jobs"),
     path("jobs/<uuid:job_id>", jobs.job_detail, name="job"),
+    # Statutory returns (issue 7)
+    path("returns", returns_views.returns_page, name="returns"),
+    path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),
+    path("returns/<uuid:job_id>/download", returns_views.return_download, name="return-download"),
 ]

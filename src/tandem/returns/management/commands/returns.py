@@ -58,4 +58,5 @@ class Command(BaseCommand):
         job = job_run_with_bar(job, console=console)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(job.error or "The return could not be built")
-        console.print(json.dumps(job.result, indent=2))
+        # The job's result (files, rows per table, failures per rule) is the command's output.
+        self.stdout.write(json.dumps(job.result, indent=2))

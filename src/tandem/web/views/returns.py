@@ -1,0 +1,137 @@
+"""The performance team's returns page: build and check the SSDA903 and the CIN census for a
+collection year as background jobs, read the failures (each linking to the child's record), and
+download the files. Only the local authority's performance team (Action.PREPARE_RETURN)."""
+
+import csv
+import mimetypes
+from pathlib import Path
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+
+from tandem.access.errors import NotFound
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record
+from tandem.care import codelists
+from tandem.jobs.models import JobStatus
+from tandem.jobs.selectors import job_get, jobs_of
+from tandem.jobs.services import job_start
+from tandem.returns import jobs as return_jobs
+from tandem.returns.selectors import returning_authority
+from tandem.web.decorators import page
+from tandem.web.govuk import GovukForm
+
+KINDS = {
+    return_jobs.SSDA903: "SSDA903: children looked after, adoptions and care leavers",
+    return_jobs.CIN: "Children in Need census",
+}
+
+
+class ReturnForm(GovukForm):
+    kind = forms.ChoiceField(
+        label="Which return",
+        choices=list(KINDS.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which return to build"},
+    )
+    ending = forms.TypedChoiceField(
+        label="Collection year",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the collection year"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = sorted({y.ending for y in codelists.all_years()}, reverse=True)
+        self.fields["ending"].choices = [
+            (y, f"{y - 1} to {y} (1 April {y - 1} to 31 March {y})") for y in years
+        ]
+
+
+def _return_jobs(user) -> list:
+    return [j for j in jobs_of(actor=user, limit=50) if j.kind in KINDS]
+
+
+@page
+def returns_page(request):
+    returning_authority(request.user)  # 403 for anyone but the performance team
+    form = ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        kind, ending = form.cleaned_data["kind"], form.cleaned_data["ending"]
+        name = "SSDA903" if kind == return_jobs.SSDA903 else "CIN census"
+        job = job_start(
+            owner=request.user,
+            kind=kind,
+            title=f"{name} return {ending - 1}-{str(ending)[2:]}",
+            params={"ending": ending},
+        )
+        # Where the files go is decided here, not by the browser.
+        out = Path(settings.VAR_DIR) / "returns" / str(job.pk)
+        job.params["out"] = str(out if kind == return_jobs.SSDA903 else out / "cin.xml")
+        job.save(update_fields=["params"])
+        return redirect("web:job", job_id=job.pk)
+    return render(
+        request,
+        "web/returns/index.html",
+        {
+            "form": form,
+            "jobs": _return_jobs(request.user),
+        },
+    )
+
+
+def _files(job) -> list[Path]:
+    out = Path(job.params.get("out", ""))
+    folder = out if job.kind == return_jobs.SSDA903 else out.parent
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+@page
+def return_detail(request, job_id: UUID):
+    job = job_get(actor=request.user, job_id=job_id)  # someone else's job: 404
+    returning_authority(request.user)
+    if job.kind not in KINDS:
+        raise NotFound("return")
+    failures = []
+    if job.status == JobStatus.SUCCEEDED and job.kind == return_jobs.SSDA903:
+        report = Path(job.params["out"]) / return_jobs.ERRORS_FILE
+        if report.exists():
+            with report.open(encoding="utf-8") as f:
+                failures = list(csv.DictReader(f))
+    return render(
+        request,
+        "web/returns/detail.html",
+        {
+            "job": job,
+            "failures": failures,
+            "files": _files(job),
+        },
+    )
+
+
+@page
+def return_download(request, job_id: UUID):
+    """`?file=episodes.csv`: one of the files the job wrote. Each download is audited."""
+    job = job_get(actor=request.user, job_id=job_id)
+    returning_authority(request.user)
+    wanted = request.GET.get("file", "")
+    match = next((p for p in _files(job) if p.name == wanted), None) if job.kind in KINDS else None
+    if match is None:
+        raise Http404("Not found")
+    access_event_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        purpose=Purpose.STATUTORY_RETURN,
+        record_type="return_file",
+        record_id=str(job.pk),
+        person_id=None,
+        detail={"file": match.name, "year": job.result.get("year", "")},
+    )
+    content_type = mimetypes.guess_type(match.name)[0] or "application/octet-stream"
+    return FileResponse(
+        match.open("rb"), as_attachment=True, filename=match.name, content_type=content_type
+    )
