@@ -1,15 +1,18 @@
 """`tandem returns ssda903|cin`: build a statutory return for a collection year and write it."""
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
+from tandem.audit.models import Purpose
 from tandem.jobs.cli import job_run_with_bar
 from tandem.jobs.models import JobStatus
 from tandem.jobs.services import job_start
 from tandem.partners.models import User
 from tandem.returns import jobs
+from tandem.returns.load import LoadRefused, ssda903_load
 
 
 def _ending(text: str) -> int:
@@ -40,6 +43,12 @@ class Command(BaseCommand):
         c.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
         c.add_argument("--out", required=True, help="the XML file to write")
         c.add_argument("--user", required=True, help="the performance officer running it")
+        ld = sub.add_parser(
+            "load", help="read an SSDA903 return (the DfE CSV files) into the record"
+        )
+        ld.add_argument("--dir", required=True, help="the folder holding header.csv and the rest")
+        ld.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
+        ld.add_argument("--user", required=True, help="the performance officer running it")
 
     def handle(self, *args, **options):
         console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
@@ -48,6 +57,8 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {options['user']!r}")
         kinds = {"ssda903": jobs.SSDA903, "cin": jobs.CIN}
         ending = _ending(options["year"])
+        if options["which"] == "load":
+            return self.load(user, Path(options["dir"]), ending)
         job = job_start(
             owner=user,
             kind=kinds[options["which"]],
@@ -60,3 +71,16 @@ class Command(BaseCommand):
             raise CommandError(job.error or "The return could not be built")
         # The job's result (files, rows per table, failures per rule) is the command's output.
         self.stdout.write(json.dumps(job.result, indent=2))
+
+    def load(self, user, folder: Path, ending: int) -> None:
+        try:
+            loaded = ssda903_load(
+                actor=user, folder=folder, ending=ending, purpose=Purpose.STATUTORY_RETURN
+            )
+        except LoadRefused as e:
+            for error in e.row_errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Nothing was loaded: {len(e.row_errors)} problem(s) in {folder}"
+            ) from e
+        self.stdout.write(json.dumps({"children": loaded.children, "rows": loaded.rows}))
