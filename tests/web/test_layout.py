@@ -48,7 +48,7 @@ def test_pages_are_not_cached(worker_client):
         (Role.SOCIAL_WORKER, ["Caseload", "Find a child", "Referrals", "Known to partners?"]),
         (Role.SCHOOL_DSL, ["Caseload", "Find a child", "Referrals", "Known to partners?"]),
         (Role.IG_LEAD, ["Audit"]),
-        (Role.PARTNERSHIP_ANALYST, []),
+        (Role.PARTNERSHIP_ANALYST, ["Returns"]),  # the performance team (issue 7)
     ],
 )
 def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
