@@ -60,8 +60,9 @@ def la_child_id(pk) -> str:
 def census_referrals(la, lists: CodeLists):
     """Referrals to the authority's teams that are children in need in the census year: received
     in the year, or opening a case still open at its start."""
-    start = dt.datetime.combine(lists.start, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(lists.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    # Days in local time, as the census dates are: a referral at 00:30 on 1 April BST is April's.
+    start = timezone.make_aware(dt.datetime.combine(lists.start, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(lists.end + dt.timedelta(days=1), dt.time()))
     return Referral.objects.filter(
         Q(received_at__gte=start) | Q(decision__decision__in=OPENS_A_CASE),
         to_team__partner=la,
@@ -82,7 +83,7 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
         census_referrals(la, lists)
         .filter(child_id__in=pks)
         .select_related("decision")
-        .prefetch_related(Prefetch("reasons", queryset=ReferralReason.objects.only("reason")))
+        .prefetch_related(Prefetch("reasons", queryset=ReferralReason.objects.only("referral_id", "reason")))
         .order_by("child_id", "received_at")
     )
     # A case is closed when the last team owning it for the authority stops owning it.
