@@ -83,7 +83,9 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
         census_referrals(la, lists)
         .filter(child_id__in=pks)
         .select_related("decision")
-        .prefetch_related(Prefetch("reasons", queryset=ReferralReason.objects.only("referral_id", "reason")))
+        .prefetch_related(
+            Prefetch("reasons", queryset=ReferralReason.objects.only("referral_id", "reason"))
+        )
         .order_by("child_id", "received_at")
     )
     # A case is closed when the last team owning it for the authority stops owning it.
