@@ -96,3 +96,8 @@ def test_a_form_without_choices_shows_the_error_summary(officer):
 def test_the_page_is_for_the_performance_team_only(signed_in, role):
     client = signed_in(factories.UserFactory(role=role))
     assert client.get("/returns").status_code == 403
+
+
+def test_the_performance_team_starts_on_the_returns_page(officer):
+    response = officer.get("/")
+    assert (response.status_code, response["Location"]) == (302, "/returns")

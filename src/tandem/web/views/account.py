@@ -23,6 +23,8 @@ def start(request):
         return redirect("web:audit")
     if user.role == Role.SYSTEM_ADMIN and user.is_staff:
         return redirect("admin:index")
+    if role_allows(user, Action.PREPARE_RETURN):  # the performance team (issue 7)
+        return redirect("web:returns")
     return redirect("web:caseload")
 
 
