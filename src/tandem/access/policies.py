@@ -31,6 +31,8 @@ class Action(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     LOOKUP_KNOWN = "lookup_known"
     VIEW_AUDIT = "view_audit"
+    MANAGE_GOVERNANCE = "manage_governance"
+    BREAK_GLASS = "break_glass"
 
 
 PRACTITIONERS = {
@@ -54,6 +56,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.DECIDE_REFERRAL: DECIDERS,
     Action.GIVE_FEEDBACK: DECIDERS,
     Action.VIEW_AUDIT: {Role.IG_LEAD},
+    Action.MANAGE_GOVERNANCE: {Role.IG_LEAD},
+    Action.BREAK_GLASS: PRACTITIONERS,
 }
 
 
