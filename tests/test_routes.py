@@ -10,6 +10,7 @@ admin        Django's admin, for system administrators only
 """
 
 import re
+import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -48,6 +49,13 @@ WEB = {
     "web:audit": SIGNED_IN,
     "web:jobs": SIGNED_IN,
     "web:job": OWN,
+    # Information governance
+    "web:child-who-looked": CHILD,
+    "web:audit-export": SIGNED_IN,
+    "web:break-glass": SIGNED_IN,
+    "web:break-glass-queue": SIGNED_IN,
+    "web:break-glass-review": SIGNED_IN,  # IG leads only: anyone else 403
+    "web:notifications": SIGNED_IN,  # the user's own inbox, nobody else's
 }
 
 API = {
@@ -140,6 +148,7 @@ def world():
             "household_id": household.pk,
             "referral_id": referral.pk,
             "job_id": job.pk,
+            "break_glass_id": uuid.uuid4(),
         },
         "stranger": stranger,
     }

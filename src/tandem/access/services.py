@@ -322,3 +322,27 @@ def break_glass_review(*, actor, break_glass_id: UUID, outcome: str, note: str =
         detail={"review": outcome},
     )
     return grant
+
+
+def break_glass_open_by_number(*, actor, reason: str, nhs_number: str = "", upn: str = ""):
+    """The emergency page names the child by an identifier the practitioner has in front of
+    them: they cannot search for a child they have no right to see."""
+    from tandem.people.identifiers import normalise_nhs_number
+
+    if not role_allows(actor, Action.BREAK_GLASS):
+        raise PermissionDenied("Your role does not allow emergency access")
+    if nhs_number:
+        field, q = "nhs_number", {"nhs_number": normalise_nhs_number(nhs_number)}
+    elif upn:
+        field, q = "upn", {"upn": upn.strip().upper()}
+    else:
+        raise ValidationError({"nhs_number": "Enter the child's NHS number or UPN"})
+    child = Person.objects.filter(is_child=True, **q).first()
+    try:
+        if child is None:
+            raise NotFound
+        return break_glass_open(actor=actor, child_id=child.pk, reason=reason)
+    except NotFound:
+        raise ValidationError(
+            {field: "No child with this number is on the shared record"}
+        ) from None

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from tandem.web.views import account, audit, children, jobs, known, referrals
+from tandem.web.views import account, audit, children, governance, jobs, known, referrals
 
 app_name = "web"
 
@@ -39,4 +39,15 @@ urlpatterns = [
     path("audit", audit.audit, name="audit"),
     path("jobs", jobs.job_list, name="jobs"),
     path("jobs/<uuid:job_id>", jobs.job_detail, name="job"),
+    # Information governance
+    path(f"{CHILD}/who-looked", governance.child_who_looked, name="child-who-looked"),
+    path("audit/export.csv", governance.audit_export, name="audit-export"),
+    path("emergency-access", governance.break_glass_new, name="break-glass"),
+    path("governance/break-glass", governance.break_glass_queue, name="break-glass-queue"),
+    path(
+        "governance/break-glass/<uuid:break_glass_id>",
+        governance.break_glass_review,
+        name="break-glass-review",
+    ),
+    path("notifications", governance.notifications, name="notifications"),
 ]
