@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from tandem.audit.models import AccessEvent
+from tandem.audit.partitions import default_range
 from tandem.audit.services import access_event_record
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,10 @@ def test_rows_land_in_their_month_and_read_back_through_the_model():
     if POSTGRES:
         assert _partition_of(row.pk) == f"audit_accessevent_p{timezone.now():%Y%m}"
         assert _partition_of(old.pk) == "audit_accessevent_default"
-        assert {"audit_accessevent_p202401", "audit_accessevent_p203112"} <= _partitions()
+        first, last = default_range()
+        assert f"audit_accessevent_p{first:%Y%m}" in _partitions()
+        assert f"audit_accessevent_p{last:%Y%m}" in _partitions()
+        assert len(_partitions()) == 25 + 1  # two years and a month, and the default
     else:
         tables = connection.introspection.table_names()
         assert not [t for t in tables if t.startswith("audit_accessevent_")]
@@ -73,6 +77,11 @@ def test_the_search_indexes_exist():
             if i in INDEXES
         }
     assert names == INDEXES
+    if POSTGRES:  # and on each month's partition, where the rows are
+        month = f"audit_accessevent_p{timezone.now():%Y%m}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [month])
+            assert cursor.fetchone()[0] == len(INDEXES) + 3  # occurred_at, actor_id, the key
 
 
 def test_still_append_only(append_only_audit):
@@ -82,3 +91,14 @@ def test_still_append_only(append_only_audit):
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=row.pk).delete()
     assert AccessEvent.objects.get(pk=row.pk).action == "view"
+
+
+def test_the_command_makes_only_missing_months(capsys):
+    from django.core.management import call_command
+
+    call_command("audit_partitions")
+    out = capsys.readouterr().out
+    if POSTGRES:
+        assert out.strip() == "Made 0 monthly partitions."
+    else:
+        assert "nothing to do" in out

@@ -4,21 +4,35 @@ Tens of millions of rows stay fast because a search for a date range reads only 
 partitions, each with its own small indexes, and a retention run can drop a whole month at once.
 SQLite (the embedded default) keeps one plain table: nothing here runs there.
 
-Months are made ahead to the end of `MONTHS_UNTIL`; a DEFAULT partition catches anything outside
-them, so an insert never fails. `tandem audit_partitions` (or the migration) adds months later.
+The migration makes the months from a year back to a year ahead; a DEFAULT partition catches
+anything outside them, so an insert never fails. Every partition costs each query that cannot be
+narrowed to some months ("who looked" at a child, over all time) a little planning and one index
+probe, so months are not made far ahead: `tandem audit_partitions` adds the next ones (run it
+monthly, as the retention job's schedule does).
 """
 
 from datetime import date
 
+from django.utils import timezone
+
 TABLE = "audit_accessevent"
-FIRST_MONTH = date(2024, 1, 1)
-MONTHS_UNTIL = date(2031, 12, 1)
+MONTHS_BACK = MONTHS_AHEAD = 12
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_range(today: date | None = None) -> tuple[date, date]:
+    this_month = (today or timezone.localdate()).replace(day=1)
+    return _shift(this_month, -MONTHS_BACK), _shift(this_month, MONTHS_AHEAD)
 
 
 def _months(first: date, last: date):
-    month = first
+    month = first.replace(day=1)
     while month <= last:
-        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        following = _shift(month, 1)
         yield month, following
         month = following
 
@@ -29,13 +43,21 @@ def is_partitioned(cursor) -> bool:
     return cursor.fetchone() is not None
 
 
-def ensure_months(cursor, first: date = FIRST_MONTH, last: date = MONTHS_UNTIL) -> int:
-    """Create the monthly partitions that do not exist yet; returns how many were made."""
+def ensure_months(cursor, first: date | None = None, last: date | None = None) -> int:
+    """Create the monthly partitions that do not exist yet; returns how many were made. A month
+    whose rows already sit in the default partition is skipped (PostgreSQL would refuse it)."""
+    if first is None or last is None:
+        first, last = default_range()
     made = 0
     for start, end in _months(first, last):
         name = f"{TABLE}_p{start:%Y%m}"
         cursor.execute("SELECT to_regclass(%s)", [name])
-        if cursor.fetchone()[0] is None:
+        exists = cursor.fetchone()[0] is not None
+        cursor.execute(
+            f"SELECT 1 FROM {TABLE}_default WHERE occurred_at >= %s AND occurred_at < %s LIMIT 1",
+            [start, end],
+        )
+        if not exists and cursor.fetchone() is None:
             cursor.execute(
                 f"CREATE TABLE {name} PARTITION OF {TABLE} "
                 f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
