@@ -279,3 +279,51 @@ class Notification(models.Model):
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+
+
+class ShareDecision(models.Model):
+    """The share / no-share decision log (golden rule 7): every share records its lawful basis
+    (and Schedule 1 condition for sensitive data); a decision not to share records its reasons."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    shared = models.BooleanField()
+    with_partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    categories = models.JSONField(default=list, blank=True)
+    purpose = models.CharField(max_length=30, choices=SharingPurpose.choices)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices, blank=True)
+    schedule1_condition = models.CharField(
+        max_length=30, choices=Schedule1Condition.choices, blank=True, default=""
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reasons = models.TextField(max_length=4000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["child", "decided_at"], name="share_decision_child_idx")]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.shared and not self.lawful_basis:
+            errors["lawful_basis"] = "Choose the lawful basis for sharing"
+        if not self.shared and not self.reasons.strip():
+            errors["reasons"] = "Say why you decided not to share"
+        if self.shared and set(self.categories) & SENSITIVE and not self.schedule1_condition:
+            errors["schedule1_condition"] = (
+                "Choose the Schedule 1 condition for sharing sensitive information"
+            )
+        unknown = set(self.categories) - set(Category.values)
+        if unknown:
+            errors["categories"] = f"Unknown category: {', '.join(sorted(unknown))}"
+        if errors:
+            raise ValidationError(errors)

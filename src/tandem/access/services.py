@@ -18,9 +18,11 @@ from tandem.access.models import (
     Consent,
     Grant,
     InvolvementKind,
+    LawfulBasis,
     Notification,
     Restriction,
     Review,
+    ShareDecision,
 )
 from tandem.access.policies import Action, active_involvements, restricted_from, role_allows
 from tandem.audit.models import AuditAction, Purpose
@@ -346,3 +348,70 @@ def break_glass_open_by_number(*, actor, reason: str, nhs_number: str = "", upn:
         raise ValidationError(
             {field: "No child with this number is on the shared record"}
         ) from None
+
+
+@transaction.atomic
+def share_decision_record(
+    *,
+    actor,
+    child_id: UUID,
+    shared: bool,
+    purpose: str,
+    reasons: str = "",
+    with_partner_id: UUID | None = None,
+    categories: list[str] | None = None,
+    lawful_basis: str = "",
+    schedule1_condition: str = "",
+    referral_id: UUID | None = None,
+    audit: bool = True,
+) -> ShareDecision:
+    """Record a decision to share, or not to share. Consent as the basis is checked here, not in a
+    form: a share on consent needs a consent for that purpose that stands now."""
+    from tandem.access.checks import require_child
+
+    if referral_id is None:  # a referral's own decision is recorded by the referral service
+        require_child(actor, child_id)
+    consent = None
+    if shared and lawful_basis == LawfulBasis.CONSENT:
+        consent = (
+            Consent.objects.filter(child_id=child_id, purpose=purpose, withdrawn_at__isnull=True)
+            .order_by("-given_at")
+            .first()
+        )
+        if consent is None:
+            raise ValidationError(
+                {"lawful_basis": "No consent for this purpose stands: it was never given, or it "
+                 "was withdrawn. Choose another basis or record the consent first."}
+            )  # fmt: skip
+    decision = ShareDecision(
+        child_id=child_id,
+        shared=shared,
+        purpose=purpose,
+        reasons=reasons.strip(),
+        with_partner_id=with_partner_id,
+        categories=sorted(categories or []),
+        lawful_basis=lawful_basis if shared else "",
+        schedule1_condition=schedule1_condition if shared else "",
+        consent=consent,
+        referral_id=referral_id,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    decision.full_clean()
+    decision.save()
+    if not audit:  # the caller's own audit row names the decision (a referral's does)
+        return decision
+    _audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        record=decision,
+        person_id=child_id,
+        purpose=Purpose.REFERRAL if referral_id else Purpose.DIRECT_WORK,
+        detail={
+            "shared": shared,
+            "lawful_basis": decision.lawful_basis,
+            "schedule1_condition": decision.schedule1_condition,
+            "categories": decision.categories,
+        },
+    )
+    return decision
