@@ -327,3 +327,44 @@ class ShareDecision(models.Model):
             errors["categories"] = f"Unknown category: {', '.join(sorted(unknown))}"
         if errors:
             raise ValidationError(errors)
+
+
+class SubjectAccessRequest(models.Model):
+    """A request by (or for) a person for everything held about them: due one calendar month
+    after it is received (UK GDPR Article 12(3))."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    requester = models.CharField(max_length=200, help_text="Who asked: the young person, a parent")
+    received_on = models.DateField()
+    due_on = models.DateField()
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["completed_at", "due_on"], name="sar_open_due_idx")]
+
+
+class SarRedaction(models.Model):
+    """One item withheld from a subject access response (third-party information), with why."""
+
+    sar = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions"
+    )
+    item_key = models.CharField(max_length=80)
+    reason = models.CharField(max_length=500)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redacted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sar", "item_key"],
+                name="sar_redaction_once",
+                violation_error_message="This item is already redacted",
+            )
+        ]
