@@ -56,6 +56,11 @@ WEB = {
     "web:break-glass-queue": SIGNED_IN,
     "web:break-glass-review": SIGNED_IN,  # IG leads only: anyone else 403
     "web:notifications": SIGNED_IN,  # the user's own inbox, nobody else's
+    "web:governance": SIGNED_IN,  # IG leads only: anyone else 403
+    "web:sar-new": SIGNED_IN,
+    "web:sar": SIGNED_IN,  # IG leads only
+    "web:sar-json": SIGNED_IN,  # IG leads only
+    "web:sar-pdf": SIGNED_IN,  # IG leads only
 }
 
 API = {
@@ -149,6 +154,7 @@ def world():
             "referral_id": referral.pk,
             "job_id": job.pk,
             "break_glass_id": uuid.uuid4(),
+            "sar_id": uuid.uuid4(),
         },
         "stranger": stranger,
     }

@@ -50,7 +50,7 @@ PRACTICE = ["Caseload", "Find a child", "Referrals", "Known to partners?"]
     [
         (Role.SOCIAL_WORKER, [*PRACTICE, "Emergency access", "Notifications"]),
         (Role.SCHOOL_DSL, [*PRACTICE, "Emergency access", "Notifications"]),
-        (Role.IG_LEAD, ["Audit", "Emergency access reviews", "Notifications"]),
+        (Role.IG_LEAD, ["Audit", "Governance", "Emergency access reviews", "Notifications"]),
         (Role.PARTNERSHIP_ANALYST, ["Notifications"]),
     ],
 )

@@ -13,7 +13,7 @@ from tandem.web.forms import (
     clean_nhs_number,
     clean_upn,
 )
-from tandem.web.govuk import GovukForm
+from tandem.web.govuk import GovukDateField, GovukForm
 
 
 class BreakGlassForm(GovukForm):
@@ -61,3 +61,33 @@ class BreakGlassReviewForm(GovukForm):
         error_messages={"max_length": "Notes must be 2,000 characters or fewer"},
     )
     service_names = {"outcome": "outcome", "note": "note"}
+
+
+class SarForm(GovukForm):
+    person_id = forms.UUIDField(
+        label="Record id of the person",
+        help_text="From the address of their record, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+        error_messages={
+            "required": "Enter the record id of the person who asked",
+            "invalid": "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+        },
+    )
+    requester = _text("Who made the request", required=True, max_length=200)
+    received_on = GovukDateField(noun="The date received", label="Date received", past=True)
+    service_names = {
+        "person_id": "person_id",
+        "requester": "requester",
+        "received_on": "received_on",
+    }
+
+
+class RedactionForm(GovukForm):
+    item_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    reason = _text(
+        "Why is this item withheld?",
+        required=True,
+        max_length=500,
+        message="Say why this item is withheld (for example, it is about someone else)",
+    )
+    # An item that is not this request's is reported on the reason box the user typed in.
+    service_names = {"item_key": "reason", "reason": "reason"}

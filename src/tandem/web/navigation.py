@@ -12,6 +12,7 @@ LINKS = [
     ("known", "Known to partners?", "web:known", Action.LOOKUP_KNOWN),
     ("audit", "Audit", "web:audit", Action.VIEW_AUDIT),
     # Information governance
+    ("governance", "Governance", "web:governance", Action.MANAGE_GOVERNANCE),
     ("reviews", "Emergency access reviews", "web:break-glass-queue", Action.VIEW_AUDIT),
     ("break-glass", "Emergency access", "web:break-glass", Action.BREAK_GLASS),
     ("notifications", "Notifications", "web:notifications", None),

@@ -50,4 +50,19 @@ urlpatterns = [
         name="break-glass-review",
     ),
     path("notifications", governance.notifications, name="notifications"),
+    path("governance", governance.governance_home, name="governance"),
+    path("governance/subject-access/new", governance.sar_new, name="sar-new"),
+    path("governance/subject-access/<uuid:sar_id>", governance.sar_detail, name="sar"),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.json",
+        governance.sar_download,
+        {"fmt": "json"},
+        name="sar-json",
+    ),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.pdf",
+        governance.sar_download,
+        {"fmt": "pdf"},
+        name="sar-pdf",
+    ),
 ]

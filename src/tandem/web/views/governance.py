@@ -6,11 +6,11 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tandem.access import selectors, services
+from tandem.access import selectors, services, subject_access
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
 from tandem.access.policies import Action
@@ -18,7 +18,12 @@ from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
 from tandem.people.selectors import child_get
 from tandem.web.decorators import page
-from tandem.web.forms_governance import BreakGlassForm, BreakGlassReviewForm
+from tandem.web.forms_governance import (
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    RedactionForm,
+    SarForm,
+)
 from tandem.web.views.audit import filters_from
 from tandem.web.views.common import page_number, pagination
 
@@ -143,4 +148,75 @@ def audit_export(request):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response
+
+
+@page
+def governance_home(request):
+    """The IG lead's page: subject access deadlines first, then emergency accesses to review."""
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    return render(
+        request,
+        "web/governance/home.html",
+        {
+            "sars": subject_access.sars_open(actor=request.user),
+            "pending": len(selectors.break_glass_queue(actor=request.user)),
+        },
+    )
+
+
+@page
+def sar_new(request):
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    if request.method == "POST":
+        form = SarForm(request.POST)
+        if form.is_valid():
+            try:
+                sar = subject_access.sar_log(actor=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_service_errors(e)
+            else:
+                messages.success(request, f"Logged: the response is due by {sar.due_on:%d %B %Y}")
+                return redirect("web:sar", sar_id=sar.pk)
+    else:
+        form = SarForm()
+    return render(request, "web/governance/sar_new.html", {"form": form})
+
+
+@page
+def sar_detail(request, sar_id):
+    sar = subject_access.sar_get(actor=request.user, sar_id=sar_id)
+    form = None
+    if request.method == "POST":
+        form = RedactionForm(request.POST)
+        if form.is_valid():
+            try:
+                subject_access.sar_redact(actor=request.user, sar_id=sar_id, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_service_errors(e, form.service_names)
+            else:
+                messages.success(request, "The item is withheld from the response")
+                return redirect("web:sar", sar_id=sar_id)
+    items = subject_access.sar_items(actor=request.user, sar_id=sar_id)
+    return render(
+        request,
+        "web/governance/sar_detail.html",
+        {
+            "sar": sar,
+            "items": items,
+            "form": form,
+            "failed_key": form and form.data.get("item_key"),
+        },
+    )
+
+
+@page
+def sar_download(request, sar_id, fmt):
+    if fmt == "json":
+        body = subject_access.sar_export_json(actor=request.user, sar_id=sar_id)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        body = subject_access.sar_export_pdf(actor=request.user, sar_id=sar_id)
+        response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{sar_id}.{fmt}"'
     return response
