@@ -74,3 +74,28 @@ def test_redact_an_item_then_download_without_it(signed_in, ig, sar):
     pdf = client.get(f"{page}/response.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"Uncle Bob" not in pdf.content
+
+
+def test_retention_run_from_the_page_makes_a_certificate(
+    signed_in, ig, django_capture_on_commit_callbacks
+):
+    from tandem.access.models import DestructionCertificate, InvolvementKind
+
+    old = factories.ChildFactory(given_name="Old", date_of_birth=dt.date(2000, 1, 1))
+    factories.InvolvementFactory(
+        child=old,
+        kind=InvolvementKind.OWNING_TEAM,
+        started_on=dt.date(2001, 1, 1),
+        ended_on=dt.date(2010, 1, 1),
+    )
+    client = signed_in(ig)
+    assert "1 record is due for destruction" in text_of(client.get("/governance"))
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/governance/retention/run")
+    job_id = response["Location"].rsplit("/", 1)[1]
+    from tandem.jobs.models import Job
+    from tandem.jobs.services import job_run
+
+    job_run(Job.objects.get(pk=job_id))
+    assert DestructionCertificate.objects.get().total == 1
+    assert "0 records are due" in text_of(client.get("/governance"))

@@ -368,3 +368,46 @@ class SarRedaction(models.Model):
                 violation_error_message="This item is already redacted",
             )
         ]
+
+
+class RetentionSchedule(models.Model):
+    """How long one type of record is kept (configurable by the IG lead in the data)."""
+
+    class Rule(models.TextChoices):
+        UNTIL_AGE = "until_age", "Until the person reaches an age"
+        AFTER_CLOSURE = "after_closure", "Years after the last involvement ended"
+
+    record_type = models.CharField(max_length=40, unique=True)
+    description = models.CharField(max_length=300)
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    years = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class LegalHold(models.Model):
+    """Stops a record being destroyed (litigation, an inquiry, a complaint) until lifted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+
+class DestructionCertificate(models.Model):
+    """What a destruction run destroyed: categories and counts, when and by whom, never names."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run_at = models.DateTimeField()
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, related_name="+")
+    counts = models.JSONField(default=dict)
+    held_back = models.PositiveIntegerField(default=0, help_text="Due, but on legal hold")
+    total = models.PositiveIntegerField(default=0)

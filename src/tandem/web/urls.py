@@ -52,6 +52,7 @@ urlpatterns = [
     path("notifications", governance.notifications, name="notifications"),
     path("governance", governance.governance_home, name="governance"),
     path("governance/subject-access/new", governance.sar_new, name="sar-new"),
+    path("governance/retention/run", governance.retention_run, name="retention-run"),
     path("governance/subject-access/<uuid:sar_id>", governance.sar_detail, name="sar"),
     path(
         "governance/subject-access/<uuid:sar_id>/response.json",

@@ -10,9 +10,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tandem.access import selectors, services, subject_access
+from tandem.access import retention, selectors, services, subject_access
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.models import DestructionCertificate
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
@@ -161,6 +162,9 @@ def governance_home(request):
         {
             "sars": subject_access.sars_open(actor=request.user),
             "pending": len(selectors.break_glass_queue(actor=request.user)),
+            "due": retention.due_for_destruction(),
+            "schedules": retention.RetentionSchedule.objects.order_by("record_type"),
+            "certificates": DestructionCertificate.objects.order_by("-run_at")[:10],
         },
     )
 
@@ -220,3 +224,13 @@ def sar_download(request, sar_id, fmt):
         response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{sar_id}.{fmt}"'
     return response
+
+
+@page
+def retention_run(request):
+    """POST only: start the destruction run as a background job and show its progress."""
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    if request.method != "POST":
+        return redirect("web:governance")
+    job = retention.destruction_start(actor=request.user)
+    return redirect("web:job", job_id=job.pk)
