@@ -273,3 +273,14 @@ def test_restricted_record_is_invisible_to_all_but_named_people(w):
     # "Known to other partners?" still works for a safeguarding check, and names no address.
     response = api.post("/api/known", {"nhs_number": "9434765919"}).content.decode()
     assert ADDRESS not in response
+
+
+def test_the_demo_agreement_opens_ordinary_categories_to_every_partner(w):
+    from tandem.access.demo import demo_agreement_create
+
+    dsl, child = w["users"]["dsl"], w["child"]
+    assert HEALTH_NOTE not in _page(dsl, child)
+    demo_agreement_create(w["users"]["ig_local_authority"])
+    text = _page(dsl, child)
+    assert HEALTH_NOTE in text
+    assert POLICE_NOTE not in text  # sensitive: never in the demo agreement
