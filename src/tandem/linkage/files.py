@@ -1,0 +1,68 @@
+"""Standalone linkage of files for analysts: no database, only the files and a mapping.
+
+Writes `pairs.csv` (left_id, right_id, match_probability, match_weight, explanation),
+`clusters.csv` (source, record_id, cluster_id), `model.json` (Splink's, reusable) and
+`report.md` / `report.html` (the model's parameters, blocking rules with exact pair counts,
+cluster sizes and the match-weights chart).
+"""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+
+from tandem.linkage import engine, mapping, report, standardise
+
+
+def link_files(
+    files: list[Path],
+    mapping_text: str,
+    out: Path,
+    *,
+    backend: str = "duckdb",
+    pair_threshold: float = 0.5,
+    cluster_threshold: float = 0.95,
+    progress=None,
+) -> engine.Result:
+    files = [Path(f) for f in files]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise ValidationError({"files": f"not found: {', '.join(missing)}"})
+    if not 0 < pair_threshold <= cluster_threshold < 1:
+        raise ValidationError({"threshold": "need 0 < pair threshold <= cluster threshold < 1"})
+    paired = mapping.for_files(mapping.parse(mapping_text), files)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    con = standardise.connect()
+    try:
+        loaded = standardise.load_files(con, paired)
+    except Exception as e:  # DuckDB names the file and column it could not read
+        if type(e).__module__.startswith(("duckdb", "_duckdb")):
+            raise ValidationError({"files": str(e).splitlines()[0]}) from e
+        raise
+    if loaded["records"] < 2:
+        raise ValidationError({"files": "fewer than two records to link"})
+    result = engine.run(
+        con,
+        backend=backend,
+        pair_threshold=pair_threshold,
+        cluster_threshold=cluster_threshold,
+        workdir=out / "spark" if backend == "spark" else None,
+        report=progress,
+    )
+    con.execute(
+        f"""copy (select left_id, right_id, match_probability, match_weight, explanation
+                  from pairs order by left_id, right_id)
+            to '{out / "pairs.csv"}' (header, delimiter ',')"""
+    )
+    con.execute(
+        f"""copy (select r.source_dataset as source, r.record_id, c.cluster_id
+                  from clusters c join records r using (unique_id)
+                  order by source, record_id)
+            to '{out / "clusters.csv"}' (header, delimiter ',')"""
+    )
+    (out / "model.json").write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
+    report.write(
+        out, result, loaded, backend=backend, thresholds=(pair_threshold, cluster_threshold)
+    )
+    return result
