@@ -156,7 +156,8 @@ def run(
         for rule, c in zip(model.blocking_rules(), counts, strict=True)
     ]
     lap("count blocked pairs")
-    training = model.train(linker, n, seed=seed)
+    # Each chunk is a Spark job with its own start-up cost.
+    training = model.train(linker, n, seed=seed, chunks=1 if backend == "spark" else 10)
     lap("train")
     predictions = linker.inference.predict(threshold_match_probability=pair_threshold)
     lap("predict")

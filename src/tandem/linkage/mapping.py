@@ -113,11 +113,7 @@ def for_files(mappings: dict[str, SourceMapping], files: list[Path]) -> list:
         mapping = by_file.get(path.name) or mappings.get(path.stem)
         if mapping is None:
             raise ValidationError(
-                {
-                    str(
-                        path
-                    ): f"no source in the mapping for {path.name} (add [sources.{path.stem}])"
-                }
+                {str(path): f"no source for {path.name} in the mapping ([sources.{path.stem}])"}
             )
         paired.append((path, mapping))
     if len({m.source for _, m in paired}) < len(paired):

@@ -38,13 +38,15 @@ def given_name() -> cl.CustomComparison:
         comparison_levels=[
             _null("given_name", "first name missing on one side"),
             _level('"given_name_l" = "given_name_r"', "same first name").configure(
-                tf_adjustment_column="given_name", tf_minimum_u_value=0.001
+                tf_adjustment_column="given_name", tf_minimum_u_value=0.001, m_probability=0.85
             ),
-            _level('"given_canonical_l" = "given_canonical_r"', "first name and its short form"),
+            _level(
+                '"given_canonical_l" = "given_canonical_r"', "first name and its short form"
+            ).configure(m_probability=0.06),
             cll.Or(
                 cll.DamerauLevenshteinLevel("given_name", 1),
                 cll.JaroWinklerLevel("given_name", 0.92),
-            ).configure(label_for_charts="first name differs by one letter"),
+            ).configure(label_for_charts="first name differs by one letter", m_probability=0.05),
             _level(
                 '(length("given_name_l") = 1 and "given_name_l" = substr("given_name_r", 1, 1)) '
                 'or (length("given_name_r") = 1 '
@@ -74,21 +76,21 @@ def family_name() -> cl.CustomComparison:
         comparison_levels=[
             _null("family_name", "surname missing on one side"),
             _level('"family_name_l" = "family_name_r"', "same surname").configure(
-                tf_adjustment_column="family_name", tf_minimum_u_value=0.001
+                tf_adjustment_column="family_name", tf_minimum_u_value=0.001, m_probability=0.85
             ),
             _level(
                 '"family_first_l" in ("family_first_r", "family_last_r") '
                 'or "family_last_l" in ("family_first_r", "family_last_r")',
                 "one surname is part of the other (hyphenated or double-barrelled)",
-            ),
+            ).configure(m_probability=0.04),
             cll.Or(
                 cll.DamerauLevenshteinLevel("family_name", 1),
                 cll.JaroWinklerLevel("family_name", 0.92),
-            ).configure(label_for_charts="surname differs by one letter"),
+            ).configure(label_for_charts="surname differs by one letter", m_probability=0.05),
             cll.JaroWinklerLevel("family_name", 0.8).configure(
-                label_for_charts="surnames similar"
+                label_for_charts="surnames similar", m_probability=0.01
             ),
-            cll.ElseLevel().configure(label_for_charts="surnames differ"),
+            cll.ElseLevel().configure(label_for_charts="surnames differ", m_probability=0.05),
         ],
     )
 
@@ -99,24 +101,26 @@ def date_of_birth() -> cl.CustomComparison:
         comparison_description="date of birth",
         comparison_levels=[
             _null("dob", "date of birth missing on one side"),
-            _level('"dob_l" = "dob_r"', "same date of birth"),
+            _level('"dob_l" = "dob_r"', "same date of birth").configure(m_probability=0.9),
             _level(
                 'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
                 'and substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
                 'and substr("dob_l", 9, 2) = substr("dob_r", 6, 2)',
                 "date of birth day and month swapped",
-            ),
+            ).configure(m_probability=0.03),
             cll.DamerauLevenshteinLevel("dob", 1).configure(
-                label_for_charts="date of birth differs by one digit"
+                label_for_charts="date of birth differs by one digit", m_probability=0.02
             ),
             _level(
                 'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) and '
                 "(substr(\"dob_l\", 6, 5) = '01-01' or substr(\"dob_r\", 6, 5) = '01-01')",
                 "same year of birth, one date estimated (1 January)",
-            ),
+            ).configure(m_probability=0.02),
             cll.AbsoluteDateDifferenceLevel(
-                "dob", input_is_string=True, threshold=1, metric="year", datetime_format="%Y-%m-%d"
-            ).configure(label_for_charts="dates of birth differ by less than a year"),
+                "dob", input_is_string=True, threshold=1, metric="year"
+            ).configure(
+                label_for_charts="dates of birth differ by less than a year", m_probability=0.03
+            ),
             # Siblings with one name (and cousins) are born years apart; one child's records
             # almost never are (a slip in one digit of the year is the level above). A rule,
             # like the twins level: learned from the data, it stays too weak to part them.
@@ -136,25 +140,25 @@ def postcode() -> cl.CustomComparison:
         comparison_levels=[
             _null("postcode", "postcode missing on one side"),
             _level('"postcode_l" = "postcode_r"', "same postcode").configure(
-                tf_adjustment_column="postcode", tf_minimum_u_value=0.0001
+                tf_adjustment_column="postcode", tf_minimum_u_value=0.0001, m_probability=0.85
             ),
             _level(
                 "split_part(\"postcode_l\", ' ', 1) = split_part(\"postcode_r\", ' ', 1)",
                 "same postcode district",
-            ),
-            cll.ElseLevel().configure(label_for_charts="postcodes differ"),
+            ).configure(m_probability=0.03),
+            cll.ElseLevel().configure(label_for_charts="postcodes differ", m_probability=0.12),
         ],
     )
 
 
-def _identifier(col: str, words: str) -> cl.CustomComparison:
+def _identifier(col: str, words: str, slip: float) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name=col,
         comparison_description=words,
         comparison_levels=[
             _null(col, f"{words} missing on one side"),
-            _level(f'"{col}_l" = "{col}_r"', f"same {words}"),
-            cll.ElseLevel().configure(label_for_charts=f"{words}s differ"),
+            _level(f'"{col}_l" = "{col}_r"', f"same {words}").configure(m_probability=1 - slip),
+            cll.ElseLevel().configure(label_for_charts=f"{words}s differ", m_probability=slip),
         ],
     )
 
@@ -165,9 +169,9 @@ def comparisons() -> list:
         family_name(),
         date_of_birth(),
         postcode(),
-        _identifier("sex", "sex"),
-        _identifier("nhs_number", "NHS number"),
-        _identifier("upn", "UPN"),
+        _identifier("sex", "sex", 0.02),
+        _identifier("nhs_number", "NHS number", 0.005),
+        _identifier("upn", "UPN", 0.005),
     ]
 
 
@@ -209,9 +213,13 @@ class Training:
     steps: list[str] = field(default_factory=list)
 
 
-def train(linker, records: int, *, seed: int = 1) -> Training:
-    """Unsupervised: the prior from deterministic rules, u from random pairs, m by EM in two
-    sessions (each session cannot train the fields it blocks on)."""
+MIN_EM_RECORDS = 1000  # below this, EM's estimates are noise: keep the starting m values
+
+
+def train(linker, records: int, *, seed: int = 1, chunks: int = 10) -> Training:
+    """Unsupervised: the prior from deterministic rules, u from random pairs, m by EM in four
+    sessions (each session cannot train the fields it blocks on). Every level starts from a
+    stated m value (what a child's records usually look like), which small files keep."""
     done = Training()
     try:
         linker.training.estimate_probability_two_random_records_match(
@@ -230,21 +238,32 @@ def train(linker, records: int, *, seed: int = 1) -> Training:
     if not prior or prior <= 0 or prior >= 1 or math.isnan(prior):
         linker._settings_obj._probability_two_random_records_match = min(0.5, 1 / max(records, 2))
     done.prior = linker._settings_obj._probability_two_random_records_match
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
-    done.steps.append("u from up to 1,000,000 random pairs")
+    max_pairs = min(5e5, records * (records - 1) / 2)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=max_pairs, seed=seed, num_chunks=chunks, min_count_per_level=50
+    )
+    done.steps.append(f"u from up to {max_pairs:,.0f} random pairs")
+    if records < MIN_EM_RECORDS:
+        done.steps.append(f"m kept at its starting values (fewer than {MIN_EM_RECORDS:,} records)")
+        return done
     sample = min(1.0, math.sqrt(4e5 / max(records, 1)))
     # The first-name comparison reads dates of birth, surnames and postcodes (the twins
-    # level), so only a session blocked on identifiers can train it.
+    # level), so only sessions blocked on identifiers can train it. (One session on "NHS number
+    # or UPN" would be a nested-loop join: two hash joins are far quicker.)
     for rule in (
         block_on("dob"),
         block_on("given_canonical", "family_name"),
-        'l."nhs_number" = r."nhs_number" or l."upn" = r."upn"',
+        block_on("nhs_number"),
+        block_on("upn"),
     ):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule,
-            estimate_without_term_frequencies=True,
-            record_sample_proportion=sample,
-        )
-        words = rule if isinstance(rule, str) else describe_rule(rule)
-        done.steps.append(f"m by expectation maximisation on pairs with {words}")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                estimate_without_term_frequencies=True,
+                record_sample_proportion=sample,
+            )
+        except (ValueError, ZeroDivisionError):  # no pairs (e.g. no partner records UPNs)
+            done.steps.append(f"no pairs to learn from with {describe_rule(rule)}")
+            continue
+        done.steps.append(f"m by expectation maximisation on pairs with {describe_rule(rule)}")
     return done
