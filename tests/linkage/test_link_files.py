@@ -27,7 +27,7 @@ def synthetic(tmp_path_factory):
     extracts.write_extracts(src, seed=3, children=1200, as_of=AS_OF)
     out = tmp_path_factory.mktemp("linked")
     paths = [src / f"{a}.csv" for a in extracts.AGENCY_NAMES]
-    files.link_files(paths, (src / "mapping.toml").read_text(), out)
+    files.link_files(paths, (src / "mapping.toml").read_text(), out, as_of=AS_OF)
     truth = {f"{r['source']}:{r['record_id']}": r for r in _read(src / "truth.csv")}
     for agency, layout in extracts.LAYOUTS.items():  # each record's recorded date of birth
         for row in _read(src / f"{agency}.csv"):
@@ -240,3 +240,16 @@ def test_spark_backend_gives_the_same_clusters_as_duckdb(hand, tmp_path):
     duckdb_pairs = {(r["left_id"], r["right_id"]) for r in _read(hand / "pairs.csv")}
     assert spark_pairs == duckdb_pairs
     assert "on spark" in (tmp_path / "report.md").read_text()
+
+
+def test_linked_people_get_overlapping_risk_flags_with_their_evidence(synthetic):
+    _, out, truth = synthetic
+    rows = _read(out / "flags.csv")
+    assert rows
+    clusters = {r["cluster_id"] for r in _read(out / "clusters.csv")}
+    assert {r["person"] for r in rows} <= clusters
+    overlap = [r for r in rows if r["rule"] == "overlapping_risks"]
+    assert overlap
+    assert all(int(r["indicators"]) >= 3 and int(r["partners"]) >= 2 for r in overlap)
+    assert all(r["evidence"].count(";") == int(r["indicators"]) - 1 for r in rows)
+    assert "## Overlapping-risk flags" in (out / "report.md").read_text()

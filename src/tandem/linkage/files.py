@@ -6,12 +6,14 @@ Writes `pairs.csv` (left_id, right_id, match_probability, match_weight, explanat
 cluster sizes and the match-weights chart).
 """
 
+import csv
+import datetime as dt
 import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from tandem.linkage import engine, mapping, report, standardise
+from tandem.linkage import engine, flags, mapping, report, standardise
 
 
 def link_files(
@@ -22,6 +24,8 @@ def link_files(
     backend: str = "duckdb",
     pair_threshold: float = 0.5,
     cluster_threshold: float = 0.95,
+    flag_rules: str | None = None,
+    as_of: dt.date | None = None,
     progress=None,
 ) -> engine.Result:
     files = [Path(f) for f in files]
@@ -31,6 +35,8 @@ def link_files(
     if not 0 < pair_threshold <= cluster_threshold < 1:
         raise ValidationError({"threshold": "need 0 < pair threshold <= cluster threshold < 1"})
     paired = mapping.for_files(mapping.parse(mapping_text), files)
+    rules = flags.parse_rules(flag_rules) if flag_rules else flags.default_rules()
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     con = standardise.connect()
@@ -61,8 +67,39 @@ def link_files(
                   order by source, record_id)
             to '{out / "clusters.csv"}' (header, delimiter ',')"""
     )
+    raised = write_flags(result, rules, as_of, out / "flags.csv")
+    loaded["flags"] = {r.name: sum(f.rule is r for f in raised) for r in rules.rules}
     (out / "model.json").write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
     report.write(
         out, result, loaded, backend=backend, thresholds=(pair_threshold, cluster_threshold)
     )
     return result
+
+
+def person_events(result: engine.Result):
+    """(person, partner, event type, date, record id) for every record with an event."""
+    return result.con.sql(
+        """select c.cluster_id, r.source_dataset, r.event_type,
+                  try_cast(r.event_date as date), r.record_id
+           from records r join clusters c using (unique_id)
+           where r.event_type is not null"""
+    ).fetchall()
+
+
+def write_flags(result: engine.Result, rules: flags.RuleSet, as_of: dt.date, path: Path):
+    raised = flags.evaluate(person_events(result), rules, as_of)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["person", "rule", "title", "indicators", "partners", "evidence"])
+        for flag in raised:
+            writer.writerow(
+                [
+                    flag.person,
+                    flag.rule.name,
+                    flag.rule.title,
+                    len(flag.evidence),
+                    len({i.partner for i in flag.evidence}),
+                    flag.explanation(),
+                ]
+            )
+    return raised

@@ -92,6 +92,15 @@ def markdown(result: Result, loaded: dict, *, backend: str, thresholds: tuple) -
             f"| {lv['comparison']} | {lv['label']}{fixed} | {_fmt(lv['m'])} | "
             f"{_fmt(lv['u'])} | {weight} |"
         )
+    if loaded.get("flags") is not None:
+        lines += [
+            "",
+            "## Overlapping-risk flags (proposals for a practitioner, see flags.csv)",
+            "",
+            "| Rule | People flagged |",
+            "|---|---:|",
+            *[f"| {name} | {n:,} |" for name, n in loaded["flags"].items()],
+        ]
     lines += [
         "",
         "## Cluster sizes",

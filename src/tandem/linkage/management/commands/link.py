@@ -1,6 +1,8 @@
 """`tandem link files A.csv [B.csv ...] --mapping map.toml --out DIR`: link or deduplicate
 partners' files without touching the database."""
 
+import argparse
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,13 @@ def _errors(e: ValidationError) -> str:
     if hasattr(e, "error_dict"):
         return "\n".join(f"{k}: {' '.join(m.message for m in v)}" for k, v in e.error_dict.items())
     return " ".join(e.messages)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-03-01: {text!r}") from e
 
 
 class Command(BaseCommand):
@@ -46,8 +55,25 @@ class Command(BaseCommand):
             default=0.95,
             help="match probability at which records join one person (default 0.95)",
         )
+        link.add_argument(
+            "--flag-rules",
+            type=Path,
+            default=None,
+            help="TOML overlapping-risk rules (default: the rules shipped with Tandem)",
+        )
+        link.add_argument(
+            "--as-of",
+            type=_date,
+            default=None,
+            help="the day flags count back from, YYYY-MM-DD (default: today, UTC)",
+        )
 
     def handle(self, *args, **options):
+        rules = None
+        if options["flag_rules"]:
+            if not options["flag_rules"].is_file():
+                raise CommandError(f"--flag-rules: no such file {options['flag_rules']}")
+            rules = options["flag_rules"].read_text(encoding="utf-8")
         console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
         if not options["mapping"].is_file():
             raise CommandError(f"--mapping: no such file {options['mapping']}")
@@ -71,6 +97,8 @@ class Command(BaseCommand):
                     backend=options["backend"],
                     pair_threshold=options["threshold"],
                     cluster_threshold=options["cluster_threshold"],
+                    flag_rules=rules,
+                    as_of=options["as_of"],
                     progress=step,
                 )
         except ValidationError as e:
@@ -78,5 +106,5 @@ class Command(BaseCommand):
         pairs = result.con.sql("select count(*) from pairs").fetchall()[0][0]
         people = result.con.sql("select count(distinct cluster_id) from clusters").fetchall()[0][0]
         console.print(f"{pairs:,} pairs, {people:,} people. Results in {options['out']}:")
-        for name in ("pairs.csv", "clusters.csv", "report.md", "report.html", "model.json"):
+        for name in ("pairs.csv", "clusters.csv", "flags.csv", "report.md", "report.html"):
             console.print(f"  {options['out'] / name}")
