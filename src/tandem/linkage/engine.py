@@ -76,7 +76,7 @@ def _spark_session(checkpoints: Path):
     return spark
 
 
-def _explanation_sql(levels: list[dict]) -> str:
+def explanation_sql(levels: list[dict]) -> str:
     """DuckDB SQL: the pair's evidence in plain words, strongest first, with each weight."""
     items = []
     for name in dict.fromkeys(lv["comparison"] for lv in levels):
@@ -95,8 +95,13 @@ def _explanation_sql(levels: list[dict]) -> str:
     return f"array_to_string(list_transform(list_sort({listed}, 'DESC'), lambda x: x.t), '; ')"
 
 
-def _columns(con, table: str) -> set[str]:
-    return {r[0] for r in con.sql(f"describe {table}").fetchall()}
+def add_missing_weight_columns(con, levels: list[dict], table: str = "splink_pairs") -> None:
+    """Splink writes term-frequency weights only for comparisons that have them."""
+    have = {r[0] for r in con.sql(f"describe {table}").fetchall()}
+    for name in dict.fromkeys(lv["comparison"] for lv in levels):
+        for col in (f"mw_{name}", f"mw_tf_adj_{name}"):
+            if col not in have:
+                con.execute(f'alter table {table} add column "{col}" double')
 
 
 def run(
@@ -191,16 +196,12 @@ def run(
             "create or replace table clusters as "
             f"select unique_id, cluster_id from {clustered.physical_name}"
         )
-    have = _columns(con, "splink_pairs")
-    for name in dict.fromkeys(lv["comparison"] for lv in levels):
-        for col in (f"mw_{name}", f"mw_tf_adj_{name}"):
-            if col not in have:
-                con.execute(f'alter table splink_pairs add column "{col}" double')
+    add_missing_weight_columns(con, levels)
     con.execute(
         f"""create or replace table pairs as
             select unique_id_l as left_id, unique_id_r as right_id,
                    match_probability, match_weight,
-                   {_explanation_sql(levels)} as explanation
+                   {explanation_sql(levels)} as explanation
             from splink_pairs"""
     )
     lap("explain")

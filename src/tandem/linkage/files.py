@@ -67,6 +67,11 @@ def link_files(
                   order by source, record_id)
             to '{out / "clusters.csv"}' (header, delimiter ',')"""
     )
+    # The linked population, for matching later extracts against (tandem link new).
+    con.execute(
+        f"""copy (select r.*, c.cluster_id from records r join clusters c using (unique_id))
+            to '{out / "records.parquet"}' (format parquet)"""
+    )
     raised = write_flags(result, rules, as_of, out / "flags.csv")
     loaded["flags"] = {r.name: sum(f.rule is r for f in raised) for r in rules.rules}
     (out / "model.json").write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")

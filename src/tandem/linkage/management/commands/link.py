@@ -68,15 +68,44 @@ class Command(BaseCommand):
             help="the day flags count back from, YYYY-MM-DD (default: today, UTC)",
         )
 
+        new = sub.add_parser(
+            "new",
+            help="match new extracts against the people an earlier `link files` run found",
+        )
+        new.add_argument("files", nargs="+", type=Path, help="the new CSV files")
+        new.add_argument("--linked", type=Path, required=True, help="the earlier run's --out")
+        new.add_argument("--mapping", type=Path, required=True, help="TOML column mapping")
+        new.add_argument("--out", type=Path, required=True, help="directory for matches.csv")
+
+    def handle_new(self, options, console):
+        from tandem.linkage import incremental
+
+        try:
+            counts = incremental.match_new(
+                options["linked"],
+                options["files"],
+                options["mapping"].read_text(encoding="utf-8"),
+                options["out"],
+            )
+        except ValidationError as e:
+            raise CommandError(_errors(e)) from e
+        console.print(
+            f"{counts.get('matched', 0):,} matched, {counts.get('review', 0):,} for review, "
+            f"{counts.get('new', 0):,} new, in {counts['seconds']:.1f} s: "
+            f"{options['out'] / 'matches.csv'}"
+        )
+
     def handle(self, *args, **options):
+        console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
+        if not options["mapping"].is_file():
+            raise CommandError(f"--mapping: no such file {options['mapping']}")
+        if options["action"] == "new":
+            return self.handle_new(options, console)
         rules = None
         if options["flag_rules"]:
             if not options["flag_rules"].is_file():
                 raise CommandError(f"--flag-rules: no such file {options['flag_rules']}")
             rules = options["flag_rules"].read_text(encoding="utf-8")
-        console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
-        if not options["mapping"].is_file():
-            raise CommandError(f"--mapping: no such file {options['mapping']}")
         try:
             with Progress(
                 SpinnerColumn(),
