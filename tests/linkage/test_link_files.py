@@ -252,4 +252,12 @@ def test_linked_people_get_overlapping_risk_flags_with_their_evidence(synthetic)
     assert overlap
     assert all(int(r["indicators"]) >= 3 and int(r["partners"]) >= 2 for r in overlap)
     assert all(r["evidence"].count(";") == int(r["indicators"]) - 1 for r in rows)
-    assert "## Overlapping-risk flags" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "## Overlapping-risk flags" in report
+    table = report.split("### Flag rate by sex")[1].split("\n## ")[0]
+    by_sex = [x for x in table.splitlines() if x.startswith("| ")][1:]
+    cells = {line.split("|")[1].strip(): line.split("|")[2:4] for line in by_sex}
+    assert set(cells) >= {"M", "F", "all"}
+    people = sum(int(cells[s][0].replace(",", "")) for s in cells if s != "all")
+    assert people == int(cells["all"][0].replace(",", "")) == len(clusters)
+    assert int(cells["all"][1].replace(",", "")) == len({r["person"] for r in rows})

@@ -74,6 +74,7 @@ def link_files(
     )
     raised = write_flags(result, rules, as_of, out / "flags.csv")
     loaded["flags"] = {r.name: sum(f.rule is r for f in raised) for r in rules.rules}
+    loaded["flag_rates"] = flag_rates(result, {f.person for f in raised})
     (out / "model.json").write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
     report.write(
         out, result, loaded, backend=backend, thresholds=(pair_threshold, cluster_threshold)
@@ -108,3 +109,19 @@ def write_flags(result: engine.Result, rules: flags.RuleSet, as_of: dt.date, pat
                 ]
             )
     return raised
+
+
+def flag_rates(result: engine.Result, flagged: set[str]) -> list[tuple[str, int, int]]:
+    """(sex, people, flagged) per recorded sex (a person's commonest), and overall: so a
+    partnership can see whether its rules flag one group more than another."""
+    sexes = result.con.sql(
+        """select cluster_id, coalesce(mode(sex), 'not recorded')
+           from records join clusters using (unique_id) group by cluster_id"""
+    ).fetchall()
+    counts: dict[str, list[int]] = {}
+    for person, sex in sexes:
+        row = counts.setdefault(sex, [0, 0])
+        row[0] += 1
+        row[1] += person in flagged
+    rows = [(sex, n, k) for sex, (n, k) in sorted(counts.items())]
+    return [*rows, ("all", sum(n for _, n, _ in rows), sum(k for _, _, k in rows))]

@@ -101,6 +101,20 @@ def markdown(result: Result, loaded: dict, *, backend: str, thresholds: tuple) -
             "|---|---:|",
             *[f"| {name} | {n:,} |" for name, n in loaded["flags"].items()],
         ]
+    if loaded.get("flag_rates"):
+        overall = loaded["flag_rates"][-1]
+        base = overall[2] / overall[1] if overall[1] else 0
+        lines += [
+            "",
+            "### Flag rate by sex (any rule)",
+            "",
+            "| Sex | People | Flagged | Rate | Ratio to overall |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for sex, n, k in loaded["flag_rates"]:
+            rate = k / n if n else 0
+            ratio = f"{rate / base:.2f}" if base else "-"
+            lines.append(f"| {sex} | {n:,} | {k:,} | {rate:.2%} | {ratio} |")
     lines += [
         "",
         "## Cluster sizes",
