@@ -23,7 +23,9 @@ def linked(tmp_path_factory):
     extracts.write_extracts(src, seed=4, children=1000, as_of=AS_OF)
     out = tmp_path_factory.mktemp("linked")
     paths = [src / f"{a}.csv" for a in ("police", "school", "health", "council")]
-    files.link_files(paths, (src / "mapping.toml").read_text(), out, as_of=AS_OF)
+    files.link_files(
+        paths, (src / "mapping.toml").read_text(), out, as_of=AS_OF, bad_rows="quarantine"
+    )
     return src, out
 
 

@@ -27,7 +27,9 @@ def synthetic(tmp_path_factory):
     extracts.write_extracts(src, seed=3, children=1200, as_of=AS_OF)
     out = tmp_path_factory.mktemp("linked")
     paths = [src / f"{a}.csv" for a in extracts.AGENCY_NAMES]
-    files.link_files(paths, (src / "mapping.toml").read_text(), out, as_of=AS_OF)
+    files.link_files(
+        paths, (src / "mapping.toml").read_text(), out, as_of=AS_OF, bad_rows="quarantine"
+    )
     truth = {f"{r['source']}:{r['record_id']}": r for r in _read(src / "truth.csv")}
     for agency, layout in extracts.LAYOUTS.items():  # each record's recorded date of birth
         for row in _read(src / f"{agency}.csv"):

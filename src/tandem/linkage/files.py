@@ -13,7 +13,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from tandem.linkage import engine, flags, mapping, report, standardise
+from tandem.linkage import engine, flags, mapping, report, standardise, validate
+
+BAD_ROWS = ("reject", "quarantine")
 
 
 def link_files(
@@ -26,6 +28,7 @@ def link_files(
     cluster_threshold: float = 0.95,
     flag_rules: str | None = None,
     as_of: dt.date | None = None,
+    bad_rows: str = "reject",
     progress=None,
 ) -> engine.Result:
     files = [Path(f) for f in files]
@@ -37,8 +40,11 @@ def link_files(
     paired = mapping.for_files(mapping.parse(mapping_text), files)
     rules = flags.parse_rules(flag_rules) if flag_rules else flags.default_rules()
     as_of = as_of or dt.datetime.now(dt.UTC).date()
+    if bad_rows not in BAD_ROWS:
+        raise ValidationError({"bad_rows": f"{bad_rows!r}: reject or quarantine"})
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    paired, quarantined = check_files(paired, out, bad_rows=bad_rows, today=as_of)
     con = standardise.connect()
     try:
         loaded = standardise.load_files(con, paired)
@@ -46,6 +52,7 @@ def link_files(
         if type(e).__module__.startswith(("duckdb", "_duckdb")):
             raise ValidationError({"files": str(e).splitlines()[0]}) from e
         raise
+    loaded["quarantined"] = quarantined
     if loaded["records"] < 2:
         raise ValidationError({"files": "fewer than two records to link"})
     result = engine.run(
@@ -80,6 +87,50 @@ def link_files(
         out, result, loaded, backend=backend, thresholds=(pair_threshold, cluster_threshold)
     )
     return result
+
+
+def check_files(paired, out: Path, *, bad_rows: str, today: dt.date):
+    """Validate every file whole. Rejecting: any error stops the run, nothing is linked.
+    Quarantining: the bad rows are left out (copies of the files without them are linked).
+    Either way every error is in DIR/errors.csv."""
+    every, report_rows, quarantined = [], [], {}
+    checked = []
+    for path, source in paired:
+        rows, errors = validate.validate_file(path, source, today)
+        every += [(path.name, e) for e in errors]
+        checked.append((path, source, errors))
+    with (out / "errors.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "row", "column", "value", "reason"])
+        writer.writerows((name, e.row, e.column, e.value, e.reason) for name, e in every)
+    if not every:
+        return paired, quarantined
+    if bad_rows == "reject" or any(e.row == 1 for _, e in every):
+        first_name, first = every[0]
+        raise ValidationError(
+            {
+                "files": f"{len(every):,} problems, the first in {first_name} row {first.row}, "
+                f"{first.column}: {first.value!r} {first.reason}. Every one is listed in "
+                f"{out / 'errors.csv'}. Nothing was linked: fix the rows, or link without "
+                "them (--bad-rows quarantine)."
+            }
+        )
+    kept = out / "accepted"
+    kept.mkdir(exist_ok=True)
+    for path, source, errors in checked:
+        bad = {e.row for e in errors}
+        quarantined[source.source] = len(bad)
+        with (
+            path.open(newline="", encoding="utf-8-sig") as src,
+            (kept / path.name).open("w", newline="", encoding="utf-8") as dst,
+        ):
+            dialect = validate.sniff(src)
+            writer = csv.writer(dst, dialect=dialect)
+            for line, row in enumerate(csv.reader(src, dialect=dialect), start=1):
+                if line not in bad:
+                    writer.writerow(row)
+        report_rows.append((kept / path.name, source))
+    return report_rows, quarantined
 
 
 def person_events(result: engine.Result):

@@ -57,6 +57,9 @@ def markdown(result: Result, loaded: dict, *, backend: str, thresholds: tuple) -
         lines.append(
             f"| {source} | {s['rows']:,} | {s['dob_unreadable']:,} | {s['no_record_id']:,} |"
         )
+    if loaded.get("quarantined"):
+        left_out = ", ".join(f"{s} {n:,}" for s, n in loaded["quarantined"].items() if n)
+        lines += ["", f"Rows left out as bad (see errors.csv): {left_out or 'none'}."]
     lines += [
         "",
         "## Blocking rules (exact pair counts)",

@@ -56,6 +56,13 @@ class Command(BaseCommand):
             help="match probability at which records join one person (default 0.95)",
         )
         link.add_argument(
+            "--bad-rows",
+            choices=("reject", "quarantine"),
+            default="reject",
+            help="a file with bad rows: reject the run (default), or link without those rows; "
+            "either way every bad row is listed in DIR/errors.csv",
+        )
+        link.add_argument(
             "--flag-rules",
             type=Path,
             default=None,
@@ -128,6 +135,7 @@ class Command(BaseCommand):
                     cluster_threshold=options["cluster_threshold"],
                     flag_rules=rules,
                     as_of=options["as_of"],
+                    bad_rows=options["bad_rows"],
                     progress=step,
                 )
         except ValidationError as e:
