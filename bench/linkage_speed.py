@@ -206,6 +206,7 @@ def main() -> None:
         made = child("data", str(data), str(args.children))
         print(f"extracts: {sum(made['rows'].values()):,} rows in {made['seconds']:.1f} s")
     records = sum(1 for _ in (data / "truth.csv").open()) - 1
+    load_before = os.getloadavg()[0]
     runs = {}
     runs["tandem"] = child("tandem", str(data), str(data / f"tandem-{args.backend}"), args.backend)
     runs["tandem"].update(score(data, data / f"tandem-{args.backend}" / "clusters.csv"))
@@ -220,7 +221,9 @@ def main() -> None:
         f"### {records:,} extract records ({len(AGENCIES)} partners), {args.backend}",
         "",
         f"{dt.date.today()}, {machine()}. "
-        f"`python bench/linkage_speed.py --children {args.children} --backend {args.backend}`",
+        f"`python bench/linkage_speed.py --children {args.children} --backend {args.backend}`. "
+        f"Load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after: the "
+        "machine is shared, so the runs' times move with other work.",
         "",
         "| Run | Seconds | Peak RSS MiB | Blocked pairs | Pairwise P | R | F1 | Cluster F1 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
