@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.referrals",
     "tandem.jobs",
+    "tandem.linkage",
     "tandem.synth",
     "tandem.web",
     "tandem.config",
