@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from tandem.web.views import account, audit, children, jobs, known, referrals
+from tandem.web.views import account, audit, children, governance, jobs, known, referrals
 from tandem.web.views import returns as returns_views
 
 app_name = "web"
@@ -44,4 +44,31 @@ urlpatterns = [
     path("returns", returns_views.returns_page, name="returns"),
     path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),
     path("returns/<uuid:job_id>/download", returns_views.return_download, name="return-download"),
+    # Information governance
+    path(f"{CHILD}/who-looked", governance.child_who_looked, name="child-who-looked"),
+    path("audit/export.csv", governance.audit_export, name="audit-export"),
+    path("emergency-access", governance.break_glass_new, name="break-glass"),
+    path("governance/break-glass", governance.break_glass_queue, name="break-glass-queue"),
+    path(
+        "governance/break-glass/<uuid:break_glass_id>",
+        governance.break_glass_review,
+        name="break-glass-review",
+    ),
+    path("notifications", governance.notifications, name="notifications"),
+    path("governance", governance.governance_home, name="governance"),
+    path("governance/subject-access/new", governance.sar_new, name="sar-new"),
+    path("governance/retention/run", governance.retention_run, name="retention-run"),
+    path("governance/subject-access/<uuid:sar_id>", governance.sar_detail, name="sar"),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.json",
+        governance.sar_download,
+        {"fmt": "json"},
+        name="sar-json",
+    ),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.pdf",
+        governance.sar_download,
+        {"fmt": "pdf"},
+        name="sar-pdf",
+    ),
 ]
