@@ -216,7 +216,7 @@ def test_sign_in_needs_the_csrf_token(user):
         (Role.SOCIAL_WORKER, False, "/caseload"),
         (Role.IG_LEAD, False, "/audit"),
         (Role.SYSTEM_ADMIN, True, "/admin/"),
-        (Role.PARTNERSHIP_ANALYST, False, "/caseload"),
+        (Role.PARTNERSHIP_ANALYST, False, "/returns"),  # the performance team (issue 7)
     ],
 )
 def test_each_role_starts_where_its_work_is(client, role, staff, lands_on):
