@@ -20,6 +20,7 @@ from tandem.jobs.models import Job
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tests import factories
+from tests.voices import VIEWS_API
 
 PUBLIC, SIGNED_IN, CHILD, OWN, ADMIN = "public", "signed_in", "child", "own", "admin"
 
@@ -218,7 +219,11 @@ def _valid_body(method, path, world):
             "occurred_at": "2024-01-01T10:00:00Z",
             "summary": "A note.",
         },
-        "/api/referrals/{referral_id}/decision": {"decision": "nfa", "reasons": "No concerns."},
+        "/api/referrals/{referral_id}/decision": {
+            **VIEWS_API,
+            "decision": "nfa",
+            "reasons": "No concerns.",
+        },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
     }
     return bodies[path]

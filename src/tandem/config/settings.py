@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.referrals",
     "tandem.jobs",
+    "tandem.casework",
+    "tandem.portal",
     "tandem.synth",
     "tandem.web",
     "tandem.config",
