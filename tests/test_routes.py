@@ -49,6 +49,26 @@ WEB = {
     "web:audit": SIGNED_IN,
     "web:jobs": SIGNED_IN,
     "web:job": OWN,
+    # Casework (issue 6)
+    "web:child-casework": CHILD,
+    "web:case": CHILD,
+    "web:case-member-new": CHILD,
+    "web:assessment-start": CHILD,
+    "web:assessment-factor-new": CHILD,
+    "web:assessment-submit": CHILD,
+    "web:assessment-approve": CHILD,
+    "web:goal-new": CHILD,
+    "web:action-new": CHILD,
+    "web:action-status": CHILD,
+    "web:plan-agree": CHILD,
+    "web:review-new": CHILD,
+    "web:case-step": CHILD,
+    "web:case-close": CHILD,
+    "web:case-reopen": CHILD,
+    "web:portal-invite": CHILD,
+    "web:message-reply": CHILD,
+    "web:work-tray": SIGNED_IN,
+    "web:voice-report": SIGNED_IN,
 }
 
 API = {
@@ -134,8 +154,10 @@ def world():
     referral = factories.ReferralFactory(child=child, to_team=owner_team)
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
     job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
+    casework_ids = _casework(child, owner_team)
     return {
         "ids": {
+            **casework_ids,
             "child_id": child.pk,
             "relationship_id": relationship.pk,
             "household_id": household.pk,
@@ -143,6 +165,51 @@ def world():
             "job_id": job.pk,
         },
         "stranger": stranger,
+    }
+
+
+def _casework(child, team) -> dict:
+    """A case with an assessment, a goal, an action and a portal message (issue 6)."""
+    import datetime as dt
+
+    from tandem.casework import services as cw
+    from tandem.portal.services import portal_invite, portal_message_send
+
+    lead = factories.UserFactory(team=team)
+    case = cw.case_open(
+        actor=lead,
+        child_id=child.pk,
+        level="early_help",
+        lead_professional_id=lead.pk,
+        purpose="direct_work",
+    )
+    assessment = cw.assessment_start(actor=lead, case_id=case.pk, purpose="direct_work")
+    goal = cw.plan_goal_add(
+        actor=lead,
+        case_id=case.pk,
+        text="Go to school",
+        in_childs_words=True,
+        purpose="direct_work",
+    )
+    action = cw.plan_action_add(
+        actor=lead,
+        case_id=case.pk,
+        goal_id=goal.pk,
+        text="Walk to school",
+        owner_id=lead.pk,
+        due_on=dt.date(2030, 1, 1),
+        purpose="direct_work",
+    )
+    invitation = portal_invite(
+        actor=lead, case_id=case.pk, who="young_person", purpose="direct_work"
+    )
+    message = portal_message_send(account=invitation.account, text="Hello")
+    return {
+        "case_id": case.pk,
+        "assessment_id": assessment.pk,
+        "goal_id": goal.pk,
+        "action_id": action.pk,
+        "message_id": message.pk,
     }
 
 

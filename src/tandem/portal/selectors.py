@@ -29,7 +29,7 @@ class PortalActor:
 def portal_account_active(account_id) -> PortalAccount | None:
     """The signed-in account, while its invitation is live and its case open."""
     return (
-        PortalAccount.objects.select_related("person", "case")
+        PortalAccount.objects.select_related("person", "case__lead_professional")
         .filter(
             pk=account_id,
             revoked_at__isnull=True,
@@ -103,3 +103,38 @@ def messages_waiting_for(*, lead, limit: int = 100) -> list[PortalMessage]:
         .select_related("case__child", "account")
         .order_by("sent_at")[:limit]
     )
+
+
+@dataclass
+class CasePortal:
+    accounts: list[PortalAccount]
+    messages: list[PortalMessage]
+
+
+def case_portal(*, actor, case_id, purpose: str) -> CasePortal:
+    """For a practitioner on the case: the invitations and the messages with their replies."""
+    from tandem.access.checks import require_child
+    from tandem.access.errors import NotFound
+    from tandem.casework.models import Case
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No case with that id is in your records")
+    basis = require_child(actor, case.child_id)
+    accounts = list(PortalAccount.objects.filter(case=case).select_related("person", "invited_by"))
+    messages = list(
+        PortalMessage.objects.filter(case=case)
+        .select_related("account__person", "replied_by")
+        .order_by("-sent_at")
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="portal_messages",
+        person_id=case.child_id,
+        record_id=str(case.pk),
+        basis=basis,
+        detail={"messages": len(messages)},
+    )
+    return CasePortal(accounts=accounts, messages=messages)
