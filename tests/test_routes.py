@@ -23,6 +23,8 @@ from tests import factories
 from tests.voices import VIEWS_API
 
 PUBLIC, SIGNED_IN, CHILD, OWN, ADMIN = "public", "signed_in", "child", "own", "admin"
+# The child and family portal (issue 6): its own sign-in (link + code); nobody else gets in.
+PORTAL = "portal"
 
 WEB = {
     "web:start": PUBLIC,
@@ -69,6 +71,11 @@ WEB = {
     "web:message-reply": CHILD,
     "web:work-tray": SIGNED_IN,
     "web:voice-report": SIGNED_IN,
+    "portal:plan": PORTAL,
+    "portal:start": PORTAL,
+    "portal:sign-in": PORTAL,
+    "portal:sign-out": PORTAL,
+    "portal:signed-out": PUBLIC,
 }
 
 API = {
@@ -218,6 +225,8 @@ def _web_url(name, ids):
 
     pattern = next(p for p, n in _routes() if n == name)
     kwargs = {k: ids[k] for k in re.findall(r"<uuid:(\w+)>", pattern)}
+    if "<str:token>" in pattern:
+        kwargs["token"] = "not-a-real-invitation"
     return reverse(name, kwargs=kwargs)
 
 
@@ -228,6 +237,20 @@ def test_web_route_behaves_as_classified(client, world, name):
     anonymous = client.get(url)
     if anonymous.status_code == 405:  # a POST-only action, such as signing out
         anonymous = client.post(url)
+    if WEB[name] == PORTAL:
+        # Without a portal sign-in: sent to "use your link" (or 404 for an unknown link), never
+        # shown a plan, and no practitioner's session lets anyone in either.
+        for who in (None, world["stranger"]):
+            if who:
+                client.force_login(who)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code in (302, 403, 404, 405), (
+                    f"{url}: {response.status_code}"
+                )
+                if response.status_code == 302:
+                    assert response["Location"] in ("/my-plan/signed-out", "/my-plan/sign-in"), url
+        return
     if WEB[name] == PUBLIC:
         assert anonymous.status_code in (200, 302)
         if anonymous.status_code == 302:

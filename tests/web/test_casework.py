@@ -2,6 +2,7 @@
 child's and family's views (refused without them), the work tray and the views report."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -166,3 +167,34 @@ def test_assessment_pages_show_the_suggestion_and_the_manager_approves(
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == "approved"
+
+
+def test_invite_a_young_person_and_answer_them(signed_in, social_worker, child, client):
+    from tandem.portal.models import PortalMessage
+    from tandem.portal.services import portal_message_send
+
+    staff = signed_in(social_worker)
+    case = _open_case(staff, child, social_worker)
+    page = staff.post(
+        reverse("web:portal-invite", kwargs={"case_id": case.pk}), {"who": "young_person"}
+    )
+    html = page.content.decode()
+    link = re.search(r'data-testid="portal-link">([^<]+)<', html).group(1)
+    code = re.search(r'data-testid="portal-code">(\d{6})<', html).group(1)
+    assert "/my-plan/start/" in link
+    account = case.portal.get()
+    message = portal_message_send(account=account, text="Please do not call my mum at work")
+    assert f"{child.given_name} wrote" not in text_of(staff.get(reverse("web:work-tray")))
+    assert "Messages waiting for your reply (1)" in text_of(staff.get(reverse("web:work-tray")))
+    reply_url = reverse("web:message-reply", kwargs={"case_id": case.pk, "message_id": message.pk})
+    refused = staff.post(reply_url, {"reply": ""})
+    assert error_summary(refused) == [("#reply", "Write your reply")]
+    staff.post(reply_url, {"reply": "OK", "so_we": "will call you instead."})
+    message.refresh_from_db()
+    assert (message.reply, message.so_we, message.replied_by) == (
+        "OK",
+        "will call you instead.",
+        social_worker,
+    )
+    assert PortalMessage.objects.filter(replied_at__isnull=True).count() == 0
+    assert len(code) == 6

@@ -29,7 +29,7 @@ class PortalActor:
 def portal_account_active(account_id) -> PortalAccount | None:
     """The signed-in account, while its invitation is live and its case open."""
     return (
-        PortalAccount.objects.select_related("person", "case__lead_professional")
+        PortalAccount.objects.select_related("person", "case__lead_professional", "case__child")
         .filter(
             pk=account_id,
             revoked_at__isnull=True,
@@ -86,7 +86,7 @@ def portal_plan(*, account: PortalAccount) -> PortalPlan:
 
 def portal_messages(*, account: PortalAccount) -> list[PortalMessage]:
     """Only this person's own messages and the replies to them."""
-    messages = list(account.messages.order_by("-sent_at"))
+    messages = list(account.messages.select_related("replied_by").order_by("-sent_at"))
     _audit(account, record_type="portal_messages", detail={"messages": len(messages)})
     return messages
 
