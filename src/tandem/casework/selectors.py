@@ -133,69 +133,135 @@ def case_get(*, actor, case_id: UUID, purpose: str) -> CaseView:
 
 # --- The work tray ----------------------------------------------------------------------------
 @dataclass
+class TraySection:
+    """The most urgent rows of one kind of work (as dicts: the tray only shows a few fields),
+    and how many there are in all."""
+
+    rows: list[dict]
+    total: int
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
 class WorkTray:
-    reviews: list[Plan]
-    actions: list[PlanAction]
-    feedback_owed: list
-    messages: list
+    reviews: TraySection
+    actions: TraySection
+    feedback_owed: TraySection
+    messages: TraySection
     today: date
+    shows_feedback: bool
 
     @property
     def total(self) -> int:
-        return len(self.reviews) + len(self.actions) + len(self.feedback_owed) + len(self.messages)
+        return sum(
+            s.total for s in (self.reviews, self.actions, self.feedback_owed, self.messages)
+        )
 
 
 REVIEW_WARNING_DAYS = 14
 ACTION_WARNING_DAYS = 7
+TRAY_ROWS = 25
+CHILD_FIELDS = ("child_id", "given_name", "family_name")
 
 
-def work_tray(*, actor, purpose: str, limit: int = 100) -> WorkTray:
-    """What is due for one practitioner: reviews of the cases they lead (overdue or due within
-    two weeks), their own actions overdue or due within a week, feedback their team owes to
-    referrers (for those who give it), and portal messages waiting for their reply.
+def _section(qs, fields: dict[str, str], limit: int) -> TraySection:
+    """`fields` maps the tray's names to the query's (child fields included)."""
+    rows = [
+        {name: row[path] for name, path in fields.items()}
+        for row in qs.values(*fields.values())[:limit]
+    ]
+    total = len(rows) if len(rows) < limit else qs.count()
+    return TraySection(rows=rows, total=total)
+
+
+def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
+    """What is due for one practitioner, most urgent first: reviews of the cases they lead
+    (overdue or due within two weeks), their own actions overdue or due within a week, feedback
+    their team owes to referrers (for those who give it), and portal messages waiting for their
+    reply on cases they lead. Each list shows its `limit` most urgent rows and counts the rest.
 
     A fixed number of queries whatever the caseload; one audit row per child shown."""
     require_role(actor, Action.VIEW_CHILD)
     today = timezone.localdate()
-    reviews = list(
+
+    def child(prefix: str) -> dict[str, str]:
+        return {
+            "child_id": f"{prefix}child_id",
+            "given_name": f"{prefix}child__given_name",
+            "family_name": f"{prefix}child__family_name",
+        }
+
+    reviews = _section(
         Plan.objects.filter(
             case__lead_professional=actor,
             case__status=CaseStatus.OPEN,
             status=PlanStatus.AGREED,
             next_review_on__lte=today + timedelta(days=REVIEW_WARNING_DAYS),
-        )
-        .select_related("case__child")
-        .order_by("next_review_on")[:limit]
+        ).order_by("next_review_on", "id"),
+        {"case_id": "case_id", "due_on": "next_review_on", **child("case__")},
+        limit,
     )
-    actions = list(
+    actions = _section(
         PlanAction.objects.filter(
             owner=actor,
             status__in=OPEN_ACTION_STATUSES,
             goal__plan__case__status=CaseStatus.OPEN,
             due_on__lte=today + timedelta(days=ACTION_WARNING_DAYS),
-        )
-        .select_related("goal__plan__case__child")
-        .order_by("due_on")[:limit]
+        ).order_by("due_on", "id"),
+        {
+            "case_id": "goal__plan__case_id",
+            "text": "text",
+            "due_on": "due_on",
+            "status": "status",
+            **child("goal__plan__case__"),
+        },
+        limit,
     )
-    feedback_owed = []
-    if actor.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+    shows_feedback = actor.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
+    feedback_owed = TraySection(rows=[], total=0)
+    if shows_feedback:
         from tandem.referrals.codes import Status
         from tandem.referrals.models import Referral
 
-        feedback_owed = list(
-            Referral.objects.filter(to_team_id=actor.team_id, status=Status.DECIDED)
-            .select_related("child", "from_team__partner", "decision")
-            .order_by("received_at")[:limit]
+        feedback_owed = _section(
+            Referral.objects.filter(to_team_id=actor.team_id, status=Status.DECIDED).order_by(
+                "received_at", "id"
+            ),
+            {
+                "referral_id": "id",
+                "received_at": "received_at",
+                "from_team": "from_team__name",
+                "from_partner": "from_team__partner__name",
+                **child(""),
+            },
+            limit,
         )
-    from tandem.portal.selectors import messages_waiting_for
+    from tandem.portal.selectors import messages_waiting
 
-    messages = messages_waiting_for(lead=actor, limit=limit)
-    children = (
-        [p.case.child_id for p in reviews]
-        + [a.goal.plan.case.child_id for a in actions]
-        + [r.child_id for r in feedback_owed]
-        + [m.case.child_id for m in messages]
+    messages = _section(
+        messages_waiting(lead=actor),
+        {
+            "message_id": "id",
+            "case_id": "case_id",
+            "sent_at": "sent_at",
+            "who": "account__who",
+            **child("case__"),
+        },
+        limit,
     )
+    children = [
+        row["child_id"]
+        for section in (reviews, actions, feedback_owed, messages)
+        for row in section
+    ]
     access_events_record(
         actor=actor,
         action=AuditAction.LIST,
@@ -204,7 +270,7 @@ def work_tray(*, actor, purpose: str, limit: int = 100) -> WorkTray:
         person_ids=list(dict.fromkeys(children)),
         basis="your own work",
     )
-    return WorkTray(reviews, actions, feedback_owed, messages, today)
+    return WorkTray(reviews, actions, feedback_owed, messages, today, shows_feedback)
 
 
 # --- Reports ----------------------------------------------------------------------------------

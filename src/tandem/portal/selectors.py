@@ -91,18 +91,14 @@ def portal_messages(*, account: PortalAccount) -> list[PortalMessage]:
     return messages
 
 
-def messages_waiting_for(*, lead, limit: int = 100) -> list[PortalMessage]:
-    """Messages on open cases the practitioner leads, not yet answered (for the work tray;
-    the caller audits the children it shows)."""
-    return list(
-        PortalMessage.objects.filter(
-            case__lead_professional=lead,
-            case__status=CaseStatus.OPEN,
-            replied_at__isnull=True,
-        )
-        .select_related("case__child", "account")
-        .order_by("sent_at")[:limit]
-    )
+def messages_waiting(*, lead):
+    """Messages on open cases the practitioner leads, not yet answered, oldest first (for the
+    work tray, which audits the children it shows)."""
+    return PortalMessage.objects.filter(
+        case__lead_professional=lead,
+        case__status=CaseStatus.OPEN,
+        replied_at__isnull=True,
+    ).order_by("sent_at", "id")
 
 
 @dataclass
