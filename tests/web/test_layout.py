@@ -45,8 +45,14 @@ def test_pages_are_not_cached(worker_client):
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (Role.SOCIAL_WORKER, ["Caseload", "Find a child", "Referrals", "Known to partners?"]),
-        (Role.SCHOOL_DSL, ["Caseload", "Find a child", "Referrals", "Known to partners?"]),
+        (
+            Role.SOCIAL_WORKER,
+            ["Work tray", "Caseload", "Find a child", "Referrals", "Known to partners?"],
+        ),
+        (
+            Role.SCHOOL_DSL,
+            ["Work tray", "Caseload", "Find a child", "Referrals", "Known to partners?"],
+        ),
         (Role.IG_LEAD, ["Audit"]),
         (Role.PARTNERSHIP_ANALYST, []),
     ],
