@@ -236,3 +236,48 @@ def test_list_limits(with_token, dsl, params):
     response = with_token(dsl).get("/api/referrals/made", params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize(
+    ("views", "loc"),
+    [
+        ({"parent": {"not_gathered": "declined"}}, ["body", "child"]),
+        ({"child": {"view": "Fine"}, "parent": {"not_gathered": "declined"}}, ["body", "child"]),
+        (
+            {"child": {"not_gathered": "too_young"}, "parent": {"not_gathered": "too_young"}},
+            ["body", "parent"],
+        ),
+    ],
+)
+def test_a_decision_without_the_views_is_a_422_and_saves_nothing(
+    with_token, front_door, referral, views, loc
+):
+    from tandem.casework.models import DecisionRecord
+
+    _, manager = front_door
+    response = with_token(manager).post(
+        f"/api/referrals/{referral.pk}/decision",
+        {**views, "decision": "early_help", "reasons": "Needs support"},
+    )
+    assert response.status_code == 422
+    assert {tuple(item["loc"][:2]) for item in response.json()["detail"]} == {tuple(loc)}
+    assert not ThresholdDecision.objects.exists()
+    assert not DecisionRecord.objects.exists()
+
+
+def test_a_decision_records_the_views(with_token, front_door, referral):
+    from tandem.casework.models import DecisionRecord
+
+    _, manager = front_door
+    response = with_token(manager).post(
+        f"/api/referrals/{referral.pk}/decision",
+        {**VIEWS_API, "decision": "early_help", "reasons": "Needs support"},
+    )
+    assert response.status_code == 201
+    record = DecisionRecord.objects.get()
+    assert (record.kind, record.child_view, record.child_view_how) == (
+        "threshold",
+        VIEWS_API["child"]["view"],
+        "in_person",
+    )
+    assert record.parent_not_gathered == "declined"
