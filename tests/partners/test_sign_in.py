@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -19,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 SIGN_IN = "/sign-in"
 LOCKED_WORDS = "You have entered the wrong details too many times"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -133,6 +127,24 @@ def test_an_unknown_username_is_answered_exactly_like_a_known_one(client, user):
     assert {(r.action, r.actor_id, r.person_id, r.purpose) for r in rows} == {
         ("sign_in_failed", None, None, "account")
     }
+
+
+def test_the_count_for_an_unknown_username_is_shared_by_every_server_process(client):
+    """Kept in the database cache: another process (its own cache object) sees the lock."""
+    for _ in range(5):
+        attempt(client, "nobody.here", "wrong")
+    other_process = DatabaseCache("tandem_cache", {})
+    assert any(other_process.get(key) for key in _cache_keys())
+    cache.clear()  # as if the count were lost: the next try is a first try again
+    assert LOCKED_WORDS not in error_summary(attempt(client, "nobody.here", "wrong"))[0][1]
+
+
+def _cache_keys():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM tandem_cache")
+        return [row[0].split(":", 2)[-1] for row in cursor.fetchall()]
 
 
 def test_an_inactive_account_cannot_sign_in(client):

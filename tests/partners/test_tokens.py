@@ -9,12 +9,20 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from freezegun import freeze_time
 
 from tandem.audit.models import AccessEvent
 from tandem.partners.management.commands.token import Command
 from tandem.partners.models import ApiToken
-from tandem.partners.tokens import Operator, api_token_create, api_token_user, api_tokens_revoke
+from tandem.partners.tokens import (
+    TRUSTED_SECONDS,
+    Operator,
+    api_token_create,
+    api_token_user,
+    api_tokens_revoke,
+    forget_checked_tokens,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -120,9 +128,32 @@ def test_the_user_comes_with_team_and_partner(django_assert_num_queries):
     user = factories.UserFactory()
     _, token = api_token_create(actor=OPERATOR, user=user)
     api_token_user(token)  # first use writes last_used_at
+    forget_checked_tokens()
     with django_assert_num_queries(1):
         found = api_token_user(token)
         assert found.team.partner.name == user.team.partner.name
+
+
+def test_a_checked_token_is_trusted_for_a_few_seconds_only(django_assert_num_queries):
+    """Revoked by another process (a bare UPDATE here): refused once the trust runs out."""
+    user = factories.UserFactory()
+    with freeze_time("2026-03-01 10:00:00") as clock:
+        _, token = api_token_create(actor=OPERATOR, user=user)
+        assert api_token_user(token) == user
+        ApiToken.objects.update(revoked_at=timezone.now())
+        with django_assert_num_queries(0):
+            assert api_token_user(token) == user
+        clock.tick(TRUSTED_SECONDS)
+        assert api_token_user(token) is None
+
+
+def test_changing_the_user_is_seen_at_once_in_this_process():
+    user = factories.UserFactory()
+    _, token = api_token_create(actor=OPERATOR, user=user)
+    assert api_token_user(token) == user
+    user.is_active = False
+    user.save()
+    assert api_token_user(token) is None
 
 
 def test_last_used_is_written_at_most_once_a_minute(django_assert_num_queries):
@@ -135,10 +166,12 @@ def test_last_used_is_written_at_most_once_a_minute(django_assert_num_queries):
     row.refresh_from_db()
     first = row.last_used_at
     assert first is not None
+    forget_checked_tokens()  # as if each call came to a different worker process
     with freeze_time("2026-03-01 10:00:59"), django_assert_num_queries(1):
         api_token_user(token)
     row.refresh_from_db()
     assert row.last_used_at == first
+    forget_checked_tokens()
     with freeze_time("2026-03-01 10:01:00"), django_assert_num_queries(2):
         api_token_user(token)
     row.refresh_from_db()

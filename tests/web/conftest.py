@@ -1,13 +1,4 @@
 import pytest
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Sign-in failures for unknown usernames are counted in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

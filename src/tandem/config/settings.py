@@ -178,6 +178,15 @@ STATICFILES_DIRS = (
 )
 WHITENOISE_USE_FINDERS = True
 
+# In the database, so every server process shares it: sign-in failures for usernames that do not
+# exist are counted here, and a per-process count would give an attacker one lock-out per worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tandem_cache",
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TANDEM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -2,11 +2,17 @@
 
 A token is shown once, when it is made; only its SHA-256 hash is stored, so a copy of the
 database (or a backup) gives nobody a working token. Tokens expire, can be revoked, and stop
-working the moment their user is made inactive.
+working when their user is made inactive.
+
+A checked token is trusted for `TRUSTED_SECONDS` by the process that checked it: looking up the
+token, its user, team and partner cost more than the rest of an API read (bench/RESULTS.md).
+Revoking a token or changing its user takes effect at once in the process that did it, and
+within those few seconds in every other; expiry is checked on every request.
 """
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +30,15 @@ MAX_DAYS = 366
 # Writing `last_used_at` on every request would turn each read into a write; once a minute is
 # enough to tell a live token from a forgotten one.
 LAST_USED_PRECISION = timedelta(minutes=1)
+TRUSTED_SECONDS = 5.0
+_TRUSTED_MAX = 10_000
+# token hash -> (when it was checked, on the monotonic clock; when it expires; its user)
+_trusted: dict[str, tuple[float, object, User]] = {}
+
+
+def forget_checked_tokens(**kwargs) -> None:
+    """Check every token against the database again (connected to User saves in apps.py)."""
+    _trusted.clear()
 
 
 def token_hash(token: str) -> str:
@@ -77,6 +92,7 @@ def api_tokens_revoke(*, actor, user: User, name: str | None = None) -> int:
         tokens = tokens.filter(name=name)
     ids = [str(pk) for pk in tokens.values_list("pk", flat=True)]
     revoked = tokens.update(revoked_at=timezone.now())
+    forget_checked_tokens()
     access_event_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -96,9 +112,17 @@ def api_token_user(token: str) -> User | None:
     if not token.startswith(PREFIX):
         return None
     now = timezone.now()
+    key = token_hash(token)
+    trusted = _trusted.get(key)
+    if trusted is not None:
+        checked, expires_at, user = trusted
+        if time.monotonic() - checked < TRUSTED_SECONDS and (
+            expires_at is None or now < expires_at
+        ):
+            return user
     row = (
         ApiToken.objects.select_related("user__team__partner")
-        .filter(key_hash=token_hash(token), revoked_at__isnull=True)
+        .filter(key_hash=key, revoked_at__isnull=True)
         .first()
     )
     if row is None or (row.expires_at is not None and row.expires_at <= now):
@@ -107,4 +131,7 @@ def api_token_user(token: str) -> User | None:
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    if len(_trusted) >= _TRUSTED_MAX:
+        _trusted.clear()
+    _trusted[key] = (time.monotonic(), row.expires_at, row.user)
     return row.user
