@@ -198,3 +198,36 @@ def test_invite_a_young_person_and_answer_them(signed_in, social_worker, child, 
     )
     assert PortalMessage.objects.filter(replied_at__isnull=True).count() == 0
     assert len(code) == 6
+
+
+def test_close_with_an_outcome_per_goal_then_reopen(signed_in, social_worker, child):
+    client = signed_in(social_worker)
+    case = _open_case(client, child, social_worker)
+    client.post(
+        reverse("web:goal-new", kwargs={"case_id": case.pk}),
+        {"text": "Sleep through the night", "in_childs_words": "yes", "shared_with": "everyone"},
+    )
+    goal = Goal.objects.get()
+    close = reverse("web:case-close", kwargs={"case_id": case.pk})
+    assert "Outcome: Sleep through the night" in text_of(client.get(close))
+    refused = client.post(close, {**VIEWS_FORM, "reason": "Goals met"})
+    assert error_summary(refused) == [
+        (f"#outcome_{goal.pk}", "Choose the outcome for the goal “Sleep through the night”")
+    ]
+    case.refresh_from_db()
+    assert case.status == "open"
+    response = client.post(
+        close,
+        {**VIEWS_FORM, "reason": "Goals met", f"outcome_{goal.pk}": "achieved"},
+    )
+    assert response.status_code == 302, error_summary(response)
+    case.refresh_from_db()
+    assert case.status == "closed"
+    text = text_of(client.get(reverse("web:case", kwargs={"case_id": case.pk})))
+    assert "Sleep through the night: Achieved" in text
+    reopen = reverse("web:case-reopen", kwargs={"case_id": case.pk})
+    response = client.post(reopen, {**VIEWS_FORM, "reason": "Worries again"})
+    assert response.status_code == 302, error_summary(response)
+    text = text_of(client.get(reverse("web:case", kwargs={"case_id": case.pk})))
+    assert "Sleep through the night: Achieved" in text  # the closure is kept
+    assert "Case reopened" in text
