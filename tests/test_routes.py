@@ -10,6 +10,7 @@ admin        Django's admin, for system administrators only
 """
 
 import re
+import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -76,6 +77,19 @@ WEB = {
     "portal:sign-in": PORTAL,
     "portal:sign-out": PORTAL,
     "portal:signed-out": PUBLIC,
+    # Information governance
+    "web:child-who-looked": CHILD,
+    "web:audit-export": SIGNED_IN,
+    "web:break-glass": SIGNED_IN,
+    "web:break-glass-queue": SIGNED_IN,
+    "web:break-glass-review": SIGNED_IN,  # IG leads only: anyone else 403
+    "web:notifications": SIGNED_IN,  # the user's own inbox, nobody else's
+    "web:governance": SIGNED_IN,  # IG leads only: anyone else 403
+    "web:sar-new": SIGNED_IN,
+    "web:retention-run": SIGNED_IN,  # IG leads only
+    "web:sar": SIGNED_IN,  # IG leads only
+    "web:sar-json": SIGNED_IN,  # IG leads only
+    "web:sar-pdf": SIGNED_IN,  # IG leads only
 }
 
 API = {
@@ -170,6 +184,8 @@ def world():
             "household_id": household.pk,
             "referral_id": referral.pk,
             "job_id": job.pk,
+            "break_glass_id": uuid.uuid4(),
+            "sar_id": uuid.uuid4(),
         },
         "stranger": stranger,
     }

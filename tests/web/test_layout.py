@@ -42,19 +42,16 @@ def test_pages_are_not_cached(worker_client):
     assert worker_client.get("/caseload")["Cache-Control"] == "no-store"
 
 
+PRACTICE = ["Caseload", "Find a child", "Referrals", "Known to partners?"]
+
+
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (
-            Role.SOCIAL_WORKER,
-            ["Work tray", "Caseload", "Find a child", "Referrals", "Known to partners?"],
-        ),
-        (
-            Role.SCHOOL_DSL,
-            ["Work tray", "Caseload", "Find a child", "Referrals", "Known to partners?"],
-        ),
-        (Role.IG_LEAD, ["Audit"]),
-        (Role.PARTNERSHIP_ANALYST, []),
+        (Role.SOCIAL_WORKER, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
+        (Role.SCHOOL_DSL, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
+        (Role.IG_LEAD, ["Audit", "Governance", "Emergency access reviews", "Notifications"]),
+        (Role.PARTNERSHIP_ANALYST, ["Notifications"]),
     ],
 )
 def test_navigation_shows_what_the_role_can_use(signed_in, role, links):

@@ -16,7 +16,7 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tandem.access.models import Involvement
+from tandem.access.models import BreakGlass, Involvement, Restriction, RestrictionKind
 from tandem.partners.models import Role
 from tandem.referrals.codes import Status
 
@@ -31,6 +31,8 @@ class Action(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     LOOKUP_KNOWN = "lookup_known"
     VIEW_AUDIT = "view_audit"
+    MANAGE_GOVERNANCE = "manage_governance"
+    BREAK_GLASS = "break_glass"
 
 
 PRACTITIONERS = {
@@ -54,6 +56,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.DECIDE_REFERRAL: DECIDERS,
     Action.GIVE_FEEDBACK: DECIDERS,
     Action.VIEW_AUDIT: {Role.IG_LEAD},
+    Action.MANAGE_GOVERNANCE: {Role.IG_LEAD},
+    Action.BREAK_GLASS: PRACTITIONERS,
 }
 
 
@@ -72,15 +76,34 @@ def active_involvements():
     )
 
 
-def _open_referrals():
+def open_referrals():
     from tandem.referrals.models import Referral
 
     return Referral.objects.exclude(status=Status.CLOSED).filter(child__is_child=True)
 
 
+_open_referrals = open_referrals
+
+
+def active_break_glass():
+    now = timezone.now()
+    return BreakGlass.objects.filter(started_at__lte=now, expires_at__gt=now)
+
+
+def active_restrictions(kind: str):
+    return Restriction.objects.filter(kind=kind, ended_at__isnull=True)
+
+
+def restricted_from(actor) -> QuerySet:
+    """Restricted records `actor` is not named on: hidden whatever else would show them."""
+    return active_restrictions(RestrictionKind.RESTRICTED_RECORD).exclude(named_people=actor)
+
+
 ALLOCATED = "allocated worker"
 TEAM_CASE = "team owns or is involved in the case"
 REFERRAL_TO_TEAM = "open referral to your team"
+NAMED_ON_RESTRICTION = "named on a restricted record"
+BREAK_GLASS = "emergency access (break-glass)"
 
 # Each rule: (the reason it gives, the child ids it lets the actor see). Strongest first, because
 # `access_basis` reports the first that matches. Making a referral is deliberately not a reason:
@@ -90,6 +113,11 @@ CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
     (ALLOCATED, lambda a: active_involvements().filter(practitioner_id=a.pk)),
     (TEAM_CASE, lambda a: active_involvements().filter(team_id=a.team_id)),
     (REFERRAL_TO_TEAM, lambda a: _open_referrals().filter(to_team_id=a.team_id)),
+    (
+        NAMED_ON_RESTRICTION,
+        lambda a: active_restrictions(RestrictionKind.RESTRICTED_RECORD).filter(named_people=a),
+    ),
+    (BREAK_GLASS, lambda a: active_break_glass().filter(user_id=a.pk)),
 ]
 
 
@@ -98,14 +126,16 @@ def visible_children_q(actor, action: Action = Action.VIEW_CHILD) -> Q:
     if not role_allows(actor, action):
         return Q(pk__in=[])
     reasons = [Q(pk__in=rule(actor).values("child_id")) for _, rule in CHILD_ACCESS_RULES]
-    return Q(is_child=True) & reduce(operator.or_, reasons)
+    hidden = ~Q(pk__in=restricted_from(actor).values("child_id"))
+    return Q(is_child=True) & reduce(operator.or_, reasons) & hidden
 
 
 def access_basis(actor, child_id, action: Action = Action.VIEW_CHILD) -> str | None:
     """Why `actor` may act on this child, or None. The same rules as `visible_children_q`."""
     if not role_allows(actor, action):
         return None
+    hidden = restricted_from(actor).values("child_id")
     for reason, rule in CHILD_ACCESS_RULES:
-        if rule(actor).filter(child_id=child_id).exists():
+        if rule(actor).filter(child_id=child_id).exclude(child_id__in=hidden).exists():
             return reason
     return None

@@ -7,6 +7,7 @@ refuse too, so not even a bulk query or a shell can rewrite history.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class AuditAction(models.TextChoices):
@@ -67,6 +68,9 @@ class AccessEvent(models.Model):
         indexes = [
             models.Index(fields=["person_id", "occurred_at"], name="audit_person_time_idx"),
             models.Index(fields=["actor", "occurred_at"], name="audit_actor_time_idx"),
+            models.Index(fields=["actor_partner", "occurred_at"], name="audit_partner_time_idx"),
+            # The search matches a username whatever its case (iexact: UPPER(...) = UPPER(...)).
+            models.Index(Upper("actor_username"), "occurred_at", name="audit_username_time_idx"),
         ]
 
     def save(self, *args, **kwargs):

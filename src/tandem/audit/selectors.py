@@ -16,6 +16,7 @@ from tandem.audit.services import access_event_record
 @dataclass(frozen=True)
 class AuditFilters:
     username: str = ""
+    partner: str = ""
     person_id: UUID | None = None
     action: str = ""
     date_from: date | None = None
@@ -25,6 +26,8 @@ class AuditFilters:
         q = Q()
         if self.username:
             q &= Q(actor_username__iexact=self.username.strip())
+        if self.partner:
+            q &= Q(actor_partner__iexact=self.partner.strip())
         if self.person_id:
             q &= Q(person_id=self.person_id)
         if self.action:
@@ -38,6 +41,7 @@ class AuditFilters:
     def as_detail(self) -> dict:
         return {
             "username": self.username,
+            "partner": self.partner,
             "person_id": str(self.person_id or ""),
             "action": self.action,
             "date_from": self.date_from.isoformat() if self.date_from else "",
@@ -75,5 +79,81 @@ def access_events_search(
         record_id="",
         basis="information-governance lead",
         detail={**filters.as_detail(), "rows": len(items)},
+    )
+    return AuditPage(items=items, total=total, offset=offset, limit=limit)
+
+
+# A partnership-wide export is for review, not for bulk copying: past this, narrow the search.
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = [
+    "occurred_at",
+    "actor_username",
+    "actor_team",
+    "actor_partner",
+    "action",
+    "record_type",
+    "record_id",
+    "person_id",
+    "purpose",
+    "basis",
+    "channel",
+    "request_id",
+]
+
+
+def access_events_export(*, actor, filters: AuditFilters = AuditFilters()):
+    """The rows of a search, oldest first, for a CSV file. The export itself is audited (with
+    its filters and how many rows it held) before the first row leaves."""
+    require_role(actor, Action.VIEW_AUDIT)
+    qs = AccessEvent.objects.filter(filters.as_q()).order_by("occurred_at", "id")
+    total = min(qs.count(), EXPORT_LIMIT)
+    access_event_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="access_event",
+        person_id=filters.person_id,
+        basis="information-governance lead",
+        detail={**filters.as_detail(), "rows": total},
+    )
+    return qs.values_list(*EXPORT_COLUMNS)[:EXPORT_LIMIT].iterator(chunk_size=2000)
+
+
+def _may_see_who_looked(actor, child_id) -> str | None:
+    from tandem.access.models import InvolvementKind
+    from tandem.access.policies import active_involvements, role_allows
+
+    if role_allows(actor, Action.VIEW_AUDIT):
+        return "information-governance lead"
+    if not role_allows(actor, Action.VIEW_CHILD):
+        return None
+    owns = active_involvements().filter(
+        Q(team_id=actor.team_id, kind=InvolvementKind.OWNING_TEAM)
+        | Q(team_id=actor.team_id, kind=InvolvementKind.ALLOCATED)
+        | Q(practitioner_id=actor.pk),
+        child_id=child_id,
+    )
+    return "team owns the case" if owns.exists() else None
+
+
+def who_looked(*, actor, child_id: UUID, offset: int = 0, limit: int = 50) -> AuditPage:
+    """Every read and write of one child's record: for IG leads and the team that owns the case.
+    Anyone else is told the child is not there, as everywhere."""
+    from tandem.access.errors import NotFound
+
+    basis = _may_see_who_looked(actor, child_id)
+    if basis is None:
+        raise NotFound("No child with that id is in your records")
+    qs = AccessEvent.objects.filter(person_id=child_id)
+    total = qs.count()
+    items = list(qs.order_by("-occurred_at", "-id")[offset : offset + limit])
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="who_looked",
+        person_id=child_id,
+        basis=basis,
+        detail={"rows": len(items)},
     )
     return AuditPage(items=items, total=total, offset=offset, limit=limit)

@@ -9,11 +9,14 @@ shapes the answer. Nothing here queries a personal model itself.
 from datetime import date, datetime
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from tandem.access.categories import PERSON_FIELDS
+from tandem.access.sharing import categories_for, withhold
 from tandem.audit.models import Purpose
 from tandem.config.api_support import (
     Id,
@@ -198,6 +201,14 @@ class ChildOut(ChildListItemOut):
     address: str
     nhs_number: str | None
     upn: str | None
+    withheld: list[str] = Field(
+        description="Fields not shared with you (sent empty): your basis for seeing the child "
+        "and the partnership's agreements do not cover their category"
+    )
+
+    @staticmethod
+    def resolve_withheld(obj) -> list[str]:
+        return list(getattr(obj, "withheld_fields", []))
 
 
 class PersonBriefOut(Schema):
@@ -319,13 +330,18 @@ def child_get(request, child_id: UUID):
 
 @router.patch("/children/{child_id}", response=responses({200: ChildOut}), tags=["children"])
 def child_update(request, child_id: UUID, payload: ChildChanges):
-    """Change the fields sent; the others are left as they are."""
-    return services.child_update(
-        actor=request.auth,
-        child_id=child_id,
-        purpose=DIRECT_WORK,
-        changes=payload.model_dump(exclude_unset=True),
+    """Change the fields sent; the others are left as they are. A field not shared with you
+    cannot be changed either."""
+    changes = payload.model_dump(exclude_unset=True)
+    categories = categories_for(request.auth, child_id)
+    # No categories at all: not the caller's child, and the service answers 404 for it.
+    refused = sorted(n for n in changes if categories and PERSON_FIELDS[n] not in categories)
+    if refused:
+        raise PermissionDenied(f"These fields are not shared with you: {', '.join(refused)}")
+    child = services.child_update(
+        actor=request.auth, child_id=child_id, purpose=DIRECT_WORK, changes=changes
     )
+    return withhold(child, categories)
 
 
 @router.get(

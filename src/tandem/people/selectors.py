@@ -9,10 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tandem.access.categories import Category, event_category
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Involvement
+from tandem.access.models import Involvement, SensitiveNote
 from tandem.access.policies import Action, active_involvements, visible_children_q
+from tandem.access.sharing import (
+    categories_for,
+    categories_for_children,
+    protected_address_hidden_from,
+    withhold,
+)
 from tandem.audit.models import AccessEvent, AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.partners.models import Partner
@@ -78,8 +85,14 @@ def child_list(
     """A page of the children the actor may see, matching the filters, by name."""
     require_role(actor, Action.VIEW_CHILD)
     qs = children_visible_to(actor=actor).filter(filters.as_q())
+    if filters.postcode:
+        # A protected address is never matched on by anyone not named on it.
+        qs = qs.exclude(pk__in=protected_address_hidden_from(actor))
     total = qs.count()
     items = list(qs.order_by("family_name", "given_name", "id")[offset : offset + limit])
+    allowed = categories_for_children(actor, [c.pk for c in items])
+    for c in items:
+        withhold(c, allowed[c.pk])
     access_events_record(
         actor=actor,
         action=AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
@@ -91,8 +104,10 @@ def child_list(
 
 
 def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
+    """The child's details, with the fields outside the actor's categories withheld."""
     basis = require_child(actor, child_id)
-    child = Person.objects.get(pk=child_id)
+    categories = categories_for(actor, child_id)
+    child = withhold(Person.objects.get(pk=child_id), categories)
     access_event_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -100,6 +115,7 @@ def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
         record_type="child",
         person_id=child.pk,
         basis=basis,
+        detail={"categories": sorted(categories)},
     )
     return child
 
@@ -117,6 +133,8 @@ class RelatedPerson:
 
 def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedPerson]:
     basis = require_child(actor, child_id)
+    if Category.FAMILY not in categories_for(actor, child_id):
+        return []
     rows = Relationship.objects.filter(
         Q(person_a_id=child_id) | Q(person_b_id=child_id)
     ).select_related("person_a", "person_b")
@@ -166,12 +184,18 @@ def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdVi
     """The households the child lives in now, with who lives there now. A household the child
     has left (a move into care, an adoption) is not theirs to show: it is other people's home."""
     basis = require_child(actor, child_id)
+    categories = categories_for(actor, child_id)
+    if Category.FAMILY not in categories:
+        return []
     current = HouseholdMember.objects.filter(_current_members(), person_id=child_id)
     households = list(
         Household.objects.filter(pk__in=current.values("household_id")).prefetch_related(
             _members_now()
         )
     )
+    if Category.CONTACT not in categories:
+        for h in households:
+            h.address, h.postcode = "", ""
     views = [HouseholdView(h, _by_role(h.members.all())) for h in households]
     access_events_record(
         actor=actor,
@@ -199,6 +223,9 @@ def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
     if household is None:
         raise NotFound("No household with that id is in your records")
     members = _by_role(household.members.all())
+    member_ids = [m.person_id for m in members]
+    if protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists():
+        household.address, household.postcode = "", ""
     access_events_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -228,17 +255,31 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     from tandem.referrals.models import Referral
 
     basis = require_child(actor, child_id)
+    categories = categories_for(actor, child_id)
+    own_partner = actor.team.partner_id if actor.team_id else None
+
+    def shown(category, partner_id) -> bool:
+        # A partner always sees what it recorded itself.
+        return category in categories or partner_id == own_partner
+
     entries: list[ChronologyEntry] = []
     for e in Event.objects.filter(person_id=child_id).select_related("partner"):
-        entries.append(
-            ChronologyEntry(e.occurred_at, e.partner.name, e.get_kind_display(), e.summary)
-        )
+        if shown(event_category(e.kind), e.partner_id):
+            entries.append(
+                ChronologyEntry(e.occurred_at, e.partner.name, e.get_kind_display(), e.summary)
+            )
+    for n in SensitiveNote.objects.filter(child_id=child_id).select_related("partner"):
+        if shown(n.category, n.partner_id):
+            entries.append(
+                ChronologyEntry(n.occurred_at, n.partner.name, n.get_category_display(), n.summary)
+            )
+    casework = Category.CASEWORK in categories
     referrals = (
         Referral.objects.filter(child_id=child_id)
         .select_related("from_team__partner", "to_team__partner", "decision")
         .prefetch_related("reasons", "feedback")
     )
-    for r in referrals:
+    for r in referrals if casework else []:
         reasons = ", ".join(x.get_reason_display() for x in r.reasons.all())
         entries.append(
             ChronologyEntry(
@@ -262,9 +303,10 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
                     f.given_at, r.to_team.partner.name, "Feedback to referrer", f.message
                 )
             )
-    for inv in Involvement.objects.filter(child_id=child_id).select_related(
+    involvements = Involvement.objects.filter(child_id=child_id).select_related(
         "team__partner", "practitioner"
-    ):
+    )
+    for inv in involvements if casework else []:
         who = f"{inv.practitioner} ({inv.team.name})" if inv.practitioner else inv.team.name
         entries.append(
             ChronologyEntry(
@@ -291,6 +333,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         record_type="chronology",
         person_id=child_id,
         basis=basis,
+        detail={"categories": sorted(categories)},
     )
     return entries
 

@@ -7,10 +7,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.access.categories import Category
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Involvement, InvolvementKind
+from tandem.access.models import Involvement, InvolvementKind, Schedule1Condition, SharingPurpose
 from tandem.access.policies import Action
+from tandem.access.services import share_decision_record
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.casework.codes import DecisionKind
@@ -49,8 +51,11 @@ def referral_create(
     child_id: UUID | None = None,
     new_child: dict | None = None,
     referrer_name: str = "",
+    lawful_basis: str = "recognised_legitimate_interest",
 ) -> Referral:
-    """Refer a child the actor can see (`child_id`) or a child described afresh (`new_child`)."""
+    """Refer a child the actor can see (`child_id`) or a child described afresh (`new_child`).
+    A referral is a share: it goes in the share decision log with its lawful basis (by default
+    the safeguarding recognised legitimate interest, under DPA 2018 Schedule 1 paragraph 18)."""
     require_role(actor, Action.MAKE_REFERRAL)
     if (child_id is None) == (new_child is None):
         raise ValidationError(
@@ -115,6 +120,20 @@ def referral_create(
     ReferralReason.objects.bulk_create(
         ReferralReason(referral=referral, reason=r) for r in reasons
     )
+    # Information governance: the share decision log.
+    decision = share_decision_record(
+        actor=actor,
+        child_id=child.pk,
+        shared=True,
+        purpose=SharingPurpose.REFERRAL_TRIAGE,
+        with_partner_id=to_team.partner_id,
+        categories=[Category.IDENTITY, Category.CASEWORK],
+        lawful_basis=lawful_basis,
+        schedule1_condition=Schedule1Condition.SAFEGUARDING,
+        reasons="Referral made",
+        referral_id=referral.pk,
+        audit=False,  # the referral's own audit row below names it
+    )
     access_event_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -128,6 +147,8 @@ def referral_create(
             "reasons": reasons,
             "matched_existing_record": matched_existing,
             "identifier_conflict": referral.identifier_conflict,
+            "share_decision": str(decision.pk),
+            "lawful_basis": decision.lawful_basis,
         },
     )
     return referral

@@ -51,10 +51,18 @@ def age(person, today: date | None = None) -> str:
     return f"{months // 12} years"
 
 
+def category_labels(categories) -> list[str]:
+    """The record categories someone may see, in the order the policy lists them."""
+    from tandem.access.categories import Category
+
+    return [c.label for c in Category if c in categories]
+
+
 FILTERS = {
     "govuk_date": govuk_date,
     "govuk_datetime": govuk_datetime,
     "nhs_number": nhs_number,
     "nhs_number_ending": nhs_number_ending,
     "age": age,
+    "category_labels": category_labels,
 }

@@ -471,6 +471,7 @@ class KnownForm(GovukForm):
 
 class AuditSearchForm(GovukForm):
     username = _text("Username", max_length=150)
+    partner = _text("Partner", max_length=200, hint="The partner's name, like Example Police")
     child_id = forms.UUIDField(
         label="Child's record id",
         required=False,

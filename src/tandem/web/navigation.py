@@ -12,6 +12,11 @@ LINKS = [
     ("referrals", "Referrals", "web:referrals-made", Action.MAKE_REFERRAL),
     ("known", "Known to partners?", "web:known", Action.LOOKUP_KNOWN),
     ("audit", "Audit", "web:audit", Action.VIEW_AUDIT),
+    # Information governance
+    ("governance", "Governance", "web:governance", Action.MANAGE_GOVERNANCE),
+    ("reviews", "Emergency access reviews", "web:break-glass-queue", Action.VIEW_AUDIT),
+    ("break-glass", "Emergency access", "web:break-glass", Action.BREAK_GLASS),
+    ("notifications", "Notifications", "web:notifications", None),
 ]
 
 
@@ -22,5 +27,5 @@ def navigation_items(request, current: str = "") -> list[dict]:
     return [
         {"text": text, "href": reverse(name), "active": key == current}
         for key, text, name, action in LINKS
-        if role_allows(user, action)
+        if action is None or role_allows(user, action)
     ]

@@ -3,7 +3,16 @@
 
 from django.urls import path
 
-from tandem.web.views import account, audit, casework, children, jobs, known, referrals
+from tandem.web.views import (
+    account,
+    audit,
+    casework,
+    children,
+    governance,
+    jobs,
+    known,
+    referrals,
+)
 
 app_name = "web"
 
@@ -61,4 +70,31 @@ urlpatterns = [
     path(f"{CASE}/messages/<uuid:message_id>/reply", casework.message_reply, name="message-reply"),
     path("work-tray", casework.work_tray, name="work-tray"),
     path("reports/views", casework.voice_report, name="voice-report"),
+    # Information governance
+    path(f"{CHILD}/who-looked", governance.child_who_looked, name="child-who-looked"),
+    path("audit/export.csv", governance.audit_export, name="audit-export"),
+    path("emergency-access", governance.break_glass_new, name="break-glass"),
+    path("governance/break-glass", governance.break_glass_queue, name="break-glass-queue"),
+    path(
+        "governance/break-glass/<uuid:break_glass_id>",
+        governance.break_glass_review,
+        name="break-glass-review",
+    ),
+    path("notifications", governance.notifications, name="notifications"),
+    path("governance", governance.governance_home, name="governance"),
+    path("governance/subject-access/new", governance.sar_new, name="sar-new"),
+    path("governance/retention/run", governance.retention_run, name="retention-run"),
+    path("governance/subject-access/<uuid:sar_id>", governance.sar_detail, name="sar"),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.json",
+        governance.sar_download,
+        {"fmt": "json"},
+        name="sar-json",
+    ),
+    path(
+        "governance/subject-access/<uuid:sar_id>/response.pdf",
+        governance.sar_download,
+        {"fmt": "pdf"},
+        name="sar-pdf",
+    ),
 ]

@@ -12,21 +12,32 @@ from tandem.web.views.common import page_number, pagination
 PER_PAGE = 50
 
 
+def filters_from(request):
+    """(filters, form) from the query string; filters is None when the form has errors."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = AuditSearchForm(params or None)
+    if form.is_bound and not form.is_valid():
+        return None, form
+    data = form.cleaned_data if form.is_bound else {}
+    filters = AuditFilters(
+        username=data.get("username", ""),
+        partner=data.get("partner", ""),
+        person_id=data.get("child_id"),
+        action=data.get("action", ""),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+    return filters, form
+
+
 @page
 def audit(request):
     """A GET form: the filters are usernames, record ids and dates, never a child's name."""
     require_role(request.user, Action.VIEW_AUDIT)
-    form = AuditSearchForm(request.GET or None)
+    filters, form = filters_from(request)
     events = None
-    if not form.is_bound or form.is_valid():
-        data = form.cleaned_data if form.is_bound else {}
-        filters = AuditFilters(
-            username=data.get("username", ""),
-            person_id=data.get("child_id"),
-            action=data.get("action", ""),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-        )
+    if filters is not None:
         number = page_number(request)
         events = access_events_search(
             actor=request.user, filters=filters, offset=(number - 1) * PER_PAGE, limit=PER_PAGE

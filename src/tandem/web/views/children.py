@@ -138,7 +138,12 @@ def child_edit(request, child_id):
                     actor=request.user,
                     child_id=child_id,
                     purpose=WORK,
-                    changes=form.service_fields(),
+                    # A field not shared with the user is neither shown nor changed.
+                    changes={
+                        k: v
+                        for k, v in form.service_fields().items()
+                        if k not in child.withheld_fields
+                    },
                 )
             except ValidationError as e:
                 form.add_service_errors(e)

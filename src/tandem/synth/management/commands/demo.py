@@ -34,6 +34,11 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         made = demo.make_demo_users()
+        # Information governance: a demo agreement, so the demo shows what sharing opens.
+        from tandem.access.demo import demo_agreement_create
+        from tandem.partners.models import Role
+
+        demo_agreement_create(next(u for _, u in made if u.role == Role.IG_LEAD))
         console = Console(
             file=self.stdout, quiet=verbosity == 0, width=None if self.stdout.isatty() else 160
         )

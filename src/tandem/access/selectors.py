@@ -1,0 +1,74 @@
+"""Reading the information-governance data: the break-glass review queue, one emergency access,
+a user's notifications, the agreements. Each checks the role and is audited like any read."""
+
+from uuid import UUID
+
+from django.utils import timezone
+
+from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import Agreement, BreakGlass, Notification, Review
+from tandem.access.policies import Action
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record, access_events_record
+
+
+def break_glass_queue(*, actor, pending_only: bool = True) -> list[BreakGlass]:
+    """Emergency accesses waiting for an IG lead's review, oldest first."""
+    require_role(actor, Action.VIEW_AUDIT)
+    qs = BreakGlass.objects.select_related("user__team__partner").order_by("started_at")
+    if pending_only:
+        qs = qs.filter(review=Review.PENDING)
+    items = list(qs[:200])
+    access_events_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="break_glass",
+        person_ids=[b.child_id for b in items] or [None],
+        basis="information-governance lead",
+    )
+    return items
+
+
+def break_glass_get(*, actor, break_glass_id: UUID) -> BreakGlass:
+    require_role(actor, Action.VIEW_AUDIT)
+    grant = (
+        BreakGlass.objects.select_related("user__team__partner", "reviewed_by")
+        .filter(pk=break_glass_id)
+        .first()
+    )
+    if grant is None:
+        raise NotFound("No emergency access with that id")
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="break_glass",
+        record_id=str(grant.pk),
+        person_id=grant.child_id,
+        basis="information-governance lead",
+    )
+    return grant
+
+
+def break_glass_active_for(*, actor) -> list[BreakGlass]:
+    """The user's own emergency accesses still running (to show them when each ends)."""
+    now = timezone.now()
+    return list(
+        BreakGlass.objects.filter(user_id=actor.pk, started_at__lte=now, expires_at__gt=now)
+    )
+
+
+def notifications_for(*, actor, limit: int = 50) -> list[Notification]:
+    """A user's own inbox: nobody reads anyone else's."""
+    return list(Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at")[:limit])
+
+
+def agreements_list(*, actor) -> list[Agreement]:
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    return list(
+        Agreement.objects.select_related("owner")
+        .prefetch_related("acceptances__partner", "grants__from_partner", "grants__to_partner")
+        .order_by("-created_at")
+    )

@@ -1,0 +1,303 @@
+"""Subject access requests: log one with its one-month deadline, assemble everything held about
+the person (details, chronology, sensitive notes, referrals, who saw the record), redact
+third-party information item by item with a reason, and export the response as JSON and PDF.
+
+A redacted item leaves only its key, its section and the reason: its text is never in either
+export. Only information-governance leads do any of this, and every step is audited.
+"""
+
+import calendar
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import SarRedaction, SensitiveNote, SubjectAccessRequest
+from tandem.access.policies import Action
+from tandem.audit.models import AccessEvent, AuditAction, Purpose
+from tandem.audit.services import access_event_record, access_events_record
+from tandem.people.models import Event, Person
+
+SAR = "subject access request"
+DUE_SOON_DAYS = 7
+
+
+def one_month_after(day: date) -> date:
+    """The same day next month, or that month's last day (31 January -> 28 or 29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    section: str
+    when: str
+    source: str
+    text: str
+    redacted: bool = False
+    reason: str = ""
+
+
+def _audit(actor, sar, action, detail=None):
+    access_event_record(
+        actor=actor,
+        action=action,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="subject_access_request",
+        record_id=str(sar.pk),
+        person_id=sar.person_id,
+        basis=SAR,
+        detail=detail or {},
+    )
+
+
+@transaction.atomic
+def sar_log(*, actor, person_id: UUID, requester: str, received_on: date) -> SubjectAccessRequest:
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    if not Person.objects.filter(pk=person_id).exists():
+        raise ValidationError({"person_id": "No person with this record id"})
+    errors = {}
+    if received_on > timezone.localdate():
+        errors["received_on"] = "The date received must be today or in the past"
+    if not requester.strip():
+        errors["requester"] = "Say who made the request"
+    if errors:
+        raise ValidationError(errors)
+    sar = SubjectAccessRequest(
+        person_id=person_id,
+        requester=requester.strip(),
+        received_on=received_on,
+        due_on=one_month_after(received_on),
+        logged_by=actor,
+    )
+    sar.full_clean()
+    sar.save()
+    _audit(actor, sar, AuditAction.CREATE, {"due_on": sar.due_on.isoformat()})
+    return sar
+
+
+def sar_get(*, actor, sar_id: UUID) -> SubjectAccessRequest:
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    sar = SubjectAccessRequest.objects.select_related("person").filter(pk=sar_id).first()
+    if sar is None:
+        raise NotFound("No subject access request with that id")
+    return sar
+
+
+def sars_open(*, actor, today: date | None = None) -> list[dict]:
+    """Open requests, soonest deadline first, each marked overdue or due soon."""
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    today = today or timezone.localdate()
+    rows = []
+    for sar in SubjectAccessRequest.objects.filter(completed_at__isnull=True).order_by("due_on"):
+        days = (sar.due_on - today).days
+        state = "overdue" if days < 0 else "due soon" if days <= DUE_SOON_DAYS else "on time"
+        rows.append({"sar": sar, "days_left": days, "state": state})
+    # The list shows record ids, requesters and dates; each person listed gets a row.
+    access_events_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type="subject_access_request",
+        person_ids=[r["sar"].person_id for r in rows] or [None],
+        basis=SAR,
+    )
+    return rows
+
+
+def _assemble(sar: SubjectAccessRequest) -> list[Item]:
+    from tandem.referrals.models import Referral
+
+    person = sar.person
+    items = [
+        Item(f"person:{name}", "Your details", "", "Shared record", f"{label}: {value}")
+        for name, label, value in [
+            ("given_name", "First name", person.given_name),
+            ("family_name", "Last name", person.family_name),
+            ("known_as", "Known as", person.known_as),
+            ("date_of_birth", "Date of birth", person.date_of_birth or ""),
+            ("address", "Address", person.address),
+            ("postcode", "Postcode", person.postcode),
+            ("nhs_number", "NHS number", person.nhs_number or ""),
+            ("upn", "Unique pupil number", person.upn or ""),
+        ]
+        if value
+    ]
+    for e in Event.objects.filter(person=person).select_related("partner").order_by("occurred_at"):
+        items.append(
+            Item(
+                f"event:{e.pk}",
+                "Chronology",
+                e.occurred_at.date().isoformat(),
+                e.partner.name,
+                f"{e.get_kind_display()}: {e.summary}",
+            )
+        )
+    notes = SensitiveNote.objects.filter(child=person).select_related("partner")
+    for n in notes.order_by("occurred_at"):
+        items.append(
+            Item(
+                f"note:{n.pk}",
+                "Sensitive information",
+                n.occurred_at.date().isoformat(),
+                n.partner.name,
+                f"{n.get_category_display()}: {n.summary}",
+            )
+        )
+    referrals = Referral.objects.filter(child=person).select_related(
+        "from_team__partner", "to_team"
+    )
+    for r in referrals.order_by("received_at"):
+        items.append(
+            Item(
+                f"referral:{r.pk}",
+                "Referrals",
+                r.received_at.date().isoformat(),
+                r.from_team.partner.name,
+                f"Referral to {r.to_team.name}: {r.concerns}",
+            )
+        )
+    seen = AccessEvent.objects.filter(person_id=person.pk).order_by("occurred_at", "id")
+    for a in seen.exclude(record_type="subject_access_request")[:5000]:
+        items.append(
+            Item(
+                f"audit:{a.pk}",
+                "Who saw or changed your record",
+                a.occurred_at.date().isoformat(),
+                a.actor_partner or "Tandem",
+                f"{a.get_action_display()} ({a.record_type}) by {a.actor_team or a.actor_username}"
+                f", for {a.get_purpose_display() or 'no stated purpose'}",
+            )
+        )
+    return items
+
+
+def sar_items(*, actor, sar_id: UUID) -> list[Item]:
+    """Everything held, with the redactions applied: a redacted item keeps no text."""
+    sar = sar_get(actor=actor, sar_id=sar_id)
+    redacted = dict(sar.redactions.values_list("item_key", "reason"))
+    items = [
+        Item(i.key, i.section, i.when, i.source, "", True, redacted[i.key])
+        if i.key in redacted
+        else i
+        for i in _assemble(sar)
+    ]
+    _audit(actor, sar, AuditAction.VIEW, {"items": len(items), "redacted": len(redacted)})
+    return items
+
+
+@transaction.atomic
+def sar_redact(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarRedaction:
+    sar = sar_get(actor=actor, sar_id=sar_id)
+    errors = {}
+    if item_key not in {i.key for i in _assemble(sar)}:
+        errors["item_key"] = "Choose an item of this request to redact"
+    if not reason.strip():
+        errors["reason"] = "Say why this item is withheld (for example, it is about someone else)"
+    if errors:
+        raise ValidationError(errors)
+    redaction = SarRedaction(
+        sar=sar,
+        item_key=item_key,
+        reason=reason.strip(),
+        redacted_by=actor,
+        redacted_at=timezone.now(),
+    )
+    redaction.full_clean()
+    redaction.save()
+    _audit(actor, sar, AuditAction.UPDATE, {"redacted": item_key})
+    return redaction
+
+
+def _response(actor, sar_id) -> tuple[SubjectAccessRequest, dict]:
+    sar = sar_get(actor=actor, sar_id=sar_id)
+    items = sar_items(actor=actor, sar_id=sar_id)
+    return sar, {
+        "request": {
+            "id": str(sar.pk),
+            "requester": sar.requester,
+            "received_on": sar.received_on.isoformat(),
+            "due_on": sar.due_on.isoformat(),
+            "produced_at": timezone.now().isoformat(),
+        },
+        "items": [_public(i) for i in items],
+    }
+
+
+def _public(item: Item) -> dict:
+    """A redacted item keeps its key, section and reason only; an open one has no reason."""
+    if item.redacted:
+        return {"key": item.key, "section": item.section, "redacted": True, "reason": item.reason}
+    data = asdict(item)
+    del data["redacted"], data["reason"]
+    return data
+
+
+def sar_export_json(*, actor, sar_id: UUID) -> str:
+    sar, response = _response(actor, sar_id)
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "json", "items": len(response["items"])})
+    return json.dumps(response, indent=2, ensure_ascii=False)
+
+
+def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
+    from fpdf import FPDF
+
+    sar, response = _response(actor, sar_id)
+    pdf = FPDF()
+    # Uncompressed: a response is small, and anyone can check what it does and does not hold.
+    pdf.compress = False
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    _line(pdf, 10, "Your information: response to a subject access request")
+    pdf.set_font("Helvetica", size=10)
+    meta = response["request"]
+    pdf.multi_cell(
+        0,
+        6,
+        f"Request received {meta['received_on']}, due {meta['due_on']}, "
+        f"produced {meta['produced_at'][:10]}.",
+    )
+    section = None
+    for item in response["items"]:
+        if item["section"] != section:
+            section = item["section"]
+            pdf.ln(3)
+            pdf.set_font("Helvetica", "B", 12)
+            _line(pdf, 8, section)
+            pdf.set_font("Helvetica", size=10)
+        if item.get("redacted"):
+            line = f"[Withheld: {item['reason']}]"
+        else:
+            line = " - ".join(x for x in (item.get("when"), item.get("source")) if x)
+            line = f"{line}: {item['text']}" if line else item["text"]
+        _line(pdf, 5, _latin1(line))
+    data = bytes(pdf.output())
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "pdf", "items": len(response["items"])})
+    return data
+
+
+def _line(pdf, height: float, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _latin1(text: str) -> str:
+    # The PDF's core font is Latin-1: keep what it can draw, mark what it cannot.
+    return text.replace("\u2019", "'").encode("latin-1", "replace").decode("latin-1")
+
+
+@transaction.atomic
+def sar_complete(*, actor, sar_id: UUID) -> SubjectAccessRequest:
+    sar = sar_get(actor=actor, sar_id=sar_id)
+    if sar.completed_at is None:
+        sar.completed_at = timezone.now()
+        sar.save(update_fields=["completed_at"])
+        _audit(actor, sar, AuditAction.UPDATE, {"completed": True})
+    return sar

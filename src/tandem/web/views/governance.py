@@ -1,0 +1,236 @@
+"""Information-governance pages: emergency (break-glass) access and its review queue, the
+notifications inbox, "who looked" at a child, and the audit export."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tandem.access import retention, selectors, services, subject_access
+from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import DestructionCertificate
+from tandem.access.policies import Action
+from tandem.audit.models import Purpose
+from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
+from tandem.people.selectors import child_get
+from tandem.web.decorators import page
+from tandem.web.forms_governance import (
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    RedactionForm,
+    SarForm,
+)
+from tandem.web.views.audit import filters_from
+from tandem.web.views.common import page_number, pagination
+
+PER_PAGE = 50
+
+
+@page
+def break_glass_new(request):
+    require_role(request.user, Action.BREAK_GLASS)
+    if request.method == "POST":
+        form = BreakGlassForm(request.POST)
+        if form.is_valid():
+            try:
+                grant = services.break_glass_open_by_number(
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    nhs_number=form.cleaned_data["nhs_number"],
+                    upn=form.cleaned_data["upn"],
+                )
+            except ValidationError as e:
+                form.add_service_errors(e)
+            else:
+                until = timezone.localtime(grant.expires_at)
+                messages.success(
+                    request,
+                    f"Emergency access until {until:%H:%M} on {until:%d %B %Y}. The team that "
+                    "owns the case and the information-governance lead have been told.",
+                )
+                return redirect("web:child", child_id=grant.child_id)
+    else:
+        form = BreakGlassForm()
+    return render(
+        request,
+        "web/governance/break_glass_new.html",
+        {"form": form, "hours": settings.TANDEM_BREAK_GLASS_HOURS},
+    )
+
+
+@page
+def break_glass_queue(request):
+    """For IG leads (the selector checks the role)."""
+    items = selectors.break_glass_queue(actor=request.user)
+    return render(request, "web/governance/break_glass_queue.html", {"items": items})
+
+
+@page
+def break_glass_review(request, break_glass_id):
+    grant = selectors.break_glass_get(actor=request.user, break_glass_id=break_glass_id)
+    if request.method == "POST":
+        form = BreakGlassReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.break_glass_review(
+                    actor=request.user,
+                    break_glass_id=break_glass_id,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as e:
+                form.add_service_errors(e, form.service_names)
+            else:
+                messages.success(request, "Your review has been recorded")
+                return redirect("web:break-glass-queue")
+    else:
+        form = BreakGlassReviewForm()
+    return render(
+        request, "web/governance/break_glass_review.html", {"grant": grant, "form": form}
+    )
+
+
+@page
+def notifications(request):
+    items = selectors.notifications_for(actor=request.user)
+    return render(request, "web/governance/notifications.html", {"items": items})
+
+
+@page
+def child_who_looked(request, child_id):
+    number = page_number(request)
+    events = who_looked(
+        actor=request.user, child_id=child_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+    )
+    # The child's name for the heading comes through the ordinary selector when the viewer may
+    # see the record; an IG lead of another partner sees only the record id.
+    try:
+        child = child_get(actor=request.user, child_id=child_id, purpose=Purpose.AUDIT_REVIEW)
+    except (NotFound, PermissionDenied):
+        child = None
+    return render(
+        request,
+        "web/governance/who_looked.html",
+        {
+            "child": child,
+            "child_id": child_id,
+            "events": events,
+            "pagination": pagination(
+                request, number=number, total=events.total, per_page=PER_PAGE
+            ),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@page
+def audit_export(request):
+    """The audit search as CSV: the same filters as the page; the export is itself audited."""
+    require_role(request.user, Action.VIEW_AUDIT)
+    filters, form = filters_from(request)
+    if filters is None:
+        return render(request, "web/audit.html", {"form": form, "events": None})
+    rows = access_events_export(actor=request.user, filters=filters)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(EXPORT_COLUMNS)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response
+
+
+@page
+def governance_home(request):
+    """The IG lead's page: subject access deadlines first, then emergency accesses to review."""
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    return render(
+        request,
+        "web/governance/home.html",
+        {
+            "sars": subject_access.sars_open(actor=request.user),
+            "pending": len(selectors.break_glass_queue(actor=request.user)),
+            "due": retention.due_for_destruction(),
+            "schedules": retention.RetentionSchedule.objects.order_by("record_type"),
+            "certificates": DestructionCertificate.objects.order_by("-run_at")[:10],
+        },
+    )
+
+
+@page
+def sar_new(request):
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    if request.method == "POST":
+        form = SarForm(request.POST)
+        if form.is_valid():
+            try:
+                sar = subject_access.sar_log(actor=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_service_errors(e)
+            else:
+                messages.success(request, f"Logged: the response is due by {sar.due_on:%d %B %Y}")
+                return redirect("web:sar", sar_id=sar.pk)
+    else:
+        form = SarForm()
+    return render(request, "web/governance/sar_new.html", {"form": form})
+
+
+@page
+def sar_detail(request, sar_id):
+    sar = subject_access.sar_get(actor=request.user, sar_id=sar_id)
+    form = None
+    if request.method == "POST":
+        form = RedactionForm(request.POST)
+        if form.is_valid():
+            try:
+                subject_access.sar_redact(actor=request.user, sar_id=sar_id, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_service_errors(e, form.service_names)
+            else:
+                messages.success(request, "The item is withheld from the response")
+                return redirect("web:sar", sar_id=sar_id)
+    items = subject_access.sar_items(actor=request.user, sar_id=sar_id)
+    return render(
+        request,
+        "web/governance/sar_detail.html",
+        {
+            "sar": sar,
+            "items": items,
+            "form": form,
+            "failed_key": form and form.data.get("item_key"),
+        },
+    )
+
+
+@page
+def sar_download(request, sar_id, fmt):
+    if fmt == "json":
+        body = subject_access.sar_export_json(actor=request.user, sar_id=sar_id)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        body = subject_access.sar_export_pdf(actor=request.user, sar_id=sar_id)
+        response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{sar_id}.{fmt}"'
+    return response
+
+
+@page
+def retention_run(request):
+    """POST only: start the destruction run as a background job and show its progress."""
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    if request.method != "POST":
+        return redirect("web:governance")
+    job = retention.destruction_start(actor=request.user)
+    return redirect("web:job", job_id=job.pk)

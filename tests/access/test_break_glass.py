@@ -1,0 +1,145 @@
+"""Emergency (break-glass) access: a reason, a time limit, the owning team and the IG lead told,
+a review queue, and every step audited."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from freezegun import freeze_time
+
+import tandem.config.urls  # noqa: F401 - builds the API's schemas before any clock is frozen
+from tandem.access import services
+from tandem.access.categories import STANDARD, Category
+from tandem.access.errors import NotFound
+from tandem.access.models import BreakGlass, InvolvementKind, Notification, RestrictionKind
+from tandem.access.sharing import categories_for
+from tandem.audit.models import AccessEvent
+from tandem.partners.models import Role
+from tests import factories
+from tests.web.support import error_summary, text_of
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Child found alone at A&E at night, need to know who has parental responsibility"
+NHS = "9434765919"
+
+
+@pytest.fixture
+def scene():
+    owner_team = factories.TeamFactory()
+    child = factories.ChildFactory(nhs_number=NHS, address="1 Quiet Lane")
+    factories.InvolvementFactory(child=child, team=owner_team, kind=InvolvementKind.OWNING_TEAM)
+    owner = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
+    nurse = factories.UserFactory(role=Role.HEALTH_PRACTITIONER)
+    ig = factories.UserFactory(role=Role.IG_LEAD)
+    return {"child": child, "owner": owner, "nurse": nurse, "ig": ig}
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_reason_is_required(scene):
+    with pytest.raises(ValidationError) as e:
+        services.break_glass_open(actor=scene["nurse"], child_id=scene["child"].pk, reason="x")
+    assert "reason" in e.value.message_dict
+    assert not BreakGlass.objects.exists()
+
+
+def test_access_lasts_the_configured_hours_then_ends(scene, settings):
+    nurse, child = scene["nurse"], scene["child"]
+    assert categories_for(nurse, child.pk) == frozenset()
+    with freeze_time("2026-11-23 10:00:00+00:00"):
+        services.break_glass_open(actor=nurse, child_id=child.pk, reason=REASON)
+        assert categories_for(nurse, child.pk) == STANDARD
+        assert Category.POLICE_INTELLIGENCE not in categories_for(nurse, child.pk)
+    with freeze_time("2026-11-23 13:59:59+00:00"):
+        assert _client(nurse).get(f"/children/{child.pk}").status_code == 200
+    with freeze_time("2026-11-23 14:00:00+00:00"):
+        assert _client(nurse).get(f"/children/{child.pk}").status_code == 404
+    settings.TANDEM_BREAK_GLASS_HOURS = 1
+    with freeze_time("2026-11-24 10:00:00+00:00"):
+        grant = services.break_glass_open(actor=nurse, child_id=child.pk, reason=REASON)
+    assert grant.expires_at - grant.started_at == dt.timedelta(hours=1)
+
+
+def test_owning_team_and_ig_lead_are_told_and_it_is_audited(scene):
+    other_ig = factories.UserFactory(role=Role.IG_LEAD)
+    bystander = factories.UserFactory(role=Role.SOCIAL_WORKER)
+    grant = services.break_glass_open(
+        actor=scene["nurse"], child_id=scene["child"].pk, reason=REASON
+    )
+    told = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert told == {scene["owner"].pk, scene["ig"].pk, other_ig.pk}
+    assert bystander.pk not in told
+    row = AccessEvent.objects.get(record_type="breakglass")
+    assert (row.action, row.person_id, row.actor_id) == (
+        "create",
+        scene["child"].pk,
+        grant.user_id,
+    )
+    assert row.detail["reason"] == REASON
+    text = text_of(_client(scene["owner"]).get("/notifications"))
+    assert "Emergency access to a child's record" in text
+
+
+def test_a_restricted_record_cannot_be_opened_by_break_glass(scene):
+    services.restriction_add(
+        actor=scene["ig"],
+        child_id=scene["child"].pk,
+        kind=RestrictionKind.RESTRICTED_RECORD,
+        reason="High-profile case",
+        named_people=[],
+    )
+    with pytest.raises(NotFound):
+        services.break_glass_open(actor=scene["nurse"], child_id=scene["child"].pk, reason=REASON)
+
+
+def test_the_page_asks_for_a_number_and_a_reason_and_names_the_fields(scene):
+    client = _client(scene["nurse"])
+    response = client.post("/emergency-access", {"nhs_number": "", "reason": ""})
+    assert error_summary(response) == [
+        ("#reason", "Say why you need emergency access to this record"),
+    ]
+    response = client.post("/emergency-access", {"nhs_number": "", "reason": REASON})
+    assert error_summary(response) == [
+        ("#nhs_number", "Enter the child's NHS number or unique pupil number"),
+    ]
+    response = client.post("/emergency-access", {"nhs_number": "401 023 2137", "reason": REASON})
+    assert ("#nhs_number", "No child with this number is on the shared record") in error_summary(
+        response
+    )
+    assert not BreakGlass.objects.exists()
+
+
+def test_the_page_opens_the_record_and_the_ig_lead_reviews_it(scene):
+    child = scene["child"]
+    nurse = _client(scene["nurse"])
+    response = nurse.post("/emergency-access", {"nhs_number": NHS, "reason": REASON})
+    assert response.status_code == 302
+    assert response["Location"] == f"/children/{child.pk}"
+    assert child.given_name in text_of(nurse.get(f"/children/{child.pk}"))
+    grant = BreakGlass.objects.get()
+    # The queue, for IG leads only.
+    assert nurse.get("/governance/break-glass").status_code == 403
+    ig = _client(scene["ig"])
+    assert REASON[:40] in text_of(ig.get("/governance/break-glass"))
+    review_url = f"/governance/break-glass/{grant.pk}"
+    assert ("#note", "Say why the access was inappropriate") in error_summary(
+        ig.post(review_url, {"outcome": "inappropriate", "note": ""})
+    )
+    response = ig.post(review_url, {"outcome": "inappropriate", "note": "No emergency: refer"})
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert (grant.review, grant.reviewed_by_id) == ("inappropriate", scene["ig"].pk)
+    # An inappropriate access ends at once.
+    assert nurse.get(f"/children/{child.pk}").status_code == 404
+    assert "No emergency access is waiting for review" in text_of(
+        ig.get("/governance/break-glass")
+    )
+    assert AccessEvent.objects.filter(
+        record_type="breakglass", action="update", detail__review="inappropriate"
+    ).exists()

@@ -1,0 +1,117 @@
+"""Subject access: the one-month deadline, item-by-item redaction with reasons, and the JSON and
+PDF responses, in which a redacted item's text never appears."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from freezegun import freeze_time
+
+import tandem.config.urls  # noqa: F401 - builds the API's schemas before any clock is frozen
+from tandem.access import subject_access as sar_
+from tandem.audit.models import AccessEvent
+from tandem.partners.models import Role
+from tandem.people.models import Event
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+THIRD_PARTY = "Neighbour Mrs Ada Example reported shouting next door"
+OWN = "Attended the health visit with her mother"
+
+
+@pytest.fixture
+def ig():
+    return factories.UserFactory(role=Role.IG_LEAD)
+
+
+@pytest.fixture
+def sar(ig, child):
+    partner = factories.PartnerFactory(name="Health trust")
+    for summary in (THIRD_PARTY, OWN):
+        Event.objects.create(
+            person=child, partner=partner, kind="note", occurred_at=timezone.now(), summary=summary
+        )
+    return sar_.sar_log(
+        actor=ig, person_id=child.pk, requester="The young person", received_on=dt.date.today()
+    )
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 28)),
+        (dt.date(2028, 1, 31), dt.date(2028, 2, 29)),
+        (dt.date(2026, 12, 15), dt.date(2027, 1, 15)),
+        (dt.date(2026, 3, 1), dt.date(2026, 4, 1)),
+    ],
+)
+def test_the_deadline_is_one_calendar_month(received, due):
+    assert sar_.one_month_after(received) == due
+
+
+def test_only_ig_leads_log_requests(social_worker, child):
+    with pytest.raises(PermissionDenied):
+        sar_.sar_log(
+            actor=social_worker,
+            person_id=child.pk,
+            requester="Mother",
+            received_on=dt.date.today(),
+        )
+
+
+def test_deadlines_approaching_and_missed(ig, child):
+    def log(requester):
+        return sar_.sar_log(
+            actor=ig, person_id=child.pk, requester=requester, received_on=dt.date.today()
+        )
+
+    with freeze_time("2026-10-01"):
+        late = log("A")  # due 1 November
+    with freeze_time("2026-10-28"):
+        soon = log("B")  # due 28 November
+    with freeze_time("2026-11-23"):
+        ok = log("C")
+        rows = sar_.sars_open(actor=ig)
+    assert [(r["sar"].pk, r["state"]) for r in rows] == [
+        (late.pk, "overdue"),
+        (soon.pk, "due soon"),
+        (ok.pk, "on time"),
+    ]
+
+
+def _item_key(ig, sar, text):
+    return next(i.key for i in sar_.sar_items(actor=ig, sar_id=sar.pk) if text in i.text)
+
+
+def test_a_redaction_needs_a_reason_and_a_real_item(ig, sar):
+    with pytest.raises(ValidationError) as e:
+        sar_.sar_redact(actor=ig, sar_id=sar.pk, item_key="event:nope", reason="")
+    assert set(e.value.message_dict) == {"item_key", "reason"}
+
+
+def test_a_redacted_item_is_in_neither_the_json_nor_the_pdf(ig, sar, child):
+    key = _item_key(ig, sar, THIRD_PARTY)
+    sar_.sar_redact(actor=ig, sar_id=sar.pk, item_key=key, reason="About a third party")
+    data = json.loads(sar_.sar_export_json(actor=ig, sar_id=sar.pk))
+    by_key = {i["key"]: i for i in data["items"]}
+    assert by_key[key] == {
+        "key": key,
+        "section": "Chronology",
+        "redacted": True,
+        "reason": "About a third party",
+    }
+    text = json.dumps(data)
+    assert THIRD_PARTY not in text
+    assert "Mrs Ada Example" not in text
+    assert OWN in text
+    assert child.given_name in text
+    pdf = sar_.sar_export_pdf(actor=ig, sar_id=sar.pk)
+    assert pdf.startswith(b"%PDF")
+    assert b"Mrs Ada Example" not in pdf
+    assert b"Withheld: About a third party" in pdf
+    assert OWN.encode() in pdf
+    exports = AccessEvent.objects.filter(action="export", record_type="subject_access_request")
+    assert sorted(e.detail["format"] for e in exports) == ["json", "pdf"]
+    assert {e.person_id for e in exports} == {child.pk}

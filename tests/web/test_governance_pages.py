@@ -1,0 +1,101 @@
+"""The IG lead's pages: subject access deadlines, redaction item by item, the downloads."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+
+from tandem.access import subject_access
+from tandem.access.models import SarRedaction
+from tandem.partners.models import Role
+from tandem.people.models import Event
+from tests import factories
+from tests.web.support import error_summary, text_of
+
+pytestmark = pytest.mark.django_db
+THIRD_PARTY = "Uncle Bob Example was drunk at the visit"
+
+
+@pytest.fixture
+def ig():
+    return factories.UserFactory(role=Role.IG_LEAD)
+
+
+@pytest.fixture
+def sar(ig, child):
+    Event.objects.create(
+        person=child,
+        partner=factories.PartnerFactory(),
+        kind="home_visit",
+        occurred_at=timezone.now(),
+        summary=THIRD_PARTY,
+    )
+    return subject_access.sar_log(
+        actor=ig, person_id=child.pk, requester="Young person", received_on=dt.date(2026, 11, 1)
+    )
+
+
+def test_home_shows_deadlines_and_is_for_ig_leads(signed_in, ig, sar, social_worker):
+    text = text_of(signed_in(ig).get("/governance"))
+    assert "Young person" in text
+    assert "1 December 2026" in text
+    assert "On time" in text or "Due soon" in text
+    assert signed_in(social_worker).get("/governance").status_code == 403
+
+
+def test_log_a_request_names_each_missing_field(signed_in, ig):
+    response = signed_in(ig).post("/governance/subject-access/new", {})
+    assert [href for href, _ in error_summary(response)] == [
+        "#person_id",
+        "#requester",
+        "#received_on-day",
+    ]
+
+
+def test_redact_an_item_then_download_without_it(signed_in, ig, sar):
+    client = signed_in(ig)
+    page = f"/governance/subject-access/{sar.pk}"
+    assert THIRD_PARTY in text_of(client.get(page))
+    key = next(
+        i.key for i in subject_access.sar_items(actor=ig, sar_id=sar.pk) if THIRD_PARTY in i.text
+    )
+    response = client.post(page, {"item_key": key, "reason": ""})
+    assert error_summary(response) == [
+        ("#reason", "Say why this item is withheld (for example, it is about someone else)")
+    ]
+    assert not SarRedaction.objects.exists()
+    response = client.post(page, {"item_key": key, "reason": "About a relative"})
+    assert response.status_code == 302
+    assert THIRD_PARTY not in text_of(client.get(page))
+    body = client.get(f"{page}/response.json")
+    assert THIRD_PARTY not in body.content.decode()
+    assert json.loads(body.content)["items"]
+    pdf = client.get(f"{page}/response.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"Uncle Bob" not in pdf.content
+
+
+def test_retention_run_from_the_page_makes_a_certificate(
+    signed_in, ig, django_capture_on_commit_callbacks
+):
+    from tandem.access.models import DestructionCertificate, InvolvementKind
+
+    old = factories.ChildFactory(given_name="Old", date_of_birth=dt.date(2000, 1, 1))
+    factories.InvolvementFactory(
+        child=old,
+        kind=InvolvementKind.OWNING_TEAM,
+        started_on=dt.date(2001, 1, 1),
+        ended_on=dt.date(2010, 1, 1),
+    )
+    client = signed_in(ig)
+    assert "1 record is due for destruction" in text_of(client.get("/governance"))
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/governance/retention/run")
+    job_id = response["Location"].rsplit("/", 1)[1]
+    from tandem.jobs.models import Job
+    from tandem.jobs.services import job_run
+
+    job_run(Job.objects.get(pk=job_id))
+    assert DestructionCertificate.objects.get().total == 1
+    assert "0 records are due" in text_of(client.get("/governance"))
