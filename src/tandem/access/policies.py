@@ -134,8 +134,26 @@ def access_basis(actor, child_id, action: Action = Action.VIEW_CHILD) -> str | N
     """Why `actor` may act on this child, or None. The same rules as `visible_children_q`."""
     if not role_allows(actor, action):
         return None
-    hidden = restricted_from(actor).values("child_id")
-    for reason, rule in CHILD_ACCESS_RULES:
-        if rule(actor).filter(child_id=child_id).exclude(child_id__in=hidden).exists():
-            return reason
-    return None
+    basis = next(
+        (r for r, rule in CHILD_ACCESS_RULES if rule(actor).filter(child_id=child_id).exists()),
+        None,
+    )
+    if basis is None or _hidden_from(actor, child_id):
+        return None
+    return basis
+
+
+def _hidden_from(actor, child_id) -> bool:
+    """`restricted_from(actor)` for one child, in simple queries: this runs on every read, and
+    a restricted record is rare, so look for one before asking whether `actor` is named on it."""
+    restrictions = set(
+        active_restrictions(RestrictionKind.RESTRICTED_RECORD)
+        .filter(child_id=child_id)
+        .values_list("pk", flat=True)
+    )
+    if not restrictions:
+        return False
+    named_on = Restriction.named_people.through.objects.filter(
+        restriction_id__in=restrictions, user_id=actor.pk
+    ).values_list("restriction_id", flat=True)
+    return bool(restrictions - set(named_on))

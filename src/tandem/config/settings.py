@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tandem.jobs",
     "tandem.casework",
     "tandem.portal",
+    "tandem.linkage",
     "tandem.synth",
     "tandem.web",
     "tandem.config",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -64,6 +65,13 @@ class Command(BaseCommand):
             action="store_true",
             help="draw chunks in this process instead of a second one",
         )
+        # Record linkage (issue 5): the partners' extracts of these children, truth aside.
+        parser.add_argument(
+            "--extracts",
+            type=Path,
+            default=None,
+            help="also write agency extracts with recording errors into this directory",
+        )
 
     def handle(self, *args, **options):
         if options["seed"] < 0:
@@ -115,3 +123,14 @@ class Command(BaseCommand):
         table.add_row("all", f"{total:,}", style="bold")
         console.print(table)
         console.print(f"{total:,} rows in {seconds:.1f} s ({total / seconds:,.0f} rows/s)")
+        if options["extracts"]:
+            from tandem.synth.extracts import write_extracts
+
+            counts = write_extracts(
+                options["extracts"],
+                seed=run.seed,
+                children=run.children,
+                as_of=run.as_of,
+                chunk_size=run.chunk_size,
+            )
+            console.print(f"{sum(counts.values()):,} extract rows in {options['extracts']}")
