@@ -21,8 +21,11 @@ from tandem.jobs.models import Job
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tests import factories
+from tests.voices import VIEWS_API
 
 PUBLIC, SIGNED_IN, CHILD, OWN, ADMIN = "public", "signed_in", "child", "own", "admin"
+# The child and family portal (issue 6): its own sign-in (link + code); nobody else gets in.
+PORTAL = "portal"
 
 WEB = {
     "web:start": PUBLIC,
@@ -53,6 +56,31 @@ WEB = {
     "web:returns": SIGNED_IN,
     "web:return": OWN,
     "web:return-download": OWN,
+    # Casework (issue 6)
+    "web:child-casework": CHILD,
+    "web:case": CHILD,
+    "web:case-member-new": CHILD,
+    "web:assessment-start": CHILD,
+    "web:assessment-factor-new": CHILD,
+    "web:assessment-submit": CHILD,
+    "web:assessment-approve": CHILD,
+    "web:goal-new": CHILD,
+    "web:action-new": CHILD,
+    "web:action-status": CHILD,
+    "web:plan-agree": CHILD,
+    "web:review-new": CHILD,
+    "web:case-step": CHILD,
+    "web:case-close": CHILD,
+    "web:case-reopen": CHILD,
+    "web:portal-invite": CHILD,
+    "web:message-reply": CHILD,
+    "web:work-tray": SIGNED_IN,
+    "web:voice-report": SIGNED_IN,
+    "portal:plan": PORTAL,
+    "portal:start": PORTAL,
+    "portal:sign-in": PORTAL,
+    "portal:sign-out": PORTAL,
+    "portal:signed-out": PUBLIC,
     # Information governance
     "web:child-who-looked": CHILD,
     "web:audit-export": SIGNED_IN,
@@ -151,8 +179,10 @@ def world():
     referral = factories.ReferralFactory(child=child, to_team=owner_team)
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
     job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
+    casework_ids = _casework(child, owner_team)
     return {
         "ids": {
+            **casework_ids,
             "child_id": child.pk,
             "relationship_id": relationship.pk,
             "household_id": household.pk,
@@ -165,11 +195,58 @@ def world():
     }
 
 
+def _casework(child, team) -> dict:
+    """A case with an assessment, a goal, an action and a portal message (issue 6)."""
+    import datetime as dt
+
+    from tandem.casework import services as cw
+    from tandem.portal.services import portal_invite, portal_message_send
+
+    lead = factories.UserFactory(team=team)
+    case = cw.case_open(
+        actor=lead,
+        child_id=child.pk,
+        level="early_help",
+        lead_professional_id=lead.pk,
+        purpose="direct_work",
+    )
+    assessment = cw.assessment_start(actor=lead, case_id=case.pk, purpose="direct_work")
+    goal = cw.plan_goal_add(
+        actor=lead,
+        case_id=case.pk,
+        text="Go to school",
+        in_childs_words=True,
+        purpose="direct_work",
+    )
+    action = cw.plan_action_add(
+        actor=lead,
+        case_id=case.pk,
+        goal_id=goal.pk,
+        text="Walk to school",
+        owner_id=lead.pk,
+        due_on=dt.date(2030, 1, 1),
+        purpose="direct_work",
+    )
+    invitation = portal_invite(
+        actor=lead, case_id=case.pk, who="young_person", purpose="direct_work"
+    )
+    message = portal_message_send(account=invitation.account, text="Hello")
+    return {
+        "case_id": case.pk,
+        "assessment_id": assessment.pk,
+        "goal_id": goal.pk,
+        "action_id": action.pk,
+        "message_id": message.pk,
+    }
+
+
 def _web_url(name, ids):
     from django.urls import reverse
 
     pattern = next(p for p, n in _routes() if n == name)
     kwargs = {k: ids[k] for k in re.findall(r"<uuid:(\w+)>", pattern)}
+    if "<str:token>" in pattern:
+        kwargs["token"] = "not-a-real-invitation"
     return reverse(name, kwargs=kwargs)
 
 
@@ -180,6 +257,20 @@ def test_web_route_behaves_as_classified(client, world, name):
     anonymous = client.get(url)
     if anonymous.status_code == 405:  # a POST-only action, such as signing out
         anonymous = client.post(url)
+    if WEB[name] == PORTAL:
+        # Without a portal sign-in: sent to "use your link" (or 404 for an unknown link), never
+        # shown a plan, and no practitioner's session lets anyone in either.
+        for who in (None, world["stranger"]):
+            if who:
+                client.force_login(who)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code in (302, 403, 404, 405), (
+                    f"{url}: {response.status_code}"
+                )
+                if response.status_code == 302:
+                    assert response["Location"] in ("/my-plan/signed-out", "/my-plan/sign-in"), url
+        return
     if WEB[name] == PUBLIC:
         assert anonymous.status_code in (200, 302)
         if anonymous.status_code == 302:
@@ -238,7 +329,11 @@ def _valid_body(method, path, world):
             "occurred_at": "2024-01-01T10:00:00Z",
             "summary": "A note.",
         },
-        "/api/referrals/{referral_id}/decision": {"decision": "nfa", "reasons": "No concerns."},
+        "/api/referrals/{referral_id}/decision": {
+            **VIEWS_API,
+            "decision": "nfa",
+            "reasons": "No concerns.",
+        },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
     }
     return bodies[path]

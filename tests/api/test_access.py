@@ -14,6 +14,7 @@ from tandem.people.models import HouseholdMember, Relationship
 from tandem.referrals.models import Referral
 from tests import factories
 from tests.api.support import ApiClient
+from tests.voices import VIEWS_API
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,11 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             },
         ),
         ("get", f"/api/referrals/{ref}", None),
-        ("post", f"/api/referrals/{ref}/decision", {"decision": "nfa", "reasons": "Hacked"}),
+        (
+            "post",
+            f"/api/referrals/{ref}/decision",
+            {**VIEWS_API, "decision": "nfa", "reasons": "Hacked"},
+        ),
         ("post", f"/api/referrals/{ref}/feedback", {"message": "Hacked"}),
         (
             "post",
@@ -181,7 +186,8 @@ def test_referral_to_another_team_cannot_be_decided_by_a_manager_who_sees_the_ch
     client = with_token(manager)
     assert client.get(f"/api/referrals/{world['referral']}").status_code == 200
     response = client.post(
-        f"/api/referrals/{world['referral']}/decision", {"decision": "nfa", "reasons": "x"}
+        f"/api/referrals/{world['referral']}/decision",
+        {**VIEWS_API, "decision": "nfa", "reasons": "x"},
     )
     assert response.status_code == 404
 
@@ -241,7 +247,11 @@ def test_a_role_that_cannot_act_gets_403_everywhere(world, team, role):
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("post", "/api/referrals/{referral}/decision", {"decision": "nfa", "reasons": "x"}),
+        (
+            "post",
+            "/api/referrals/{referral}/decision",
+            {**VIEWS_API, "decision": "nfa", "reasons": "x"},
+        ),
         ("post", "/api/referrals/{referral}/feedback", {"message": "x"}),
         ("get", "/api/referrals/received", None),
     ],

@@ -8,6 +8,7 @@ from tandem.people.models import Person
 from tandem.referrals.models import Referral, ThresholdDecision
 from tests import factories
 from tests.api.support import ApiClient, audit_rows, summary
+from tests.voices import VIEWS_API
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def test_front_door_queue_decision_and_feedback(as_user, front_door, referral):
     with audit_rows() as rows:
         decided = api.post(
             f"/api/referrals/{referral.pk}/decision",
-            {"decision": "early_help", "reasons": "Needs a family support worker."},
+            {**VIEWS_API, "decision": "early_help", "reasons": "Needs a family support worker."},
         )
     assert decided.status_code == 201, decided.content
     assert decided.json()["decision"] == "early_help"
@@ -153,10 +154,11 @@ def test_front_door_queue_decision_and_feedback(as_user, front_door, referral):
 def test_deciding_twice_is_a_422_and_changes_nothing(with_token, front_door, referral):
     _, manager = front_door
     api = with_token(manager)
-    first = {"decision": "nfa", "reasons": "No concerns."}
+    first = {**VIEWS_API, "decision": "nfa", "reasons": "No concerns."}
     assert api.post(f"/api/referrals/{referral.pk}/decision", first).status_code == 201
     again = api.post(
-        f"/api/referrals/{referral.pk}/decision", {"decision": "child_protection", "reasons": "x"}
+        f"/api/referrals/{referral.pk}/decision",
+        {**VIEWS_API, "decision": "child_protection", "reasons": "x"},
     )
     assert again.status_code == 422
     assert again.json()["detail"][0]["loc"] == ["body", "decision"]
@@ -177,7 +179,7 @@ def test_referrer_sees_outcome_and_feedback_but_not_the_reasons(
     deciders = ApiClient(manager)
     deciders.post(
         f"/api/referrals/{referral.pk}/decision",
-        {"decision": "nfa", "reasons": "Internal: known to police, no role for us."},
+        {**VIEWS_API, "decision": "nfa", "reasons": "Internal: known to police, no role for us."},
     )
     deciders.post(f"/api/referrals/{referral.pk}/feedback", {"message": "No further action."})
 
@@ -207,7 +209,7 @@ def test_the_child_s_team_sees_the_reasons(with_token, front_door, referral):
     api = with_token(manager)
     api.post(
         f"/api/referrals/{referral.pk}/decision",
-        {"decision": "child_in_need", "reasons": "Assessment needed."},
+        {**VIEWS_API, "decision": "child_in_need", "reasons": "Assessment needed."},
     )
     seen = api.get(f"/api/referrals/{referral.pk}").json()
     assert seen["in_full"] is True
@@ -234,3 +236,48 @@ def test_list_limits(with_token, dsl, params):
     response = with_token(dsl).get("/api/referrals/made", params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize(
+    ("views", "loc"),
+    [
+        ({"parent": {"not_gathered": "declined"}}, ["body", "child"]),
+        ({"child": {"view": "Fine"}, "parent": {"not_gathered": "declined"}}, ["body", "child"]),
+        (
+            {"child": {"not_gathered": "too_young"}, "parent": {"not_gathered": "too_young"}},
+            ["body", "parent"],
+        ),
+    ],
+)
+def test_a_decision_without_the_views_is_a_422_and_saves_nothing(
+    with_token, front_door, referral, views, loc
+):
+    from tandem.casework.models import DecisionRecord
+
+    _, manager = front_door
+    response = with_token(manager).post(
+        f"/api/referrals/{referral.pk}/decision",
+        {**views, "decision": "early_help", "reasons": "Needs support"},
+    )
+    assert response.status_code == 422
+    assert {tuple(item["loc"][:2]) for item in response.json()["detail"]} == {tuple(loc)}
+    assert not ThresholdDecision.objects.exists()
+    assert not DecisionRecord.objects.exists()
+
+
+def test_a_decision_records_the_views(with_token, front_door, referral):
+    from tandem.casework.models import DecisionRecord
+
+    _, manager = front_door
+    response = with_token(manager).post(
+        f"/api/referrals/{referral.pk}/decision",
+        {**VIEWS_API, "decision": "early_help", "reasons": "Needs support"},
+    )
+    assert response.status_code == 201
+    record = DecisionRecord.objects.get()
+    assert (record.kind, record.child_view, record.child_view_how) == (
+        "threshold",
+        VIEWS_API["child"]["view"],
+        "in_person",
+    )
+    assert record.parent_not_gathered == "declined"

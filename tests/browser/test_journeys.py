@@ -73,6 +73,18 @@ def sign_in(page, axe, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def record_views(page, *, child_words: str, parent_reason: str) -> None:
+    """The child's view in their words, and why the parent's was not gathered."""
+    child = page.get_by_role("group", name="The child's view", exact=True)
+    child.get_by_role("group", name="Did you gather the child's view?").get_by_label("Yes").check()
+    child.get_by_label("The child's view, in their words").fill(child_words)
+    child.get_by_role("group", name="How did you gather it?").get_by_label("Face to face").check()
+    parent = page.get_by_role("group", name="The parent's or carer's view", exact=True)
+    parent.get_by_role("group", name=re.compile("Did you gather")).get_by_label("No").check()
+    reasons = {"declined": "Asked, and they did not want to say", "not_safe": "Not safe to ask"}
+    parent.get_by_role("group", name="Why not?").get_by_label(reasons[parent_reason]).check()
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile("/sign-in"))
@@ -147,10 +159,10 @@ def test_referral_journey(page, axe, partnership):
     page.get_by_role("link", name=re.compile("Decide")).first.click()
     axe(page)
     page.get_by_label("Early help").check()
-    page.get_by_label(re.compile("Why\\? Include")).fill(
-        "Family support worker to visit; Ruby wants help."
-    )
+    page.get_by_label("Why?").fill("Family support worker to visit; Ruby wants help.")
+    record_views(page, child_words="I want someone to talk to.", parent_reason="declined")
     page.get_by_role("button", name=re.compile("decision", re.I)).click()
+    expect(page).to_have_url(re.compile("/feedback"))
     axe(page)
     page.goto("/referrals/received")
     page.get_by_role("link", name=re.compile("Give feedback")).first.click()

@@ -13,6 +13,7 @@ from tandem.referrals.models import Referral
 from tandem.referrals.selectors import referral_get, referrals_made_by
 from tandem.referrals.services import referral_create, referral_decide, referral_feedback_give
 from tests import factories
+from tests.voices import VIEWS
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def test_whole_referral_journey(front_door):
     assert access_basis(dsl, child.pk) is None
 
     referral_decide(
+        views=VIEWS,
         actor=manager,
         referral_id=referral.pk,
         decision="early_help",
@@ -85,6 +87,7 @@ def test_nfa_closes_access_for_the_front_door(front_door):
     team, manager = front_door
     referral = _refer(factories.UserFactory(role=Role.POLICE_SAFEGUARDING_OFFICER), team)
     referral_decide(
+        views=VIEWS,
         actor=manager,
         referral_id=referral.pk,
         decision="nfa",
@@ -153,6 +156,7 @@ def test_only_the_receiving_team_can_decide(front_door):
     outsider = factories.UserFactory(role=Role.TEAM_MANAGER)
     with pytest.raises(NotFound):
         referral_decide(
+            views=VIEWS,
             actor=outsider,
             referral_id=referral.pk,
             decision="nfa",
@@ -162,7 +166,12 @@ def test_only_the_receiving_team_can_decide(front_door):
     dsl = factories.UserFactory(role=Role.SCHOOL_DSL, team=team)
     with pytest.raises(PermissionDenied):
         referral_decide(
-            actor=dsl, referral_id=referral.pk, decision="nfa", reasons="x", purpose="referral"
+            views=VIEWS,
+            actor=dsl,
+            referral_id=referral.pk,
+            decision="nfa",
+            reasons="x",
+            purpose="referral",
         )
 
 
@@ -175,6 +184,7 @@ def test_feedback_needs_a_decision_and_decision_happens_once(front_door):
         )
     assert "message" in e.value.message_dict
     referral_decide(
+        views=VIEWS,
         actor=manager,
         referral_id=referral.pk,
         decision="child_in_need",
@@ -183,10 +193,16 @@ def test_feedback_needs_a_decision_and_decision_happens_once(front_door):
     )
     with pytest.raises(ValidationError):
         referral_decide(
-            actor=manager, referral_id=referral.pk, decision="nfa", reasons="x", purpose="referral"
+            views=VIEWS,
+            actor=manager,
+            referral_id=referral.pk,
+            decision="nfa",
+            reasons="x",
+            purpose="referral",
         )
     with pytest.raises(ValidationError) as e:
         referral_decide(
+            views=VIEWS,
             actor=manager,
             referral_id=referral.pk,
             decision="bogus",

@@ -12,6 +12,7 @@ from tandem.partners.models import Role
 from tandem.people.models import Event, Person, Relationship
 from tandem.referrals.models import Referral, ThresholdDecision
 from tests import factories
+from tests.voices import VIEWS_FORM
 from tests.web.support import child_of_team, text_of
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,12 @@ def test_a_referral_that_is_not_yours_is_not_found(signed_in, referral, name):
     client = signed_in(outsider)
     url = reverse(f"web:{name}", kwargs={"referral_id": referral.pk})
     assert client.get(url).status_code == 404
-    assert client.post(url, {"decision": "nfa", "reasons": "x", "message": "x"}).status_code == 404
+    assert (
+        client.post(
+            url, {**VIEWS_FORM, "decision": "nfa", "reasons": "x", "message": "x"}
+        ).status_code
+        == 404
+    )
     assert not ThresholdDecision.objects.exists()
     assert not AccessEvent.objects.filter(person_id=referral.child_id).exists()
 
@@ -172,7 +178,7 @@ def test_only_the_receiving_team_decides_even_when_it_can_see_the_child(signed_i
         client.get(reverse("web:referral", kwargs={"referral_id": referral.pk})).status_code == 200
     )
     url = reverse(f"web:{name}", kwargs={"referral_id": referral.pk})
-    assert client.post(url, {"decision": "nfa", "reasons": "x"}).status_code == 404
+    assert client.post(url, {**VIEWS_FORM, "decision": "nfa", "reasons": "x"}).status_code == 404
     assert not ThresholdDecision.objects.exists()
 
 
@@ -183,7 +189,7 @@ def test_a_role_that_does_not_decide_gets_403_on_the_queue(signed_in, front_door
     client = signed_in(dsl)
     assert client.get(reverse("web:referrals-received")).status_code == 403
     url = reverse("web:referral-decision", kwargs={"referral_id": referral.pk})
-    assert client.post(url, {"decision": "nfa", "reasons": "x"}).status_code == 403
+    assert client.post(url, {**VIEWS_FORM, "decision": "nfa", "reasons": "x"}).status_code == 403
     assert Referral.objects.get().status == "submitted"
 
 

@@ -48,8 +48,8 @@ PRACTICE = ["Caseload", "Find a child", "Referrals", "Known to partners?"]
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (Role.SOCIAL_WORKER, [*PRACTICE, "Emergency access", "Notifications"]),
-        (Role.SCHOOL_DSL, [*PRACTICE, "Emergency access", "Notifications"]),
+        (Role.SOCIAL_WORKER, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
+        (Role.SCHOOL_DSL, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
         (Role.IG_LEAD, ["Audit", "Governance", "Emergency access reviews", "Notifications"]),
         (Role.PARTNERSHIP_ANALYST, ["Returns", "Notifications"]),  # Returns: issue 7
     ],

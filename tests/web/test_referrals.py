@@ -8,6 +8,7 @@ from tandem.partners.models import Role
 from tandem.people.models import Person
 from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
 from tests import factories
+from tests.voices import VIEWS_FORM
 from tests.web.support import audit_rows, error_summary, text_of
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +179,7 @@ def journey(signed_in, outside_dsl, front_door):
     client = signed_in(manager)
     client.post(
         reverse("web:referral-decision", kwargs={"referral_id": referral.pk}),
-        {"decision": "early_help", "reasons": "Mum asked for help. SECRET-NOTES"},
+        {**VIEWS_FORM, "decision": "early_help", "reasons": "Mum asked for help. SECRET-NOTES"},
     )
     client.post(
         reverse("web:referral-feedback", kwargs={"referral_id": referral.pk}),
@@ -217,7 +218,9 @@ def test_decide_then_give_feedback(signed_in, front_door, child):
     page = client.get(decision_url)
     assert "Record a decision" in text_of(page)
     assert "No decision about me without me" in text_of(page)
-    response = client.post(decision_url, {"decision": "child_in_need", "reasons": "Needs a plan."})
+    response = client.post(
+        decision_url, {**VIEWS_FORM, "decision": "child_in_need", "reasons": "Needs a plan."}
+    )
     assert response["Location"] == feedback_url
     assert ThresholdDecision.objects.get().decision == "child_in_need"
     assert client.get(decision_url)["Location"] == reverse(
@@ -236,9 +239,17 @@ def test_decide_then_give_feedback(signed_in, front_door, child):
 @pytest.mark.parametrize(
     ("data", "href", "message"),
     [
-        ({"reasons": "x"}, "#decision", "Select a decision"),
-        ({"decision": "send_to_the_moon", "reasons": "x"}, "#decision", "Select a decision"),
-        ({"decision": "nfa", "reasons": ""}, "#reasons", "Enter the reasons for your decision"),
+        ({**VIEWS_FORM, "reasons": "x"}, "#decision", "Select a decision"),
+        (
+            {**VIEWS_FORM, "decision": "send_to_the_moon", "reasons": "x"},
+            "#decision",
+            "Select a decision",
+        ),
+        (
+            {**VIEWS_FORM, "decision": "nfa", "reasons": ""},
+            "#reasons",
+            "Enter the reasons for your decision",
+        ),
     ],
 )
 def test_a_bad_decision_saves_nothing(signed_in, front_door, data, href, message):

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.referrals",
     "tandem.jobs",
+    "tandem.casework",
+    "tandem.portal",
     "tandem.linkage",
     "tandem.synth",
     # Children looked after and statutory returns (issue 7)

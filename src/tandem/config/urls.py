@@ -9,5 +9,6 @@ admin.site.site_title = "Tandem administration"
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("my-plan/", include("tandem.portal.urls")),  # the child and family portal (issue 6)
     path("", include("tandem.web.urls")),
 ]

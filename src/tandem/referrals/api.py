@@ -16,6 +16,7 @@ from pydantic import AfterValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 from tandem.audit.models import Purpose
+from tandem.casework.api_schemas import ViewsIn, views_errors_located
 from tandem.config.api_support import (
     Id,
     InputSchema,
@@ -70,7 +71,7 @@ class ReferralIn(InputSchema):
         return self
 
 
-class DecisionIn(InputSchema):
+class DecisionIn(ViewsIn):
     decision: coded(Decision, "The threshold decision")
     reasons: text(5000, description="Why: seen by the child's teams, not by the referrer")
 
@@ -266,14 +267,17 @@ def referral_get(request, referral_id: UUID):
 
 @router.post("/referrals/{referral_id}/decision", response=responses({201: DecisionOut}))
 def referral_decide(request, referral_id: UUID, payload: DecisionIn):
-    """Record the threshold decision on a referral to your team (once)."""
-    decision = services.referral_decide(
-        actor=request.auth,
-        referral_id=referral_id,
-        decision=payload.decision,
-        reasons=payload.reasons,
-        purpose=REFERRAL,
-    )
+    """Record the threshold decision on a referral to your team (once), with the child's and
+    the parent's or carer's view, or why each was not gathered."""
+    with views_errors_located():
+        decision = services.referral_decide(
+            actor=request.auth,
+            referral_id=referral_id,
+            decision=payload.decision,
+            reasons=payload.reasons,
+            views=payload.views(),
+            purpose=REFERRAL,
+        )
     return Status(201, _decision_out(decision, in_full=True))
 
 

@@ -15,6 +15,8 @@ from tandem.access.policies import Action
 from tandem.access.services import share_decision_record
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
+from tandem.casework.codes import DecisionKind
+from tandem.casework.voice import Views, decision_record_create, views_clean
 from tandem.partners.models import Team
 from tandem.people.models import Person
 from tandem.people.services import person_build
@@ -179,15 +181,18 @@ def _referral_to_my_team(actor, referral_id: UUID, action: Action) -> Referral:
 
 @transaction.atomic
 def referral_decide(
-    *, actor, referral_id: UUID, decision: str, reasons: str, purpose: str
+    *, actor, referral_id: UUID, decision: str, reasons: str, views: Views, purpose: str
 ) -> ThresholdDecision:
-    """Record the threshold decision. A decision to work with the child opens a case for the
-    deciding team, which is what keeps its access after the referral closes."""
+    """Record the threshold decision with the child's and the parent's or carer's view (or why
+    each was not gathered): without them it is refused whole. A decision to work with the child
+    opens a case for the deciding team, which is what keeps its access after the referral
+    closes."""
     referral = _referral_to_my_team(actor, referral_id, Action.DECIDE_REFERRAL)
     if referral.status != Status.SUBMITTED:
         raise ValidationError(
             {"decision": "A decision has already been recorded for this referral"}
         )
+    views_clean(views)
     now = timezone.now()
     record = ThresholdDecision(
         referral=referral,
@@ -198,6 +203,15 @@ def referral_decide(
     )
     record.full_clean()
     record.save()
+    decision_record_create(
+        actor=actor,
+        kind=DecisionKind.THRESHOLD,
+        child_id=referral.child_id,
+        referral=referral,
+        team=referral.to_team,
+        summary=f"{Decision(decision).label}: {record.reasons}"[:5000],
+        views=views,
+    )
     referral.status = Status.DECIDED
     referral.save(update_fields=["status"])
     if decision in DECISIONS_OPENING_A_CASE:

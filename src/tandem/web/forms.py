@@ -14,6 +14,7 @@ from tandem.people.identifiers import nhs_number_is_valid, normalise_nhs_number,
 from tandem.people.models import normalise_postcode
 from tandem.referrals.codes import Decision, FamilyAware, Reason, Source
 from tandem.web.govuk import GovukDateField, GovukForm
+from tandem.web.voice_forms import ViewsForm
 
 NHS_NUMBER_HINT = "10 digits, like 943 476 5919"
 UPN_HINT = "13 characters: a letter, then 12 more, like A123456789012"
@@ -386,14 +387,14 @@ class RelationshipForm(GovukForm):
         return {"kind": data["kind"], "new_adult": adult}
 
 
-class DecisionForm(GovukForm):
+class DecisionForm(ViewsForm):
     decision = _choice("What is your decision?", Decision.choices, message="Select a decision")
     reasons = forms.CharField(
-        label="Why? Include what the child and family think",
+        label="Why?",
         widget=forms.Textarea,
         max_length=5000,
-        help_text="No decision about me without me. These notes are for the teams working with "
-        "the child; the referrer sees the decision and the feedback you give them.",
+        help_text="These notes are for the teams working with the child; the referrer sees the "
+        "decision and the feedback you give them.",
         error_messages={
             "required": "Enter the reasons for your decision",
             "max_length": "The reasons must be 5,000 characters or fewer",

@@ -6,6 +6,7 @@ from tandem.access.policies import Action, role_allows
 
 # (key, text, url name, the action the role needs to use the page)
 LINKS = [
+    ("work", "Work tray", "web:work-tray", Action.VIEW_CHILD),
     ("caseload", "Caseload", "web:caseload", Action.VIEW_CHILD),
     ("find", "Find a child", "web:child-find", Action.VIEW_CHILD),
     ("referrals", "Referrals", "web:referrals-made", Action.MAKE_REFERRAL),

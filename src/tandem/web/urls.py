@@ -3,13 +3,24 @@
 
 from django.urls import path
 
-from tandem.web.views import account, audit, children, governance, jobs, known, referrals
+from tandem.web.views import (
+    account,
+    audit,
+    casework,
+    children,
+    governance,
+    jobs,
+    known,
+    referrals,
+)
 from tandem.web.views import returns as returns_views
 
 app_name = "web"
 
 CHILD = "children/<uuid:child_id>"
 REFERRAL = "referrals/<uuid:referral_id>"
+CASE = "cases/<uuid:case_id>"
+ASSESSMENT = f"{CASE}/assessments/<uuid:assessment_id>"
 
 urlpatterns = [
     path("", account.start, name="start"),
@@ -44,6 +55,26 @@ urlpatterns = [
     path("returns", returns_views.returns_page, name="returns"),
     path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),
     path("returns/<uuid:job_id>/download", returns_views.return_download, name="return-download"),
+    # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.
+    path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
+    path(CASE, casework.case_detail, name="case"),
+    path(f"{CASE}/members/new", casework.member_new, name="case-member-new"),
+    path(f"{CASE}/assessments/new", casework.assessment_start, name="assessment-start"),
+    path(f"{ASSESSMENT}/factors/new", casework.factor_new, name="assessment-factor-new"),
+    path(f"{ASSESSMENT}/outcome", casework.assessment_submit, name="assessment-submit"),
+    path(f"{ASSESSMENT}/approve", casework.assessment_approve, name="assessment-approve"),
+    path(f"{CASE}/goals/new", casework.goal_new, name="goal-new"),
+    path(f"{CASE}/goals/<uuid:goal_id>/actions/new", casework.action_new, name="action-new"),
+    path(f"{CASE}/actions/<uuid:action_id>/status", casework.action_status, name="action-status"),
+    path(f"{CASE}/plan/agree", casework.plan_agree, name="plan-agree"),
+    path(f"{CASE}/reviews/new", casework.review_new, name="review-new"),
+    path(f"{CASE}/step", casework.case_step, name="case-step"),
+    path(f"{CASE}/close", casework.case_close, name="case-close"),
+    path(f"{CASE}/reopen", casework.case_reopen, name="case-reopen"),
+    path(f"{CASE}/portal/invite", casework.portal_invite, name="portal-invite"),
+    path(f"{CASE}/messages/<uuid:message_id>/reply", casework.message_reply, name="message-reply"),
+    path("work-tray", casework.work_tray, name="work-tray"),
+    path("reports/views", casework.voice_report, name="voice-report"),
     # Information governance
     path(f"{CHILD}/who-looked", governance.child_who_looked, name="child-who-looked"),
     path("audit/export.csv", governance.audit_export, name="audit-export"),

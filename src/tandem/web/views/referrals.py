@@ -139,7 +139,8 @@ def referral_decision(request, referral_id):
                     actor=request.user,
                     referral_id=referral_id,
                     purpose=REFERRAL,
-                    **form.cleaned_data,
+                    views=form.views(),
+                    **form.other_fields(),
                 )
             except ValidationError as e:
                 form.add_service_errors(e)

@@ -1,0 +1,136 @@
+"""Reads for the portal. A portal user's reads are audited like a practitioner's, under the
+stand-in actor `portal:<account id>`; they see their own plan and messages and nothing else."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record
+from tandem.casework.codes import CaseStatus, PlanStatus, Sharing
+from tandem.casework.models import Action as PlanAction
+from tandem.casework.models import Goal, Plan
+from tandem.portal.models import PortalAccount, PortalMessage, Who
+
+OWN_RECORD = Purpose.DIRECT_WORK
+
+
+@dataclass(frozen=True)
+class PortalActor:
+    """Stands in for the actor on an audit row: a portal user is not a practitioner."""
+
+    username: str
+    pk: None = None
+    team: None = None
+
+
+def portal_account_active(account_id) -> PortalAccount | None:
+    """The signed-in account, while its invitation is live and its case open."""
+    return (
+        PortalAccount.objects.select_related("person", "case__lead_professional", "case__child")
+        .filter(
+            pk=account_id,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            case__status=CaseStatus.OPEN,
+        )
+        .first()
+    )
+
+
+@dataclass
+class PortalPlan:
+    goals: list[Goal]
+    next_review_on: date | None
+    lead_name: str
+    agreed: bool
+
+
+def _audit(account: PortalAccount, *, record_type: str, detail: dict | None = None) -> None:
+    access_event_record(
+        actor=PortalActor(username=account.username),
+        action=AuditAction.VIEW,
+        purpose=OWN_RECORD,
+        record_type=record_type,
+        person_id=account.case.child_id,
+        record_id=str(account.case_id),
+        basis=f"portal: {account.get_who_display().lower()}",
+        detail={"portal_account": str(account.pk), **(detail or {})},
+    )
+
+
+def portal_plan(*, account: PortalAccount) -> PortalPlan:
+    """The plan as this person may see it: a young person sees every goal of their plan, a
+    parent or carer only the goals the practitioner shared with the family. Actions show what
+    will be done, by whom and when: never case notes, evidence or anyone else's information."""
+    plan = Plan.objects.filter(case_id=account.case_id).first()
+    goals: list[Goal] = []
+    if plan and plan.status == PlanStatus.AGREED:
+        qs = plan.goals.prefetch_related(
+            Prefetch("actions", queryset=PlanAction.objects.select_related("owner__team__partner"))
+        )
+        if account.who != Who.YOUNG_PERSON:
+            qs = qs.filter(shared_with=Sharing.EVERYONE)
+        goals = list(qs)
+    lead = account.case.lead_professional
+    _audit(account, record_type="portal_plan", detail={"goals": len(goals)})
+    return PortalPlan(
+        goals=goals,
+        next_review_on=plan.next_review_on if plan else None,
+        lead_name=lead.get_full_name() or lead.username,
+        agreed=bool(plan and plan.status == PlanStatus.AGREED),
+    )
+
+
+def portal_messages(*, account: PortalAccount) -> list[PortalMessage]:
+    """Only this person's own messages and the replies to them."""
+    messages = list(account.messages.select_related("replied_by").order_by("-sent_at"))
+    _audit(account, record_type="portal_messages", detail={"messages": len(messages)})
+    return messages
+
+
+def messages_waiting(*, lead):
+    """Messages on open cases the practitioner leads, not yet answered, oldest first (for the
+    work tray, which audits the children it shows)."""
+    return PortalMessage.objects.filter(
+        case__lead_professional=lead,
+        case__status=CaseStatus.OPEN,
+        replied_at__isnull=True,
+    ).order_by("sent_at", "id")
+
+
+@dataclass
+class CasePortal:
+    accounts: list[PortalAccount]
+    messages: list[PortalMessage]
+
+
+def case_portal(*, actor, case_id, purpose: str) -> CasePortal:
+    """For a practitioner on the case: the invitations and the messages with their replies."""
+    from tandem.access.checks import require_child
+    from tandem.access.errors import NotFound
+    from tandem.casework.models import Case
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No case with that id is in your records")
+    basis = require_child(actor, case.child_id)
+    accounts = list(PortalAccount.objects.filter(case=case).select_related("person", "invited_by"))
+    messages = list(
+        PortalMessage.objects.filter(case=case)
+        .select_related("account__person", "replied_by")
+        .order_by("-sent_at")
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="portal_messages",
+        person_id=case.child_id,
+        record_id=str(case.pk),
+        basis=basis,
+        detail={"messages": len(messages)},
+    )
+    return CasePortal(accounts=accounts, messages=messages)

@@ -1,0 +1,225 @@
+"""Writes for the portal: the practitioner's invitation and reply, the young person's or
+parent's sign-in and message. Link tokens and passcodes are stored only as hashes."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tandem.access.checks import require_child
+from tandem.access.errors import NotFound
+from tandem.access.policies import Action
+from tandem.audit.models import AuditAction
+from tandem.audit.services import access_event_record
+from tandem.casework.codes import CaseStatus
+from tandem.casework.models import Case
+from tandem.people.codes import RelationshipKind
+from tandem.people.models import Person, Relationship
+from tandem.portal.models import PortalAccount, PortalMessage, Who
+from tandem.portal.selectors import OWN_RECORD, PortalActor
+
+INVITATION_DAYS = 30
+MAX_FAILED_ATTEMPTS = 5
+PASSCODE_DIGITS = 6
+# Who may be invited as a parent or carer: the child's recorded parents and carers only.
+PARENT_KINDS = {RelationshipKind.PARENT, RelationshipKind.CARER}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    account: PortalAccount
+    token: str  # for the link; shown once
+    passcode: str  # given separately (in person or by phone); shown once
+
+
+def _parent_of(child_id, person_id) -> bool:
+    """A recorded parent or carer of the child (relationships are stored once per pair)."""
+    return Relationship.objects.filter(
+        Q(person_a_id=person_id, person_b_id=child_id, kind__in=PARENT_KINDS)
+        | Q(person_a_id=child_id, person_b_id=person_id, kind__in={"child", "cared_for"})
+    ).exists()
+
+
+@transaction.atomic
+def portal_invite(
+    *, actor, case_id: UUID, who: str, person_id: UUID | None = None, purpose: str
+) -> Invitation:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No case with that id is in your records")
+    basis = require_child(actor, case.child_id, Action.RECORD_EVENT)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError({"who": "This case is closed"})
+    if who == Who.YOUNG_PERSON:
+        person = case.child
+    elif who == Who.PARENT_CARER:
+        person = Person.objects.filter(pk=person_id, is_child=False).first() if person_id else None
+        if person is None or not _parent_of(case.child_id, person.pk):
+            raise ValidationError(
+                {"person_id": "Choose a parent or carer recorded for this child"}
+            )
+    else:
+        raise ValidationError({"who": "Choose who you are inviting"})
+    token = secrets.token_urlsafe(32)
+    passcode = "".join(secrets.choice("0123456789") for _ in range(PASSCODE_DIGITS))
+    now = timezone.now()
+    # A new invitation replaces the person's earlier ones for this case.
+    PortalAccount.objects.filter(case=case, person=person, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    account = PortalAccount.objects.create(
+        case=case,
+        person=person,
+        who=who,
+        token_hash=token_hash(token),
+        passcode_hash=make_password(passcode),
+        invited_by=actor,
+        invited_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        purpose=purpose,
+        record_type="portal_invitation",
+        person_id=case.child_id,
+        record_id=str(account.pk),
+        basis=basis,
+        detail={"who": who, "person": str(person.pk)},
+    )
+    return Invitation(account=account, token=token, passcode=passcode)
+
+
+@transaction.atomic
+def portal_revoke(*, actor, account_id: UUID, purpose: str) -> None:
+    account = PortalAccount.objects.select_related("case").filter(pk=account_id).first()
+    if account is None:
+        raise NotFound("No invitation with that id")
+    require_child(actor, account.case.child_id, Action.RECORD_EVENT)
+    account.revoked_at = timezone.now()
+    account.save(update_fields=["revoked_at"])
+    access_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="portal_invitation",
+        person_id=account.case.child_id,
+        record_id=str(account.pk),
+        detail={"revoked": True},
+    )
+
+
+WRONG = "The link or the code is not right. Check them, or ask your worker for a new link"
+
+
+def portal_account_for_link(token: str) -> PortalAccount | None:
+    """The live invitation behind a link, or None (expired, replaced, unknown: all the same)."""
+    return (
+        PortalAccount.objects.select_related("case")
+        .filter(
+            token_hash=token_hash(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            case__status=CaseStatus.OPEN,
+        )
+        .first()
+    )
+
+
+def portal_sign_in(*, token: str, passcode: str) -> PortalAccount:
+    """Check the passcode for a link. Five wrong codes end the invitation: the practitioner
+    makes a new one. Every attempt is audited."""
+    with transaction.atomic():
+        account = portal_account_for_link(token)
+        if account is None:
+            raise ValidationError({"passcode": WRONG})
+        account = PortalAccount.objects.select_for_update().get(pk=account.pk)
+        ok = check_password(passcode.strip(), account.passcode_hash)
+        now = timezone.now()
+        if ok:
+            account.failed_attempts = 0
+            account.last_signed_in_at = now
+        else:
+            account.failed_attempts += 1
+            if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                account.revoked_at = now
+        account.save(update_fields=["failed_attempts", "last_signed_in_at", "revoked_at"])
+        access_event_record(
+            actor=PortalActor(username=account.username),
+            action=AuditAction.SIGN_IN if ok else AuditAction.SIGN_IN_FAILED,
+            purpose=OWN_RECORD,
+            record_type="portal_account",
+            person_id=account.case.child_id,
+            record_id=str(account.pk),
+            basis="portal sign-in",
+        )
+    if not ok:
+        raise ValidationError({"passcode": WRONG})
+    return account
+
+
+@transaction.atomic
+def portal_message_send(*, account: PortalAccount, text: str) -> PortalMessage:
+    message = PortalMessage(
+        account=account, case_id=account.case_id, text=text.strip(), sent_at=timezone.now()
+    )
+    if not message.text:
+        raise ValidationError({"text": "Write what you think before you send it"})
+    message.full_clean()
+    message.save()
+    access_event_record(
+        actor=PortalActor(username=account.username),
+        action=AuditAction.CREATE,
+        purpose=OWN_RECORD,
+        record_type="portal_message",
+        person_id=account.case.child_id,
+        record_id=str(message.pk),
+        basis="portal: own message",
+    )
+    return message
+
+
+@transaction.atomic
+def portal_message_reply(
+    *, actor, case_id: UUID, message_id: UUID, reply: str, so_we: str = "", purpose: str
+) -> PortalMessage:
+    message = (
+        PortalMessage.objects.select_for_update()
+        .select_related("case")
+        .filter(pk=message_id, case_id=case_id)
+        .first()
+    )
+    if message is None:
+        raise NotFound("No message with that id in this case")
+    basis = require_child(actor, message.case.child_id, Action.RECORD_EVENT)
+    if message.replied_at:
+        raise ValidationError({"reply": "This message has already been answered"})
+    if not reply.strip():
+        raise ValidationError({"reply": "Write your reply"})
+    message.reply = reply.strip()
+    message.so_we = so_we.strip()
+    message.replied_by = actor
+    message.replied_at = timezone.now()
+    message.full_clean()
+    message.save()
+    access_event_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        purpose=purpose,
+        record_type="portal_message",
+        person_id=message.case.child_id,
+        record_id=str(message.pk),
+        basis=basis,
+    )
+    return message
