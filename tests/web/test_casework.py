@@ -181,7 +181,7 @@ def test_invite_a_young_person_and_answer_them(signed_in, social_worker, child, 
     html = page.content.decode()
     link = re.search(r'data-testid="portal-link">([^<]+)<', html).group(1)
     code = re.search(r'data-testid="portal-code">(\d{6})<', html).group(1)
-    assert "/my-plan/start/" in link
+    assert "/my-plan/start?invitation=" in link
     account = case.portal.get()
     message = portal_message_send(account=account, text="Please do not call my mum at work")
     assert f"{child.given_name} wrote" not in text_of(staff.get(reverse("web:work-tray")))

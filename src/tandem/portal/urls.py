@@ -8,7 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.plan, name="plan"),
-    path("start/<str:token>", views.start, name="start"),
+    path("start", views.start, name="start"),
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-out", views.sign_out, name="sign-out"),
     path("signed-out", views.signed_out, name="signed-out"),

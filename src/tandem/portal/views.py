@@ -37,9 +37,11 @@ def portal_page(view):
 
 
 @never_cache
-def start(request, token):
+def start(request):
     """The invitation link. The token goes into the session and the address bar is cleared of
-    it at once, so it does not stay in the browser's history."""
+    it at once, so it does not stay in the browser's history. It comes as a query parameter:
+    the server's access log writes paths without them (`tandem serve`)."""
+    token = request.GET.get("invitation", "")
     if services.portal_account_for_link(token) is None:
         return render(request, "portal/link_expired.html", status=404)
     request.session.flush()  # never carry a practitioner's (or anyone's) session into the portal

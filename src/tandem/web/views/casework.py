@@ -5,12 +5,14 @@ it, each practitioner's work tray, and the report of views recorded per team.
 Reads go through `casework.selectors` (access checked, audited), writes through
 `casework.services`; a view parses the form and renders the answer."""
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from tandem.audit.models import Purpose
 from tandem.casework import selectors, services
@@ -491,7 +493,10 @@ def portal_invite(request, case_id):
             )
 
         if _save(form, invite):
-            link = request.build_absolute_uri(f"/my-plan/start/{invitation.token}")
+            start = reverse("portal:start")
+            link = request.build_absolute_uri(
+                f"{start}?{urlencode({'invitation': invitation.token})}"
+            )
             return render(
                 request,
                 "web/casework/invited.html",
