@@ -354,3 +354,26 @@ def test_case_view_reads_in_a_fixed_number_of_queries(
             for a in g.actions.all():
                 str(a.owner.team.partner)
     assert AccessEvent.objects.filter(action="view", record_type="case").count() == 1
+
+
+def test_closing_ends_the_access_the_team_around_the_family_gave(
+    social_worker, agreed_plan, goal, teacher
+):
+    """The teacher saw the child as an action's owner; once the case closes, no longer."""
+    case = agreed_plan.case
+    assert access_basis(teacher, case.child_id) is not None
+    services.case_close(
+        actor=social_worker,
+        case_id=case.pk,
+        reason="Done",
+        outcomes={goal.pk: ("achieved", "")},
+        views=VIEWS,
+        purpose=WORK,
+    )
+    assert access_basis(teacher, case.child_id) is None
+    assert not case.members.filter(left_on__isnull=True).exists()
+    services.case_reopen(
+        actor=social_worker, case_id=case.pk, reason="New worries", views=VIEWS, purpose=WORK
+    )
+    assert [m.practitioner for m in case.members.filter(left_on__isnull=True)] == [social_worker]
+    assert access_basis(teacher, case.child_id) is None  # re-invited, not let back in by default

@@ -92,6 +92,9 @@ def _practitioner(user_id, field: str) -> User:
     return user
 
 
+TEAM_AROUND_THE_FAMILY = "Team around the family"
+
+
 def _member_ensure(case: Case, user: User, role_in_team: str = "") -> CaseMember:
     """A practitioner in the team around the family, with the involvement that lets them see
     the child for as long as they are a member."""
@@ -107,7 +110,7 @@ def _member_ensure(case: Case, user: User, role_in_team: str = "") -> CaseMember
         team_id=user.team_id,
         practitioner=user,
         kind=InvolvementKind.INVOLVED,
-        reason="Team around the family",
+        reason=TEAM_AROUND_THE_FAMILY,
         started_on=today,
     )
     return member
@@ -524,10 +527,26 @@ def case_close(
     )
     case.status = CaseStatus.CLOSED
     case.save(update_fields=["status"])
+    _members_leave(case)
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case closed", decision)
     _audit(actor, case=case, purpose=purpose, what="closed", basis=basis)
     return closure
+
+
+def _members_leave(case: Case) -> None:
+    """A closed case gives nobody a reason to see the child: the team around the family leaves,
+    and the involvements that being in it gave end today."""
+    today = timezone.localdate()
+    members = case.members.filter(left_on__isnull=True)
+    Involvement.objects.filter(
+        child_id=case.child_id,
+        practitioner_id__in=members.values("practitioner_id"),
+        kind=InvolvementKind.INVOLVED,
+        reason=TEAM_AROUND_THE_FAMILY,
+        ended_on__isnull=True,
+    ).update(ended_on=today)
+    members.update(left_on=today)
 
 
 @transaction.atomic
@@ -552,6 +571,7 @@ def case_reopen(*, actor, case_id: UUID, reason: str, views: Views, purpose: str
         closure.save(update_fields=["reopened_by"])
     case.status = CaseStatus.OPEN
     case.save(update_fields=["status"])
+    _member_ensure(case, case.lead_professional, "Lead professional")  # the others: re-invite
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case reopened", decision)
     _audit(actor, case=case, purpose=purpose, what="reopened", basis=basis)
