@@ -52,3 +52,12 @@ def test_the_front_door_has_a_queue_and_the_school_has_answers(demo_partnership)
     assert to_team.filter(status="decided").exists()
     dsl = User.objects.get(username="demo-school-dsl")
     assert Referral.objects.filter(made_by=dsl, status="closed").exists()
+
+
+def test_the_demo_case_fills_two_partners_work_trays(demo_partnership):
+    from tandem.casework.selectors import work_tray
+    from tandem.partners.models import User
+
+    for username in ("demo-family-support", "demo-school-dsl"):
+        tray = work_tray(actor=User.objects.get(username=username), purpose="direct_work")
+        assert tray.actions.total == 1, username

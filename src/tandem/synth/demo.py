@@ -59,7 +59,8 @@ DEMO_USERS = [
         Role.FAMILY_SUPPORT_WORKER,
         "Family support service",
         "charity",
-        "Early help families allocated to you at the charity.",
+        "Early help families allocated to you at the charity; your work tray and the case "
+        "you lead (its plan, actions for the school, the portal invitation).",
     ),
     DemoUser(
         "demo-personal-adviser",
@@ -87,7 +88,8 @@ DEMO_USERS = [
         Role.SCHOOL_DSL,
         "Safeguarding team",
         "school",
-        "Your pupils; the referrals you made and the feedback you were given.",
+        "Your pupils; the referrals you made and the feedback you were given; the action "
+        "you own in a team around the family (work tray).",
     ),
     DemoUser(
         "demo-analyst",

@@ -39,6 +39,13 @@ class Command(BaseCommand):
         from tandem.partners.models import Role
 
         demo_agreement_create(next(u for _, u in made if u.role == Role.IG_LEAD))
+        # Casework: one case with a plan, so the work trays have something to show.
+        from tandem.casework.demo import demo_case_create
+
+        by_name = {spec.username: user for spec, user in made}
+        demo_case_create(
+            lead=by_name["demo-family-support"], partner_worker=by_name["demo-school-dsl"]
+        )
         console = Console(
             file=self.stdout, quiet=verbosity == 0, width=None if self.stdout.isatty() else 160
         )
