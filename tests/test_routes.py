@@ -74,6 +74,7 @@ WEB = {
     "web:case-reopen": CHILD,
     "web:portal-invite": CHILD,
     "web:message-reply": CHILD,
+    "web:portal-revoke": CHILD,
     "web:work-tray": SIGNED_IN,
     "web:voice-report": SIGNED_IN,
     "portal:plan": PORTAL,
@@ -237,6 +238,7 @@ def _casework(child, team) -> dict:
         "goal_id": goal.pk,
         "action_id": action.pk,
         "message_id": message.pk,
+        "account_id": invitation.account.pk,
     }
 
 
@@ -245,8 +247,6 @@ def _web_url(name, ids):
 
     pattern = next(p for p, n in _routes() if n == name)
     kwargs = {k: ids[k] for k in re.findall(r"<uuid:(\w+)>", pattern)}
-    if "<str:token>" in pattern:
-        kwargs["token"] = "not-a-real-invitation"
     return reverse(name, kwargs=kwargs)
 
 

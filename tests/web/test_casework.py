@@ -231,3 +231,25 @@ def test_close_with_an_outcome_per_goal_then_reopen(signed_in, social_worker, ch
     text = text_of(client.get(reverse("web:case", kwargs={"case_id": case.pk})))
     assert "Sleep through the night: Achieved" in text  # the closure is kept
     assert "Case reopened" in text
+
+
+def test_a_practitioner_stops_an_invitation_link_at_once(signed_in, social_worker, child):
+    from tandem.audit.models import AccessEvent
+    from tandem.portal.models import PortalAccount
+    from tandem.portal.services import portal_account_for_link, portal_invite
+
+    client = signed_in(social_worker)
+    case = _open_case(client, child, social_worker)
+    invitation = portal_invite(
+        actor=social_worker, case_id=case.pk, who="young_person", purpose="direct_work"
+    )
+    account = invitation.account
+    revoke = reverse("web:portal-revoke", kwargs={"case_id": case.pk, "account_id": account.pk})
+    assert revoke in client.get(reverse("web:case", kwargs={"case_id": case.pk})).content.decode()
+    assert client.post(revoke).status_code == 302
+    assert portal_account_for_link(invitation.token) is None
+    assert PortalAccount.objects.get(pk=account.pk).revoked_at is not None
+    row = AccessEvent.objects.filter(record_type="portal_invitation").latest("occurred_at")
+    assert (row.person_id, row.detail) == (child.pk, {"revoked": True})
+    # Stopped already: a second try answers "not found", like an id from another case.
+    assert client.post(revoke).status_code == 404

@@ -73,6 +73,7 @@ urlpatterns = [
     path(f"{CASE}/reopen", casework.case_reopen, name="case-reopen"),
     path(f"{CASE}/portal/invite", casework.portal_invite, name="portal-invite"),
     path(f"{CASE}/messages/<uuid:message_id>/reply", casework.message_reply, name="message-reply"),
+    path(f"{CASE}/portal/<uuid:account_id>/revoke", casework.portal_revoke, name="portal-revoke"),
     path("work-tray", casework.work_tray, name="work-tray"),
     path("reports/views", casework.voice_report, name="voice-report"),
     # Information governance

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -560,3 +560,18 @@ def work_tray(request):
 def voice_report(request):
     rows = selectors.voice_share_by_team(actor=request.user)
     return render(request, "web/casework/voice_report.html", {"rows": rows, "nav": "voice"})
+
+
+@page
+def portal_revoke(request, case_id, account_id):
+    """Stop an invitation at once (a lost phone, a link shared by mistake). The account must be
+    this case's: an id from another case is a 404 like any other."""
+    portal = portal_selectors.case_portal(actor=request.user, case_id=case_id, purpose=WORK)
+    account = next((a for a in portal.accounts if a.pk == account_id and not a.revoked_at), None)
+    if account is None:
+        raise Http404("Not found")
+    if request.method != "POST":  # only after the access check: a stranger gets 404, not 405
+        return HttpResponseNotAllowed(["POST"])
+    portal_services.portal_revoke(actor=request.user, account_id=account_id, purpose=WORK)
+    messages.success(request, f"{account.person.given_name}’s link no longer works")
+    return _to_case(case_id, "messages")
