@@ -102,8 +102,14 @@ def portal_invite(
 
 
 @transaction.atomic
-def portal_revoke(*, actor, account_id: UUID, purpose: str) -> None:
-    account = PortalAccount.objects.select_related("case").filter(pk=account_id).first()
+def portal_revoke(*, actor, case_id: UUID, account_id: UUID, purpose: str) -> PortalAccount:
+    """Stop a live invitation of this case at once; an id from another case, or one already
+    stopped, is not found."""
+    account = (
+        PortalAccount.objects.select_related("case", "person")
+        .filter(pk=account_id, case_id=case_id, revoked_at__isnull=True)
+        .first()
+    )
     if account is None:
         raise NotFound("No invitation with that id")
     require_child(actor, account.case.child_id, Action.RECORD_EVENT)
@@ -118,6 +124,7 @@ def portal_revoke(*, actor, account_id: UUID, purpose: str) -> None:
         record_id=str(account.pk),
         detail={"revoked": True},
     )
+    return account
 
 
 WRONG = "The link or the code is not right. Check them, or ask your worker for a new link"

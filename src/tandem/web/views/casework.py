@@ -564,14 +564,13 @@ def voice_report(request):
 
 @page
 def portal_revoke(request, case_id, account_id):
-    """Stop an invitation at once (a lost phone, a link shared by mistake). The account must be
-    this case's: an id from another case is a 404 like any other."""
-    portal = portal_selectors.case_portal(actor=request.user, case_id=case_id, purpose=WORK)
-    account = next((a for a in portal.accounts if a.pk == account_id and not a.revoked_at), None)
-    if account is None:
-        raise Http404("Not found")
-    if request.method != "POST":  # only after the access check: a stranger gets 404, not 405
+    """Stop an invitation at once (a lost phone, a link shared by mistake). The service proves the
+    invitation is this case's: an id from another case is a 404 like any other."""
+    if request.method != "POST":
+        _case(request, case_id)  # the access check first: a stranger gets 404, not 405
         return HttpResponseNotAllowed(["POST"])
-    portal_services.portal_revoke(actor=request.user, account_id=account_id, purpose=WORK)
+    account = portal_services.portal_revoke(
+        actor=request.user, case_id=case_id, account_id=account_id, purpose=WORK
+    )
     messages.success(request, f"{account.person.given_name}’s link no longer works")
     return _to_case(case_id, "messages")
