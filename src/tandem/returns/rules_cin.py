@@ -191,7 +191,7 @@ def none_and_a_disability(rows, ret):
         codes[d["LAchildID"]].add(d["Disability"])
     for i, d in enumerate(rows):
         held = codes[d["LAchildID"]]
-        if "NONE" in held and len(held) > 1:
+        if "NONE" in held and d["Disability"] != "NONE":  # the disabilities NONE contradicts
             yield i, "Disability"
 
 

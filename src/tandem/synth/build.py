@@ -618,6 +618,6 @@ def build(
     # Children in need (issue 7): assessments, plans, enquiries for the referrals just written.
     from tandem.synth import cin
 
-    run.rows.update(cin.build_cin(seed=seed, as_of=as_of))
+    run.rows.update(cin.build_cin(seed=seed, as_of=as_of, inject=care_errors))
     run.save(update_fields=["finished_at", "rows"])
     return run

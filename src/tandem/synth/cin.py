@@ -189,8 +189,39 @@ def _protection(rng, drawn, child_id, span, last, previous_plans: int) -> int:
     return 1
 
 
+def inject_errors(drawn: DrawnCin, start: dt.date, end: dt.date) -> list[tuple[str, object]]:
+    """Break a few records in ways the DfE's CIN rules catch, within the census year from
+    `start` to `end`; returns (rule code, child id) for each."""
+    injected = []
+
+    def in_year(day):
+        return day is not None and start <= day <= end
+
+    done = [a for a in drawn.assessments if in_year(a.authorised_on) and a.factors]
+    for a in done[:3]:
+        a.factors = [a.factors[0], a.factors[0]]
+        injected.append(("8898", a.child_id))
+    plans = [p for p in drawn.protection_plans if in_year(p.started_on)]
+    for p in plans[:3]:
+        p.latest_category = "XXX"
+        injected.append(("8910", p.child_id))
+    enquiries = [e for e in drawn.enquiries if in_year(e.conference_on)][3:6]
+    for e in enquiries:
+        saturday = e.conference_on + dt.timedelta(days=5 - e.conference_on.weekday())
+        for p in drawn.protection_plans:
+            if p.referral_id == e.referral_id and p.started_on == e.conference_on:
+                p.started_on = saturday
+        e.conference_on = saturday
+        injected.append(("8875", e.child_id))
+    disabled = {d.child_id for d in drawn.disabilities}
+    for child_id in sorted(disabled, key=str)[:3]:
+        drawn.disabilities.append(ChildDisability(child_id=child_id, code="NONE"))
+        injected.append(("8790", child_id))
+    return injected
+
+
 @transaction.atomic
-def build_cin(*, seed: int, as_of: dt.date) -> dict[str, int]:
+def build_cin(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
     """Draw and write children-in-need work for the episodes of the authority's referrals."""
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
@@ -215,6 +246,9 @@ def build_cin(*, seed: int, as_of: dt.date) -> dict[str, int]:
     }
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     drawn = draw_cin(rng, spans, as_of)
+    if inject:  # the census year before `as_of`'s
+        year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
+        inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
     for rows in (
         drawn.assessments,
         drawn.plans,
