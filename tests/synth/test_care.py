@@ -86,6 +86,6 @@ def test_injected_errors_are_recorded_with_the_rule_they_break():
     kids = children(20_000, seed=2)
     d = care.draw_care(np.random.default_rng(3), kids, Partner(name="LA"), AS_OF)
     care.inject_errors(np.random.default_rng(4), d, for_year(2026))
-    assert {code for code, _, _ in d.injected} == {"144", "167"}
+    assert {code for code, _, _ in d.injected} == {"144", "167", "148", "SW02STG1"}
     broken = {child for code, child, _ in d.injected if code == "144"}
     assert broken == {e.child_id for e in d.episodes if e.legal_status == "ZZ"}

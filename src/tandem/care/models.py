@@ -324,6 +324,33 @@ class CinRecordItem(CodedModel):
             raise ValidationError(errors)
 
 
+class CinEpisodeOutcome(models.Model):
+    """What the census says of an episode that the referral and decision cannot: held only where
+    it differs from what Tandem derives (a council's loaded history: a primary need no referral
+    reason maps to, a reason for closure other than RC7, a conference recorded on the episode)."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    primary_need = models.CharField("Primary need (PrimaryNeedCode)", max_length=2, blank=True)
+    closure_reason = models.CharField(
+        "Reason for closure (ReasonForClosure)", max_length=3, blank=True
+    )
+    conference_on = models.DateField(
+        "Initial conference held on the episode (DateOfInitialCPC)", null=True, blank=True
+    )
+
+    def clean(self) -> None:
+        lists = codelists_for(None)
+        errors = {}
+        if self.primary_need and self.primary_need not in lists.codes["PrimaryNeedCode"]:
+            errors["primary_need"] = f"{self.primary_need!r} is not a PrimaryNeedCode code"
+        if self.closure_reason and self.closure_reason not in lists.codes["ReasonForClosure"]:
+            errors["closure_reason"] = f"{self.closure_reason!r} is not a ReasonForClosure code"
+        if errors:
+            raise ValidationError(errors)
+
+
 class CinAssessment(CinRecordItem):
     """A child and family assessment: started, authorised (completed), and the factors found."""
 

@@ -23,12 +23,14 @@ from tandem.care.models import (
     ChildProtectionPlan,
     ChildProtectionReview,
     CinAssessment,
+    CinEpisodeOutcome,
     CinPlan,
     Section47Enquiry,
 )
 from tandem.people.models import Person
 from tandem.referrals.codes import Decision
 from tandem.referrals.models import Referral, ReferralReason
+from tandem.returns.ssda903 import child_ids_for_return
 
 OPENS_A_CASE = {Decision.CHILD_IN_NEED, Decision.CHILD_PROTECTION}
 
@@ -42,6 +44,7 @@ class CinEpisode:
     nfa: bool
     closed_on: dt.date | None
     closure_reason: str
+    conference_on: dt.date | None = None  # only where a loaded census held it on the episode
     # Every referral the episode holds (a referral while the case is open joins it).
     referral_ids: list = field(default_factory=list)
     assessments: list = field(default_factory=list)
@@ -151,11 +154,19 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
     for r in referrals:
         by_child[r.child_id].append(r)
     work = _work_by_referral(pks, lists)
+    # The authority's own id for the child where it holds one (a loaded history), as the 903.
+    ids = child_ids_for_return(children, la)
+    outcomes = {
+        o.referral_id: o
+        for o in CinEpisodeOutcome.objects.filter(
+            referral__child_id__in=pks, referral__to_team__partner=la
+        )
+    }
     disabilities = defaultdict(list)
     for d in ChildDisability.objects.filter(child_id__in=pks).only("child_id", "code"):
         disabilities[d.child_id].append(d.code)
     out = []
-    for child in sorted(children, key=lambda c: la_child_id(c.pk)):
+    for child in sorted(children, key=lambda c: ids[c.pk]):
         episodes: list[CinEpisode] = []
         for span in episode_spans(by_child.get(child.pk, []), owning.get(child.pk, [])):
             closed = span.closed_on
@@ -164,13 +175,18 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
             if span.nfa and span.referred_on < lists.start:
                 continue
             r = span.first
-            need = _need([x.reason for x in r.reasons.all()], lists)
+            outcome = outcomes.get(r.pk)
+            need = (outcome and outcome.primary_need) or _need(
+                [x.reason for x in r.reasons.all()], lists
+            )
             if span.nfa:
-                reason = lists.mapping["no_further_action"].get(r.decision.decision, "RC7")
+                reason = (outcome and outcome.closure_reason) or lists.mapping[
+                    "no_further_action"
+                ].get(r.decision.decision, "RC7")
                 closed = min(closed, lists.end)
             else:
                 closed = None if closed and closed > lists.end else closed
-                reason = "RC7" if closed else ""
+                reason = ((outcome and outcome.closure_reason) or "RC7") if closed else ""
             episode = CinEpisode(
                 r.pk,
                 span.referred_on,
@@ -180,14 +196,13 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
                 closed,
                 reason,
                 referral_ids=span.referral_ids,
+                conference_on=outcome.conference_on if outcome else None,
             )
             if not span.nfa:
                 _census_work(episode, work, lists)
             episodes.append(episode)
         if episodes:
-            out.append(
-                CinChild(child, la_child_id(child.pk), episodes, sorted(disabilities[child.pk]))
-            )
+            out.append(CinChild(child, ids[child.pk], episodes, sorted(disabilities[child.pk])))
     return CinCensus(lists=lists, children=out)
 
 
@@ -324,6 +339,7 @@ def _episode(el: ET.Element, e: CinEpisode, lists: CodeLists) -> None:
             "PrimaryNeedCode": e.primary_need,
             "CINclosureDate": _iso(e.closed_on),
             "ReasonForClosure": e.closure_reason,
+            "DateOfInitialCPC": _iso(e.conference_on, lists),
             "ReferralNFA": "true" if e.nfa else "false",
         },
     )

@@ -302,6 +302,16 @@ def inject_errors(rng, drawn: Drawn, lists: CodeLists) -> None:
     for r in reviews[:: max(len(reviews) // 5, 1)][:5]:
         r.participation = "PN9"
         drawn.injected.append(("167", r.child_id, "Reviews"))
+    # An episode that ended with no reason (the last of its period, so only 148 applies).
+    ended = [e for e in in_year if e.reason_ended in ("E4A", "E17") and e.ended_on <= lists.end]
+    for e in ended[:3]:
+        e.reason_ended = ""
+        drawn.injected.append(("148", e.child_id, "Episodes"))
+    # A social worker id that is not the DfE's SW or XX form.
+    returned = {e.child_id for e in in_year}
+    for w in [w for w in drawn.workers if w.child_id in returned][:3]:
+        w.worker_ref = f"AB{w.worker_ref[2:]}"
+        drawn.injected.append(("SW02STG1", w.child_id, "SWEpisodes"))
 
 
 @transaction.atomic
