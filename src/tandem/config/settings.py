@@ -4,7 +4,7 @@ DATABASE_URL   sqlite:///path/db.sqlite3 (default: var/tandem.sqlite3) or postgr
 TANDEM_DEBUG   "1" for development pages and tracebacks
 TANDEM_SECRET_KEY  required when TANDEM_DEBUG is not set; a per-checkout key is made otherwise
 TANDEM_ALLOWED_HOSTS  comma-separated
-TANDEM_CONN_MAX_AGE  seconds a database connection is kept between requests (0; `tandem serve`: 600)
+TANDEM_CONN_MAX_AGE  seconds a connection is kept between requests (0; `tandem serve`: 600)
 """
 
 import os
