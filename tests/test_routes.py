@@ -60,6 +60,8 @@ WEB = {
     "web:child-casework": CHILD,
     "web:case": CHILD,
     "web:case-member-new": CHILD,
+    "web:case-lead": CHILD,
+    "web:case-member-leave": CHILD,
     "web:assessment-start": CHILD,
     "web:assessment-factor-new": CHILD,
     "web:assessment-submit": CHILD,

@@ -299,6 +299,10 @@ def test_closure_with_an_outcome_for_a_goal_elsewhere_is_refused(api, ready_case
         ("step", {**VIEWS_API, "to_level": "early_help", "summary": "x"}, ["body", "to_level"]),
         ("plan/agreement", {**VIEWS_API, "summary": "x", "review_every_weeks": 27},
          ["body", "review_every_weeks"]),
+        ("plan/agreement", {**VIEWS_API, "summary": "x", "review_every_weeks": "6"},
+         ["body", "review_every_weeks"]),
+        ("plan/agreement", {**VIEWS_API, "summary": "x", "review_every_weeks": 6.5},
+         ["body", "review_every_weeks"]),
     ],
 )  # fmt: skip
 def test_wrong_fields_are_named_and_nothing_saved(api, ready_case, social_worker, path, body, loc):
@@ -427,3 +431,25 @@ def test_the_case_page_costs_the_same_queries_however_big(
         response = api.get(f"/api/cases/{case_id}")
     assert len(response.json()["plan"]["goals"]) == 8
     assert sum(len(g["actions"]) for g in response.json()["plan"]["goals"]) == 24
+
+
+def test_every_schema_of_the_api_has_its_own_name():
+    """The OpenAPI names a component by its class name: two classes of one name (casework's and
+    referrals' decision, say) would silently share one schema and break one of the routes."""
+    import importlib
+    import inspect
+
+    from ninja import Schema
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module in ("people.api", "referrals.api", "jobs.api", "casework.api"):
+        loaded = importlib.import_module(f"tandem.{module}")
+        for name, cls in inspect.getmembers(loaded, inspect.isclass):
+            if not issubclass(cls, Schema) or cls.__module__ != loaded.__name__:
+                continue
+            if name in seen:
+                clashes.append((name, seen[name], module))
+            seen[name] = module
+    assert seen
+    assert not clashes

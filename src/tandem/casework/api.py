@@ -13,7 +13,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from tandem.audit.models import Purpose
 from tandem.casework import selectors, services
@@ -99,9 +99,19 @@ class ActionStatusIn(InputSchema):
     status: coded(ActionStatus, "Where the action has got to")
 
 
+def _whole_number(value):
+    """JSON has one kind of number: 6.0 is the integer 6 (as JSON Schema says); 6.5 and "6"
+    are still refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class PlanAgreeIn(ViewsIn):
     summary: text(5000, description="What was agreed, and with whom")
-    review_every_weeks: int = Field(6, ge=1, le=26, description="Weeks between reviews")
+    review_every_weeks: Annotated[int, BeforeValidator(_whole_number)] = Field(
+        6, ge=1, le=26, description="Weeks between reviews"
+    )
 
 
 class ReviewIn(ViewsIn):
@@ -148,7 +158,7 @@ class PractitionerOut(Schema):
     partner: str
 
 
-class ChildBriefOut(Schema):
+class CaseChildOut(Schema):
     id: UUID
     given_name: str
     family_name: str
@@ -156,7 +166,7 @@ class ChildBriefOut(Schema):
 
 class CaseSummaryOut(Schema):
     id: UUID
-    child: ChildBriefOut
+    child: CaseChildOut
     level: CaseLevel
     status: CaseStatus
     lead_professional: PractitionerOut
@@ -211,7 +221,7 @@ class ViewOut(Schema):
     not_gathered: NotGathered | None
 
 
-class DecisionOut(Schema):
+class DecisionRecordOut(Schema):
     id: UUID
     kind: DecisionKind
     summary: str
@@ -272,7 +282,7 @@ class CaseOut(CaseSummaryOut):
     members: list[MemberOut] = Field(description="The current team around the family")
     assessments: list[AssessmentOut]
     plan: PlanOut | None
-    decisions: list[DecisionOut] = Field(description="Newest first")
+    decisions: list[DecisionRecordOut] = Field(description="Newest first")
     closures: list[ClosureOut]
     history: list[HistoryOut] = Field(description="The plan's history, newest first")
 
@@ -280,7 +290,7 @@ class CaseOut(CaseSummaryOut):
 class TransitionOut(Schema):
     case_id: UUID
     level: CaseLevel
-    decision: DecisionOut
+    decision: DecisionRecordOut
 
 
 class ReviewOut(Schema):
@@ -288,7 +298,7 @@ class ReviewOut(Schema):
     held_on: date
     due_on: date
     next_review_on: date
-    decision: DecisionOut
+    decision: DecisionRecordOut
 
 
 # --- Shaping ---------------------------------------------------------------------------------
@@ -652,7 +662,7 @@ def plan_action_update(request, case_id: UUID, action_id: UUID, payload: ActionS
     return _action(action)
 
 
-@router.post("/cases/{case_id}/plan/agreement", response=responses({201: DecisionOut}))
+@router.post("/cases/{case_id}/plan/agreement", response=responses({201: DecisionRecordOut}))
 def plan_agree(request, case_id: UUID, payload: PlanAgreeIn):
     """Agree the plan, or its changes, with the child and family: a decision, with the views.
     The next review is set from today."""

@@ -15,8 +15,8 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from tandem.access.errors import NotFound
-from tandem.casework.api import router as casework_router
 from tandem.audit.services import access_denied_record
+from tandem.casework.api import router as casework_router
 from tandem.config.api_support import field_errors
 from tandem.jobs.api import router as jobs_router
 from tandem.partners.models import User
