@@ -53,7 +53,7 @@ GOALS = [
     ("I want to stop getting into trouble when I go out", True, False),
     ("I want to see my dad more often", True, False),
     ("I want to sleep better and not feel so worried", True, False),
-    ("School attendance is above 90% every week", False, True),
+    ("Going to school at least 9 days out of every 10", False, True),
     ("The home is warm, clean and safe for the children", False, True),
     ("The family has a safety plan for when arguments start", False, True),
     ("Health appointments are kept, and the children are registered with a dentist", False, True),
@@ -61,7 +61,7 @@ GOALS = [
 ]
 ACTIONS = [
     "Visit each week to check how things are going",
-    "Check attendance every Friday and tell the lead professional",
+    "Check attendance every Friday and tell the family's worker",
     "Help the family make a morning routine",
     "Meet the young person once a week for a walk and a chat",
     "Book a health check and go along with the family",
