@@ -61,6 +61,8 @@ WEB = {
     "web:child-casework": CHILD,
     "web:case": CHILD,
     "web:case-member-new": CHILD,
+    "web:case-lead": CHILD,
+    "web:case-member-leave": CHILD,
     "web:assessment-start": CHILD,
     "web:assessment-factor-new": CHILD,
     "web:assessment-submit": CHILD,
@@ -121,6 +123,26 @@ API = {
     ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
     ("GET", "/api/jobs/{job_id}"): OWN,
+    # Casework (issue 6)
+    ("GET", "/api/cases/mine"): SIGNED_IN,
+    ("GET", "/api/children/{child_id}/cases"): CHILD,
+    ("POST", "/api/children/{child_id}/cases"): CHILD,
+    ("GET", "/api/cases/{case_id}"): CHILD,
+    ("POST", "/api/cases/{case_id}/members"): CHILD,
+    ("POST", "/api/cases/{case_id}/members/{member_id}/leave"): CHILD,
+    ("PUT", "/api/cases/{case_id}/lead"): CHILD,
+    ("POST", "/api/cases/{case_id}/step"): CHILD,
+    ("POST", "/api/cases/{case_id}/assessments"): CHILD,
+    ("POST", "/api/cases/{case_id}/assessments/{assessment_id}/factors"): CHILD,
+    ("POST", "/api/cases/{case_id}/assessments/{assessment_id}/outcome"): CHILD,
+    ("POST", "/api/cases/{case_id}/assessments/{assessment_id}/approval"): CHILD,
+    ("POST", "/api/cases/{case_id}/goals"): CHILD,
+    ("POST", "/api/cases/{case_id}/goals/{goal_id}/actions"): CHILD,
+    ("PATCH", "/api/cases/{case_id}/actions/{action_id}"): CHILD,
+    ("POST", "/api/cases/{case_id}/plan/agreement"): CHILD,
+    ("POST", "/api/cases/{case_id}/reviews"): CHILD,
+    ("POST", "/api/cases/{case_id}/closure"): CHILD,
+    ("POST", "/api/cases/{case_id}/reopening"): CHILD,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -240,6 +262,7 @@ def _casework(child, team) -> dict:
         "action_id": action.pk,
         "message_id": message.pk,
         "account_id": invitation.account.pk,
+        "member_id": case.members.get().pk,
     }
 
 
@@ -336,6 +359,36 @@ def _valid_body(method, path, world):
             "reasons": "No concerns.",
         },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
+        # Casework (issue 6)
+        "/api/children/{child_id}/cases": {
+            "level": "early_help",
+            "lead_professional_id": str(world["stranger"].pk),
+        },
+        "/api/cases/{case_id}/members": {"practitioner_id": str(world["stranger"].pk)},
+        "/api/cases/{case_id}/lead": {"lead_professional_id": str(world["stranger"].pk)},
+        "/api/cases/{case_id}/step": {**VIEWS_API, "to_level": "statutory", "summary": "Why."},
+        "/api/cases/{case_id}/assessments/{assessment_id}/factors": {
+            "area": "health",
+            "rating": "no_concern",
+            "evidence": "Seen by the GP.",
+            "source_partner_id": str(world["stranger"].team.partner_id),
+        },
+        "/api/cases/{case_id}/assessments/{assessment_id}/outcome": {
+            **VIEWS_API,
+            "level": "early_help",
+            "summary": "Early help.",
+        },
+        "/api/cases/{case_id}/goals": {"text": "Go to school", "in_childs_words": True},
+        "/api/cases/{case_id}/goals/{goal_id}/actions": {
+            "text": "Walk to school",
+            "owner_id": str(world["stranger"].pk),
+            "due_on": "2030-01-01",
+        },
+        "/api/cases/{case_id}/actions/{action_id}": {"status": "done"},
+        "/api/cases/{case_id}/plan/agreement": {**VIEWS_API, "summary": "Agreed."},
+        "/api/cases/{case_id}/reviews": {**VIEWS_API, "summary": "Going well."},
+        "/api/cases/{case_id}/closure": {**VIEWS_API, "reason": "Goals met."},
+        "/api/cases/{case_id}/reopening": {**VIEWS_API, "reason": "New worries."},
     }
     return bodies[path]
 

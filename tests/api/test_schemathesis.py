@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation import GenerationMode
 
 from tandem.config.wsgi import application
-from tandem.partners.models import Role
+from tandem.partners.models import Role, Team
 from tandem.partners.tokens import Operator, api_token_create
 from tandem.people.identifiers import nhs_number_check_digit, upn_check_letter
-from tandem.people.models import Event, HouseholdMember, Relationship
+from tandem.people.models import Event, HouseholdMember, Person, Relationship
 from tandem.referrals.models import ThresholdDecision
 from tests import factories
 
@@ -48,6 +48,18 @@ HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-00000000b001")
 SUBMITTED = uuid.UUID("00000000-0000-4000-8000-00000000d001")
 DECIDED = uuid.UUID("00000000-0000-4000-8000-00000000d002")
 FRONT_DOOR = uuid.UUID("00000000-0000-4000-8000-00000000f001")
+# Casework (issue 6): see `casework`.
+CASE = uuid.UUID("00000000-0000-4000-8000-0000000ca5e1")
+FRESH_CASE = uuid.UUID("00000000-0000-4000-8000-0000000ca5e2")
+CLOSED_CASE = uuid.UUID("00000000-0000-4000-8000-0000000ca5e3")
+NO_CASE_CHILD = uuid.UUID("00000000-0000-4000-8000-00000000c005")
+DRAFT = uuid.UUID("00000000-0000-4000-8000-0000000a5e51")
+SUBMITTED_ASSESSMENT = uuid.UUID("00000000-0000-4000-8000-0000000a5e52")
+GOAL = uuid.UUID("00000000-0000-4000-8000-0000000060a1")
+ACTION = uuid.UUID("00000000-0000-4000-8000-0000000ac701")
+MEMBER = uuid.UUID("00000000-0000-4000-8000-00000000e3b1")
+LEAD = uuid.UUID("00000000-0000-4000-8000-000000001ead")
+NEWCOMER = uuid.UUID("00000000-0000-4000-8000-0000000000e1")
 
 
 @pytest.fixture
@@ -86,7 +98,104 @@ def manager():
 
 
 @pytest.fixture
-def token(manager) -> str:
+def casework(manager):
+    """Casework in the manager's team, each record in the one state where each operation on it
+    succeeds: a case (on CHILD) with an assessment in progress (a factor rated), one submitted
+    by its lead for the manager to approve, an agreed plan changed since (so it can be agreed
+    again and reviewed), a goal, an action and a member who can leave; a case with no assessment
+    (to start one); a closed case (to reopen); a child with no case (to open one); and a
+    practitioner not yet in any team around a family."""
+    from tandem.casework import models as cw
+    from tandem.casework.voice import Views, decision_record_create
+
+    door = manager.team
+    lead = factories.UserFactory(id=LEAD, role=Role.SOCIAL_WORKER, team=door)
+    factories.UserFactory(id=NEWCOMER, role=Role.HEALTH_PRACTITIONER)
+    nurse = factories.UserFactory(role=Role.HEALTH_PRACTITIONER)
+    now = timezone.now()
+    views = Views(child_not_gathered="too_young", parent_not_gathered="declined")
+
+    def case(pk, child, status="open"):
+        return cw.Case.objects.create(
+            id=pk,
+            child=child,
+            team=door,
+            lead_professional=lead,
+            level="early_help",
+            status=status,
+            opened_at=now,
+            opened_by=lead,
+        )
+
+    main = case(CASE, Person.objects.get(pk=CHILD))
+    for who, pk in ((lead, None), (nurse, MEMBER)):
+        cw.CaseMember.objects.create(
+            id=pk or uuid.uuid4(), case=main, practitioner=who, joined_on=date.today()
+        )
+    draft = cw.Assessment.objects.create(id=DRAFT, case=main, started_by=lead, started_at=now)
+    cw.AssessmentFactor.objects.create(
+        assessment=draft,
+        area="health",
+        rating="no_concern",
+        evidence="Seen by the GP.",
+        source_partner=door.partner,
+        recorded_by=lead,
+        recorded_at=now,
+    )
+    outcome = decision_record_create(
+        actor=lead,
+        kind="assessment_outcome",
+        child_id=CHILD,
+        case=main,
+        summary="Early help.",
+        views=views,
+    )
+    cw.Assessment.objects.create(
+        id=SUBMITTED_ASSESSMENT,
+        case=main,
+        started_by=lead,
+        started_at=now,
+        status="submitted",
+        level="early_help",
+        outcome=outcome,
+    )
+    plan = cw.Plan.objects.create(
+        case=main, status="agreed", next_review_on=date.today(), has_unagreed_changes=True
+    )
+    goal = cw.Goal.objects.create(
+        id=GOAL,
+        plan=plan,
+        text="Go to school",
+        shared_with="everyone",
+        added_at=now,
+        added_by=lead,
+    )
+    cw.Action.objects.create(
+        id=ACTION, goal=goal, text="Walk to school", owner=lead, due_on=date.today(), added_at=now
+    )
+    fresh_child = factories.ChildFactory()
+    factories.InvolvementFactory(child=fresh_child, team=door)
+    case(FRESH_CASE, fresh_child)
+    closed_child = factories.ChildFactory()
+    factories.InvolvementFactory(child=closed_child, team=door)
+    closed = case(CLOSED_CASE, closed_child, status="closed")
+    cw.Closure.objects.create(
+        case=closed,
+        reason="Goals met.",
+        decision=decision_record_create(
+            actor=lead,
+            kind="closure",
+            child_id=closed_child.pk,
+            case=closed,
+            summary="Goals met.",
+            views=views,
+        ),
+    )
+    factories.InvolvementFactory(child=factories.ChildFactory(id=NO_CASE_CHILD), team=door)
+
+
+@pytest.fixture
+def token(manager, casework) -> str:
     return api_token_create(actor=Operator("schemathesis"), user=manager)[1]
 
 
@@ -124,6 +233,7 @@ def _keep_the_record_s_rules(case) -> None:
     if aim(params.get("referral_id")):
         # Decided once only; feedback after the decision.
         params["referral_id"] = str(DECIDED if path.endswith("/feedback") else SUBMITTED)
+    _aim_casework(case, params, aim)
     case.path_parameters = params
 
     if isinstance(case.body, dict):
@@ -139,6 +249,48 @@ def _keep_the_record_s_rules(case) -> None:
             mine = params.get("child_id")
             body["other_person_id"] = str(CHILD if mine == str(REFERRED_CHILD) else REFERRED_CHILD)
         case.body = body
+
+
+def _aim_casework(case, params: dict, aim) -> None:
+    """Each casework operation at the record in the state where it succeeds (see `casework`)."""
+    path = case.operation.path
+    opening = path == "/api/children/{child_id}/cases" and case.operation.method.upper() == "POST"
+    if opening and aim(params.get("child_id")):
+        params["child_id"] = str(NO_CASE_CHILD)
+    if aim(params.get("case_id")):
+        params["case_id"] = str(
+            FRESH_CASE
+            if path.endswith("/assessments")
+            else CLOSED_CASE
+            if path.endswith("/reopening")
+            else CASE
+        )
+    if aim(params.get("assessment_id")):
+        params["assessment_id"] = str(
+            SUBMITTED_ASSESSMENT if path.endswith("/approval") else DRAFT
+        )
+    for name, pk in (("goal_id", GOAL), ("action_id", ACTION), ("member_id", MEMBER)):
+        if aim(params.get(name)):
+            params[name] = str(pk)
+    if not isinstance(case.body, dict):
+        return
+    body = case.body
+    # A practitioner or partner the body names must exist (as a team referred to must): an
+    # unknown one is a wrong field (422), not a record out of reach.
+    for name, pk in (
+        ("lead_professional_id", LEAD),
+        ("owner_id", LEAD),
+        ("practitioner_id", NEWCOMER),
+        ("source_partner_id", None),
+    ):
+        if name in body:
+            body[name] = str(pk or Team.objects.get(pk=FRONT_DOOR).partner_id)
+    if path.endswith("/step") and "to_level" in body:
+        body["to_level"] = "statutory"  # the case is at early help
+    if path.endswith("/closure"):
+        # An outcome for the plan's one goal, as the service requires.
+        outcomes = body.get("outcomes") or [{}]
+        body["outcomes"] = [{**outcomes[0], "goal_id": str(GOAL), "outcome": "achieved"}]
 
 
 def _fix_record(body: dict, *, patch: bool) -> None:

@@ -195,3 +195,50 @@ def test_assess_plan_invite_reply(browser, live_server, page, axe, partnership):
     axe(ruby)
     screenshot(ruby, "portal-375-reply")
     phone.close()
+
+
+def test_change_the_lead_and_remove_a_member(browser, live_server, page, axe, partnership):
+    """The team around the family changes: a new lead professional from the school, then the
+    nurse leaves (first pressing Continue with nothing chosen: the error summary)."""
+    from tandem.casework import services as cw
+    from tandem.partners.models import User
+
+    child = partnership["child"]
+    lead = User.objects.get(username="lead")
+    case = cw.case_open(
+        actor=lead,
+        child_id=child.pk,
+        level="early_help",
+        lead_professional_id=lead.pk,
+        purpose="direct_work",
+    )
+    nurse = User.objects.get(username="nurse")
+    cw.case_member_add(
+        actor=lead, case_id=case.pk, practitioner_id=nurse.pk, purpose="direct_work"
+    )
+    sign_in(page, axe, "lead")
+    page.goto(f"/cases/{case.pk}")
+    page.get_by_role("link", name="Change lead professional").click()
+    axe(page)
+    page.get_by_label("New lead professional").select_option(
+        label="Tess Grant, School designated safeguarding lead (Oakfield Academy)"
+    )
+    page.get_by_role("button", name="Change the lead professional").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Lead professional changed")
+    expect(page.locator("main")).to_contain_text("Tess Grant, Oakfield Academy")
+    axe(page)
+
+    page.get_by_role("link", name="Remove Nia Hughes from the team").click()
+    axe(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select yes if they are leaving the team around the family"
+    )
+    axe(page)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Nia Hughes has left the team"
+    )
+    expect(page.get_by_role("link", name="Remove Nia Hughes from the team")).to_have_count(0)
+    axe(page)

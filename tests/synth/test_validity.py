@@ -19,6 +19,7 @@ from tandem.people.models import (
     Relationship,
 )
 from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
+from tandem.synth import cases
 from tests.synth.conftest import AS_OF
 
 MODELS = [
@@ -36,6 +37,7 @@ MODELS = [
     ThresholdDecision,
     Feedback,
     Involvement,
+    *cases.MODELS,  # casework (issue 6)
 ]
 
 

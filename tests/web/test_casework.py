@@ -253,3 +253,96 @@ def test_a_practitioner_stops_an_invitation_link_at_once(signed_in, social_worke
     assert (row.person_id, row.detail) == (child.pk, {"revoked": True})
     # Stopped already: a second try answers "not found", like an id from another case.
     assert client.post(revoke).status_code == 404
+
+
+# --- Changing the lead professional, and someone leaving the team (issue 6) -------------------
+def test_change_the_lead_professional(signed_in, social_worker, child, teacher):
+    client = signed_in(social_worker)
+    case = _open_case(client, child, social_worker)
+    url = reverse("web:case-lead", kwargs={"case_id": case.pk})
+    page = client.get(url)
+    assert "The lead professional now is" in text_of(page)
+    refused = client.post(url, {"lead_professional_id": ""})
+    assert error_summary(refused) == [
+        ("#lead_professional_id", "Choose the new lead professional")
+    ]
+    response = client.post(url, {"lead_professional_id": str(teacher.pk)})
+    assert response.status_code == 302, error_summary(response)
+    case.refresh_from_db()
+    assert case.lead_professional == teacher
+    members = {m.practitioner for m in case.members.filter(left_on__isnull=True)}
+    assert members == {social_worker, teacher}
+    # The case page offers the change, and a remove link for everyone but the lead.
+    page = text_of(client.get(reverse("web:case", kwargs={"case_id": case.pk})))
+    assert "Change lead professional" in page
+    assert f"Remove {social_worker} from the team" in page
+    assert f"Remove {teacher} from the team" not in page
+
+
+def test_someone_leaves_the_team_around_the_family(signed_in, social_worker, child, nurse):
+    client = signed_in(social_worker)
+    case = _open_case(client, child, social_worker)
+    client.post(
+        reverse("web:case-member-new", kwargs={"case_id": case.pk}),
+        {"practitioner_id": str(nurse.pk), "role_in_team": "School nurse"},
+    )
+    member = case.members.get(practitioner=nurse)
+    url = reverse("web:case-member-leave", kwargs={"case_id": case.pk, "member_id": member.pk})
+    assert f"Remove {nurse} from the team around the family" in text_of(client.get(url))
+    refused = client.post(url, {})
+    assert error_summary(refused) == [
+        ("#confirm", "Select yes if they are leaving the team around the family")
+    ]
+    assert client.post(url, {"confirm": "no"}).status_code == 302
+    member.refresh_from_db()
+    assert member.left_on is None
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.left_on == dt.date.today()
+    # Gone from the team, and from the child: the nurse's own try is a 404 now.
+    assert client.get(url).status_code == 404
+    client.force_login(nurse)
+    assert client.get(reverse("web:case", kwargs={"case_id": case.pk})).status_code == 404
+
+
+def test_the_lead_cannot_be_removed_and_an_action_owner_is_told_why(
+    signed_in, social_worker, child, teacher
+):
+    client = signed_in(social_worker)
+    case = _open_case(client, child, social_worker)
+    lead = case.members.get(practitioner=social_worker)
+    url = reverse("web:case-member-leave", kwargs={"case_id": case.pk, "member_id": lead.pk})
+    refused = client.post(url, {"confirm": "yes"})
+    assert error_summary(refused) == [
+        ("#confirm", "The lead professional cannot leave: choose a new lead first")
+    ]
+    goal = Goal.objects.create(
+        plan=case.plan if hasattr(case, "plan") else _plan(case),
+        text="Go to school",
+        shared_with="everyone",
+        added_at=dt.datetime.now(dt.UTC),
+        added_by=social_worker,
+    )
+    client.post(
+        reverse("web:action-new", kwargs={"case_id": case.pk, "goal_id": goal.pk}),
+        {
+            "text": "Daily check-in",
+            "owner_id": str(teacher.pk),
+            "due_on-day": "1",
+            "due_on-month": "12",
+            "due_on-year": "2026",
+        },
+    )
+    member = case.members.get(practitioner=teacher)
+    url = reverse("web:case-member-leave", kwargs={"case_id": case.pk, "member_id": member.pk})
+    refused = client.post(url, {"confirm": "yes"})
+    assert [e[0] for e in error_summary(refused)] == ["#confirm"]
+    assert "1 open action" in error_summary(refused)[0][1]
+    assert case.members.filter(left_on__isnull=False).count() == 0
+
+
+def _plan(case):
+    from tandem.casework.models import Plan
+
+    return Plan.objects.create(case=case)

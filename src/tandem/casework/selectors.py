@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action
+from tandem.access.policies import Action, access_basis
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.casework.codes import OPEN_ACTION_STATUSES, CaseStatus, PlanStatus
@@ -106,6 +106,31 @@ def cases_for_child(*, actor, child_id: UUID, purpose: str) -> list[Case]:
     return cases
 
 
+def cases_mine(*, actor, purpose: str, limit: int = 100) -> list[Case]:
+    """The open cases the actor leads or is a member of, the soonest review first. Membership
+    gives the right to see the child, so no other check is needed; one audit row per child."""
+    require_role(actor, Action.VIEW_CHILD)
+    cases = list(
+        Case.objects.filter(status=CaseStatus.OPEN)
+        .filter(
+            Q(lead_professional=actor)
+            | Q(members__practitioner=actor, members__left_on__isnull=True)
+        )
+        .distinct()
+        .select_related("child", "lead_professional__team__partner", "plan")
+        .order_by(F("plan__next_review_on").asc(nulls_last=True), "opened_at", "id")[:limit]
+    )
+    access_events_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=purpose,
+        record_type="case",
+        person_ids=[c.child_id for c in cases],
+        basis="your own work",
+    )
+    return cases
+
+
 def case_get(*, actor, case_id: UUID, purpose: str) -> CaseView:
     """A case with its team, assessments, plan, decisions and history; NotFound if the actor
     may not see the child (exactly as for a case that does not exist)."""
@@ -115,9 +140,10 @@ def case_get(*, actor, case_id: UUID, purpose: str) -> CaseView:
         .filter(pk=case_id)
         .first()
     )
-    if case is None:
+    # The same answer for a case that exists but is not yours as for one that does not exist.
+    basis = access_basis(actor, case.child_id) if case else None
+    if basis is None:
         raise NotFound("No case with that id is in your records")
-    basis = require_child(actor, case.child_id)
     view = _case_view(case)
     access_event_record(
         actor=actor,

@@ -16,10 +16,11 @@ from django.utils import timezone
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, InvolvementKind
-from tandem.access.policies import PRACTITIONERS, Action
+from tandem.access.policies import PRACTITIONERS, Action, access_basis
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.casework.codes import (
+    OPEN_ACTION_STATUSES,
     ActionStatus,
     AssessmentStatus,
     CaseLevel,
@@ -70,9 +71,10 @@ def _case(actor, case_id: UUID, action: Action = WRITE) -> tuple[Case, str]:
     """The case, locked for the change, if the actor may act on its child; else NotFound."""
     require_role(actor, action)
     case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
+    # The same answer for a case that exists but is not yours as for one that does not exist.
+    basis = access_basis(actor, case.child_id, action) if case else None
+    if basis is None:
         raise NotFound("No case with that id is in your records")
-    basis = require_child(actor, case.child_id, action)
     return case, basis
 
 
@@ -170,6 +172,56 @@ def case_lead_change(*, actor, case_id: UUID, lead_professional_id: UUID, purpos
     _member_ensure(case, lead, "Lead professional")
     _audit(actor, case=case, purpose=purpose, what=f"lead professional: {lead.pk}", basis=basis)
     return case
+
+
+@transaction.atomic
+def case_member_leave(*, actor, case_id: UUID, member_id: UUID, purpose: str) -> CaseMember:
+    """A practitioner leaves the team around the family: the membership is kept as history
+    (`left_on`), and the involvement it gave them ends today, so they no longer see the child
+    through this case. The lead professional cannot leave (change the lead first), nor anyone
+    who still owns open actions (finish, stop or hand them on first)."""
+    case, basis = _case(actor, case_id)
+    _open(case, "member_id")
+    member = (
+        case.members.select_for_update()
+        .select_related("practitioner")
+        .filter(pk=member_id, left_on__isnull=True)
+        .first()
+    )
+    if member is None:
+        raise NotFound("No current member with that id in this team")
+    if member.practitioner_id == case.lead_professional_id:
+        raise ValidationError(
+            {"member_id": "The lead professional cannot leave: choose a new lead first"}
+        )
+    open_actions = PlanAction.objects.filter(
+        goal__plan__case=case, owner_id=member.practitioner_id, status__in=OPEN_ACTION_STATUSES
+    ).count()
+    if open_actions:
+        raise ValidationError(
+            {
+                "member_id": f"{member.practitioner} still has {open_actions} open "
+                f"action{'s' if open_actions > 1 else ''}: mark them done or stopped first"
+            }
+        )
+    today = timezone.localdate()
+    member.left_on = today
+    member.save(update_fields=["left_on"])
+    Involvement.objects.filter(
+        child_id=case.child_id,
+        practitioner_id=member.practitioner_id,
+        kind=InvolvementKind.INVOLVED,
+        reason=TEAM_AROUND_THE_FAMILY,
+        ended_on__isnull=True,
+    ).update(ended_on=today)
+    _audit(
+        actor,
+        case=case,
+        purpose=purpose,
+        what=f"member left: {member.practitioner_id}",
+        basis=basis,
+    )
+    return member
 
 
 @transaction.atomic

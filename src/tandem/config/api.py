@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 
 from tandem.access.errors import NotFound
 from tandem.audit.services import access_denied_record
+from tandem.casework.api import router as casework_router
 from tandem.config.api_support import field_errors
 from tandem.jobs.api import router as jobs_router
 from tandem.partners.models import User
@@ -126,3 +127,4 @@ def _schema_invalid(request, exc):
 api.add_router("", people_router)
 api.add_router("", referrals_router)
 api.add_router("", jobs_router)
+api.add_router("", casework_router)  # issue 6: casework

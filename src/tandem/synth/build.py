@@ -31,7 +31,7 @@ from tandem.people.models import (
     Relationship,
 )
 from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
-from tandem.synth import ids, load, texts, worker
+from tandem.synth import cases, ids, load, texts, worker
 from tandem.synth.casework import (
     DECISIONS,
     SECOND,
@@ -53,6 +53,7 @@ CHUNK_SIZE = 25_000
 MIN_CHILDREN, MAX_CHILDREN = 100, 1_000_000
 # Stages: each has its own random stream per chunk.
 FAMILIES, RISKS, SCHOOLS, REFERRALS, INVOLVEMENTS, EVENTS, ROW_IDS = range(1, 8)
+CASES = 8  # casework (issue 6): its own stream, so the stages before it draw as they did
 PARTNERSHIP_CHUNK = 2**20  # the streams that draw the partnership itself
 PLAN, WORKFORCE = 0, 1
 
@@ -68,6 +69,7 @@ BULK_MODELS = [
     Feedback,
     Involvement,
     Event,
+    *cases.MODELS,  # casework (issue 6)
 ]
 ALL_MODELS = [Partner, Team, User, *BULK_MODELS]
 
@@ -443,6 +445,23 @@ def chunk_rows(
         (
             AgencyIdentifier,
             _agency_ids(drawn, plan, seed, counters, team_partner, partner_ids, child),
+        )
+    )
+    # Casework (issue 6): cases, the teams around the families, assessments, plans, reviews.
+    case_rng = stream(seed, chunk, CASES)
+    rows.extend(
+        cases.case_rows(
+            case_rng,
+            drawn=drawn,
+            plan=plan,
+            now=now,
+            uuids=lambda model, n, start=0: ids.uuids(
+                case_rng, n, table=table_prefix(seed, model), chunk=chunk, start=start
+            ),
+            take=counters.take,
+            users=lambda r: _users(plan, r),
+            child=child,
+            team_ids=team_ids,
         )
     )
     return rows

@@ -109,6 +109,26 @@ class MemberForm(_WithPractitioners, GovukForm):
         self._load_practitioners()
 
 
+class LeadForm(_WithPractitioners, GovukForm):
+    lead_professional_id = _practitioner_field(
+        "New lead professional",
+        "Choose the new lead professional",
+        hint="The one person the child and family go to: from any partner. "
+        "The lead professional now stays in the team.",
+    )
+    practitioner_fields = ("lead_professional_id",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_practitioners()
+
+
+class MemberLeaveForm(GovukForm):
+    confirm = _choice(
+        "Are you sure?", YES_NO, "Select yes if they are leaving the team around the family"
+    )
+
+
 class FactorForm(GovukForm):
     area = _choice("Area", Area.choices, "Select the area", widget=forms.Select)
     rating = _choice("Rating", Rating.choices, "Select a rating")

@@ -64,6 +64,10 @@ urlpatterns = [
     path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
     path(CASE, casework.case_detail, name="case"),
     path(f"{CASE}/members/new", casework.member_new, name="case-member-new"),
+    path(f"{CASE}/lead", casework.lead_change, name="case-lead"),
+    path(
+        f"{CASE}/members/<uuid:member_id>/leave", casework.member_leave, name="case-member-leave"
+    ),
     path(f"{CASE}/assessments/new", casework.assessment_start, name="assessment-start"),
     path(f"{ASSESSMENT}/factors/new", casework.factor_new, name="assessment-factor-new"),
     path(f"{ASSESSMENT}/outcome", casework.assessment_submit, name="assessment-submit"),

@@ -154,6 +154,68 @@ def member_new(request, case_id):
     )
 
 
+@page
+def lead_change(request, case_id):
+    view = _case(request, case_id)
+    form = f.LeadForm(
+        request.POST or None, initial={"lead_professional_id": view.case.lead_professional_id}
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            lambda: services.case_lead_change(
+                actor=request.user, case_id=case_id, purpose=WORK, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, "Lead professional changed")
+        return _to_case(case_id, "team")
+    return _form_page(
+        request,
+        view,
+        form,
+        title="Change the lead professional",
+        button="Change the lead professional",
+        fields=["lead_professional_id"],
+        intro=f"The lead professional now is {view.case.lead_professional}.",
+    )
+
+
+@page
+def member_leave(request, case_id, member_id):
+    """Someone leaves the team around the family: asked to confirm, on a GOV.UK form."""
+    view = _case(request, case_id)
+    member = next((m for m in view.members if m.pk == member_id), None)
+    if member is None:
+        raise Http404("Not found")
+    # Bound on any POST, even an empty one: pressing Continue with nothing chosen is an error.
+    form = f.MemberLeaveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm"] == "no":
+            return _to_case(case_id, "team")
+        if _save(
+            form,
+            lambda: services.case_member_leave(
+                actor=request.user, case_id=case_id, member_id=member_id, purpose=WORK
+            ),
+            {"member_id": "confirm"},
+        ):
+            messages.success(request, f"{member.practitioner} has left the team")
+            return _to_case(case_id, "team")
+    return _form_page(
+        request,
+        view,
+        form,
+        title=f"Remove {member.practitioner} from the team around the family",
+        button="Continue",
+        fields=["confirm"],
+        intro="They will no longer see this child's record through this case. "
+        "The team's history keeps that they were a member.",
+    )
+
+
 # --- Assessment --------------------------------------------------------------------------------
 @page
 def assessment_start(request, case_id):
