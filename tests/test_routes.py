@@ -95,6 +95,10 @@ WEB = {
     "web:sar": SIGNED_IN,  # IG leads only
     "web:sar-json": SIGNED_IN,  # IG leads only
     "web:sar-pdf": SIGNED_IN,  # IG leads only
+    # Early identification (issue 5): an upload is its partner's own (anyone else: 404)
+    "web:extracts": SIGNED_IN,  # partners' analysts and team managers only: anyone else 403
+    "web:extract": OWN,
+    "web:extract-problems": OWN,
 }
 
 API = {
@@ -120,6 +124,10 @@ API = {
     ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
     ("GET", "/api/jobs/{job_id}"): OWN,
+    # Early identification (issue 5)
+    ("POST", "/api/extracts"): SIGNED_IN,
+    ("GET", "/api/extracts/{upload_id}"): OWN,
+    ("GET", "/api/extracts/{upload_id}/problems"): OWN,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -181,9 +189,11 @@ def world():
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
     job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
     casework_ids = _casework(child, owner_team)
+    linkage_ids = _linkage(owner_team)  # issue 5
     return {
         "ids": {
             **casework_ids,
+            **linkage_ids,
             "child_id": child.pk,
             "relationship_id": relationship.pk,
             "household_id": household.pk,
@@ -240,6 +250,18 @@ def _casework(child, team) -> dict:
         "message_id": message.pk,
         "account_id": invitation.account.pk,
     }
+
+
+def _linkage(team) -> dict:
+    """An extract uploaded by the owning team's partner (issue 5)."""
+    from tandem.linkage.models import ExtractUpload
+
+    analyst = factories.UserFactory(team=team, role=Role.PARTNERSHIP_ANALYST)
+    upload = ExtractUpload.objects.create(
+        partner=team.partner, extract_type="health", uploaded_by=analyst, file_name="a.csv",
+        stored_at="/nonexistent", spec={}, status="loaded",
+    )  # fmt: skip
+    return {"upload_id": upload.pk}
 
 
 def _web_url(name, ids):

@@ -13,6 +13,7 @@ from tandem.web.views import (
     known,
     referrals,
 )
+from tandem.web.views import extracts as extracts_views
 from tandem.web.views import returns as returns_views
 
 app_name = "web"
@@ -55,6 +56,14 @@ urlpatterns = [
     path("returns", returns_views.returns_page, name="returns"),
     path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),
     path("returns/<uuid:job_id>/download", returns_views.return_download, name="return-download"),
+    # Early identification (issue 5): partners' extracts
+    path("extracts", extracts_views.extracts_page, name="extracts"),
+    path("extracts/<uuid:upload_id>", extracts_views.extract_detail, name="extract"),
+    path(
+        "extracts/<uuid:upload_id>/problems.csv",
+        extracts_views.extract_problems_csv,
+        name="extract-problems",
+    ),
     # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.
     path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
     path(CASE, casework.case_detail, name="case"),

@@ -1,0 +1,76 @@
+"""Partners' extracts over the API (issue 5): upload one (multipart), follow its job, read its
+problems. Only the uploading partner's analysts and team managers; every read is audited."""
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from tandem.config.api_support import responses
+from tandem.linkage import ingest
+from tandem.linkage.selectors import upload_get, upload_problems
+
+router = Router(tags=["extracts"])
+
+
+class UploadOut(Schema):
+    id: UUID
+    extract_type: str
+    file_name: str
+    bad_rows: str
+    status: str
+    reason: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    error_count: int
+    job_id: UUID | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ProblemOut(Schema):
+    row: int
+    column: str
+    value: str
+    reason: str
+    quarantined: bool
+
+
+@router.post("/extracts", response=responses({202: UploadOut}))
+def extract_upload(
+    request,
+    extract_type: Form[Literal["police", "school", "health", "council", "charity"]],
+    file: File[UploadedFile],
+    bad_rows: Form[Literal["reject", "quarantine"]] = "reject",
+    mapping: Form[str] = "",
+):
+    """Upload a CSV or XLSX extract of your organisation (multipart/form-data). `mapping` is
+    the TOML column mapping (a `[sources.TYPE]` table); without it the mapping saved for this
+    extract type is used. The file is checked whole in a background job (`job_id`): with
+    `bad_rows=reject` a file with any problem loads nothing; with `quarantine` the good rows
+    load and the bad rows are kept aside. Poll `GET /api/extracts/{id}` for the outcome."""
+    upload = ingest.upload_start(
+        actor=request.auth,
+        extract_type=extract_type,
+        file_name=file.name or "",
+        chunks=file.chunks(),
+        bad_rows=bad_rows,
+        mapping_text=mapping,
+    )
+    return Status(202, upload)
+
+
+@router.get("/extracts/{upload_id}", response=responses({200: UploadOut}))
+def extract_get(request, upload_id: UUID):
+    """One of your organisation's uploads: its status and counts."""
+    return upload_get(actor=request.auth, upload_id=upload_id)
+
+
+@router.get("/extracts/{upload_id}/problems", response=responses({200: list[ProblemOut]}))
+def extract_problems(request, upload_id: UUID):
+    """Every problem found in an upload, by row: the column, the value and the reason."""
+    return upload_problems(actor=request.auth, upload_id=upload_id, export=True)
