@@ -6,4 +6,4 @@ class LinkageConfig(AppConfig):
     verbose_name = "Record linkage and early identification"
 
     def ready(self) -> None:
-        from tandem.linkage import ingest  # noqa: F401 - registers the job kinds
+        from tandem.linkage import ingest, linking  # noqa: F401 - registers the job kinds

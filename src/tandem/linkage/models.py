@@ -127,6 +127,9 @@ class ExtractRecord(models.Model):
     upn = models.CharField(max_length=13, blank=True)
     event_type = models.CharField(max_length=200, blank=True)
     event_date = models.DateField(null=True, blank=True)
+    linked_person = models.ForeignKey(
+        "LinkedPerson", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
 
     class Meta:
         ordering = ["upload", "row"]
@@ -156,3 +159,115 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.column}: {self.reason}"
+
+
+# --- Linkage: people, the pairs behind them, and the practitioners' decisions on pairs --------
+
+
+class LinkedPerson(models.Model):
+    """One person as linkage sees them: the records of every partner that are theirs. Linked to
+    Tandem's own record of the child when a record shares the child's NHS number or UPN.
+
+    A later run keeps each person's id when most of their records stay together, so flags and
+    decisions about them carry over."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"linked person {self.pk}"
+
+
+class PairStatus(models.TextChoices):
+    LINKED = "linked", "Linked by the model"
+    REVIEW = "review", "Waiting for review"
+    CONFIRMED = "confirmed", "Confirmed: the same person"
+    REJECTED = "rejected", "Rejected: different people"
+
+
+DECIDED = (PairStatus.CONFIRMED, PairStatus.REJECTED)
+
+
+class MatchPair(models.Model):
+    """Two records the model scored as likely the same person, with its explanation. Pairs
+    between the thresholds wait for a practitioner; their decision binds every later run: a
+    rejected pair is never in one person, a confirmed pair always is."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    left = models.ForeignKey(ExtractRecord, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(ExtractRecord, on_delete=models.CASCADE, related_name="+")
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    explanation = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=PairStatus.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-match_probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="one_pair_per_two_records"),
+            models.CheckConstraint(
+                condition=models.Q(left__lt=models.F("right")), name="pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-match_probability"], name="pair_status_idx")]
+
+    def __str__(self) -> str:
+        return f"pair {self.left_id}-{self.right_id}"
+
+
+# --- Overlapping-risk flags and the triage decisions on them --------------------------------
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    DECIDED = "decided", "Decided"
+    LAPSED = "lapsed", "No longer raised"
+
+
+class TriageDecision(models.TextChoices):
+    REFER = "refer", "Refer to children's social care"
+    EARLY_HELP = "early_help", "Offer early help"
+    NO_ACTION = "no_action", "No action"
+
+
+class Flag(models.Model):
+    """A rule in `rules/flags.toml` fired for a linked person: it proposes a conversation, with
+    every indicator that made it fire (which partner recorded what, and when)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    linked_person = models.ForeignKey(LinkedPerson, on_delete=models.CASCADE, related_name="flags")
+    rule = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    evidence = models.JSONField(help_text="[{indicator, event_type, partner, date, record}]")
+    partners = models.PositiveSmallIntegerField()
+    latest_on = models.DateField(help_text="The date of the latest indicator")
+    raised_on = models.DateField()
+    status = models.CharField(max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    decision = models.CharField(max_length=20, choices=TriageDecision.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-latest_on", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["linked_person", "rule"],
+                condition=models.Q(status="open"),
+                name="one_open_flag_per_rule",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-latest_on"], name="flag_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title

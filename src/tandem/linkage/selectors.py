@@ -61,3 +61,53 @@ def upload_problems(*, actor, upload_id: UUID, export: bool = False) -> list[Qua
     if export:
         _audit(actor, AuditAction.EXPORT, upload.pk, {"problems": len(problems)})
     return problems
+
+
+# --- The clerical review queue ----------------------------------------------------------------
+
+
+def _pairs_for(actor):
+    """Pairs a reviewer may see: those with a record their own partner sent."""
+    from django.db.models import Q
+
+    from tandem.access.checks import require_role
+    from tandem.access.policies import Action
+    from tandem.linkage.models import MatchPair
+
+    require_role(actor, Action.REVIEW_LINKS)
+    partner = actor.team.partner
+    return MatchPair.objects.filter(
+        Q(left__upload__partner=partner) | Q(right__upload__partner=partner)
+    ).select_related("left__upload__partner", "right__upload__partner", "decided_by")
+
+
+def review_queue(*, actor, limit: int = 50) -> list:
+    from tandem.linkage.models import PairStatus
+
+    pairs = list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit])
+    if pairs:
+        access_event_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            purpose=Purpose.SAFEGUARDING_CHECK,
+            record_type="match_pair",
+            record_id="",
+            person_id=None,
+            detail={"pairs": [str(p.pk) for p in pairs]},
+        )
+    return pairs
+
+
+def pair_get(*, actor, pair_id: UUID):
+    pair = _pairs_for(actor).filter(pk=pair_id).first()
+    if pair is None:
+        raise NotFound("No pair with that id is yours to review")
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.SAFEGUARDING_CHECK,
+        record_type="match_pair",
+        record_id=str(pair.pk),
+        person_id=None,
+    )
+    return pair

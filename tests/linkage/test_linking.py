@@ -1,0 +1,218 @@
+"""Linking the loaded extracts in the database: people formed from the model's pairs, the
+clerical review queue, and practitioners' decisions that bind every later run."""
+
+import csv
+import datetime as dt
+import itertools
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tandem.access.errors import NotFound
+from tandem.audit.models import AccessEvent, AuditAction
+from tandem.jobs.models import JobStatus
+from tandem.jobs.services import job_run
+from tandem.linkage import ingest, linking
+from tandem.linkage.models import ExtractRecord, Flag, LinkedPerson, MatchPair, PairStatus
+from tandem.linkage.review import pair_decide
+from tandem.linkage.selectors import review_queue
+from tandem.partners.models import PartnerKind, Role
+from tandem.synth import extracts
+from tests import factories
+
+AS_OF = dt.date(2026, 3, 2)
+KINDS = {
+    "police": PartnerKind.POLICE,
+    "school": PartnerKind.SCHOOL,
+    "health": PartnerKind.NHS_TRUST,
+    "council": PartnerKind.LOCAL_AUTHORITY,
+    "charity": PartnerKind.CHARITY,
+}
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    out = tmp_path_factory.mktemp("extracts")
+    extracts.write_extracts(out, seed=3, children=400, as_of=AS_OF)
+    with (out / "truth.csv").open(encoding="utf-8") as f:
+        truth = {(r["source"], r["record_id"]): r["person_id"] for r in csv.DictReader(f)}
+    return out, truth
+
+
+def _analysts():
+    return {
+        agency: factories.UserFactory(
+            role=Role.PARTNERSHIP_ANALYST,
+            team=factories.TeamFactory(
+                partner=factories.PartnerFactory(name=f"Hamley {agency}", kind=kind)
+            ),
+        )
+        for agency, kind in KINDS.items()
+    }
+
+
+def _load_all(folder: Path, analysts: dict) -> None:
+    mapping = (folder / "mapping.toml").read_text(encoding="utf-8")
+    for agency, analyst in analysts.items():
+        upload = ingest.upload_start(
+            actor=analyst,
+            extract_type=agency,
+            file_name=f"{agency}.csv",
+            chunks=[(folder / f"{agency}.csv").read_bytes()],
+            bad_rows="quarantine",
+            mapping_text=mapping,
+            enqueue=False,
+        )
+        assert job_run(upload.job).status == JobStatus.SUCCEEDED
+
+
+def _link(actor):
+    job = job_run(linking.link_start(actor=actor, as_of=AS_OF, enqueue=False))
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return job
+
+
+def _person_of() -> dict[int, str]:
+    return dict(ExtractRecord.objects.values_list("pk", "linked_person_id"))
+
+
+@pytest.fixture
+def linked(db, synthetic):
+    folder, truth = synthetic
+    analysts = _analysts()
+    _load_all(folder, analysts)
+    job = _link(analysts["council"])
+    return analysts, truth, job
+
+
+def _f1(truth) -> float:
+    rows = ExtractRecord.objects.values_list("upload__extract_type", "record_id", "linked_person")
+    clusters = defaultdict(list)
+    for source, record_id, person in rows:
+        clusters[person].append(truth[(source, record_id)])
+    tp = fp = 0
+    for members in clusters.values():
+        for a, b in itertools.combinations(members, 2):
+            tp += a == b
+            fp += a != b
+    by_person = defaultdict(int)
+    for source, record_id, _ in rows:
+        by_person[truth[(source, record_id)]] += 1
+    true_pairs = sum(n * (n - 1) // 2 for n in by_person.values())
+    precision, recall = tp / (tp + fp), tp / true_pairs
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_the_loaded_extracts_link_into_people_with_pairwise_f1_of_095(linked):
+    _, truth, job = linked
+    assert not ExtractRecord.objects.filter(linked_person__isnull=True).exists()
+    assert job.result["records"] == ExtractRecord.objects.count()
+    assert job.result["people"] == LinkedPerson.objects.count()
+    assert _f1(truth) >= 0.95
+    # Every stored pair keeps the model's explanation in words.
+    pair = MatchPair.objects.filter(status=PairStatus.LINKED).first()
+    assert "same" in pair.explanation
+    assert job.result["pairs_linked"] == MatchPair.objects.filter(status=PairStatus.LINKED).count()
+
+
+def test_decisions_survive_a_rerun(linked):
+    """Reject a pair the model linked, and confirm two records the model kept apart: the next
+    run obeys both."""
+    analysts, _, _ = linked
+    council = analysts["council"]
+    person_of = _person_of()
+    _link(council)  # with nothing decided, a re-run keeps each person's id
+    assert _person_of() == person_of
+    linked_pair = (
+        MatchPair.objects.filter(status=PairStatus.LINKED, left__upload__partner=council.partner)
+        .order_by("match_probability")
+        .first()
+    )
+    assert person_of[linked_pair.left_id] == person_of[linked_pair.right_id]
+    pair_decide(actor=council, pair_id=linked_pair.pk, decision=PairStatus.REJECTED)
+    # Two of the council's records that are different people: a practitioner says otherwise.
+    mine = ExtractRecord.objects.filter(upload__partner=council.partner).order_by("pk")
+    a = mine.first()
+    b = next(r for r in mine[1:] if person_of[r.pk] != person_of[a.pk])
+    forced = MatchPair.objects.filter(left=a, right=b).first() or MatchPair.objects.create(
+        left=a, right=b, match_probability=0.6, match_weight=1, status=PairStatus.REVIEW
+    )
+    pair_decide(actor=council, pair_id=forced.pk, decision=PairStatus.CONFIRMED)
+
+    for _ in range(2):  # and again: the decisions are kept, not used up
+        _link(council)
+        person_of = _person_of()
+        assert person_of[linked_pair.left_id] != person_of[linked_pair.right_id]
+        assert person_of[a.pk] == person_of[b.pk]
+        assert MatchPair.objects.get(pk=linked_pair.pk).status == PairStatus.REJECTED
+        assert MatchPair.objects.get(pk=forced.pk).decided_by == council
+
+
+def test_flags_are_raised_with_their_evidence(linked):
+    flag = Flag.objects.filter(rule="overlapping_risks").first()
+    assert flag is not None
+    assert len(flag.evidence) >= 3
+    assert flag.partners == len({e["partner"] for e in flag.evidence}) >= 2
+    members = set(
+        ExtractRecord.objects.filter(linked_person=flag.linked_person).values_list("pk", flat=True)
+    )
+    assert {int(e["record"]) for e in flag.evidence} <= members
+
+
+@pytest.mark.django_db
+def test_a_rejected_pair_is_never_joined_even_through_a_third_record():
+    people = linking.constrained_people(
+        [1, 2, 3, 4],
+        [(1, 3, 0.99), (2, 3, 0.98), (1, 2, 0.97), (3, 4, 0.5)],
+        confirmed={(3, 4)},
+        rejected={(1, 2)},
+        threshold=0.95,
+    )
+    assert people[1] != people[2]
+    assert people[3] == people[4]
+    assert people[1] == people[3]  # the likelier join wins; 2 stays apart from 1
+
+
+@pytest.mark.django_db
+def test_the_review_queue_is_for_reviewers_of_the_partners_own_records():
+    analyst = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
+    upload = factories_upload(analyst)
+    a, b = (
+        ExtractRecord.objects.create(
+            upload=upload,
+            row=i + 2,
+            record_id=f"R{i}",
+            given_name="Jayden",
+            family_name="Smith",
+            date_of_birth=dt.date(2011, 3, 7),
+        )
+        for i in range(2)
+    )
+    pair = MatchPair.objects.create(
+        left=a, right=b, match_probability=0.7, match_weight=2.5, status=PairStatus.REVIEW
+    )
+    assert review_queue(actor=analyst) == [pair]
+    assert AccessEvent.objects.filter(action=AuditAction.LIST, record_type="match_pair").exists()
+    elsewhere = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
+    assert review_queue(actor=elsewhere) == []
+    with pytest.raises(NotFound):
+        pair_decide(actor=elsewhere, pair_id=pair.pk, decision=PairStatus.REJECTED)
+    with pytest.raises(PermissionDenied):
+        review_queue(actor=factories.UserFactory(role=Role.SOCIAL_WORKER, team=analyst.team))
+    assert MatchPair.objects.get(pk=pair.pk).status == PairStatus.REVIEW
+
+
+def factories_upload(analyst):
+    from tandem.linkage.models import ExtractUpload
+
+    return ExtractUpload.objects.create(
+        partner=analyst.team.partner,
+        extract_type="health",
+        uploaded_by=analyst,
+        file_name="health.csv",
+        stored_at="/nonexistent",
+        spec={},
+        status="loaded",
+    )
