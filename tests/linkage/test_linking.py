@@ -216,3 +216,40 @@ def factories_upload(analyst):
         spec={},
         status="loaded",
     )
+
+
+@pytest.mark.django_db
+def test_the_review_page_settles_a_pair_with_one_click(client):
+    analyst = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
+    upload = factories_upload(analyst)
+    a, b = (
+        ExtractRecord.objects.create(
+            upload=upload,
+            row=i + 2,
+            record_id=f"R{i}",
+            given_name=name,
+            family_name="Smith",
+            date_of_birth=dt.date(2011, 3, 7),
+        )
+        for i, name in enumerate(("Jayden", "Jaiden"))
+    )
+    pair = MatchPair.objects.create(
+        left=a,
+        right=b,
+        match_probability=0.7,
+        match_weight=2.5,
+        explanation="same date of birth (+8.1); first name differs by one letter (+3.0)",
+        status=PairStatus.REVIEW,
+    )
+    client.force_login(analyst)
+    page = client.get("/linkage").content.decode()
+    assert "first name differs by one letter (+3.0)" in page
+    assert "Jaiden Smith" in page
+    response = client.post(f"/linkage/pairs/{pair.pk}", {"decision": "rejected"})
+    assert response.status_code == 302
+    assert MatchPair.objects.get(pk=pair.pk).status == PairStatus.REJECTED
+    assert "different people" in client.get(response["Location"]).content.decode()
+    assert "/linkage/pairs/" not in client.get("/linkage").content.decode()
+    client.force_login(factories.UserFactory(role=Role.PARTNERSHIP_ANALYST))
+    assert client.post(f"/linkage/pairs/{pair.pk}", {"decision": "confirmed"}).status_code == 404
+    assert MatchPair.objects.get(pk=pair.pk).status == PairStatus.REJECTED

@@ -9,6 +9,7 @@ Nothing here is read by a page or the API directly: `linkage.selectors` checks t
 role and partner and writes the audit row.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -271,3 +272,8 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def indicators(self) -> list[dict]:
+        """The evidence, each with its date as a date."""
+        return [{**e, "date": dt.date.fromisoformat(e["date"])} for e in self.evidence]
