@@ -101,6 +101,7 @@ WEB = {
     "web:extract-problems": OWN,
     "web:linkage": SIGNED_IN,  # analysts and team managers only: anyone else 403
     "web:pair-decision": OWN,  # a pair with a record of the reviewer's partner
+    "web:linkage-evidence": SIGNED_IN,  # counts only; analysts and team managers
     "web:worklist": SIGNED_IN,  # lists only children the viewer may see
     "web:flag-decision": CHILD,
 }

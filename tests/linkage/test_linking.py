@@ -3,18 +3,21 @@ clerical review queue, and practitioners' decisions that bind every later run.""
 
 import csv
 import datetime as dt
+import io
 import itertools
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 
 from tandem.access.errors import NotFound
 from tandem.audit.models import AccessEvent, AuditAction
 from tandem.jobs.models import JobStatus
 from tandem.jobs.services import job_run
 from tandem.linkage import ingest, linking
+from tandem.linkage.evidence import linkage_evidence
 from tandem.linkage.models import ExtractRecord, Flag, LinkedPerson, MatchPair, PairStatus
 from tandem.linkage.review import pair_decide
 from tandem.linkage.selectors import review_queue
@@ -105,12 +108,19 @@ def _f1(truth) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def test_the_loaded_extracts_link_into_people_with_pairwise_f1_of_095(linked):
-    _, truth, job = linked
+def test_the_loaded_extracts_link_into_people_with_pairwise_f1_of_095(linked, synthetic):
+    analysts, truth, job = linked
     assert not ExtractRecord.objects.filter(linked_person__isnull=True).exists()
     assert job.result["records"] == ExtractRecord.objects.count()
     assert job.result["people"] == LinkedPerson.objects.count()
-    assert _f1(truth) >= 0.95
+    f1 = _f1(truth)
+    assert f1 >= 0.95
+    # The evidence page's figures agree, from group sizes alone.
+    truth_text = (synthetic[0] / "truth.csv").read_text(encoding="utf-8")
+    ev = linkage_evidence(actor=analysts["council"], truth_text=truth_text)
+    assert ev.scores["f1"] == pytest.approx(f1)
+    assert ev.scores["records"] == ev.records == ExtractRecord.objects.count()
+    assert sum(n for _, n in ev.sizes) == ev.people == LinkedPerson.objects.count()
     # Every stored pair keeps the model's explanation in words.
     pair = MatchPair.objects.filter(status=PairStatus.LINKED).first()
     assert "same" in pair.explanation
@@ -123,8 +133,18 @@ def test_decisions_survive_a_rerun(linked):
     analysts, _, _ = linked
     council = analysts["council"]
     person_of = _person_of()
-    _link(council)  # with nothing decided, a re-run keeps each person's id
-    assert _person_of() == person_of
+    # A child Tandem already holds, with the NHS number a health record gives.
+    record = ExtractRecord.objects.exclude(nhs_number="").first()
+    child = factories.ChildFactory(nhs_number=record.nhs_number)
+    out = io.StringIO()
+    args = ["extract", "link", "--user", council.username, "--as-of", AS_OF.isoformat()]
+    call_command(*args, stdout=out)
+    assert f'"records": {ExtractRecord.objects.count()}' in out.getvalue()
+    assert _person_of() == person_of  # with nothing decided, a re-run keeps each person's id
+    assert LinkedPerson.objects.get(pk=person_of[record.pk]).person == child
+    assert AccessEvent.objects.filter(
+        action=AuditAction.LOOKUP, record_type="linkage_run", person_id=child.pk
+    ).exists()
     linked_pair = (
         MatchPair.objects.filter(status=PairStatus.LINKED, left__upload__partner=council.partner)
         .order_by("match_probability")
@@ -253,3 +273,37 @@ def test_the_review_page_settles_a_pair_with_one_click(client):
     client.force_login(factories.UserFactory(role=Role.PARTNERSHIP_ANALYST))
     assert client.post(f"/linkage/pairs/{pair.pk}", {"decision": "confirmed"}).status_code == 404
     assert MatchPair.objects.get(pk=pair.pk).status == PairStatus.REJECTED
+
+
+@pytest.mark.django_db
+def test_flag_rates_by_group_with_small_groups_suppressed(client):
+    analyst = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
+    upload = factories_upload(analyst)
+    # Six girls Tandem knows (three flagged), four boys it does not (one flagged).
+    for i in range(10):
+        girl = i < 6
+        person = LinkedPerson.objects.create(person=factories.ChildFactory() if girl else None)
+        ExtractRecord.objects.create(
+            upload=upload, row=i + 2, record_id=str(i), given_name="A", family_name="B",
+            date_of_birth=dt.date(2012, 1, 1), sex="F" if girl else "M", linked_person=person,
+        )  # fmt: skip
+        if i in (0, 1, 2, 6):
+            Flag.objects.create(
+                linked_person=person, rule="r", title="t", evidence=[], partners=1,
+                latest_on=dt.date(2026, 1, 1), raised_on=dt.date(2026, 1, 1),
+            )  # fmt: skip
+    ev = linkage_evidence(actor=analyst)
+    assert ev.overall_rate == pytest.approx(0.4)
+    by_sex = {r.group: r for r in ev.by_sex}
+    assert (by_sex["Female"].rate, by_sex["Female"].ratio) == (0.5, pytest.approx(1.25))
+    assert by_sex["Male"].rate is None  # four people: too few to show
+    by_eth = {r.group: r for r in ev.by_ethnicity}
+    assert by_eth["White British"].flagged == 3
+    client.force_login(analyst)
+    page = client.get("/linkage/evidence").content.decode()
+    assert "1.25" in page
+    assert "Fewer than 5 people: not shown" in page
+    bad = client.post("/linkage/evidence", {"truth": io.BytesIO(b"a,b\n1,2\n")})
+    assert "The truth file needs the columns source, record_id and person_id" in (
+        bad.content.decode()
+    )

@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     path("linkage", linkage_views.linkage_page, name="linkage"),
     path("linkage/pairs/<uuid:pair_id>", linkage_views.pair_decision, name="pair-decision"),
+    path("linkage/evidence", linkage_views.evidence_page, name="linkage-evidence"),
     path("worklist", worklist_views.worklist_page, name="worklist"),
     path("worklist/<uuid:flag_id>", worklist_views.flag_decision, name="flag-decision"),
     # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.

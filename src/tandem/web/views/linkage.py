@@ -4,16 +4,19 @@ Analysts and team managers (Action.REVIEW_LINKS), for pairs with a record of the
 
 from uuid import UUID
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from tandem.linkage import linking
+from tandem.linkage.evidence import linkage_evidence
 from tandem.linkage.models import PairStatus
 from tandem.linkage.review import pair_decide
 from tandem.linkage.selectors import pair_get, review_queue
 from tandem.web.decorators import page
+from tandem.web.govuk import GovukForm
 
 DECIDED_WORDS = {PairStatus.CONFIRMED: "same person", PairStatus.REJECTED: "different people"}
 
@@ -42,3 +45,31 @@ def pair_decision(request, pair_id: UUID):
     except ValidationError:
         return redirect("web:linkage")
     return redirect(f"{reverse('web:linkage')}?decided={decision}")
+
+
+class TruthForm(GovukForm):
+    truth = forms.FileField(
+        label="Truth file (synthetic extracts only)",
+        help_text="truth.csv from tandem extracts: source, record_id, person_id",
+        error_messages={"required": "Select the truth file"},
+    )
+
+
+@page
+def evidence_page(request):
+    form = TruthForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    truth = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            truth = form.cleaned_data["truth"].read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("truth", "The truth file must be UTF-8 text")
+    try:
+        evidence = linkage_evidence(actor=request.user, truth_text=truth)
+    except ValidationError as e:
+        form.add_service_errors(e)
+        evidence = linkage_evidence(actor=request.user)
+    return render(request, "web/linkage/evidence.html", {"form": form, "ev": evidence})

@@ -1,7 +1,11 @@
 """`tandem extract load FILE --partner SLUG --type TYPE --user NAME [--mapping map.toml]
 [--quarantine]`: load a partner's extract into the database, as the upload page does, with a
-progress bar. The user must be an analyst or team manager of that partner."""
+progress bar. The user must be an analyst or team manager of that partner.
 
+`tandem extract link --user NAME`: link every loaded extract into people (the job the linkage
+review page starts), keeping practitioners' decisions, and raise the flags."""
+
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,7 +15,8 @@ from django.utils.text import slugify
 from rich.console import Console
 
 from tandem.jobs.cli import job_run_with_bar
-from tandem.linkage import ingest
+from tandem.jobs.models import JobStatus
+from tandem.linkage import ingest, linking
 from tandem.linkage.models import BadRows, ExtractType, ExtractUpload, UploadStatus
 from tandem.partners.models import User
 
@@ -49,8 +54,14 @@ class Command(BaseCommand):
             help="load the good rows and quarantine the bad ones (default: reject the file)",
         )
 
+        link = sub.add_parser("link", help="link every loaded extract into people, with flags")
+        link.add_argument("--user", required=True, help="the analyst or team manager running it")
+        link.add_argument("--as-of", type=dt.date.fromisoformat, help="flags' date (today)")
+
     def handle(self, *args, **options):
         console = Console(file=self.stdout, quiet=options["verbosity"] == 0)
+        if options["action"] == "link":
+            return self.link(console, options)
         user = (
             User.objects.filter(username=options["user"], is_active=True)
             .select_related("team__partner")
@@ -87,3 +98,16 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"upload": str(upload.pk), **job.result}, indent=2))
         if upload.status in (UploadStatus.REJECTED, UploadStatus.FAILED):
             raise CommandError(upload.reason or job.error or "Nothing was loaded")
+
+    def link(self, console, options) -> None:
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {options['user']!r}")
+        try:
+            job = linking.link_start(actor=user, as_of=options["as_of"], enqueue=False)
+        except PermissionDenied as e:
+            raise CommandError(str(e)) from e
+        job = job_run_with_bar(job, console=console)
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(job.error or "The linking run failed")
+        self.stdout.write(json.dumps(job.result, indent=2))
