@@ -39,7 +39,9 @@ def world(team, child, front_door):
     outsider = factories.UserFactory(role=Role.TEAM_MANAGER, team=outsider_team)
     own_child = factories.ChildFactory(given_name="Own")
     factories.InvolvementFactory(child=own_child, team=outsider_team)
+    flag = _flag_about(child)  # issue 5: the triage worklist
     return {
+        "flag": flag.pk,
         "child": child.pk,
         "relationship": relationship.pk,
         "household": household.pk,
@@ -50,6 +52,17 @@ def world(team, child, front_door):
         "child_name": child.given_name,
         "mother_name": mother.given_name,
     }
+
+
+def _flag_about(child):
+    import datetime as dt
+
+    from tandem.linkage.models import Flag, LinkedPerson
+
+    return Flag.objects.create(
+        linked_person=LinkedPerson.objects.create(person=child), rule="r", title="t",
+        evidence=[], partners=1, latest_on=dt.date(2026, 1, 1), raised_on=dt.date(2026, 1, 1),
+    )  # fmt: skip
 
 
 def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
@@ -201,6 +214,9 @@ def _all_routes(w: dict) -> list[tuple[str, str, dict | None]]:
         ("post", "/api/known", {"nhs_number": "9434765919"}),
         ("get", "/api/referrals/made", None),
         ("get", "/api/referrals/received", None),
+        # Early identification (issue 5)
+        ("get", "/api/worklist", None),
+        ("post", f"/api/worklist/{w['flag']}/decision", {"decision": "refer", "reasons": "x"}),
     ]
 
 
@@ -213,6 +229,7 @@ def test_every_route_is_covered_here(world):
         "relationship": "{relationship_id}",
         "household": "{household_id}",
         "referral": "{referral_id}",
+        "flag": "{flag_id}",
     }
     tested = set()
     for method, path, _ in _all_routes(world):
@@ -223,7 +240,9 @@ def test_every_route_is_covered_here(world):
         (method, path)
         for path, operations in tandem_api.get_openapi_schema()["paths"].items()
         for method in operations
-        if not path.startswith("/api/jobs/")
+        # Jobs and partners' extract uploads are not a child's record: tests/jobs,
+        # tests/linkage/test_ingest.py and tests/test_routes.py cover them.
+        if not path.startswith(("/api/jobs/", "/api/extracts"))
     }
     assert tested == documented
 
