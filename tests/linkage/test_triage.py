@@ -3,6 +3,7 @@ its evidence; decisions with reasons join the chronology; nobody sees a child th
 right to (hacker tests on the page, the API and the services)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,3 +180,17 @@ def test_the_api_lists_and_decides(client, social_worker, stranger, child, flagg
     done = client.post(url, decision, content_type="application/json")
     assert done.status_code == 200, done.content
     assert done.json()["decision"] == "no_action"
+
+
+def test_the_page_shows_fifty_at_a_time(client, social_worker, team):
+    for _ in range(51):
+        c = factories.ChildFactory()
+        factories.InvolvementFactory(child=c, team=team)
+        _flag(c)
+    client.force_login(social_worker)
+    first = client.get("/worklist?sort=oldest").content.decode()
+    assert len(re.findall(r"href=\"/worklist/[0-9a-f-]{36}\"", first)) == 50
+    assert 'href="?sort=oldest&amp;page=2"' in first
+    second = client.get("/worklist?sort=oldest&page=2").content.decode()
+    assert 'rel="prev"' in second
+    assert 'rel="next"' not in second

@@ -107,7 +107,8 @@ class WorklistFilters(Schema):
     since: IsoDate | None = Field(None, description="Latest indicator on or after")
     until: IsoDate | None = Field(None, description="Latest indicator on or before")
     sort: Literal["latest", "partners", "oldest"] = "latest"
-    limit: int = Field(100, ge=1, le=500)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
 
 
 class FlagDecisionIn(InputSchema):
@@ -129,6 +130,7 @@ def worklist_list(request, filters: Query[WorklistFilters]):
             sort=filters.sort,
         ),
         limit=filters.limit,
+        offset=filters.offset,
     )
 
 

@@ -47,7 +47,13 @@ def _open_flags(actor):
     )
 
 
-def worklist(*, actor, filters: Filters = Filters(), limit: int = 200) -> list[Flag]:  # noqa: B008
+def worklist(
+    *,
+    actor,
+    filters: Filters = Filters(),  # noqa: B008 - frozen
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Flag]:
     flags = _open_flags(actor)
     if filters.rule:
         flags = flags.filter(rule=filters.rule)
@@ -57,7 +63,8 @@ def worklist(*, actor, filters: Filters = Filters(), limit: int = 200) -> list[F
         flags = flags.filter(latest_on__lte=filters.until)
     if filters.partner:
         flags = flags.filter(linked_person__records__upload__partner__name=filters.partner)
-    flags = list(flags.distinct().order_by(*SORTS.get(filters.sort, SORTS["latest"]))[:limit])
+    ordered = flags.distinct().order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
+    flags = list(ordered[offset : offset + limit])
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
     if flags:

@@ -14,6 +14,8 @@ from tandem.linkage.triage import SORTS, Filters, flag_decide, flag_get, worklis
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukDateField, GovukForm
 
+PAGE = 50
+
 
 class FilterForm(GovukForm):
     rule = forms.ChoiceField(label="Flag", required=False, choices=[])
@@ -69,11 +71,32 @@ def worklist_page(request):
             until=data["until"],
             sort=data["sort"] if data["sort"] in SORTS else "latest",
         )
-    flags = worklist(actor=request.user, filters=filters) if not form.errors else []
+    number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    number = max(1, number)
+    flags = []
+    if not form.errors:  # one more than a page, to know whether there is a next page
+        flags = worklist(
+            actor=request.user, filters=filters, limit=PAGE + 1, offset=(number - 1) * PAGE
+        )
+    more, flags = len(flags) > PAGE, flags[:PAGE]
+
+    def page_url(n):
+        query = request.GET.copy()
+        query["page"] = str(n)
+        query.pop("decided", None)
+        return f"?{query.urlencode()}"
+
     return render(
         request,
         "web/worklist/index.html",
-        {"form": form, "flags": flags, "decided": request.GET.get("decided") == "1"},
+        {
+            "form": form,
+            "flags": flags,
+            "decided": request.GET.get("decided") == "1",
+            "previous_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if more else "",
+            "number": number,
+        },
     )
 
 
