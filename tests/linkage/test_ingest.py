@@ -142,6 +142,14 @@ def test_quarantine_loads_the_good_rows_and_keeps_the_bad_aside(analyst):
     }
 
 
+def test_a_value_too_long_to_keep_is_a_problem_not_cut_short(analyst):
+    upload, _ = _load(analyst, GOOD.replace("HM12AB", "HM12AB" * 3, 1), bad_rows="quarantine")
+    assert [(p.row, p.column, p.reason) for p in upload.problems.all()] == [
+        (2, "Postcode", "is longer than 10 characters")
+    ]
+    assert upload.rows_loaded == 2
+
+
 def test_a_missing_column_rejects_the_file_even_when_quarantining(analyst):
     upload, _ = _load(analyst, GOOD.replace("Surname", "FamilyName", 1), bad_rows="quarantine")
     assert upload.status == UploadStatus.REJECTED

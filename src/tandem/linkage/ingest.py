@@ -249,6 +249,21 @@ def field_length(name: str) -> int:
     return ExtractRecord._meta.get_field(name).max_length
 
 
+def too_long(path: Path, source: mapping.SourceMapping) -> list[validate.RowError]:
+    """Values longer than the record keeps: an error, never cut short without a word."""
+    limits = [
+        (source.column(name).name, field_length(name))
+        for name in FIELDS
+        if source.column(name) and name not in ("sex", "nhs_number", "upn")  # checked already
+    ]
+    return [
+        validate.RowError(line, column, value[:50], f"is longer than {limit} characters")
+        for line, row in _rows(path)
+        for column, limit in limits
+        if len(value := (row.get(column) or "").strip()) > limit
+    ]
+
+
 def _rows(path: Path):
     with path.open(newline="", encoding="utf-8-sig") as f:
         yield from enumerate(csv.DictReader(f, dialect=validate.sniff(f)), start=2)
@@ -280,8 +295,10 @@ def _load(upload: ExtractUpload, progress) -> dict:
         raise ValidationError({"file": "The file must be saved as UTF-8 text"}) from e
     except csv.Error as e:
         raise ValidationError({"file": f"The file is not readable CSV: {e}"}) from e
+    header_missing = any(e.row == 1 for e in errors)
+    if not header_missing:
+        errors = sorted(errors + too_long(path, source), key=lambda e: e.row)
     bad = {e.row for e in errors}
-    header_missing = 1 in bad
     reject = bool(errors) and (upload.bad_rows == BadRows.REJECT or header_missing)
     loaded = 0
     progress.stage("Loading the records", total=0 if reject else rows_read - len(bad))
