@@ -61,9 +61,11 @@ def worklist(
         flags = flags.filter(latest_on__gte=filters.since)
     if filters.until:
         flags = flags.filter(latest_on__lte=filters.until)
-    if filters.partner:
-        flags = flags.filter(linked_person__records__upload__partner__name=filters.partner)
-    ordered = flags.distinct().order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
+    if filters.partner:  # a join to the records: each flag once
+        flags = flags.filter(
+            linked_person__records__upload__partner__name=filters.partner
+        ).distinct()
+    ordered = flags.order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
     flags = list(ordered[offset : offset + limit])
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
@@ -80,10 +82,18 @@ def worklist(
 
 
 def worklist_choices(*, actor) -> tuple[list[str], list[str]]:
-    """The rules and partners the viewer's open flags mention, for the filters."""
-    flags = _open_flags(actor).select_related(None).only("rule", "evidence")
-    rules = sorted({f.rule for f in flags})
-    partners = sorted({e["partner"] for f in flags for e in f.evidence})
+    """The flag rules and the partners that sent extracts, for the filters (names of rules
+    and organisations only: nothing about a child)."""
+    from tandem.linkage.flags import default_rules
+    from tandem.linkage.models import ExtractUpload, UploadStatus
+    from tandem.partners.models import Partner
+
+    require_role(actor, Action.TRIAGE)
+    rules = [r.name for r in default_rules().rules]
+    loaded = ExtractUpload.objects.filter(
+        status__in=(UploadStatus.LOADED, UploadStatus.QUARANTINED)
+    ).values("partner_id")
+    partners = list(Partner.objects.filter(pk__in=loaded).values_list("name", flat=True))
     return rules, partners
 
 
