@@ -194,3 +194,10 @@ def test_the_page_shows_fifty_at_a_time(client, social_worker, team):
     second = client.get("/worklist?sort=oldest&page=2").content.decode()
     assert 'rel="prev"' in second
     assert 'rel="next"' not in second
+
+
+def test_a_page_or_offset_beyond_any_list_is_an_empty_page_not_an_error(client, social_worker):
+    client.force_login(social_worker)
+    assert client.get("/worklist?page=901735134645571158016").status_code == 200
+    assert client.get("/api/worklist?offset=901735134645571158016").status_code == 422
+    assert client.get("/api/worklist?offset=1000000").json() == []

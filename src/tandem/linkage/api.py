@@ -108,7 +108,7 @@ class WorklistFilters(Schema):
     until: IsoDate | None = Field(None, description="Latest indicator on or before")
     sort: Literal["latest", "partners", "oldest"] = "latest"
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class FlagDecisionIn(InputSchema):

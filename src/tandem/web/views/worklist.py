@@ -72,7 +72,7 @@ def worklist_page(request):
             sort=data["sort"] if data["sort"] in SORTS else "latest",
         )
     number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    number = max(1, number)
+    number = min(max(1, number), 20_000)  # an offset the database can hold
     flags = []
     if not form.errors:  # one more than a page, to know whether there is a next page
         flags = worklist(
