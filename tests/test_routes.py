@@ -98,6 +98,15 @@ WEB = {
     "web:sar": SIGNED_IN,  # IG leads only
     "web:sar-json": SIGNED_IN,  # IG leads only
     "web:sar-pdf": SIGNED_IN,  # IG leads only
+    # Early identification (issue 5): an upload is its partner's own (anyone else: 404)
+    "web:extracts": SIGNED_IN,  # partners' analysts and team managers only: anyone else 403
+    "web:extract": OWN,
+    "web:extract-problems": OWN,
+    "web:linkage": SIGNED_IN,  # analysts and team managers only: anyone else 403
+    "web:pair-decision": OWN,  # a pair with a record of the reviewer's partner
+    "web:linkage-evidence": SIGNED_IN,  # counts only; analysts and team managers
+    "web:worklist": SIGNED_IN,  # lists only children the viewer may see
+    "web:flag-decision": CHILD,
 }
 
 API = {
@@ -143,6 +152,12 @@ API = {
     ("POST", "/api/cases/{case_id}/reviews"): CHILD,
     ("POST", "/api/cases/{case_id}/closure"): CHILD,
     ("POST", "/api/cases/{case_id}/reopening"): CHILD,
+    # Early identification (issue 5)
+    ("POST", "/api/extracts"): SIGNED_IN,
+    ("GET", "/api/extracts/{upload_id}"): OWN,
+    ("GET", "/api/extracts/{upload_id}/problems"): OWN,
+    ("GET", "/api/worklist"): SIGNED_IN,
+    ("POST", "/api/worklist/{flag_id}/decision"): CHILD,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -204,9 +219,11 @@ def world():
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
     job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
     casework_ids = _casework(child, owner_team)
+    linkage_ids = _linkage(owner_team, child)  # issue 5
     return {
         "ids": {
             **casework_ids,
+            **linkage_ids,
             "child_id": child.pk,
             "relationship_id": relationship.pk,
             "household_id": household.pk,
@@ -264,6 +281,35 @@ def _casework(child, team) -> dict:
         "account_id": invitation.account.pk,
         "member_id": case.members.get().pk,
     }
+
+
+def _linkage(team, child) -> dict:
+    """An extract uploaded by the owning team's partner, a pair of its records for review, and
+    a flag about the child (issue 5)."""
+    import datetime as dt
+
+    from tandem.linkage.models import ExtractRecord, ExtractUpload, Flag, LinkedPerson, MatchPair
+
+    analyst = factories.UserFactory(team=team, role=Role.PARTNERSHIP_ANALYST)
+    upload = ExtractUpload.objects.create(
+        partner=team.partner, extract_type="health", uploaded_by=analyst, file_name="a.csv",
+        stored_at="/nonexistent", spec={}, status="loaded",
+    )  # fmt: skip
+    record = {"upload": upload, "given_name": "A", "family_name": "B"}
+    a, b = (
+        ExtractRecord.objects.create(
+            **record, row=i, record_id=str(i), date_of_birth=dt.date(2012, 1, 1)
+        )
+        for i in (2, 3)
+    )
+    pair = MatchPair.objects.create(
+        left=a, right=b, match_probability=0.7, match_weight=1, status="review"
+    )
+    flag = Flag.objects.create(
+        linked_person=LinkedPerson.objects.create(person=child), rule="r", title="t",
+        evidence=[], partners=1, latest_on=dt.date(2026, 1, 1), raised_on=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    return {"upload_id": upload.pk, "pair_id": pair.pk, "flag_id": flag.pk}
 
 
 def _web_url(name, ids):
@@ -389,6 +435,7 @@ def _valid_body(method, path, world):
         "/api/cases/{case_id}/reviews": {**VIEWS_API, "summary": "Going well."},
         "/api/cases/{case_id}/closure": {**VIEWS_API, "reason": "Goals met."},
         "/api/cases/{case_id}/reopening": {**VIEWS_API, "reason": "New worries."},
+        "/api/worklist/{flag_id}/decision": {"decision": "refer", "reasons": "Worried."},
     }
     return bodies[path]
 

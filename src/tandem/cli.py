@@ -9,6 +9,7 @@ COMMANDS = {
     "demo": "build the demo partnership and print the demo sign-ins",
     "token": "create or revoke personal API tokens",
     "link": "link partners' files: tandem link files A.csv B.csv --mapping map.toml --out DIR",
+    "extract": "load a partner's extract into the database: tandem extract load FILE ...",
     "extracts": "write synthetic agency extracts with recording errors (truth kept aside)",
     "check": "check the installation and configuration",
     "migrate": "create or update the database tables",

@@ -39,7 +39,9 @@ def world(team, child, front_door, social_worker):
     outsider = factories.UserFactory(role=Role.TEAM_MANAGER, team=outsider_team)
     own_child = factories.ChildFactory(given_name="Own")
     factories.InvolvementFactory(child=own_child, team=outsider_team)
+    flag = _flag_about(child)  # issue 5: the triage worklist
     return {
+        "flag": flag.pk,
         "child": child.pk,
         "relationship": relationship.pk,
         "household": household.pk,
@@ -153,6 +155,17 @@ def _casework_state() -> tuple:
         list(m.Action.objects.values_list("status", flat=True)),
         m.Case.objects.values_list("lead_professional_id", "level").first(),
     )
+
+
+def _flag_about(child):
+    import datetime as dt
+
+    from tandem.linkage.models import Flag, LinkedPerson
+
+    return Flag.objects.create(
+        linked_person=LinkedPerson.objects.create(person=child), rule="r", title="t",
+        evidence=[], partners=1, latest_on=dt.date(2026, 1, 1), raised_on=dt.date(2026, 1, 1),
+    )  # fmt: skip
 
 
 def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
@@ -310,6 +323,9 @@ def _all_routes(w: dict) -> list[tuple[str, str, dict | None]]:
         ("get", "/api/referrals/made", None),
         ("get", "/api/referrals/received", None),
         ("get", "/api/cases/mine", None),
+        # Early identification (issue 5)
+        ("get", "/api/worklist", None),
+        ("post", f"/api/worklist/{w['flag']}/decision", {"decision": "refer", "reasons": "x"}),
     ]
 
 
@@ -323,6 +339,7 @@ def test_every_route_is_covered_here(world):
         "household": "{household_id}",
         "referral": "{referral_id}",
         **{k: f"{{{k}_id}}" for k in CASEWORK_IDS},
+        "flag": "{flag_id}",
     }
     tested = set()
     for method, path, _ in _all_routes(world):
@@ -333,7 +350,9 @@ def test_every_route_is_covered_here(world):
         (method, path)
         for path, operations in tandem_api.get_openapi_schema()["paths"].items()
         for method in operations
-        if not path.startswith("/api/jobs/")
+        # Jobs and partners' extract uploads are not a child's record: tests/jobs,
+        # tests/linkage/test_ingest.py and tests/test_routes.py cover them.
+        if not path.startswith(("/api/jobs/", "/api/extracts"))
     }
     assert tested == documented
 

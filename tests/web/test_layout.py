@@ -48,10 +48,20 @@ PRACTICE = ["Caseload", "Find a child", "Referrals", "Known to partners?"]
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (Role.SOCIAL_WORKER, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
-        (Role.SCHOOL_DSL, ["Work tray", *PRACTICE, "Emergency access", "Notifications"]),
+        (
+            Role.SOCIAL_WORKER,
+            ["Work tray", *PRACTICE, "Triage worklist", "Emergency access", "Notifications"],
+        ),
+        (
+            Role.SCHOOL_DSL,
+            ["Work tray", *PRACTICE, "Triage worklist", "Emergency access", "Notifications"],
+        ),
         (Role.IG_LEAD, ["Audit", "Governance", "Emergency access reviews", "Notifications"]),
-        (Role.PARTNERSHIP_ANALYST, ["Returns", "Notifications"]),  # Returns: issue 7
+        # Returns: issue 7; Extracts, Linkage review: issue 5
+        (
+            Role.PARTNERSHIP_ANALYST,
+            ["Returns", "Extracts", "Linkage review", "Notifications"],
+        ),
     ],
 )
 def test_navigation_shows_what_the_role_can_use(signed_in, role, links):

@@ -37,6 +37,10 @@ class Action(StrEnum):
     PREPARE_RETURN = "prepare_return"
     MANAGE_GOVERNANCE = "manage_governance"
     BREAK_GLASS = "break_glass"
+    # Early identification (issue 5): partners' extracts, linkage review, triage worklist
+    LOAD_EXTRACT = "load_extract"
+    REVIEW_LINKS = "review_links"
+    TRIAGE = "triage"
 
 
 PRACTITIONERS = {
@@ -66,6 +70,11 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.PREPARE_RETURN: {Role.PARTNERSHIP_ANALYST},
     Action.MANAGE_GOVERNANCE: {Role.IG_LEAD},
     Action.BREAK_GLASS: PRACTITIONERS,
+    # Early identification (issue 5): a partner's analyst or team manager loads its extracts;
+    # analysts settle uncertain links; practitioners triage flagged children they may see.
+    Action.LOAD_EXTRACT: {Role.PARTNERSHIP_ANALYST, Role.TEAM_MANAGER},
+    Action.REVIEW_LINKS: {Role.PARTNERSHIP_ANALYST, Role.TEAM_MANAGER},
+    Action.TRIAGE: PRACTITIONERS,
 }
 
 

@@ -19,6 +19,7 @@ from tandem.audit.services import access_denied_record
 from tandem.casework.api import router as casework_router
 from tandem.config.api_support import field_errors
 from tandem.jobs.api import router as jobs_router
+from tandem.linkage.api import router as linkage_router
 from tandem.partners.models import User
 from tandem.partners.tokens import api_token_user
 from tandem.people.api import router as people_router
@@ -128,3 +129,4 @@ api.add_router("", people_router)
 api.add_router("", referrals_router)
 api.add_router("", jobs_router)
 api.add_router("", casework_router)  # issue 6: casework
+api.add_router("", linkage_router)  # issue 5

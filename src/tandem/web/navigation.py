@@ -13,6 +13,9 @@ LINKS = [
     ("known", "Known to partners?", "web:known", Action.LOOKUP_KNOWN),
     ("audit", "Audit", "web:audit", Action.VIEW_AUDIT),
     ("returns", "Returns", "web:returns", Action.PREPARE_RETURN),  # issue 7
+    ("extracts", "Extracts", "web:extracts", Action.LOAD_EXTRACT),  # issue 5
+    ("linkage", "Linkage review", "web:linkage", Action.REVIEW_LINKS),  # issue 5
+    ("worklist", "Triage worklist", "web:worklist", Action.TRIAGE),  # issue 5
     # Information governance
     ("governance", "Governance", "web:governance", Action.MANAGE_GOVERNANCE),
     ("reviews", "Emergency access reviews", "web:break-glass-queue", Action.VIEW_AUDIT),

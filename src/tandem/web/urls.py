@@ -13,7 +13,10 @@ from tandem.web.views import (
     known,
     referrals,
 )
+from tandem.web.views import extracts as extracts_views
+from tandem.web.views import linkage as linkage_views
 from tandem.web.views import returns as returns_views
+from tandem.web.views import worklist as worklist_views
 
 app_name = "web"
 
@@ -60,6 +63,19 @@ urlpatterns = [
         returns_views.return_child,
         name="return-child",
     ),
+    # Early identification (issue 5): partners' extracts
+    path("extracts", extracts_views.extracts_page, name="extracts"),
+    path("extracts/<uuid:upload_id>", extracts_views.extract_detail, name="extract"),
+    path(
+        "extracts/<uuid:upload_id>/problems.csv",
+        extracts_views.extract_problems_csv,
+        name="extract-problems",
+    ),
+    path("linkage", linkage_views.linkage_page, name="linkage"),
+    path("linkage/pairs/<uuid:pair_id>", linkage_views.pair_decision, name="pair-decision"),
+    path("linkage/evidence", linkage_views.evidence_page, name="linkage-evidence"),
+    path("worklist", worklist_views.worklist_page, name="worklist"),
+    path("worklist/<uuid:flag_id>", worklist_views.flag_decision, name="flag-decision"),
     # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.
     path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
     path(CASE, casework.case_detail, name="case"),

@@ -1,0 +1,113 @@
+"""Reading extracts: only the uploading partner's analysts and team managers see an upload,
+its problems (which quote the cells, so may name a child) and its records. Every read is
+audited; anyone else's upload is "not found"."""
+
+from uuid import UUID
+
+from tandem.access.errors import NotFound
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record
+from tandem.linkage.ingest import uploader_partner
+from tandem.linkage.models import ExtractUpload, QuarantinedRow
+
+
+def _audit(actor, action, upload_id, detail=None) -> None:
+    access_event_record(
+        actor=actor,
+        action=action,
+        purpose=Purpose.SAFEGUARDING_CHECK,
+        record_type="extract_upload",
+        record_id=str(upload_id),
+        person_id=None,
+        detail=detail or {},
+    )
+
+
+def uploads_of(*, actor, limit: int = 50) -> list[ExtractUpload]:
+    partner = uploader_partner(actor)
+    uploads = list(
+        ExtractUpload.objects.filter(partner=partner).select_related("uploaded_by")[:limit]
+    )
+    if uploads:
+        access_event_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            purpose=Purpose.SAFEGUARDING_CHECK,
+            record_type="extract_upload",
+            record_id="",
+            person_id=None,
+            detail={"uploads": [str(u.pk) for u in uploads]},
+        )
+    return uploads
+
+
+def upload_get(*, actor, upload_id: UUID) -> ExtractUpload:
+    partner = uploader_partner(actor)
+    upload = (
+        ExtractUpload.objects.filter(pk=upload_id, partner=partner)
+        .select_related("uploaded_by", "partner")
+        .first()
+    )
+    if upload is None:
+        raise NotFound("No extract with that id is yours to see")
+    _audit(actor, AuditAction.VIEW, upload.pk)
+    return upload
+
+
+def upload_problems(*, actor, upload_id: UUID, export: bool = False) -> list[QuarantinedRow]:
+    """Every problem of one upload, by row: each quotes the cell's value."""
+    upload = upload_get(actor=actor, upload_id=upload_id)
+    problems = list(QuarantinedRow.objects.filter(upload=upload))
+    if export:
+        _audit(actor, AuditAction.EXPORT, upload.pk, {"problems": len(problems)})
+    return problems
+
+
+# --- The clerical review queue ----------------------------------------------------------------
+
+
+def _pairs_for(actor):
+    """Pairs a reviewer may see: those with a record their own partner sent."""
+    from django.db.models import Q
+
+    from tandem.access.checks import require_role
+    from tandem.access.policies import Action
+    from tandem.linkage.models import MatchPair
+
+    require_role(actor, Action.REVIEW_LINKS)
+    partner = actor.team.partner
+    return MatchPair.objects.filter(
+        Q(left__upload__partner=partner) | Q(right__upload__partner=partner)
+    ).select_related("left__upload__partner", "right__upload__partner", "decided_by")
+
+
+def review_queue(*, actor, limit: int = 50) -> list:
+    from tandem.linkage.models import PairStatus
+
+    pairs = list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit])
+    if pairs:
+        access_event_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            purpose=Purpose.SAFEGUARDING_CHECK,
+            record_type="match_pair",
+            record_id="",
+            person_id=None,
+            detail={"pairs": [str(p.pk) for p in pairs]},
+        )
+    return pairs
+
+
+def pair_get(*, actor, pair_id: UUID):
+    pair = _pairs_for(actor).filter(pk=pair_id).first()
+    if pair is None:
+        raise NotFound("No pair with that id is yours to review")
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.SAFEGUARDING_CHECK,
+        record_type="match_pair",
+        record_id=str(pair.pk),
+        person_id=None,
+    )
+    return pair

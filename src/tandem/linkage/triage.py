@@ -1,0 +1,150 @@
+"""The triage worklist: children a flag rule fired for, whom the viewer may see (the access
+policy's `visible_children_q`) and who have no open referral yet — each with the indicators that
+fired, which partner recorded each and when. A practitioner decides (refer, offer early help,
+or no action, always with reasons) and the decision joins the child's chronology."""
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.access.checks import require_child, require_role
+from tandem.access.errors import NotFound
+from tandem.access.policies import Action, open_referrals, visible_children_q
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_events_record
+from tandem.linkage.models import Flag, FlagStatus, TriageDecision
+from tandem.people.codes import EventKind
+from tandem.people.models import Person
+from tandem.people.services import event_record
+
+SORTS = {
+    "latest": ("-latest_on", "rule"),
+    "partners": ("-partners", "-latest_on"),
+    "oldest": ("latest_on", "rule"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    rule: str = ""
+    partner: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: str = "latest"
+
+
+def _open_flags(actor):
+    require_role(actor, Action.TRIAGE)
+    children = Person.objects.filter(visible_children_q(actor, Action.TRIAGE))
+    return (
+        Flag.objects.filter(status=FlagStatus.OPEN, linked_person__person__in=children)
+        .exclude(linked_person__person__in=open_referrals().values("child_id"))
+        .select_related("linked_person__person")
+    )
+
+
+def worklist(
+    *,
+    actor,
+    filters: Filters = Filters(),  # noqa: B008 - frozen
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Flag]:
+    flags = _open_flags(actor)
+    if filters.rule:
+        flags = flags.filter(rule=filters.rule)
+    if filters.since:
+        flags = flags.filter(latest_on__gte=filters.since)
+    if filters.until:
+        flags = flags.filter(latest_on__lte=filters.until)
+    if filters.partner:  # a join to the records: each flag once
+        flags = flags.filter(
+            linked_person__records__upload__partner__name=filters.partner
+        ).distinct()
+    ordered = flags.order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
+    flags = list(ordered[offset : offset + limit])
+    if filters.partner:  # the partner must be in the evidence, not only among the records
+        flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
+    if flags:
+        access_events_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            purpose=Purpose.SAFEGUARDING_CHECK,
+            record_type="flag",
+            person_ids=[f.linked_person.person_id for f in flags],
+            detail={"worklist": len(flags)},
+        )
+    return flags
+
+
+def worklist_choices(*, actor) -> tuple[list[str], list[str]]:
+    """The flag rules and the partners that sent extracts, for the filters (names of rules
+    and organisations only: nothing about a child)."""
+    from tandem.linkage.flags import default_rules
+    from tandem.linkage.models import ExtractUpload, UploadStatus
+    from tandem.partners.models import Partner
+
+    require_role(actor, Action.TRIAGE)
+    rules = [r.name for r in default_rules().rules]
+    loaded = ExtractUpload.objects.filter(
+        status__in=(UploadStatus.LOADED, UploadStatus.QUARANTINED)
+    ).values("partner_id")
+    partners = list(Partner.objects.filter(pk__in=loaded).values_list("name", flat=True))
+    return rules, partners
+
+
+def flag_get(*, actor, flag_id: UUID) -> Flag:
+    require_role(actor, Action.TRIAGE)
+    flag = Flag.objects.filter(pk=flag_id).select_related("linked_person__person").first()
+    if flag is None or flag.linked_person.person_id is None:
+        raise NotFound("No flag with that id is in your records")
+    basis = require_child(actor, flag.linked_person.person_id, Action.TRIAGE)
+    access_events_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.SAFEGUARDING_CHECK,
+        record_type="flag",
+        record_id=str(flag.pk),
+        person_ids=[flag.linked_person.person_id],
+        basis=basis,
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
+    flag = flag_get(actor=actor, flag_id=flag_id)  # NotFound for a child the actor cannot see
+    errors = {}
+    if decision not in TriageDecision.values:
+        errors["decision"] = "Choose a decision"
+    if not (reasons or "").strip():
+        errors["reasons"] = "Enter the reasons for the decision"
+    if flag.status != FlagStatus.OPEN:
+        errors["decision"] = "This flag has already been decided"
+    if errors:
+        raise ValidationError(errors)
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    flag.status, flag.decision, flag.reasons = FlagStatus.DECIDED, decision, reasons.strip()
+    flag.decided_by, flag.decided_at = actor, timezone.now()
+    flag.full_clean()
+    flag.save()
+    indicators = "; ".join(
+        f"{e['partner']}: {e['event_type']} on {dt.date.fromisoformat(e['date']):%d %b %Y}"
+        for e in flag.evidence
+    )
+    event_record(
+        actor=actor,
+        child_id=flag.linked_person.person_id,
+        kind=EventKind.NOTE,
+        occurred_at=flag.decided_at,
+        summary=(
+            f"Early identification: {TriageDecision(decision).label}. "
+            f"Flag: {flag.title} ({indicators}). Reasons: {flag.reasons}"
+        )[:2000],
+        purpose=Purpose.SAFEGUARDING_CHECK,
+    )
+    return flag
