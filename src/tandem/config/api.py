@@ -55,8 +55,11 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request):
+        from tandem.security.middleware import session_complete
+
         user = request.user
-        if not (user.is_authenticated and user.is_active):
+        # A session half-way through signing in (no code yet) is not signed in (issue 4).
+        if not (user.is_authenticated and user.is_active and session_complete(request)):
             return None
         if check_csrf(request):
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header")

@@ -12,6 +12,7 @@ from tandem.web.views import (
     jobs,
     known,
     referrals,
+    sign_in_security,
 )
 from tandem.web.views import returns as returns_views
 
@@ -26,6 +27,10 @@ urlpatterns = [
     path("", account.start, name="start"),
     path("sign-in", account.sign_in_page, name="sign-in"),
     path("sign-out", account.sign_out, name="sign-out"),
+    # Sign-in security (issue 4): the code from an authenticator app, and the notice
+    path("sign-in/code", sign_in_security.code_page, name="sign-in-code"),
+    path("sign-in/set-up", sign_in_security.set_up_page, name="sign-in-set-up"),
+    path("acceptable-use", sign_in_security.acceptable_use, name="acceptable-use"),
     path("caseload", children.caseload, name="caseload"),
     path("children/find", children.child_find, name="child-find"),
     path(CHILD, children.child_summary, name="child"),
