@@ -95,6 +95,19 @@ WEB = {
     "web:sar": SIGNED_IN,  # IG leads only
     "web:sar-json": SIGNED_IN,  # IG leads only
     "web:sar-pdf": SIGNED_IN,  # IG leads only
+    # Information governance: agreements, legal holds, restrictions (IG leads only: others 403)
+    "web:agreements": SIGNED_IN,
+    "web:agreement-new": SIGNED_IN,
+    "web:agreement": SIGNED_IN,
+    "web:agreement-accept": SIGNED_IN,
+    "web:agreement-end": SIGNED_IN,
+    "web:legal-holds": SIGNED_IN,
+    "web:legal-hold-lift": SIGNED_IN,
+    "web:restrictions": SIGNED_IN,
+    "web:restriction-end": SIGNED_IN,
+    # ... and consent, on the child's record
+    "web:child-consent": CHILD,
+    "web:consent-withdraw": CHILD,
     # Sign-in security (issue 4): the steps after the password. Every other signed-in page sends
     # a session that has not passed them here (test_half_signed_in_session_*).
     "web:sign-in-code": SIGNED_IN,
@@ -197,10 +210,23 @@ def world():
             "job_id": job.pk,
             "break_glass_id": uuid.uuid4(),
             "sar_id": uuid.uuid4(),
+            "agreement_id": uuid.uuid4(),
+            "hold_id": uuid.uuid4(),
+            "restriction_id": uuid.uuid4(),
+            "consent_id": _consent(child, owner_team),
         },
         "stranger": stranger,
         "owner": owner,  # may see the child and owns the job
     }
+
+
+def _consent(child, team):
+    from tandem.access.services import consent_record
+
+    worker = factories.UserFactory(team=team)
+    return consent_record(
+        actor=worker, child_id=child.pk, purpose="early_help", given_by="Mother"
+    ).pk
 
 
 def _casework(child, team) -> dict:
