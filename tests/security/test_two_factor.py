@@ -233,3 +233,26 @@ def test_api_tokens_need_no_code(user):
     from tests.api.support import ApiClient
 
     assert ApiClient(user, "token").get("/api/children").status_code == 200
+
+
+def test_an_administrator_removes_a_lost_authenticator(client, user):
+    """The old phone's sessions stop at once; the user sets up a new app at the next sign-in."""
+    device = device_of(user)
+    old_phone = Client()
+    password_step(old_phone)
+    old_phone.post("/sign-in/code", {"code": fresh_code(device)})
+    sysadmin = factories.UserFactory(role=Role.SYSTEM_ADMIN, team=None, is_staff=True)
+    client.force_login(sysadmin)
+    response = client.post(
+        "/admin/partners/user/",
+        {"action": "remove_authenticator", "_selected_action": [str(user.pk)]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert old_phone.get("/caseload")["Location"].startswith("/sign-in/set-up")
+    event = AccessEvent.objects.get(record_type="otp_device")
+    assert (event.action, event.actor_id, event.detail["user"]) == (
+        "delete",
+        sysadmin.pk,
+        "sam.worker",
+    )

@@ -174,3 +174,21 @@ def demo_code(*, username: str) -> CurrentCode:
             "`tandem demo` have one"
         )
     return current_code(device)
+
+
+@transaction.atomic
+def devices_remove(*, actor, user) -> int:
+    """A lost or changed phone: the user's authenticator is removed, every session it verified
+    stops being verified (django-otp finds no device), and they set up a new one at their next
+    sign-in. Only a system administrator does this (the admin action checks)."""
+    removed, _ = TOTPDevice.objects.filter(user_id=user.pk).delete()
+    access_event_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        purpose=Purpose.ACCOUNT,
+        record_type="otp_device",
+        record_id=str(user.pk),
+        person_id=None,
+        detail={"user": user.username, "removed": removed},
+    )
+    return removed
