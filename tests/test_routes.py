@@ -138,6 +138,10 @@ API = {
     ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
     ("GET", "/api/jobs/{job_id}"): OWN,
+    # Information governance (issue 4): consent to share
+    ("GET", "/api/children/{child_id}/consents"): CHILD,
+    ("POST", "/api/children/{child_id}/consents"): CHILD,
+    ("POST", "/api/children/{child_id}/consents/{consent_id}/withdraw"): CHILD,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -368,6 +372,12 @@ def _valid_body(method, path, world):
             "reasons": "No concerns.",
         },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
+        "/api/children/{child_id}/consents": {
+            "purpose": "early_help",
+            "given_by": "Mother",
+            "given_at": "2026-01-01T10:00:00Z",
+        },
+        "/api/children/{child_id}/consents/{consent_id}/withdraw": {"note": "Phoned"},
     }
     return bodies[path]
 

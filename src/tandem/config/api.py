@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from tandem.access.api import router as consent_router
 from tandem.access.errors import NotFound
 from tandem.audit.services import access_denied_record
 from tandem.config.api_support import field_errors
@@ -129,3 +130,5 @@ def _schema_invalid(request, exc):
 api.add_router("", people_router)
 api.add_router("", referrals_router)
 api.add_router("", jobs_router)
+# Information governance (issue 4): consent to share
+api.add_router("", consent_router)
