@@ -6,8 +6,10 @@ import itertools
 import pytest
 
 from tandem.access.categories import ALL, SENSITIVE, STANDARD, Category
+from tandem.access.facts import Facts, GrantFact
 from tandem.access.models import LawfulBasis, SharingPurpose
-from tandem.access.sharing import Facts, GrantFact, allowed_categories
+from tandem.access.policies import ALLOCATED, TEAM_CASE, basis_of
+from tandem.access.sharing import allowed_categories
 from tandem.partners.models import PartnerKind
 
 C = Category
@@ -122,6 +124,8 @@ def test_invariants_over_every_combination(values):
         for involved in (frozenset(), frozenset({EH})):
             facts = Facts(**flags, grants=grants, involved_purposes=involved)
             cats = allowed_categories(facts)
+            # The record check and the category policy agree on who sees the child at all.
+            assert (basis_of(facts) is not None) == bool(cats)
             if cats:
                 assert C.IDENTITY in cats  # you always know whom you are looking at
             if flags["restricted_record"] and not flags["named_on_restricted_record"]:
@@ -139,3 +143,11 @@ def test_invariants_over_every_combination(values):
             if only_glass:
                 assert not cats & (SENSITIVE - {C.PROTECTED_ADDRESS})
             assert allowed_categories(Facts(**{**flags, "role_allows": False})) == frozenset()
+
+
+def test_the_basis_names_the_strongest_reason():
+    both = Facts(allocated=True, owns_or_allocated=True, referral_to_team=True)
+    assert basis_of(both) == ALLOCATED
+    assert basis_of(Facts(involved_purposes=frozenset({EH}), break_glass=True)) == TEAM_CASE
+    hidden = Facts(owns_or_allocated=True, allocated=True, restricted_record=True)
+    assert basis_of(hidden) is None

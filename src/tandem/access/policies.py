@@ -4,8 +4,8 @@
 2. The record check grants *this* child: a reason the data holds (`CHILD_ACCESS_RULES`).
 
 Lists, pages, the API, search and exports all filter with `visible_children_q`, and single
-records are checked with `access_basis`, which tests the very same rules one by one so that it
-can say which one let the actor in.
+records are checked with `access_basis`, which reads the very same rules from the facts of one
+query (`access.facts`) so that it can say which one let the actor in.
 """
 
 import operator
@@ -16,6 +16,7 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tandem.access.facts import Facts, facts_for_children
 from tandem.access.models import BreakGlass, Involvement, Restriction, RestrictionKind
 from tandem.partners.models import Role
 from tandem.referrals.codes import Status
@@ -137,30 +138,24 @@ def visible_children_q(actor, action: Action = Action.VIEW_CHILD) -> Q:
     return Q(is_child=True) & reduce(operator.or_, reasons) & hidden
 
 
+def basis_of(facts: Facts) -> str | None:
+    """The first of `CHILD_ACCESS_RULES` that the facts about one actor and one child meet, or
+    None; a restricted record the actor is not named on hides the child whatever else holds."""
+    if facts.restricted_record and not facts.named_on_restricted_record:
+        return None
+    reasons = [
+        (ALLOCATED, facts.allocated),
+        (TEAM_CASE, facts.owns_or_allocated or facts.involved_purposes),
+        (REFERRAL_TO_TEAM, facts.referral_to_team),
+        (NAMED_ON_RESTRICTION, facts.named_on_restricted_record),
+        (BREAK_GLASS, facts.break_glass),
+    ]
+    return next((reason for reason, holds in reasons if holds), None)
+
+
 def access_basis(actor, child_id, action: Action = Action.VIEW_CHILD) -> str | None:
-    """Why `actor` may act on this child, or None. The same rules as `visible_children_q`."""
+    """Why `actor` may act on this child, or None. The same rules as `visible_children_q`, read
+    from the facts of one query (tests/access/test_policy_agreement.py holds the two together)."""
     if not role_allows(actor, action):
         return None
-    basis = next(
-        (r for r, rule in CHILD_ACCESS_RULES if rule(actor).filter(child_id=child_id).exists()),
-        None,
-    )
-    if basis is None or _hidden_from(actor, child_id):
-        return None
-    return basis
-
-
-def _hidden_from(actor, child_id) -> bool:
-    """`restricted_from(actor)` for one child, in simple queries: this runs on every read, and
-    a restricted record is rare, so look for one before asking whether `actor` is named on it."""
-    restrictions = set(
-        active_restrictions(RestrictionKind.RESTRICTED_RECORD)
-        .filter(child_id=child_id)
-        .values_list("pk", flat=True)
-    )
-    if not restrictions:
-        return False
-    named_on = Restriction.named_people.through.objects.filter(
-        restriction_id__in=restrictions, user_id=actor.pk
-    ).values_list("restriction_id", flat=True)
-    return bool(restrictions - set(named_on))
+    return basis_of(facts_for_children(actor, [child_id])[child_id])

@@ -4,6 +4,7 @@ DATABASE_URL   sqlite:///path/db.sqlite3 (default: var/tandem.sqlite3) or postgr
 TANDEM_DEBUG   "1" for development pages and tracebacks
 TANDEM_SECRET_KEY  required when TANDEM_DEBUG is not set; a per-checkout key is made otherwise
 TANDEM_ALLOWED_HOSTS  comma-separated
+TANDEM_CONN_MAX_AGE  seconds a connection is kept between requests (0; `tandem serve`: 600)
 """
 
 import os
@@ -123,6 +124,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}"),
         conn_max_age=int(os.environ.get("TANDEM_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -132,6 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # Server-side binding sends each query's text with $n placeholders, so psycopg prepares
+    # the ones a request runs every time (after five uses on a connection) and PostgreSQL stops
+    # planning them afresh: the access check's plan cost more than its run. (Django turns this
+    # off by default for transaction-mode poolers, which Tandem does not use.)
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"

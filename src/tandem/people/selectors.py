@@ -10,12 +10,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.categories import Category, event_category
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, SensitiveNote
 from tandem.access.policies import Action, active_involvements, visible_children_q
 from tandem.access.sharing import (
-    categories_for,
     categories_for_children,
     protected_address_hidden_from,
     withhold,
@@ -105,8 +104,7 @@ def child_list(
 
 def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
     """The child's details, with the fields outside the actor's categories withheld."""
-    basis = require_child(actor, child_id)
-    categories = categories_for(actor, child_id)
+    basis, categories = require_child_access(actor, child_id)
     child = withhold(Person.objects.get(pk=child_id), categories)
     access_event_record(
         actor=actor,
@@ -132,8 +130,8 @@ class RelatedPerson:
 
 
 def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedPerson]:
-    basis = require_child(actor, child_id)
-    if Category.FAMILY not in categories_for(actor, child_id):
+    basis, categories = require_child_access(actor, child_id)
+    if Category.FAMILY not in categories:
         return []
     rows = Relationship.objects.filter(
         Q(person_a_id=child_id) | Q(person_b_id=child_id)
@@ -183,8 +181,7 @@ def _by_role(members) -> list:
 def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdView]:
     """The households the child lives in now, with who lives there now. A household the child
     has left (a move into care, an adoption) is not theirs to show: it is other people's home."""
-    basis = require_child(actor, child_id)
-    categories = categories_for(actor, child_id)
+    basis, categories = require_child_access(actor, child_id)
     if Category.FAMILY not in categories:
         return []
     current = HouseholdMember.objects.filter(_current_members(), person_id=child_id)
@@ -254,8 +251,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     """One time-ordered story, newest first, from every partner's part of the record."""
     from tandem.referrals.models import Referral
 
-    basis = require_child(actor, child_id)
-    categories = categories_for(actor, child_id)
+    basis, categories = require_child_access(actor, child_id)
     own_partner = actor.team.partner_id if actor.team_id else None
 
     def shown(category, partner_id) -> bool:

@@ -70,7 +70,10 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker_argv = [os.path.join(bin_dir, "tandem"), "db_worker", "--no-reload", "-v", "0"]
             worker = subprocess.Popen(worker_argv)
-        server = subprocess.Popen(argv)
+        # Each worker thread keeps its database connection (checked before reuse), so the
+        # statements every request runs stay prepared on PostgreSQL.
+        env = {**os.environ, "TANDEM_CONN_MAX_AGE": os.environ.get("TANDEM_CONN_MAX_AGE", "600")}
+        server = subprocess.Popen(argv, env=env)
         # Stop both together, whichever way the server is asked to stop.
         signal.signal(signal.SIGTERM, lambda *_: server.terminate())
         try:
