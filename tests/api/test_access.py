@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tandem.access.models import Consent
+from tandem.access.services import consent_record
 from tandem.audit.models import AccessEvent
 from tandem.config.api import api as tandem_api
 from tandem.partners.models import Role
@@ -39,7 +41,14 @@ def world(team, child, front_door):
     outsider = factories.UserFactory(role=Role.TEAM_MANAGER, team=outsider_team)
     own_child = factories.ChildFactory(given_name="Own")
     factories.InvolvementFactory(child=own_child, team=outsider_team)
+    consent = consent_record(  # issue 4: consent to share
+        actor=factories.UserFactory(team=team),
+        child_id=child.pk,
+        purpose="early_help",
+        given_by="Maria",
+    )
     return {
+        "consent": consent.pk,
         "child": child.pk,
         "relationship": relationship.pk,
         "household": household.pk,
@@ -97,6 +106,14 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             f"/api/children/{w['own_child']}/relationships",
             {"kind": "parent", "other_person_id": str(child)},
         ),
+        # Information governance (issue 4): consent to share
+        ("get", f"/api/children/{child}/consents", None),
+        (
+            "post",
+            f"/api/children/{child}/consents",
+            {"purpose": "early_help", "given_by": "Hacker", "given_at": "2025-01-01T10:00:00Z"},
+        ),
+        ("post", f"/api/children/{child}/consents/{w['consent']}/withdraw", {"note": "Hacked"}),
     ]
 
 
@@ -106,6 +123,7 @@ ROUTE_IDS = [
     "chronology_get", "event_create", "child_referral_list", "referral_create (child_id)",
     "referral_get", "referral_decide", "referral_feedback_give",
     "relationship_create (other_person_id)",
+    "consent_list", "consent_create", "consent_withdraw",
 ]  # fmt: skip
 
 
@@ -118,6 +136,7 @@ def _fingerprint() -> tuple:
         Relationship.objects.count(),
         HouseholdMember.objects.count(),
         Referral.objects.filter(status="submitted").count(),
+        list(Consent.objects.values_list("id", "withdrawn_at")),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
     )
 
@@ -213,6 +232,7 @@ def test_every_route_is_covered_here(world):
         "relationship": "{relationship_id}",
         "household": "{household_id}",
         "referral": "{referral_id}",
+        "consent": "{consent_id}",
     }
     tested = set()
     for method, path, _ in _all_routes(world):
