@@ -10,8 +10,10 @@ Prints JSON: {"errors": total, "rules": {code: count}, "seconds": s, "rules_run"
 import argparse
 import contextlib
 import importlib
+import io
 import json
 import logging
+import re
 import sys
 import time
 from pathlib import Path
@@ -58,18 +60,25 @@ def cin(path: Path, year: int) -> dict:
     started = time.perf_counter()
     raw = cin_validator.convert_data(ET.parse(path).getroot())
     data = cin_validator.process_data(raw)
-    v = cin_validator.CinValidator(data, registry)
+    # A rule that raises is printed ("Error with rule X: ...") and skipped: keep the list.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        v = cin_validator.CinValidator(data, registry)
     issues = v.full_issue_df
     seconds = time.perf_counter() - started
+    failed = sorted(set(re.findall(r"Error with rule (\w+):", printed.getvalue())))
     counts = {}
     if len(issues):
         # One count per child and rule, as their report lists them.
         per_rule = issues.drop_duplicates(["rule_code", "child_id", "row_id"])
         counts = {str(k): int(n) for k, n in per_rule["rule_code"].value_counts().items()}
+    la_level = sorted({str(c) for c in getattr(v, "la_rule_issues", {}).get("rule_code", [])})
     return {
         "ruleset": ruleset,
         "errors": sum(counts.values()),
         "rules": counts,
+        "la_level": la_level,
+        "failed_to_run": failed,
         "seconds": round(seconds, 2),
     }
 

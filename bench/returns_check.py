@@ -51,9 +51,19 @@ def run(cmd: list[str], env: dict) -> float:
 
 
 def run_json(cmd: list[str], env: dict) -> tuple[float, dict]:
+    """Run a command that prints JSON; adds its peak memory (MB) as "peak_mb"."""
     started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, json.loads(done.stdout)
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, cmd)
+        out.seek(0)
+        result = json.load(out)
+    result["peak_mb"] = round(usage.ru_maxrss / 1024)  # kilobytes on Linux
+    return seconds, result
 
 
 def check(children: int, care_errors: bool, python: Path) -> dict:
@@ -81,7 +91,9 @@ def check(children: int, care_errors: bool, python: Path) -> dict:
         build_903, job = run_json(
             [*TANDEM, "returns", "-v0", "ssda903", "--out", str(out903), *args], env
         )
-        build_cin = run([*TANDEM, "returns", "-v0", "cin", "--out", str(cin_xml), *args], env)
+        build_cin, cin_job = run_json(
+            [*TANDEM, "returns", "-v0", "cin", "--out", str(cin_xml), *args], env
+        )
         results = {}
         for which, path in (("ssda903", out903), ("cin", cin_xml)):
             done = subprocess.run(
@@ -100,8 +112,20 @@ def check(children: int, care_errors: bool, python: Path) -> dict:
         "tandem_build_s": {"ssda903": round(build_903, 2), "cin": round(build_cin, 2)},
         "tandem_rules": job["failures"],
         "tandem_validation_s": job["validation_seconds"],
+        "tandem_cin_rules": cin_job["failures"],
+        "tandem_cin_validation_s": cin_job["validation_seconds"],
+        "tandem_peak_mb": {"ssda903": job["peak_mb"], "cin": cin_job["peak_mb"]},
         "d2i": results,
+        "compare": {
+            which: compare(mine, results[which]["rules"])
+            for which, mine in (("ssda903", job["failures"]), ("cin", cin_job["failures"]))
+        },
     }
+
+
+def compare(tandem: dict, d2i: dict) -> dict:
+    """Per rule firing on either side: (Tandem's count, data-to-insight's count)."""
+    return {code: (tandem.get(code, 0), d2i.get(code, 0)) for code in sorted({*tandem, *d2i})}
 
 
 def record(rows: list[dict]) -> None:
@@ -114,9 +138,10 @@ def record(rows: list[dict]) -> None:
         "",
         "| children | injected errors | 903 children | 903 errors (rules run) | 903 rules firing "
         "| Tandem's own 903 rules firing | CIN errors | CIN rules firing "
-        "| Tandem build 903 / CIN (s, incl. start-up) | Tandem 903 validation (s) "
-        "| d2i 903 / CIN (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Tandem's own CIN rules firing "
+        "| Tandem build 903 / CIN (s, incl. start-up) | Tandem peak memory 903 / CIN (MB) "
+        "| Tandem 903 / CIN validation (s) | d2i 903 / CIN (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lac, cin = r["d2i"]["ssda903"], r["d2i"]["cin"]
@@ -126,8 +151,10 @@ def record(rows: list[dict]) -> None:
             f"{json.dumps(lac['rules']) if lac['rules'] else '-'} | "
             f"{json.dumps(r['tandem_rules']) if r['tandem_rules'] else '-'} | {cin['errors']} | "
             f"{json.dumps(cin['rules']) if cin['rules'] else '-'} | "
+            f"{json.dumps(r['tandem_cin_rules']) if r['tandem_cin_rules'] else '-'} | "
             f"{r['tandem_build_s']['ssda903']} / {r['tandem_build_s']['cin']} | "
-            f"{r['tandem_validation_s']} | "
+            f"{r['tandem_peak_mb']['ssda903']} / {r['tandem_peak_mb']['cin']} | "
+            f"{r['tandem_validation_s']} / {r['tandem_cin_validation_s']} | "
             f"{lac['seconds']} / {cin['seconds']} |"
         )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"

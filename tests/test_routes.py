@@ -56,6 +56,7 @@ WEB = {
     "web:returns": SIGNED_IN,
     "web:return": OWN,
     "web:return-download": OWN,
+    "web:return-child": OWN,  # and only a child in that return
     # Casework (issue 6)
     "web:child-casework": CHILD,
     "web:case": CHILD,

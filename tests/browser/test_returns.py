@@ -1,5 +1,6 @@
-"""The performance officer's journey: open the returns page, build and check the SSDA903, see a
-failure with its link to the child's record, and download the return; axe-core on each page."""
+"""The performance officer's journey: open the returns page, build and check the SSDA903,
+follow a failure to what the return holds about the child, and download the return; axe-core on
+each page."""
 
 import re
 
@@ -33,7 +34,7 @@ def test_the_performance_officer_checks_and_downloads_the_return(page, axe, sett
     page.get_by_label("2025 to 2026 (1 April 2025 to 31 March 2026)").check()
     page.get_by_role("button", name="Build and check the return").click()
     expect(page).to_have_url(re.compile(r"/jobs/"))
-    job_run(Job.objects.get())  # the worker's part, in this process
+    job = job_run(Job.objects.get())  # the worker's part, in this process
     page.reload()
     axe(page)
     page.get_by_role("link", name="See the return, its checks and the files").click()
@@ -41,7 +42,11 @@ def test_the_performance_officer_checks_and_downloads_the_return(page, axe, sett
     failures = page.locator("#failures")
     expect(failures).to_contain_text("Data entry for participation is invalid or blank.")
     link = failures.get_by_role("link")
-    expect(link).to_have_attribute("href", f"/children/{child.pk}")
+    expect(link).to_have_attribute("href", f"/returns/{job.pk}/children/{child.pk}")
+    link.click()  # what the return holds about the child, for the statutory return
+    expect(page.locator("#child-failures")).to_contain_text("Data entry for participation")
+    axe(page)
+    page.get_by_role("link", name="Back to the return").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="episodes.csv", exact=True).click()
     assert download.value.suggested_filename == "episodes.csv"

@@ -104,3 +104,34 @@ def test_the_census_is_read_in_a_fixed_number_of_queries(
         referral(la_team, factories.ChildFactory(), dt.date(2025, 5, 1 + i), "nfa")
     with django_assert_max_num_queries(12):
         census(analyst)
+
+
+def test_one_childs_census_rows_are_read_in_a_fixed_number_of_queries(
+    analyst, la_team, django_assert_max_num_queries
+):
+    from tandem.care.models import ChildProtectionPlan, ChildProtectionReview, CinAssessment
+
+    child = factories.ChildFactory()
+    for i in range(6):  # more episodes and work than the query budget: an N+1 would show
+        r = referral(la_team, child, dt.date(2025, 4, 1) + dt.timedelta(days=40 * i), "nfa")
+        ThresholdDecision.objects.filter(referral=r).update(decision="child_protection")
+        CinAssessment.objects.create(
+            child=child, referral=r, started_on=dt.date(2025, 4, 2) + dt.timedelta(days=40 * i)
+        )
+        plan = ChildProtectionPlan.objects.create(
+            child=child,
+            referral=r,
+            started_on=dt.date(2025, 4, 3) + dt.timedelta(days=40 * i),
+            initial_category="NEG",
+            latest_category="NEG",
+            previous_plans=i,
+        )
+        ChildProtectionReview.objects.create(
+            plan=plan, held_on=dt.date(2025, 4, 20) + dt.timedelta(days=40 * i)
+        )
+    with django_assert_max_num_queries(16):
+        found = selectors.return_child_get(
+            actor=analyst, which="cin", ending=2026, child_id=child.pk, record_id="test"
+        )
+    assert len(found.tables["ChildProtectionPlans"]) == 6
+    assert len(found.tables["Reviews"]) == 6

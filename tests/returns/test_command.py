@@ -47,5 +47,9 @@ def test_failures_are_written_beside_the_return_linking_to_the_record(
     lines = (tmp_path / "validation_errors.csv").read_text().splitlines()
     assert lines[0] == "rule,message,CHILD,table,row,field,record"
     assert lines[1].startswith("167,Data entry for participation is invalid or blank.,")
-    assert lines[1].endswith(f",Reviews,1,REVIEW_CODE,/children/{looked_after.pk}")
-    assert Job.objects.get().result["failures"] == {"167": 1}
+    job = Job.objects.get()
+    # The link is to what the return holds about the child, for the performance team.
+    assert lines[1].endswith(
+        f",Reviews,1,REVIEW_CODE,/returns/{job.pk}/children/{looked_after.pk}"
+    )
+    assert job.result["failures"] == {"167": 1}

@@ -94,3 +94,39 @@ def test_the_return_is_read_in_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(20):
         prepare(analyst)
+
+
+def test_ad1_holds_only_the_children_adopted_during_the_year(analyst, looked_after, la_team):
+    import datetime as dt
+
+    from tandem.care import services
+    from tandem.care.models import CareEpisode
+
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER, team=la_team)
+    services.care_item_record(
+        actor=worker,
+        child_id=looked_after.pk,
+        purpose=Purpose.DIRECT_WORK,
+        part="adoption_decision",
+        decided_on=dt.date(2025, 7, 1),
+        matched_on=dt.date(2025, 9, 1),
+        foster_care=False,
+        adopters_number=2,
+        adopters_sex="MF",
+        adopters_status="L11",
+    )
+    assert rows(prepare(analyst), "AD1") == []  # decided, not adopted: not in AD1 yet
+    open_episode = CareEpisode.objects.get(child=looked_after, ended_on__isnull=True)
+    services.care_episode_end(
+        actor=worker,
+        episode_id=open_episode.pk,
+        purpose=Purpose.DIRECT_WORK,
+        ended_on=dt.date(2026, 2, 1),
+        reason_ended="E11",
+    )
+    (ad1,) = rows(prepare(analyst), "AD1")
+    assert (ad1["DATE_INT"], ad1["DATE_MATCH"], ad1["SEX_ADOPTR"]) == (
+        "01/07/2025",
+        "01/09/2025",
+        "MF",
+    )

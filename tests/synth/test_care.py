@@ -86,6 +86,43 @@ def test_injected_errors_are_recorded_with_the_rule_they_break():
     kids = children(20_000, seed=2)
     d = care.draw_care(np.random.default_rng(3), kids, Partner(name="LA"), AS_OF)
     care.inject_errors(np.random.default_rng(4), d, for_year(2026))
-    assert {code for code, _, _ in d.injected} == {"144", "167"}
+    assert {code for code, _, _ in d.injected} == {"144", "167", "148", "SW02STG1"}
     broken = {child for code, child, _ in d.injected if code == "144"}
     assert broken == {e.child_id for e in d.episodes if e.legal_status == "ZZ"}
+
+
+def test_young_children_are_adopted_at_about_the_national_rate(drawn):
+    """DfE 2024-25: about 3,000 adoptions in the year for 81,770 looked after (3.7%)."""
+    _, d = drawn
+    year_start = dt.date(2025, 4, 1)
+    adopted = {
+        e.child_id
+        for e in d.episodes
+        if e.reason_ended in ("E11", "E12") and year_start <= e.ended_on <= MARCH
+    }
+    assert 0.02 < len(adopted) / len(looked_after_on(d, MARCH)) < 0.07
+
+
+def test_an_adoption_follows_the_order_the_dfe_checks(drawn):
+    _, d = drawn
+    episodes = defaultdict(list)
+    for e in sorted(d.episodes, key=lambda e: e.started_on):
+        episodes[e.child_id].append(e)
+    decisions = {a.child_id: a for a in d.adoption_decisions}
+    placements = {p.child_id: p for p in d.adoption_placements}
+    adopted = [c for c, eps in episodes.items() if eps[-1].reason_ended in ("E11", "E12")]
+    assert adopted
+    for child in adopted:
+        eps, decision = episodes[child], decisions[child]
+        order = next(e for e in eps if e.legal_status == "E1")
+        placed = eps[-1]
+        assert placed.placement_type == "A6"
+        assert eps[-2].placement_type.startswith("U")  # from foster care (rule 336)
+        # 334, 554, 333, 331, 523: start <= decision <= order; decision <= match <= placement
+        assert eps[0].started_on <= decision.decided_on <= order.started_on
+        assert decision.decided_on <= decision.matched_on <= placed.started_on
+        assert placements[child].decided_on == decision.decided_on
+        assert placed.ended_on != decision.matched_on  # 582
+        assert (decision.adopters_number, decision.adopters_sex) == (2, "MF")
+        decision.clean()
+        placed.clean()

@@ -66,19 +66,21 @@ def for_year(ending: int, collection: str = "ssda903") -> CodeLists:
     )
 
 
-def for_date(day: dt.date) -> CodeLists:
+def for_date(day: dt.date, collection: str = "ssda903") -> CodeLists:
     """The lists in force on `day`: its own collection year's, or the nearest one held."""
-    years = all_years()
+    years = all_years(collection)
     for lists in years:
         if lists.start <= day <= lists.end:
             return lists
     return years[0] if day < years[0].start else years[-1]
 
 
-def code_errors(values: dict[str, str], on: dt.date | None) -> dict[str, str]:
+def code_errors(
+    values: dict[str, str], on: dt.date | None, collection: str = "ssda903"
+) -> dict[str, str]:
     """{model field: message} for each non-blank value not in its list. `values` maps
     'field:LIST' to the value, so the message can name the DfE field."""
-    lists = for_date(on) if on else all_years()[-1]
+    lists = for_date(on, collection) if on else all_years(collection)[-1]
     errors = {}
     for key, value in values.items():
         field, list_name = key.split(":")

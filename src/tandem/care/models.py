@@ -13,7 +13,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tandem.care.codelists import code_errors
+from tandem.care.codelists import all_years, code_errors, for_date
 from tandem.people.models import normalise_postcode
 
 LOOKED_AFTER_LA = "The local authority looking after the child"
@@ -25,6 +25,7 @@ class CodedModel(models.Model):
     # {model field: DfE list name}
     CODED: dict[str, str] = {}
     DATE_FIELD = ""
+    COLLECTION = "ssda903"  # whose code lists: "ssda903" or "cin"
     ORDER: tuple[str, str] = ("", "")  # (start, end) fields that must be in order
     POSTCODES: tuple[str, ...] = ()
 
@@ -42,6 +43,7 @@ class CodedModel(models.Model):
                 for field, list_name in self.CODED.items()
             },
             day,
+            self.COLLECTION,
         )
         start, end = self.ORDER
         starts, ends = (getattr(self, start), getattr(self, end)) if start else (None, None)
@@ -283,3 +285,220 @@ class DeprivationOfLiberty(CodedModel):
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     started_on = models.DateField("Start (DOLO_START)")
     ended_on = models.DateField("End (DOLO_END)", null=True, blank=True)
+
+
+# --- The children in need record (CIN census) -------------------------------------------------
+# The episode itself is not stored: it is the referral the front door received and decided
+# (`referrals`), closed when the authority's last owning team lets go (`access.Involvement`). What
+# children's social care does within it hangs off the referral that led to it.
+
+
+class CinRecordItem(CodedModel):
+    COLLECTION = "cin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The referral whose episode of need this belongs to",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        referral = self.referral if self.referral_id else None
+        if referral is not None and referral.child_id != self.child_id:
+            errors["referral"] = "The referral is about another child"
+        start = getattr(self, self.DATE_FIELD, None)
+        if referral is not None and start and start < referral.received_at.date():
+            errors.setdefault(self.DATE_FIELD, "This date cannot be before the referral")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CinEpisodeOutcome(models.Model):
+    """What the census says of an episode that the referral and decision cannot: held only where
+    it differs from what Tandem derives (a council's loaded history: a primary need no referral
+    reason maps to, a reason for closure other than RC7, a conference recorded on the episode)."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    primary_need = models.CharField("Primary need (PrimaryNeedCode)", max_length=2, blank=True)
+    closure_reason = models.CharField(
+        "Reason for closure (ReasonForClosure)", max_length=3, blank=True
+    )
+    conference_on = models.DateField(
+        "Initial conference held on the episode (DateOfInitialCPC)", null=True, blank=True
+    )
+
+    def clean(self) -> None:
+        lists = codelists_for(None)
+        errors = {}
+        if self.primary_need and self.primary_need not in lists.codes["PrimaryNeedCode"]:
+            errors["primary_need"] = f"{self.primary_need!r} is not a PrimaryNeedCode code"
+        if self.closure_reason and self.closure_reason not in lists.codes["ReasonForClosure"]:
+            errors["closure_reason"] = f"{self.closure_reason!r} is not a ReasonForClosure code"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CinAssessment(CinRecordItem):
+    """A child and family assessment: started, authorised (completed), and the factors found."""
+
+    DATE_FIELD = "started_on"
+    ORDER = ("started_on", "authorised_on")
+
+    started_on = models.DateField("Start (AssessmentActualStartDate)")
+    authorised_on = models.DateField(
+        "Authorised (AssessmentAuthorisationDate)", null=True, blank=True
+    )
+    # The DfE's factor codes (AssessmentFactors list), known once the assessment is authorised.
+    factors = models.JSONField("Factors identified at assessment", default=list, blank=True)
+
+    class Meta:
+        ordering = ["child", "started_on"]
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        factors = list(self.factors or [])
+        valid = codelists_for(self.started_on).codes["AssessmentFactors"]
+        wrong = [f for f in factors if f not in valid]
+        if wrong:
+            errors["factors"] = f"Not AssessmentFactors codes: {', '.join(map(str, wrong))}"
+        elif len(set(factors)) != len(factors):
+            errors["factors"] = "A factor is given twice"
+        elif "21" in factors and len(factors) > 1:
+            errors["factors"] = "21 (no factors identified) cannot be given with other factors"
+        elif factors and not self.authorised_on:
+            errors["factors"] = "Factors are recorded once the assessment is authorised"
+        if errors:
+            raise ValidationError(errors)
+
+
+class CinPlan(CinRecordItem):
+    DATE_FIELD = "started_on"
+    ORDER = ("started_on", "ended_on")
+
+    started_on = models.DateField("Start (CINPlanStartDate)")
+    ended_on = models.DateField("End (CINPlanEndDate)", null=True, blank=True)
+
+    class Meta:
+        ordering = ["child", "started_on"]
+
+
+class Section47Enquiry(CinRecordItem):
+    """A section 47 enquiry and, if it needed one, the initial child protection conference."""
+
+    DATE_FIELD = "started_on"
+    ORDER = ("started_on", "conference_on")
+
+    started_on = models.DateField("Start (S47ActualStartDate)")
+    conference_target = models.DateField(
+        "Conference due (InitialCPCtarget)", null=True, blank=True
+    )
+    conference_on = models.DateField(
+        "Initial child protection conference (DateOfInitialCPC)", null=True, blank=True
+    )
+    conference_not_required = models.BooleanField(
+        "No conference needed (ICPCnotRequired)", default=False
+    )
+
+    class Meta:
+        ordering = ["child", "started_on"]
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        if self.conference_on and self.conference_not_required:
+            errors["conference_not_required"] = "A conference was held: it was required"
+        if self.conference_on and self.conference_on.weekday() >= 5:
+            errors.setdefault("conference_on", "A conference is not held at a weekend")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChildProtectionPlan(CinRecordItem):
+    CODED = {"initial_category": "CategoryOfAbuse", "latest_category": "CategoryOfAbuse"}
+    DATE_FIELD = "started_on"
+    ORDER = ("started_on", "ended_on")
+
+    started_on = models.DateField("Start (CPPstartDate)")
+    ended_on = models.DateField("End (CPPendDate)", null=True, blank=True)
+    initial_category = models.CharField("Initial category of abuse", max_length=3)
+    latest_category = models.CharField("Latest category of abuse", max_length=3)
+    # Plans before this record began (a council's history) count too, so it is held, not counted.
+    previous_plans = models.PositiveSmallIntegerField("Previous plans (NumberOfPreviousCPP)")
+
+    class Meta:
+        ordering = ["child", "started_on"]
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        if self.ended_on and self.ended_on == self.started_on:
+            errors.setdefault("ended_on", "A plan cannot start and end on the same day")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChildProtectionReview(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField("Review (CPPreviewDate)")
+
+    class Meta:
+        ordering = ["plan", "held_on"]
+
+    def clean(self) -> None:
+        if self.plan_id and self.held_on and self.held_on <= self.plan.started_on:
+            raise ValidationError({"held_on": "A review is after the day the plan started"})
+
+
+class ChildDisability(CodedModel):
+    """A disability the census records for the child (none recorded: NONE in the census)."""
+
+    CODED = {"code": "Disability"}
+    COLLECTION = "cin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField("Disability", max_length=4)
+
+    class Meta:
+        ordering = ["child", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "code"],
+                name="child_disability_once",
+                violation_error_message="The child already has this disability recorded",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.code == "NONE":
+            raise ValidationError({"code": "Record disabilities only; none is the default"})
+
+
+def codelists_for(day):
+    """The CIN census lists in force on `day`."""
+    return for_date(day, "cin") if day else all_years("cin")[-1]

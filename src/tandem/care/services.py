@@ -19,13 +19,20 @@ from tandem.care.models import (
     CareEpisode,
     CareLeaverContact,
     CareReview,
+    ChildDisability,
+    ChildProtectionPlan,
+    ChildProtectionReview,
+    CinAssessment,
+    CinPlan,
     DeprivationOfLiberty,
     LookedAfterDetails,
     MissingEpisode,
     PreviousPermanence,
+    Section47Enquiry,
     SocialWorkerEpisode,
 )
 from tandem.partners.models import PartnerKind
+from tandem.referrals.models import Referral
 
 # The parts of the record besides episodes, by the name the audit row gives them.
 ITEMS = {
@@ -128,3 +135,57 @@ def care_item_record(*, actor, child_id: UUID, purpose: str, part: str, **fields
     item.save()
     _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{part}", item.pk, basis)
     return item
+
+
+# The children in need record: what children's social care does within an episode of need.
+CIN_ITEMS = {
+    "assessment": CinAssessment,
+    "cin_plan": CinPlan,
+    "section_47": Section47Enquiry,
+    "protection_plan": ChildProtectionPlan,
+}
+
+
+@transaction.atomic
+def cin_item_record(
+    *, actor, child_id: UUID, referral_id: UUID, purpose: str, part: str, **fields
+):
+    """Record an assessment, CIN plan, section 47 enquiry or child protection plan within the
+    episode the referral opened. The referral must be about the child and to the actor's own
+    authority: the episode is the authority's."""
+    if part not in CIN_ITEMS:
+        raise ValidationError({"part": f"Unknown part of the children in need record: {part!r}"})
+    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    referral = Referral.objects.filter(pk=referral_id, child_id=child_id).first()
+    if referral is None or referral.to_team.partner_id != actor.team.partner_id:
+        raise ValidationError({"referral": "Choose a referral of this child to your authority"})
+    model = CIN_ITEMS[part]
+    _known_fields(model, fields)
+    item = model(child_id=child_id, referral=referral, **fields)
+    item.full_clean()
+    item.save()
+    _audit(actor, purpose, child_id, AuditAction.CREATE, f"cin_{part}", item.pk, basis)
+    return item
+
+
+@transaction.atomic
+def protection_review_record(*, actor, plan_id: UUID, purpose: str, held_on):
+    plan = ChildProtectionPlan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("No child protection plan with that id is in your records")
+    basis = require_child(actor, plan.child_id, Action.RECORD_CARE)
+    review = ChildProtectionReview(plan=plan, held_on=held_on)
+    review.full_clean()
+    review.save()
+    _audit(actor, purpose, plan.child_id, AuditAction.CREATE, "cin_cp_review", review.pk, basis)
+    return review
+
+
+@transaction.atomic
+def disability_record(*, actor, child_id: UUID, purpose: str, code: str) -> ChildDisability:
+    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    disability = ChildDisability(child_id=child_id, code=code)
+    disability.full_clean()
+    disability.save()
+    _audit(actor, purpose, child_id, AuditAction.CREATE, "disability", disability.pk, basis)
+    return disability

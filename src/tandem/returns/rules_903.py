@@ -2,6 +2,8 @@
 the DfE's messages. Codes and messages follow the DfE's validation rules (as data-to-insight's
 lac validator numbers them) so a performance officer can look each one up."""
 
+from collections import Counter
+
 from tandem.returns.validation import age_on, births, code_rule, day, rule
 
 # Field validity: the field holds a code from the collection year's list.
@@ -209,3 +211,385 @@ def permanence_without_a_start(rows, ret):
             started is not None and started < ret.lists.start
         ):
             yield i, "PREV_PERM"
+
+
+# --- Dates that must be dates -----------------------------------------------------------------
+def date_rule(code: str, message: str, table: str, field: str, *, blank_ok: bool) -> None:
+    """`field` holds a DD/MM/YYYY date (or is blank, where the DfE allows it)."""
+
+    def check(rows, ret):
+        for i, row in enumerate(rows):
+            if day(row[field]) is None and not (blank_ok and row[field] == ""):
+                yield i, field
+
+    rule(code, message, table, field)(check)
+
+
+date_rule("102", "Date of birth is not a valid date.", "Header", "DOB", blank_ok=False)
+date_rule("141", "Date episode began is not a valid date.", "Episodes", "DECOM", blank_ok=False)
+date_rule("147", "Date episode ceased is not a valid date.", "Episodes", "DEC", blank_ok=True)
+date_rule("166", "Date of review is invalid or blank.", "Reviews", "REVIEW", blank_ok=False)
+date_rule(
+    "1004",
+    "The start date of the missing episode or episode that the child was away from placement "
+    "without authorisation is not a valid date.",
+    "Missing",
+    "MIS_START",
+    blank_ok=False,
+)
+date_rule(
+    "1005",
+    "The end date of the missing episode or episode that the child was away from placement "
+    "without authorisation is not a valid date.",
+    "Missing",
+    "MIS_END",
+    blank_ok=True,
+)
+code_rule("1006", "Missing type invalid.", "Missing", "MISSING")
+code_rule(
+    "SW13STG1", "The reason for social worker change is not valid.", "SWEpisodes", "SW_REASON"
+)
+
+# Placements that have no provider (temporary and the Z1x codes of 2025/26).
+NO_PROVIDER = {"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"}
+
+
+@rule("178", "Placement provider code is not a valid code.", "Episodes", "PLACE_PROVIDER")
+def provider_invalid(rows, ret):
+    codes = ret.lists.codes["PLACE_PROVIDER"]
+    for i, e in enumerate(rows):
+        given = e["PLACE_PROVIDER"]
+        if given and (given not in codes or e["PLACE"] in NO_PROVIDER):
+            yield i, "PLACE_PROVIDER"
+
+
+@rule(
+    "180",
+    "Data entry for the strengths and difficulties questionnaire (SDQ) score is invalid.",
+    "OC2",
+    "SDQ_SCORE",
+)
+def sdq_score_invalid(rows, ret):
+    for i, o in enumerate(rows):
+        score = o["SDQ_SCORE"]
+        if score and not (score.isdigit() and 0 <= int(score) <= 40):
+            yield i, "SDQ_SCORE"
+
+
+@rule(
+    "148",
+    "Date episode ceased and reason episode ceased must both be coded, or both left blank.",
+    "Episodes",
+    "DEC",
+)
+def end_without_reason(rows, ret):
+    return ((i, "DEC") for i, e in enumerate(rows) if bool(e["DEC"]) != bool(e["REC"]))
+
+
+def _by_child_in_order(rows) -> dict[str, list[int]]:
+    order: dict[str, list[int]] = {}
+    for i, e in enumerate(rows):
+        order.setdefault(e["CHILD"], []).append(i)
+    for indexes in order.values():
+        indexes.sort(key=lambda i: day(rows[i]["DECOM"]) or day("01/01/1900"))
+    return order
+
+
+@rule(
+    "142", "A new episode has started, but the previous episode has not ended.", "Episodes", "DEC"
+)
+def earlier_episode_open(rows, ret):
+    for indexes in _by_child_in_order(rows).values():
+        for i in indexes[:-1]:
+            if rows[i]["DECOM"] and not (rows[i]["DEC"] and rows[i]["REC"]):
+                yield i, "DEC"
+
+
+@rule(
+    "501",
+    "A new episode has started before the end date of the previous episode.",
+    "Episodes",
+    "DECOM",
+)
+def episode_overlaps_previous(rows, ret):
+    for indexes in _by_child_in_order(rows).values():
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            ended, started = day(rows[before_]["DEC"]), day(rows[after]["DECOM"])
+            if ended and started and started < ended:
+                yield after, "DECOM"
+
+
+@rule(
+    "356",
+    "The date the episode ceased is before the date the same episode started.",
+    "Episodes",
+    "DEC",
+)
+def ended_before_start(rows, ret):
+    for i, e in enumerate(rows):
+        started, ended = day(e["DECOM"]), day(e["DEC"])
+        if started and ended and ended < started:
+            yield i, "DEC"
+
+
+@rule(
+    "354",
+    "Date episode ceased must be on or before the end of the current collection year.",
+    "Episodes",
+    "DEC",
+)
+def ended_after_year(rows, ret):
+    for i, e in enumerate(rows):
+        ended = day(e["DEC"])
+        if ended and ended > ret.lists.end:
+            yield i, "DEC"
+
+
+@rule("353", "No episode submitted can start before 14 October 1991.", "Episodes", "DECOM")
+def started_before_the_act(rows, ret):
+    for i, e in enumerate(rows):
+        started = day(e["DECOM"])
+        if started and started < day("14/10/1991"):
+            yield i, "DECOM"
+
+
+@rule("301", "Date of birth falls after the year ended.", "Header", "DOB")
+def born_after_year(rows, ret):
+    for i, h in enumerate(rows):
+        born = day(h["DOB"])
+        if born and born > ret.lists.end:
+            yield i, "DOB"
+
+
+@rule("302", "First episode starts before child was born.", "Episodes", "DECOM")
+def started_before_birth(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, started = dob.get(e["CHILD"]), day(e["DECOM"])
+        if born and started and started < born:
+            yield i, "DECOM"
+
+
+@rule("352", "Child who started to be looked after was aged 18 or over.", "Episodes", "DECOM")
+def started_as_adult(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, started = dob.get(e["CHILD"]), day(e["DECOM"])
+        if e["RNE"].upper() == "S" and born and started and age_on(born, started) >= 18:
+            yield i, "DECOM"
+
+
+@rule(
+    "460",
+    "Reason episode ceased is that child stayed with current carers at age 18 (or above), but "
+    "child is aged under 18.",
+    "Episodes",
+    "REC",
+)
+def stayed_put_under_18(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, ended = dob.get(e["CHILD"]), day(e["DEC"])
+        if e["REC"] == "E17" and born and ended and age_on(born, ended) < 18:
+            yield i, "REC"
+
+
+# A provider that cannot run the placement (DfE rules 527 to 531 and 550).
+PROVIDER_CANNOT = {
+    "527": ("PR1", {"P1", "R2", "R5"}),
+    "528": ("PR2", {"P1", "R2", "R5"}),
+    "529": ("PR3", {"P1", "A3", "A4", "A5", "A6", "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6"}),
+    "530": ("PR4", {"P1"}),
+    "531": ("PR5", {"P1"}),
+}
+for _code, (_provider, _places) in PROVIDER_CANNOT.items():
+
+    def _check(rows, ret, provider=_provider, places=_places):
+        for i, e in enumerate(rows):
+            if e["PLACE_PROVIDER"] == provider and e["PLACE"] in places:
+                yield i, "PLACE_PROVIDER"
+
+    rule(
+        _code,
+        f"A placement provider code of {_provider} cannot be associated with placements "
+        f"{', '.join(sorted(_places))}.",
+        "Episodes",
+        "PLACE_PROVIDER",
+    )(_check)
+
+
+@rule(
+    "550",
+    "A placement provider code of PR0 can only be associated with placement P1.",
+    "Episodes",
+    "PLACE_PROVIDER",
+)
+def parents_provide_only_at_home(rows, ret):
+    for i, e in enumerate(rows):
+        if e["PLACE_PROVIDER"] == "PR0" and e["PLACE"] != "P1":
+            yield i, "PLACE_PROVIDER"
+
+
+# --- Missing episodes -------------------------------------------------------------------------
+@rule(
+    "567",
+    "The date that the missing episode or episode that the child was away from placement "
+    "without authorisation ended is before the day it started.",
+    "Missing",
+    "MIS_END",
+)
+def missing_ends_before_start(rows, ret):
+    for i, m in enumerate(rows):
+        started, ended = day(m["MIS_START"]), day(m["MIS_END"])
+        if started and ended and ended < started:
+            yield i, "MIS_END"
+
+
+@rule(
+    "570",
+    "The date that the child started to be missing or away from placement without "
+    "authorisation is after the end of the collection year.",
+    "Missing",
+    "MIS_START",
+)
+def missing_after_year(rows, ret):
+    for i, m in enumerate(rows):
+        started = day(m["MIS_START"])
+        if started and started > ret.lists.end:
+            yield i, "MIS_START"
+
+
+@rule("586", "Dates of missing periods are before child’s date of birth.", "Missing", "MIS_START")
+def missing_before_birth(rows, ret):
+    dob = births(ret)
+    for i, m in enumerate(rows):
+        born, started = dob.get(m["CHILD"]), day(m["MIS_START"])
+        if born and started and started < born:
+            yield i, "MIS_START"
+
+
+# --- Motherhood -------------------------------------------------------------------------------
+@rule(
+    "174",
+    "Mother's child date of birth is recorded but sex shows that the child is a male.",
+    "Header",
+    "MC_DOB",
+)
+def male_mother(rows, ret):
+    return ((i, "MC_DOB") for i, h in enumerate(rows) if h["SEX"] == "M" and h["MC_DOB"])
+
+
+@rule("611", "Date of birth field is blank, but child is a mother.", "Header", "MC_DOB")
+def mother_without_babys_birth(rows, ret):
+    return ((i, "MC_DOB") for i, h in enumerate(rows) if h["MOTHER"] == "1" and not h["MC_DOB"])
+
+
+@rule(
+    "612",
+    "Date of birth field has been completed but mother field indicates child is not a mother.",
+    "Header",
+    "MOTHER",
+)
+def babys_birth_without_mother(rows, ret):
+    for i, h in enumerate(rows):
+        if h["SEX"] == "F" and h["MC_DOB"] and h["MOTHER"] in ("0", ""):
+            yield i, "MOTHER"
+
+
+@rule(
+    "620",
+    "Child has been recorded as a mother, but date of birth shows that the mother is under 11 "
+    "years of age.",
+    "Header",
+    "MOTHER",
+)
+def mother_under_11(rows, ret):
+    for i, h in enumerate(rows):
+        born = day(h["DOB"])
+        if h["MOTHER"] == "1" and born and age_on(born, ret.lists.start) < 11:
+            yield i, "MOTHER"
+
+
+@rule(
+    "621",
+    "Mother’s field has been completed but date of birth shows that the mother is younger than "
+    "her child.",
+    "Header",
+    "MC_DOB",
+)
+def mother_younger_than_baby(rows, ret):
+    for i, h in enumerate(rows):
+        born, baby = day(h["DOB"]), day(h["MC_DOB"])
+        if born and baby and baby <= born:
+            yield i, "MC_DOB"
+
+
+# --- Social worker episodes -------------------------------------------------------------------
+@rule(
+    "SW02STG1",
+    "Social worker ID does not begin with the characters ‘SW’ or ‘XX’.",
+    "SWEpisodes",
+    "SW_ID",
+)
+def worker_id_prefix(rows, ret):
+    for i, s in enumerate(rows):
+        if s["SW_ID"][:2] not in ("SW", "XX") or len(s["SW_ID"]) < 4:
+            yield i, "SW_ID"
+
+
+@rule(
+    "SW18STG2",
+    "The end date of the social worker episode is before the start date",
+    "SWEpisodes",
+    "SW_DEC",
+)
+def worker_ends_before_start(rows, ret):
+    for i, s in enumerate(rows):
+        started, ended = day(s["SW_DECOM"]), day(s["SW_DEC"])
+        if started and ended and ended < started:
+            yield i, "SW_DEC"
+
+
+# --- Every child once in the Header, and in the tables held once per child -------------------
+IN_HEADER = {
+    "INT01": "AD1",
+    "INT02": "PlacedAdoption",
+    "INT03": "Episodes",
+    "INT04": "Missing",
+    "INT05": "OC2",
+    "INT06": "OC3",
+    "INT07": "PrevPerm",
+    "INT08": "Reviews",
+    "INT09": "UASC",
+}
+for _code, _table in IN_HEADER.items():
+
+    def _orphans(rows, ret):
+        known = {h["CHILD"] for h in ret.tables["Header"]}
+        return ((i, "CHILD") for i, row in enumerate(rows) if row["CHILD"] not in known)
+
+    rule(
+        _code,
+        f"{'Data Integrity' if _code == 'INT01' else 'Internal'} Check: Child in {_table} "
+        "does not exist in Header.",
+        _table,
+        "CHILD",
+    )(_orphans)
+
+ONCE = {
+    "INT31": "AD1",
+    "INT32": "Header",
+    "INT33": "OC2",
+    "INT34": "OC3",
+    "INT35": "PrevPerm",
+    "INT36": "UASC",
+}
+for _code, _table in ONCE.items():
+
+    def _twice(rows, ret):
+        seen = Counter(row["CHILD"] for row in rows)
+        return ((i, "CHILD") for i, row in enumerate(rows) if seen[row["CHILD"]] > 1)
+
+    rule(_code, f"Internal Check: Child should only exist once in {_table}.", _table, "CHILD")(
+        _twice
+    )

@@ -1,16 +1,24 @@
 """Reading a whole return: the local authority's performance team, and only for their own
 authority's children. Every child in a return gets an audit row as an export of their data."""
 
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
 
 from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
+from tandem.access.models import Involvement, InvolvementKind
 from tandem.access.policies import Action
-from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import access_event_record, access_events_record
 from tandem.care import codelists
 from tandem.partners.models import PartnerKind
 from tandem.people.models import Person
 from tandem.returns import cin, ssda903
+from tandem.returns.cin_tables import tables_from_xml
 
 
 def returning_authority(actor):
@@ -64,3 +72,63 @@ def cin_prepare(*, actor, ending: int, purpose: str, record_id: str = "") -> cin
         detail={"year": lists.year},
     )
     return built
+
+
+@dataclass
+class ReturnChild:
+    """What a return says about one child, and nothing more: the child's rows in it, by table,
+    and the teams that own the child's case at the authority (who can fix the record)."""
+
+    person_id: object
+    return_id: str  # CHILD in the SSDA903, LAchildID in the CIN census
+    year: str
+    tables: dict[str, list[dict]]
+    owners: list[str]
+
+
+def return_child_get(*, actor, which: str, ending: int, child_id, record_id: str) -> ReturnChild:
+    """One child of the actor's authority's `which` return ("ssda903" or "cin") for the
+    collection ending `ending`, for the performance team following a rule failure. A child who
+    is not in that return is not found: this is no way to read anyone else's record. Audited
+    as a view with the purpose of the statutory return."""
+    la = returning_authority(actor)
+    lists = codelists.for_year(ending, which)
+    if which == "ssda903":
+        found = Person.objects.filter(
+            ssda903.return_children_q(la, lists), pk=child_id, is_child=True
+        ).first()
+    else:
+        in_census = cin.census_referrals(la, lists).filter(child_id=child_id).values("child_id")
+        found = Person.objects.filter(pk__in=in_census, is_child=True).first()
+    if found is None:
+        raise NotFound("child")
+    if which == "ssda903":
+        built = ssda903.tables_build(children=[found], la=la, lists=lists)
+        tables = {name: rows for name, rows in built.tables.items() if rows}
+        return_id = tables["Header"][0]["CHILD"]
+    else:
+        census = cin.census_build(children=[found], la=la, lists=lists)
+        if not census.children:
+            raise NotFound("child")
+        read = tables_from_xml(ET.fromstring(cin.xml_text(census)), lists)
+        tables = {name: rows for name, rows in read.tables.items() if rows}
+        return_id = census.children[0].la_child_id
+    owners = sorted(
+        Involvement.objects.filter(
+            child_id=found.pk, team__partner=la, kind=InvolvementKind.OWNING_TEAM
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+        .values_list("team__name", flat=True)
+        .distinct()
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=Purpose.STATUTORY_RETURN,
+        record_type="return_child",
+        record_id=record_id,
+        person_id=found.pk,
+        basis="local authority's statutory return",
+        detail={"return": which, "year": lists.year},
+    )
+    return ReturnChild(found.pk, return_id, lists.year, tables, owners)

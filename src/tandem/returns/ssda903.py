@@ -244,7 +244,15 @@ def tables_build(*, children: list[Person], la, lists: CodeLists) -> Ssda903:
                 "ACCOM": o.accommodation,
             }
         )
-    for a in AdoptionDecision.objects.filter(**in_year).order_by("child_id", "decided_on"):
+    # AD1 is for the children adopted during the year (DfE rules 601 and 602).
+    adopted = {
+        e.child_id
+        for e in episodes  # already read: the queryset's cache
+        if e.reason_ended in ("E11", "E12") and e.ended_on and start <= e.ended_on <= end
+    }
+    for a in AdoptionDecision.objects.filter(child_id__in=adopted).order_by(
+        "child_id", "decided_on"
+    ):
         tables["AD1"].append(
             {
                 **base(a.child_id),
@@ -256,7 +264,11 @@ def tables_build(*, children: list[Person], la, lists: CodeLists) -> Ssda903:
                 "LS_ADOPTR": a.adopters_status,
             }
         )
-    for p in AdoptionPlacement.objects.filter(**in_year).order_by("child_id", "decided_on"):
+    # Decisions made by the end of the year that still stood at its start (rule 117).
+    placements = AdoptionPlacement.objects.filter(
+        Q(ceased_on__isnull=True) | Q(ceased_on__gte=start), decided_on__lte=end, **in_year
+    )
+    for p in placements.order_by("child_id", "decided_on"):
         tables["PlacedAdoption"].append(
             {
                 **base(p.child_id),

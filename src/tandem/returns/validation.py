@@ -42,13 +42,21 @@ class Rule:
 
 
 SSDA903_RULES: dict[str, Rule] = {}
+CIN_RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, message: str, table: str, *fields: str, years=(FIRST_YEAR, None)):
+def rule(
+    code: str,
+    message: str,
+    table: str,
+    *fields: str,
+    years=(FIRST_YEAR, None),
+    registry: dict[str, Rule] = SSDA903_RULES,
+):
     def register(check):
-        if code in SSDA903_RULES:
+        if code in registry:
             raise ValueError(f"Rule {code} is registered twice")
-        SSDA903_RULES[code] = Rule(code, message, table, fields, check, years)
+        registry[code] = Rule(code, message, table, fields, check, years)
         return check
 
     return register
@@ -63,6 +71,7 @@ def code_rule(
     list_name: str = "",
     blank_ok: bool = True,
     years=(FIRST_YEAR, None),
+    registry: dict[str, Rule] = SSDA903_RULES,
 ) -> None:
     """Declare that `field` holds a code from the year's `list_name` list (or is blank)."""
     list_name = list_name or field
@@ -74,18 +83,27 @@ def code_rule(
             if not (value in codes or (blank_ok and value == "")):
                 yield i, field
 
-    rule(code, message, table, field, years=years)(check)
+    rule(code, message, table, field, years=years, registry=registry)(check)
 
 
-def validate_ssda903(ret: Ssda903) -> list[Failure]:
+def _validate(ret, registry: dict[str, Rule], child_field: str) -> list[Failure]:
     failures = []
-    for r in SSDA903_RULES.values():
+    for r in registry.values():
         if not r.applies_to(ret.lists.ending):
             continue
         rows = ret.tables[r.table]
         for i, field in r.check(rows, ret):
-            failures.append(Failure(r.code, r.message, r.table, i, rows[i]["CHILD"], field))
+            failures.append(Failure(r.code, r.message, r.table, i, rows[i][child_field], field))
     return sorted(failures, key=lambda f: (f.code, f.table, f.row))
+
+
+def validate_ssda903(ret: Ssda903) -> list[Failure]:
+    return _validate(ret, SSDA903_RULES, "CHILD")
+
+
+def validate_cin(ret) -> list[Failure]:
+    """The CIN census rules over `cin_tables.CinTables` (the tables of the XML to be sent)."""
+    return _validate(ret, CIN_RULES, "LAchildID")
 
 
 # --- helpers the rules share ------------------------------------------------------------------
@@ -104,4 +122,4 @@ def births(ret: Ssda903) -> dict[str, dt.date | None]:
     return {h["CHILD"]: day(h["DOB"]) for h in ret.tables["Header"]}
 
 
-from tandem.returns import rules_903  # noqa: E402, F401 - registers the rules
+from tandem.returns import rules_903, rules_cin  # noqa: E402, F401 - registers the rules

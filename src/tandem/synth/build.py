@@ -615,5 +615,9 @@ def build(
     from tandem.synth import care
 
     run.rows.update(care.build_care(seed=seed, as_of=as_of, inject=care_errors))
+    # Children in need (issue 7): assessments, plans, enquiries for the referrals just written.
+    from tandem.synth import cin
+
+    run.rows.update(cin.build_cin(seed=seed, as_of=as_of, inject=care_errors))
     run.save(update_fields=["finished_at", "rows"])
     return run

@@ -15,6 +15,8 @@ from django.db import transaction
 
 from tandem.care.codelists import CodeLists, for_date
 from tandem.care.models import (
+    AdoptionDecision,
+    AdoptionPlacement,
     AnnualHealth,
     CareEpisode,
     CareReview,
@@ -27,6 +29,9 @@ from tandem.partners.models import Partner, PartnerKind
 from tandem.people.models import Person
 
 RATE_PER_10K = 67  # looked after on 31 March
+# About 3,000 of the 32,000 periods of care starting each year end in adoption, nearly all of
+# children who came into care young: a quarter of the periods starting before age 4.
+ADOPTION_UNDER_4 = 0.25
 MEAN_YEARS = 2.5  # mean length of a period of care
 HISTORY_YEARS = 6  # how far back periods of care may start
 CALIBRATION = 1.3
@@ -84,6 +89,8 @@ class Drawn:
     health: list = field(default_factory=list)
     permanence: list = field(default_factory=list)
     workers: list = field(default_factory=list)
+    adoption_decisions: list = field(default_factory=list)
+    adoption_placements: list = field(default_factory=list)
     # (rule code, child id, table) for every error injected on purpose.
     injected: list = field(default_factory=list)
 
@@ -93,6 +100,7 @@ class Drawn:
             "care reviews": len(self.reviews),
             "missing episodes": len(self.missing),
             "OC2 health": len(self.health),
+            "adoption decisions": len(self.adoption_decisions),
         }
 
 
@@ -136,6 +144,8 @@ def draw_care(
 def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, as_of) -> None:
     """One period of care: episodes for each move, reviews, health, missing episodes."""
     dob = child.date_of_birth
+    if _age(dob, start) < 4 and rng.random() < ADOPTION_UNDER_4:
+        return _adoption(rng, drawn, child, la, start, as_of)
     adult = _birthday(dob, 18)
     ends_at_18 = end >= adult
     end = min(end, adult)
@@ -227,6 +237,80 @@ def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, 
     drawn.permanence.append(PreviousPermanence(child_id=child.pk, option="Z1"))
 
 
+def _adoption(rng, drawn: Drawn, child: Person, la, start: dt.date, as_of: dt.date) -> None:
+    """A young child's path to adoption: fostered under an interim order; the decision that
+    they should be placed for adoption, then a placement order (E1); matched with adopters and
+    placed with them (A6, not the foster carers); adopted about half a year later (E11 or E12).
+    Whatever has not happened by `as_of` is left for later."""
+    days = lambda low, high: dt.timedelta(days=int(rng.integers(low, high)))  # noqa: E731
+    decided = start + days(150, 250)
+    order = decided + days(20, 60)
+    matched = order + days(30, 120)
+    placed = matched + days(7, 30)
+    adopted = placed + days(150, 300)
+    need = rng.choice(NEEDS[0], p=np.array(NEEDS[1]) / sum(NEEDS[1]))
+    foster, provider = [("U4", "PR1"), ("U6", "PR1"), ("U6", "PR4")][rng.integers(0, 3)]
+    home = _postcode(rng)
+    carers = _postcode(rng, not_=(home,))
+    adopters = _postcode(rng, not_=(home, carers))
+    steps = [  # (start, RNE, LS, PLACE, provider, postcode, reason for the next change)
+        (start, "S", "C1", foster, provider, carers, ""),
+        (order, "L", "E1", foster, provider, carers, "CARPL"),
+        (placed, "P", "E1", "A6", "PR1", adopters, ""),
+    ]
+    steps = [s for s in steps if s[0] < as_of]
+    for i, (begin, rne, legal, place, prov, postcode, why_moved_on) in enumerate(steps):
+        last = i == len(steps) - 1
+        finish = adopted if last else steps[i + 1][0]
+        closed = finish < as_of
+        drawn.episodes.append(
+            CareEpisode(
+                child_id=child.pk,
+                local_authority=la,
+                started_on=begin,
+                reason_new=rne,
+                legal_status=legal,
+                category_of_need=need,
+                placement_type=place,
+                placement_provider=prov,
+                home_postcode=home,
+                placement_postcode=postcode,
+                ended_on=finish if closed else None,
+                reason_ended=("E11" if rng.random() < 0.7 else "E12")
+                if last and closed
+                else ("X1" if closed else ""),
+                reason_place_change="" if last else why_moved_on,
+            )
+        )
+    if decided < as_of:
+        drawn.adoption_placements.append(AdoptionPlacement(child_id=child.pk, decided_on=decided))
+        done = adopted < as_of and placed < as_of
+        drawn.adoption_decisions.append(
+            AdoptionDecision(
+                child_id=child.pk,
+                decided_on=decided,
+                matched_on=matched if matched < as_of else None,
+                # Adopters' details are known once the child is adopted.
+                foster_care=False if done else None,
+                adopters_number=2 if done else None,
+                adopters_sex="MF" if done else "",
+                adopters_status="L11" if done else "",
+            )
+        )
+    stop = min(adopted, as_of)
+    _reviews(rng, drawn, child, start, stop)
+    _workers(rng, drawn, child, start, stop)
+    _health(rng, drawn, child, start, stop)
+    drawn.details.append(
+        LookedAfterDetails(
+            child_id=child.pk,
+            is_mother=False if child.sex == "F" else None,
+            upn_unknown="" if child.upn else "UN1",
+        )
+    )
+    drawn.permanence.append(PreviousPermanence(child_id=child.pk, option="Z1"))
+
+
 def _postcode(rng, not_: tuple[str, ...] = ()) -> str:
     """A postcode in the borough; a placement is never at the child's home address."""
     choices = [p for p in POSTCODES if p not in not_]
@@ -302,6 +386,16 @@ def inject_errors(rng, drawn: Drawn, lists: CodeLists) -> None:
     for r in reviews[:: max(len(reviews) // 5, 1)][:5]:
         r.participation = "PN9"
         drawn.injected.append(("167", r.child_id, "Reviews"))
+    # An episode that ended with no reason (the last of its period, so only 148 applies).
+    ended = [e for e in in_year if e.reason_ended in ("E4A", "E17") and e.ended_on <= lists.end]
+    for e in ended[:3]:
+        e.reason_ended = ""
+        drawn.injected.append(("148", e.child_id, "Episodes"))
+    # A social worker id that is not the DfE's SW or XX form.
+    returned = {e.child_id for e in in_year}
+    for w in [w for w in drawn.workers if w.child_id in returned][:3]:
+        w.worker_ref = f"AB{w.worker_ref[2:]}"
+        drawn.injected.append(("SW02STG1", w.child_id, "SWEpisodes"))
 
 
 @transaction.atomic
@@ -327,6 +421,8 @@ def build_care(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, 
         drawn.health,
         drawn.permanence,
         drawn.workers,
+        drawn.adoption_decisions,
+        drawn.adoption_placements,
     ):
         if rows:
             type(rows[0]).objects.bulk_create(rows, batch_size=2000)

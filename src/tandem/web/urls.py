@@ -62,6 +62,11 @@ urlpatterns = [
     path("returns", returns_views.returns_page, name="returns"),
     path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),
     path("returns/<uuid:job_id>/download", returns_views.return_download, name="return-download"),
+    path(
+        "returns/<uuid:job_id>/children/<uuid:child_id>",
+        returns_views.return_child,
+        name="return-child",
+    ),
     # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.
     path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
     path(CASE, casework.case_detail, name="case"),

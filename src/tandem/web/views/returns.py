@@ -20,7 +20,7 @@ from tandem.jobs.models import JobStatus
 from tandem.jobs.selectors import job_get, jobs_of
 from tandem.jobs.services import job_start
 from tandem.returns import jobs as return_jobs
-from tandem.returns.selectors import returning_authority
+from tandem.returns.selectors import return_child_get, returning_authority
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukForm
 
@@ -85,9 +85,29 @@ def returns_page(request):
 
 
 def _files(job) -> list[Path]:
-    out = Path(job.params.get("out", ""))
-    folder = out if job.kind == return_jobs.SSDA903 else out.parent
-    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    folder = _folder(job)
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder and folder.is_dir() else []
+
+
+def _failures(job, child_id=None) -> list[dict]:
+    """The failures the job wrote beside the return; `child_id`: only that child's."""
+    folder = _folder(job)
+    name = job.result.get("errors_file", return_jobs.ERRORS_FILE)
+    report = folder / name if folder else None
+    if report is None or not report.exists():
+        return []
+    with report.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["child"] = row.get("CHILD") or row.get("LAchildID", "")
+    return [r for r in rows if child_id is None or r["child"] == child_id]
+
+
+def _folder(job) -> Path | None:
+    out = job.params.get("out")
+    if not out:
+        return None
+    return Path(out) if job.kind == return_jobs.SSDA903 else Path(out).parent
 
 
 @page
@@ -96,12 +116,7 @@ def return_detail(request, job_id: UUID):
     returning_authority(request.user)
     if job.kind not in KINDS:
         raise NotFound("return")
-    failures = []
-    if job.status == JobStatus.SUCCEEDED and job.kind == return_jobs.SSDA903:
-        report = Path(job.params["out"]) / return_jobs.ERRORS_FILE
-        if report.exists():
-            with report.open(encoding="utf-8") as f:
-                failures = list(csv.DictReader(f))
+    failures = _failures(job) if job.status == JobStatus.SUCCEEDED else []
     return render(
         request,
         "web/returns/detail.html",
@@ -134,4 +149,27 @@ def return_download(request, job_id: UUID):
     content_type = mimetypes.guess_type(match.name)[0] or "application/octet-stream"
     return FileResponse(
         match.open("rb"), as_attachment=True, filename=match.name, content_type=content_type
+    )
+
+
+@page
+def return_child(request, job_id: UUID, child_id: UUID):
+    """What the return says about one child, for the performance team following a failure to
+    fix it: the child's rows in the return, the failures, and who owns the case. Not the
+    child's record: a child who is not in the job's return is not found."""
+    job = job_get(actor=request.user, job_id=job_id)  # someone else's job: 404
+    if job.kind not in KINDS or job.status != JobStatus.SUCCEEDED:
+        raise NotFound("return")
+    which = "ssda903" if job.kind == return_jobs.SSDA903 else "cin"
+    child = return_child_get(
+        actor=request.user,
+        which=which,
+        ending=int(job.params["ending"]),
+        child_id=child_id,
+        record_id=str(job.pk),
+    )
+    return render(
+        request,
+        "web/returns/child.html",
+        {"job": job, "child": child, "failures": _failures(job, child.return_id)},
     )

@@ -12,6 +12,7 @@ from tandem.jobs.models import JobStatus
 from tandem.jobs.services import job_start
 from tandem.partners.models import User
 from tandem.returns import jobs
+from tandem.returns.cin_load import cin_load
 from tandem.returns.load import LoadRefused, ssda903_load
 
 
@@ -44,9 +45,12 @@ class Command(BaseCommand):
         c.add_argument("--out", required=True, help="the XML file to write")
         c.add_argument("--user", required=True, help="the performance officer running it")
         ld = sub.add_parser(
-            "load", help="read an SSDA903 return (the DfE CSV files) into the record"
+            "load",
+            help="read an SSDA903 return (the DfE CSV files) or a CIN census XML into the record",
         )
-        ld.add_argument("--dir", required=True, help="the folder holding header.csv and the rest")
+        source = ld.add_mutually_exclusive_group(required=True)
+        source.add_argument("--dir", help="the folder holding header.csv and the rest")
+        source.add_argument("--cin", help="a Children in Need census XML file")
         ld.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
         ld.add_argument("--user", required=True, help="the performance officer running it")
 
@@ -57,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {options['user']!r}")
         kinds = {"ssda903": jobs.SSDA903, "cin": jobs.CIN}
         ending = _ending(options["year"])
+        if options["which"] == "load" and options["cin"]:
+            return self.load_cin(user, Path(options["cin"]), ending)
         if options["which"] == "load":
             return self.load(user, Path(options["dir"]), ending)
         job = job_start(
@@ -82,5 +88,18 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(
                 f"Nothing was loaded: {len(e.row_errors)} problem(s) in {folder}"
+            ) from e
+        self.stdout.write(json.dumps({"children": loaded.children, "rows": loaded.rows}))
+
+    def load_cin(self, user, path: Path, ending: int) -> None:
+        try:
+            loaded = cin_load(
+                actor=user, path=path, ending=ending, purpose=Purpose.STATUTORY_RETURN
+            )
+        except LoadRefused as e:
+            for error in e.row_errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Nothing was loaded: {len(e.row_errors)} problem(s) in {path}"
             ) from e
         self.stdout.write(json.dumps({"children": loaded.children, "rows": loaded.rows}))

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--care-errors",
             action="store_true",
-            help="break a few looked-after records in ways the DfE's SSDA903 rules catch",
+            help="break a few looked-after and children-in-need records in ways the DfE's "
+            "SSDA903 and CIN census rules catch",
         )
         # Record linkage (issue 5): the partners' extracts of these children, truth aside.
         parser.add_argument(
