@@ -12,11 +12,11 @@ import time
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.security.acceptable_use import SESSION_KEY, current_version
 from tandem.security.models import AcceptableUseAcceptance
-from tandem.security.two_factor import current_code
 from tests.factories import PASSWORD
 
 
@@ -29,15 +29,19 @@ def device_of(user) -> TOTPDevice:
 
 def fresh_code(device: TOTPDevice) -> str:
     """The code a phone would show now, or the next one if the current one was already used:
-    django-otp accepts each time step's code once (no replay), and one step ahead."""
+    django-otp accepts each time step's code once (no replay), within `tolerance` steps of its
+    own clock (which includes the drift it learnt from earlier codes). Never the step before
+    the server's, so a step ending between here and the check cannot make the code too old."""
     device.refresh_from_db()
-    now = time.time()
-    step_now = int((now - device.t0) // device.step)
-    if device.last_t >= step_now + 1:  # both used: wait for the next step (at most 30 s)
-        time.sleep(device.t0 + (device.last_t) * device.step - now + 0.05)
-        return fresh_code(device)
-    at = now if device.last_t < step_now else now + device.step
-    return current_code(device, at=at).code
+    while True:
+        now = time.time()
+        server_t = int(now - device.t0) // device.step + device.drift
+        wanted = max(device.last_t + 1, server_t)
+        if wanted <= server_t + device.tolerance:
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+            totp.time = device.t0 + wanted * device.step
+            return f"{totp.token():0{device.digits}d}"
+        time.sleep(device.step - (now - device.t0) % device.step + 0.05)  # the next step
 
 
 def complete_second_step(client: Client, user) -> None:
