@@ -3,6 +3,14 @@ import pytest
 from tandem.access.models import InvolvementKind
 from tandem.partners.models import Role
 from tests import factories
+from tests.signing_in import VerifiedClient
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose `force_login` also completes the second factor and the
+    acceptable-use notice (see tests/signing_in.py): a plain `Client()` stops half-way."""
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -107,6 +107,24 @@ WEB = {
     "web:linkage-evidence": SIGNED_IN,  # counts only; analysts and team managers
     "web:worklist": SIGNED_IN,  # lists only children the viewer may see
     "web:flag-decision": CHILD,
+    # Information governance: agreements, legal holds, restrictions (IG leads only: others 403)
+    "web:agreements": SIGNED_IN,
+    "web:agreement-new": SIGNED_IN,
+    "web:agreement": SIGNED_IN,
+    "web:agreement-accept": SIGNED_IN,
+    "web:agreement-end": SIGNED_IN,
+    "web:legal-holds": SIGNED_IN,
+    "web:legal-hold-lift": SIGNED_IN,
+    "web:restrictions": SIGNED_IN,
+    "web:restriction-end": SIGNED_IN,
+    # ... and consent, on the child's record
+    "web:child-consent": CHILD,
+    "web:consent-withdraw": CHILD,
+    # Sign-in security (issue 4): the steps after the password. Every other signed-in page sends
+    # a session that has not passed them here (test_half_signed_in_session_*).
+    "web:sign-in-code": SIGNED_IN,
+    "web:sign-in-set-up": SIGNED_IN,
+    "web:acceptable-use": SIGNED_IN,
 }
 
 API = {
@@ -158,6 +176,10 @@ API = {
     ("GET", "/api/extracts/{upload_id}/problems"): OWN,
     ("GET", "/api/worklist"): SIGNED_IN,
     ("POST", "/api/worklist/{flag_id}/decision"): CHILD,
+    # Information governance (issue 4): consent to share
+    ("GET", "/api/children/{child_id}/consents"): CHILD,
+    ("POST", "/api/children/{child_id}/consents"): CHILD,
+    ("POST", "/api/children/{child_id}/consents/{consent_id}/withdraw"): CHILD,
 }
 # ninja's own pages: the OpenAPI document and its docs page describe the API, not a child.
 API_PAGES = {"api:openapi-json": PUBLIC, "api:openapi-view": PUBLIC}
@@ -217,7 +239,8 @@ def world():
     HouseholdMember.objects.create(household=household, person=child)
     referral = factories.ReferralFactory(child=child, to_team=owner_team)
     stranger = factories.UserFactory(role=Role.TEAM_MANAGER)  # may do everything, elsewhere
-    job = Job.objects.create(owner=factories.UserFactory(team=owner_team), kind="k", title="t")
+    owner = factories.UserFactory(team=owner_team)
+    job = Job.objects.create(owner=owner, kind="k", title="t")
     casework_ids = _casework(child, owner_team)
     linkage_ids = _linkage(owner_team, child)  # issue 5
     return {
@@ -231,9 +254,23 @@ def world():
             "job_id": job.pk,
             "break_glass_id": uuid.uuid4(),
             "sar_id": uuid.uuid4(),
+            "agreement_id": uuid.uuid4(),
+            "hold_id": uuid.uuid4(),
+            "restriction_id": uuid.uuid4(),
+            "consent_id": _consent(child, owner_team),
         },
         "stranger": stranger,
+        "owner": owner,  # may see the child and owns the job
     }
+
+
+def _consent(child, team):
+    from tandem.access.services import consent_record
+
+    worker = factories.UserFactory(team=team)
+    return consent_record(
+        actor=worker, child_id=child.pk, purpose="early_help", given_by="Mother"
+    ).pk
 
 
 def _casework(child, team) -> dict:
@@ -436,6 +473,12 @@ def _valid_body(method, path, world):
         "/api/cases/{case_id}/closure": {**VIEWS_API, "reason": "Goals met."},
         "/api/cases/{case_id}/reopening": {**VIEWS_API, "reason": "New worries."},
         "/api/worklist/{flag_id}/decision": {"decision": "refer", "reasons": "Worried."},
+        "/api/children/{child_id}/consents": {
+            "purpose": "early_help",
+            "given_by": "Mother",
+            "given_at": "2026-01-01T10:00:00Z",
+        },
+        "/api/children/{child_id}/consents/{consent_id}/withdraw": {"note": "Phoned"},
     }
     return bodies[path]
 
@@ -460,3 +503,68 @@ def test_api_description_is_public(client, name):
     from django.urls import reverse
 
     assert client.get(reverse(name)).status_code == 200
+
+
+# -- sign-in security (issue 4) ----------------------------------------------------------------
+# What a session that has passed the password but not the code (or not the notice) may reach.
+SIGNING_IN = {"web:sign-in", "web:sign-in-code", "web:sign-in-set-up", "web:sign-out"}
+NEEDS_FULL_SIGN_IN = sorted(
+    name
+    for name, kind in WEB.items()
+    if kind in (SIGNED_IN, CHILD, OWN) and name not in SIGNING_IN
+)
+
+
+def _half_signed_in(user, *, device: bool):
+    """Signed in with the password only: Django's plain client, no second step."""
+    from django.test import Client
+
+    from tests.signing_in import device_of
+
+    if device:
+        device_of(user)
+    half = Client()
+    half.force_login(user)
+    return half
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [*NEEDS_FULL_SIGN_IN, "web:start"])
+def test_half_signed_in_session_reaches_only_the_code_page(world, name):
+    """Someone allowed to see the child, with the right password but no code yet, gets nothing
+    but the code page (or, before they have an authenticator, the set-up page)."""
+    url = _web_url(name, world["ids"])
+    for device, step in ((True, "/sign-in/code"), (False, "/sign-in/set-up")):
+        user = factories.UserFactory(team=world["owner"].team, role=Role.TEAM_MANAGER)
+        half = _half_signed_in(user, device=device)
+        for method in (half.get, half.post):
+            response = method(url)
+            assert response.status_code == 302, f"{method.__name__.upper()} {url}"
+            assert response["Location"].startswith(step), (url, response["Location"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n in NEEDS_FULL_SIGN_IN if n != "web:acceptable-use"])
+def test_session_without_the_current_notice_reaches_only_the_notice(world, name):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.signing_in import device_of
+
+    url = _web_url(name, world["ids"])
+    user = factories.UserFactory(team=world["owner"].team, role=Role.TEAM_MANAGER)
+    half = _half_signed_in(user, device=True)
+    session = half.session
+    session[DEVICE_ID_SESSION_KEY] = device_of(user).persistent_id  # the code was right
+    session.save()
+    for method in (half.get, half.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__.upper()} {url}"
+        assert response["Location"].startswith("/acceptable-use"), (url, response["Location"])
+
+
+@pytest.mark.django_db
+def test_half_signed_in_session_is_not_signed_in_to_the_api(world, client):
+    half = _half_signed_in(world["owner"], device=True)
+    assert half.get("/api/children").status_code == 401
+    client.force_login(world["owner"])  # every step done
+    assert client.get("/api/children").status_code == 200

@@ -8,6 +8,7 @@ COMMANDS = {
     "synth": "build a synthetic partnership (children, families, referrals)",
     "demo": "build the demo partnership and print the demo sign-ins",
     "token": "create or revoke personal API tokens",
+    "otp": "print a demo user's current sign-in code: tandem otp demo-social-worker",
     "link": "link partners' files: tandem link files A.csv B.csv --mapping map.toml --out DIR",
     "extract": "load a partner's extract into the database: tandem extract load FILE ...",
     "extracts": "write synthetic agency extracts with recording errors (truth kept aside)",

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from freezegun import freeze_time
 
 import tandem.config.urls  # noqa: F401 - builds the API's schemas before any clock is frozen
@@ -17,6 +16,7 @@ from tandem.access.sharing import categories_for
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tests import factories
+from tests.signing_in import VerifiedClient as Client
 from tests.web.support import error_summary, text_of
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,6 @@ changes in the same request cycle as the agreement, the consent or the referral 
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tandem.access import services
@@ -16,6 +15,7 @@ from tandem.partners.models import PartnerKind, Role
 from tandem.people.models import Event
 from tests import factories
 from tests.api.support import ApiClient
+from tests.signing_in import VerifiedClient as Client
 from tests.web.support import audit_rows, text_of
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,9 @@ helper that collects the audit rows a request wrote."""
 import json
 from contextlib import contextmanager
 
-from django.test import Client
-
 from tandem.audit.models import AccessEvent
 from tandem.partners.tokens import Operator, api_token_create
+from tests.signing_in import VerifiedClient
 
 
 class ApiClient:
@@ -16,7 +15,7 @@ class ApiClient:
     def __init__(self, user, mode: str = "token", *, enforce_csrf_checks: bool = False):
         self.user = user
         self.mode = mode
-        self.client = Client(enforce_csrf_checks=enforce_csrf_checks)
+        self.client = VerifiedClient(enforce_csrf_checks=enforce_csrf_checks)
         self.headers = {}
         if mode == "token":
             _, token = api_token_create(actor=Operator("test"), user=user)

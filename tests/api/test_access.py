@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tandem.access.models import Consent
+from tandem.access.services import consent_record
 from tandem.audit.models import AccessEvent
 from tandem.config.api import api as tandem_api
 from tandem.partners.models import Role
@@ -40,8 +42,15 @@ def world(team, child, front_door, social_worker):
     own_child = factories.ChildFactory(given_name="Own")
     factories.InvolvementFactory(child=own_child, team=outsider_team)
     flag = _flag_about(child)  # issue 5: the triage worklist
+    consent = consent_record(  # issue 4: consent to share
+        actor=factories.UserFactory(team=team),
+        child_id=child.pk,
+        purpose="early_help",
+        given_by="Maria",
+    )
     return {
         "flag": flag.pk,
+        "consent": consent.pk,
         "child": child.pk,
         "relationship": relationship.pk,
         "household": household.pk,
@@ -214,6 +223,14 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             {"kind": "parent", "other_person_id": str(child)},
         ),
         *_casework_routes(w),
+        # Information governance (issue 4): consent to share
+        ("get", f"/api/children/{child}/consents", None),
+        (
+            "post",
+            f"/api/children/{child}/consents",
+            {"purpose": "early_help", "given_by": "Hacker", "given_at": "2025-01-01T10:00:00Z"},
+        ),
+        ("post", f"/api/children/{child}/consents/{w['consent']}/withdraw", {"note": "Hacked"}),
     ]
 
 
@@ -224,6 +241,7 @@ ROUTE_IDS = [
     "referral_get", "referral_decide", "referral_feedback_give",
     "relationship_create (other_person_id)",
     *CASEWORK_ROUTE_IDS,
+    "consent_list", "consent_create", "consent_withdraw",
 ]  # fmt: skip
 
 
@@ -236,6 +254,7 @@ def _fingerprint() -> tuple:
         Relationship.objects.count(),
         HouseholdMember.objects.count(),
         Referral.objects.filter(status="submitted").count(),
+        list(Consent.objects.values_list("id", "withdrawn_at")),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
         _casework_state(),
     )
@@ -340,6 +359,7 @@ def test_every_route_is_covered_here(world):
         "referral": "{referral_id}",
         **{k: f"{{{k}_id}}" for k in CASEWORK_IDS},
         "flag": "{flag_id}",
+        "consent": "{consent_id}",
     }
     tested = set()
     for method, path, _ in _all_routes(world):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.generation import GenerationMode
 
+from tandem.access.models import Consent
 from tandem.config.wsgi import application
 from tandem.partners.models import Role, Team
 from tandem.partners.tokens import Operator, api_token_create
@@ -60,6 +61,7 @@ ACTION = uuid.UUID("00000000-0000-4000-8000-0000000ac701")
 MEMBER = uuid.UUID("00000000-0000-4000-8000-00000000e3b1")
 LEAD = uuid.UUID("00000000-0000-4000-8000-000000001ead")
 NEWCOMER = uuid.UUID("00000000-0000-4000-8000-0000000000e1")
+CONSENT = uuid.UUID("00000000-0000-4000-8000-0000000c0001")  # issue 4: the child's consent
 
 
 @pytest.fixture
@@ -83,6 +85,14 @@ def manager():
         summary="Seen at home.",
     )
     factories.ReferralFactory(id=SUBMITTED, child=child, to_team=door)
+    Consent.objects.create(
+        id=CONSENT,
+        child=child,
+        purpose="early_help",
+        given_by="Mother",
+        given_at=timezone.now() - timedelta(days=1),
+        recorded_by=manager,
+    )
     referred = factories.ChildFactory(id=REFERRED_CHILD)
     decided = factories.ReferralFactory(
         id=DECIDED, child=referred, to_team=door, made_by=manager, status="decided"
@@ -224,10 +234,16 @@ def _keep_the_record_s_rules(case) -> None:
     params = dict(case.path_parameters or {})
     if aim(params.get("child_id")):
         # The child with a relationship to delete; otherwise either child.
-        pick = "relationship_id" in params or int(params["child_id"][-2], 16) % 3
+        pick = (
+            "relationship_id" in params
+            or "consent_id" in params
+            or int(params["child_id"][-2], 16) % 3
+        )
         params["child_id"] = str(CHILD if pick else REFERRED_CHILD)
     if aim(params.get("relationship_id")):
         params["relationship_id"] = str(RELATIONSHIP)
+    if aim(params.get("consent_id")):
+        params["consent_id"] = str(CONSENT)
     if aim(params.get("household_id")):
         params["household_id"] = str(HOUSEHOLD)
     if aim(params.get("referral_id")):
@@ -304,7 +320,7 @@ def _fix_record(body: dict, *, patch: bool) -> None:
             body[key] = upn_check_letter(value[1:]) + value[1:]
         elif key == "date_of_birth" and isinstance(value, str):
             body[key] = min(value, date.today().isoformat())
-        elif key == "occurred_at" and isinstance(value, str):
+        elif key in ("occurred_at", "given_at") and isinstance(value, str):
             body[key] = _past_moment(value)
     # A date of birth or an expected due date, not both (and the children on record were born).
     if body.get("expected_due_date") is not None and (patch or body.get("date_of_birth")):

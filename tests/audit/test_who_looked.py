@@ -5,12 +5,12 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from tandem.access.models import InvolvementKind
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tests import factories
+from tests.signing_in import VerifiedClient as Client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from tandem.partners.models import Role
 from tandem.partners.sign_in import WRONG_DETAILS
 from tests import factories
 from tests.factories import PASSWORD
+from tests.signing_in import sign_in_for_real
 from tests.web.support import error_summary, text_of
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +222,7 @@ def test_sign_in_needs_the_csrf_token(user):
 )
 def test_each_role_starts_where_its_work_is(client, role, staff, lands_on):
     team = None if role == Role.SYSTEM_ADMIN else factories.TeamFactory()
-    factories.UserFactory(username="someone", role=role, team=team, is_staff=staff)
-    response = attempt(client, "someone", PASSWORD)
+    someone = factories.UserFactory(username="someone", role=role, team=team, is_staff=staff)
+    response = sign_in_for_real(client, someone)  # password, then the code
+    response = client.post(f"/acceptable-use?next={response['Location']}", {"accept": "yes"})
     assert client.get(response["Location"])["Location"] == lands_on

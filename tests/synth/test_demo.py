@@ -70,3 +70,16 @@ def test_the_demo_case_fills_two_partners_work_trays(demo_partnership):
         texts = [row["text"] for row in trays[username].actions]
         assert [t for t in texts if t.startswith(text)] != [], (username, texts)
     assert trays["demo-family-support"].actions.total > 1
+
+
+def test_every_demo_sign_in_has_a_demo_authenticator_and_says_so(demo_partnership):
+    """Sign-in security (issue 4): the printed sign-ins say how to get the code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tandem.security.two_factor import DEMO_DEVICE
+
+    assert "tandem otp" in demo_partnership
+    for spec in demo.DEMO_USERS:
+        device = TOTPDevice.objects.get(user__username=spec.username)
+        assert (device.name, device.confirmed) == (DEMO_DEVICE, True)
+    assert not TOTPDevice.objects.exclude(user__username__startswith="demo-").exists()

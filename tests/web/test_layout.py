@@ -4,10 +4,10 @@ import re
 
 import pytest
 from django.template import loader
-from django.test import Client
 
 from tandem.partners.models import Role
 from tests import factories
+from tests.signing_in import VerifiedClient as Client
 from tests.web.support import text_of
 
 pytestmark = pytest.mark.django_db

@@ -19,6 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
 from tandem.access.models import (
     DestructionCertificate,
     LegalHold,
@@ -104,8 +105,13 @@ def due_for_destruction(today: date | None = None) -> tuple[dict[str, list[UUID]
 @transaction.atomic
 def legal_hold_place(*, actor, child_id: UUID, reason: str) -> LegalHold:
     require_role(actor, Action.MANAGE_GOVERNANCE)
+    errors = {}
+    if not Person.objects.filter(pk=child_id, is_child=True).exists():
+        errors["child_id"] = "No child with this record id"
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the record must be kept"})
+        errors["reason"] = "Say why the record must be kept"
+    if errors:
+        raise ValidationError(errors)
     hold = LegalHold(
         child_id=child_id, reason=reason.strip(), placed_by=actor, placed_at=timezone.now()
     )
@@ -120,6 +126,29 @@ def legal_hold_place(*, actor, child_id: UUID, reason: str) -> LegalHold:
         person_id=child_id,
         basis="information governance",
     )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_lift(*, actor, hold_id: UUID) -> LegalHold:
+    """From now the record follows its retention schedule again."""
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    hold = LegalHold.objects.select_for_update().filter(pk=hold_id).first()
+    if hold is None:
+        raise NotFound("No legal hold with that id")
+    if hold.lifted_at is None:
+        hold.lifted_at = timezone.now()
+        hold.save(update_fields=["lifted_at"])
+        access_event_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            purpose=Purpose.AUDIT_REVIEW,
+            record_type="legal_hold",
+            record_id=str(hold.pk),
+            person_id=hold.child_id,
+            basis="information governance",
+            detail={"lifted": True},
+        )
     return hold
 
 

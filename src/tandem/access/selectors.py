@@ -5,9 +5,17 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from tandem.access.checks import require_role
+from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Agreement, BreakGlass, Notification, Review
+from tandem.access.models import (
+    Agreement,
+    BreakGlass,
+    Consent,
+    LegalHold,
+    Notification,
+    Restriction,
+    Review,
+)
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record, access_events_record
@@ -72,3 +80,77 @@ def agreements_list(*, actor) -> list[Agreement]:
         .prefetch_related("acceptances__partner", "grants__from_partner", "grants__to_partner")
         .order_by("-created_at")
     )
+
+
+def agreement_get(*, actor, agreement_id: UUID) -> Agreement:
+    """Any IG lead of the partnership may read an agreement (it holds no personal data): they
+    need to, to accept it."""
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    agreement = (
+        Agreement.objects.select_related("owner", "ended_by")
+        .prefetch_related(
+            "acceptances__partner",
+            "acceptances__accepted_by",
+            "grants__from_partner",
+            "grants__to_partner",
+        )
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None:
+        raise NotFound("No agreement with that id")
+    return agreement
+
+
+def _listed(actor, record_type: str, person_ids: list) -> None:
+    access_events_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=Purpose.AUDIT_REVIEW,
+        record_type=record_type,
+        person_ids=person_ids or [None],
+        basis="information-governance lead",
+    )
+
+
+def legal_holds_active(*, actor) -> list[LegalHold]:
+    """Holds in force, newest first (record ids and reasons only: never a name)."""
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    holds = list(
+        LegalHold.objects.filter(lifted_at__isnull=True)
+        .select_related("placed_by")
+        .order_by("-placed_at")[:500]
+    )
+    _listed(actor, "legal_hold", [h.child_id for h in holds])
+    return holds
+
+
+def restrictions_active(*, actor) -> list[Restriction]:
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    restrictions = list(
+        Restriction.objects.filter(ended_at__isnull=True)
+        .select_related("made_by")
+        .prefetch_related("named_people")
+        .order_by("-made_at")[:500]
+    )
+    _listed(actor, "restriction", [r.child_id for r in restrictions])
+    return restrictions
+
+
+def consents_for(*, actor, child_id: UUID) -> list[Consent]:
+    """A child's consents, standing and withdrawn, for someone who may see the child."""
+    basis = require_child(actor, child_id)
+    consents = list(
+        Consent.objects.filter(child_id=child_id)
+        .select_related("recorded_by")
+        .order_by("withdrawn_at", "-given_at")
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=Purpose.DIRECT_WORK,
+        record_type="consent",
+        person_id=child_id,
+        basis=basis,
+    )
+    return consents

@@ -52,6 +52,13 @@ def _require_ig_lead_of(actor, partner_id) -> None:
         raise PermissionDenied("Only an information-governance lead of that partner can do this")
 
 
+def _agreement_for_update(agreement_id) -> Agreement:
+    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound("No agreement with that id")
+    return agreement
+
+
 @transaction.atomic
 def agreement_create(*, actor, title: str, summary: str = "", starts_on) -> Agreement:
     """An agreement owned by the IG lead's own partner."""
@@ -69,7 +76,13 @@ def agreement_create(*, actor, title: str, summary: str = "", starts_on) -> Agre
 def agreement_accept(*, actor, agreement_id: UUID) -> AgreementAcceptance:
     """The IG lead's partner signs up to the agreement."""
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+    agreement = _agreement_for_update(agreement_id)
+    if agreement.ended_at is not None:
+        raise ValidationError({"agreement": "This agreement has ended: it cannot be accepted"})
+    if agreement.owner_id == actor.team.partner_id:
+        raise ValidationError(
+            {"agreement": "Your partner owns this agreement: owning it is accepting it"}
+        )
     acceptance, _ = AgreementAcceptance.objects.update_or_create(
         agreement=agreement,
         partner_id=actor.team.partner_id,
@@ -104,7 +117,19 @@ def grant_add(
 ) -> Grant:
     """The IG lead's partner shares a category of what it holds with another partner."""
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    agreement = Agreement.objects.get(pk=agreement_id)
+    agreement = _agreement_for_update(agreement_id)
+    partner_id = actor.team.partner_id
+    if agreement.ended_at is not None:
+        raise ValidationError({"agreement": "This agreement has ended: it grants nothing more"})
+    if (
+        agreement.owner_id != partner_id
+        and not agreement.acceptances.filter(
+            partner_id=partner_id, withdrawn_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"agreement": "Your partner must accept this agreement before it grants anything"}
+        )
     grant = Grant(
         agreement=agreement,
         from_partner_id=actor.team.partner_id,
@@ -135,7 +160,8 @@ def grant_add(
 @transaction.atomic
 def agreement_end(*, actor, agreement_id: UUID) -> Agreement:
     """Ends every grant of the agreement, from this moment: the next read no longer sees them."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    agreement = _agreement_for_update(agreement_id)
     _require_ig_lead_of(actor, agreement.owner_id)
     if agreement.ended_at is None:
         agreement.ended_at = timezone.now()
@@ -224,7 +250,9 @@ def restriction_add(
 @transaction.atomic
 def restriction_end(*, actor, restriction_id: UUID) -> Restriction:
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    restriction = Restriction.objects.select_for_update().get(pk=restriction_id)
+    restriction = Restriction.objects.select_for_update().filter(pk=restriction_id).first()
+    if restriction is None:
+        raise NotFound("No restriction with that id")
     if restriction.ended_at is None:
         restriction.ended_at = timezone.now()
         restriction.save(update_fields=["ended_at"])

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from tandem.access.api import router as consent_router
 from tandem.access.errors import NotFound
 from tandem.audit.services import access_denied_record
 from tandem.casework.api import router as casework_router
@@ -57,8 +58,11 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request):
+        from tandem.security.middleware import session_complete
+
         user = request.user
-        if not (user.is_authenticated and user.is_active):
+        # A session half-way through signing in (no code yet) is not signed in (issue 4).
+        if not (user.is_authenticated and user.is_active and session_complete(request)):
             return None
         if check_csrf(request):
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header")
@@ -130,3 +134,5 @@ api.add_router("", referrals_router)
 api.add_router("", jobs_router)
 api.add_router("", casework_router)  # issue 6: casework
 api.add_router("", linkage_router)  # issue 5
+# Information governance (issue 4): consent to share
+api.add_router("", consent_router)

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     # Children looked after and statutory returns (issue 7)
     "tandem.care",
     "tandem.returns",
+    # Sign-in security (issue 4): the second factor and the acceptable-use notice
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "tandem.security",
     "tandem.web",
     "tandem.config",
 ]
@@ -78,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "tandem.audit.middleware.RequestContextMiddleware",
     "tandem.web.middleware.NoStoreMiddleware",
+    # Sign-in security (issue 4): a session is not signed in until its code is checked.
+    "django_otp.middleware.OTPMiddleware",
+    "tandem.security.middleware.SignInSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.config.urls"
@@ -154,6 +161,12 @@ TANDEM_LOCKOUT_FAILURES = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))
 TANDEM_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "15"))
 # Information governance: how long emergency (break-glass) access lasts.
 TANDEM_BREAK_GLASS_HOURS = int(os.environ.get("TANDEM_BREAK_GLASS_HOURS", "4"))
+# Sign-in security: the authenticator app shows "Tandem"; wrong codes count towards the lock-out
+# above, so django-otp's own back-off (which would refuse a right code without saying why) is off.
+OTP_TOTP_ISSUER = "Tandem"
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Change it whenever the words of web/security/acceptable_use.html change: everyone is asked again.
+TANDEM_ACCEPTABLE_USE_VERSION = os.environ.get("TANDEM_ACCEPTABLE_USE_VERSION", "2026-11")
 SESSION_COOKIE_AGE = int(os.environ.get("TANDEM_SESSION_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

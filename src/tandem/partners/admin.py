@@ -129,7 +129,7 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
             fields = (*fields, "role", "team", "is_active", "is_staff")
         return fields
 
-    actions = ["unlock"]
+    actions = ["unlock", "remove_authenticator"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "job_title", "phone")}),
@@ -161,6 +161,17 @@ class TandemUserAdmin(SystemAdminOnly, UserAdmin):
             self._audit(request, user, AuditAction.UPDATE, {"change": "unlocked"})
         count = queryset.update(failed_sign_ins=0, locked_until=None)
         self.message_user(request, f"Unlocked {count} accounts", messages.SUCCESS)
+
+    # Sign-in security (issue 4): a lost or changed phone.
+    @admin.action(description="Remove the authenticator app (they set up a new one next time)")
+    def remove_authenticator(self, request, queryset):
+        from tandem.security.two_factor import devices_remove
+
+        for user in queryset:
+            devices_remove(actor=request.user, user=user)
+        self.message_user(
+            request, f"Removed the authenticator of {queryset.count()} accounts", messages.SUCCESS
+        )
 
 
 # Packages register these; task arguments can carry record ids, and groups play no part in access.

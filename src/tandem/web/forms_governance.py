@@ -3,7 +3,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tandem.access.models import Review
+from tandem.access.categories import NAMED_ONLY, Category
+from tandem.access.models import (
+    LawfulBasis,
+    RestrictionKind,
+    Review,
+    Schedule1Condition,
+    SharingPurpose,
+)
 from tandem.web.forms import (
     NHS_NUMBER_HINT,
     UPN_HINT,
@@ -91,3 +98,153 @@ class RedactionForm(GovukForm):
     )
     # An item that is not this request's is reported on the reason box the user typed in.
     service_names = {"item_key": "reason", "reason": "reason"}
+
+
+# -- information-sharing agreements, legal holds, restrictions, consent (issue 4) -------------
+
+
+class AgreementForm(GovukForm):
+    title = _text("Title", required=True, max_length=200, message="Enter the agreement's title")
+    summary = forms.CharField(
+        label="Summary (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="What the partners share, why, and where the signed agreement is kept",
+        error_messages={"max_length": "The summary must be 4,000 characters or fewer"},
+    )
+    starts_on = GovukDateField(noun="The start date", label="Starts on")
+    service_names = {"title": "title", "summary": "summary", "starts_on": "starts_on"}
+
+
+def _select(label: str, choices, *, message: str, hint: str = "") -> forms.ChoiceField:
+    return _choice(
+        label, [("", "Choose"), *choices], message=message, widget=forms.Select, hint=hint
+    )
+
+
+class GrantForm(GovukForm):
+    """What the IG lead's own partner shares under the agreement, with whom, why and on what
+    basis (the service decides whether the category may be shared at all)."""
+
+    to_partner = _select("Share with", [], message="Choose the partner you share with")
+    category = _select("What is shared", [], message="Choose what is shared")
+    purpose = _choice(
+        "For what purpose", SharingPurpose.choices, message="Choose the purpose of the share"
+    )
+    lawful_basis = _choice(
+        "Lawful basis (UK GDPR Article 6)",
+        LawfulBasis.choices,
+        message="Choose the lawful basis for sharing",
+    )
+    schedule1_condition = _choice(
+        "Condition for sensitive information (DPA 2018 Schedule 1)",
+        [(v, t) for v, t in Schedule1Condition.choices if v],
+        message="Choose the Schedule 1 condition",
+        required=False,
+        hint="Needed for police information, sexual health, gender identity and adoption",
+    )
+    service_names = {
+        "to_partner_id": "to_partner",
+        "to_partner": "to_partner",
+        "category": "category",
+        "purpose": "purpose",
+        "lawful_basis": "lawful_basis",
+        "schedule1_condition": "schedule1_condition",
+        "agreement": "to_partner",
+    }
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_partner"].choices = [
+            ("", "Choose"),
+            *((str(p.pk), p.name) for p in partners),
+        ]
+        self.fields["category"].choices = [
+            ("", "Choose"),
+            *((c.value, c.label) for c in Category if c not in NAMED_ONLY),
+        ]
+
+
+def _record_id(noun: str) -> forms.UUIDField:
+    return forms.UUIDField(
+        label="Record id of the child",
+        help_text="From the address of their record, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+        error_messages={
+            "required": f"Enter the record id of the child {noun}",
+            "invalid": "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+        },
+    )
+
+
+class LegalHoldForm(GovukForm):
+    child_id = _record_id("whose record must be kept")
+    reason = _text(
+        "Why must the record be kept?",
+        required=True,
+        max_length=500,
+        message="Say why the record must be kept",
+        hint="For example, a court case, an inquiry or a complaint, with its reference",
+    )
+    service_names = {"child_id": "child_id", "reason": "reason"}
+
+
+class RestrictionForm(GovukForm):
+    child_id = _record_id("to restrict")
+    kind = _choice(
+        "What is restricted",
+        RestrictionKind.choices,
+        message="Choose whether the whole record or the address is restricted",
+    )
+    reason = _text(
+        "Why?", required=True, max_length=500, message="Say why the record is restricted"
+    )
+    named_people = forms.CharField(
+        label="Who may see it",
+        help_text="Usernames, one a line. You are named too, so someone can always lift it.",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Name at least one person who may see the record"},
+    )
+    service_names = {
+        "child_id": "child_id",
+        "kind": "kind",
+        "reason": "reason",
+        "named_people": "named_people",
+    }
+
+    def clean_named_people(self):
+        from tandem.partners.models import User
+
+        names = sorted({n.strip() for n in self.cleaned_data["named_people"].split() if n.strip()})
+        found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise ValidationError(f"No active user with the username {', '.join(missing)}")
+        return [found[n] for n in names]
+
+
+class ConsentForm(GovukForm):
+    purpose = _choice(
+        "Consent to share for", SharingPurpose.choices, message="Choose what the consent is for"
+    )
+    given_by = _text(
+        "Who gave consent",
+        required=True,
+        max_length=200,
+        message="Say who gave consent",
+        hint="For example, the young person, or their mother",
+    )
+    given_on = GovukDateField(noun="The date consent was given", label="Date given", past=True)
+    service_names = {"purpose": "purpose", "given_by": "given_by", "given_at": "given_on"}
+
+
+class ConsentWithdrawForm(GovukForm):
+    note = _text(
+        "How was consent withdrawn?",
+        required=True,
+        max_length=500,
+        message="Say who withdrew consent and how",
+        hint="For example, mother phoned on 3 March",
+    )
+    service_names = {"note": "note"}

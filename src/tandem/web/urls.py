@@ -9,9 +9,11 @@ from tandem.web.views import (
     casework,
     children,
     governance,
+    governance_manage,
     jobs,
     known,
     referrals,
+    sign_in_security,
 )
 from tandem.web.views import extracts as extracts_views
 from tandem.web.views import linkage as linkage_views
@@ -24,11 +26,16 @@ CHILD = "children/<uuid:child_id>"
 REFERRAL = "referrals/<uuid:referral_id>"
 CASE = "cases/<uuid:case_id>"
 ASSESSMENT = f"{CASE}/assessments/<uuid:assessment_id>"
+AGREEMENT = "governance/agreements/<uuid:agreement_id>"
 
 urlpatterns = [
     path("", account.start, name="start"),
     path("sign-in", account.sign_in_page, name="sign-in"),
     path("sign-out", account.sign_out, name="sign-out"),
+    # Sign-in security (issue 4): the code from an authenticator app, and the notice
+    path("sign-in/code", sign_in_security.code_page, name="sign-in-code"),
+    path("sign-in/set-up", sign_in_security.set_up_page, name="sign-in-set-up"),
+    path("acceptable-use", sign_in_security.acceptable_use, name="acceptable-use"),
     path("caseload", children.caseload, name="caseload"),
     path("children/find", children.child_find, name="child-find"),
     path(CHILD, children.child_summary, name="child"),
@@ -115,6 +122,30 @@ urlpatterns = [
     path("governance", governance.governance_home, name="governance"),
     path("governance/subject-access/new", governance.sar_new, name="sar-new"),
     path("governance/retention/run", governance.retention_run, name="retention-run"),
+    # Information governance: agreements, legal holds, restrictions, consent (issue 4)
+    path("governance/agreements", governance_manage.agreements, name="agreements"),
+    path("governance/agreements/new", governance_manage.agreement_new, name="agreement-new"),
+    path(f"{AGREEMENT}", governance_manage.agreement_detail, name="agreement"),
+    path(f"{AGREEMENT}/accept", governance_manage.agreement_accept, name="agreement-accept"),
+    path(f"{AGREEMENT}/end", governance_manage.agreement_end, name="agreement-end"),
+    path("governance/legal-holds", governance_manage.legal_holds, name="legal-holds"),
+    path(
+        "governance/legal-holds/<uuid:hold_id>/lift",
+        governance_manage.legal_hold_lift,
+        name="legal-hold-lift",
+    ),
+    path("governance/restrictions", governance_manage.restrictions, name="restrictions"),
+    path(
+        "governance/restrictions/<uuid:restriction_id>/end",
+        governance_manage.restriction_end,
+        name="restriction-end",
+    ),
+    path(f"{CHILD}/consent", governance_manage.child_consent, name="child-consent"),
+    path(
+        f"{CHILD}/consent/<uuid:consent_id>/withdraw",
+        governance_manage.consent_withdraw,
+        name="consent-withdraw",
+    ),
     path("governance/subject-access/<uuid:sar_id>", governance.sar_detail, name="sar"),
     path(
         "governance/subject-access/<uuid:sar_id>/response.json",

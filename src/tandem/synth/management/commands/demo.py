@@ -46,6 +46,11 @@ class Command(BaseCommand):
         demo_case_create(
             lead=by_name["demo-family-support"], partner_worker=by_name["demo-school-dsl"]
         )
+        # Sign-in security (issue 4): a demo authenticator each, its code printed by `tandem otp`.
+        from tandem.security.two_factor import demo_device_create
+
+        for _, user in made:
+            demo_device_create(user=user)
         console = Console(
             file=self.stdout, quiet=verbosity == 0, width=None if self.stdout.isatty() else 160
         )
@@ -59,3 +64,8 @@ class Command(BaseCommand):
             )
         console.print(table)
         console.print(f"Password for every demo sign-in: [bold]{demo.PASSWORD}[/bold]")
+        console.print(
+            "Each sign-in then asks for a 6-digit code from an authenticator app. For a demo "
+            "sign-in, print the current code with [bold]tandem otp USERNAME[/bold] (for example "
+            f"tandem otp {made[0][1].username}); a code lasts 30 seconds and works once."
+        )

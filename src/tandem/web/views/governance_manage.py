@@ -1,0 +1,230 @@
+"""The information-governance lead's pages for the data the access policy reads:
+information-sharing agreements (make, accept, grant, end), legal holds, restricted records;
+and, on a child's record, consent to share (record, withdraw). Every change goes through the
+`access` services, so a page can never do what the service would refuse."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tandem.access import retention, selectors, services
+from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
+from tandem.access.policies import Action
+from tandem.partners.models import Partner
+from tandem.web.decorators import page
+from tandem.web.forms_governance import (
+    AgreementForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    GrantForm,
+    LegalHoldForm,
+    RestrictionForm,
+)
+
+NO_CHILD = "No child with this record id"
+
+
+def _post_form(request, form_class, **kwargs):
+    return form_class(request.POST if request.method == "POST" else None, **kwargs)
+
+
+# -- agreements --------------------------------------------------------------------------------
+
+
+@page
+def agreements(request):
+    items = selectors.agreements_list(actor=request.user)
+    return render(request, "web/governance/agreements.html", {"agreements": items})
+
+
+@page
+def agreement_new(request):
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    form = _post_form(request, AgreementForm)
+    if form.is_bound and form.is_valid():
+        try:
+            agreement = services.agreement_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Agreement made: now add what your partner shares")
+            return redirect("web:agreement", agreement_id=agreement.pk)
+    return render(request, "web/governance/agreement_new.html", {"form": form})
+
+
+@page
+def agreement_detail(request, agreement_id):
+    agreement = selectors.agreement_get(actor=request.user, agreement_id=agreement_id)
+    mine = request.user.team.partner
+    others = Partner.objects.exclude(pk=mine.pk).order_by("name")
+    form = _post_form(request, GrantForm, partners=others)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.grant_add(
+                actor=request.user,
+                agreement_id=agreement.pk,
+                to_partner_id=data["to_partner"],
+                category=data["category"],
+                purpose=data["purpose"],
+                lawful_basis=data["lawful_basis"],
+                schedule1_condition=data["schedule1_condition"] or "",
+            )
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Grant added: it applies from now")
+            return redirect("web:agreement", agreement_id=agreement.pk)
+    accepted = {a.partner_id for a in agreement.acceptances.all() if a.withdrawn_at is None}
+    party = agreement.owner_id == mine.pk or mine.pk in accepted
+    return render(
+        request,
+        "web/governance/agreement.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "is_owner": agreement.owner_id == mine.pk,
+            "is_party": party,
+            "ended": agreement.ended_at is not None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@page
+def agreement_accept(request, agreement_id):
+    if request.method != "POST":
+        return redirect("web:agreement", agreement_id=agreement_id)
+    try:
+        services.agreement_accept(actor=request.user, agreement_id=agreement_id)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "Your partner has accepted this agreement")
+    return redirect("web:agreement", agreement_id=agreement_id)
+
+
+@page
+def agreement_end(request, agreement_id):
+    if request.method != "POST":
+        return redirect("web:agreement", agreement_id=agreement_id)
+    services.agreement_end(actor=request.user, agreement_id=agreement_id)
+    messages.success(request, "The agreement has ended: nothing it granted is shared any more")
+    return redirect("web:agreement", agreement_id=agreement_id)
+
+
+# -- legal holds -------------------------------------------------------------------------------
+
+
+@page
+def legal_holds(request):
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    form = _post_form(request, LegalHoldForm)
+    if form.is_bound and form.is_valid():
+        try:
+            retention.legal_hold_place(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Legal hold placed: the record will not be destroyed")
+            return redirect("web:legal-holds")
+    holds = selectors.legal_holds_active(actor=request.user)
+    return render(request, "web/governance/legal_holds.html", {"form": form, "holds": holds})
+
+
+@page
+def legal_hold_lift(request, hold_id):
+    if request.method != "POST":
+        return redirect("web:legal-holds")
+    retention.legal_hold_lift(actor=request.user, hold_id=hold_id)
+    messages.success(request, "Legal hold lifted: the record follows its retention schedule")
+    return redirect("web:legal-holds")
+
+
+# -- restricted records ------------------------------------------------------------------------
+
+
+@page
+def restrictions(request):
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    form = _post_form(request, RestrictionForm)
+    if form.is_bound and form.is_valid():
+        try:
+            services.restriction_add(actor=request.user, **form.cleaned_data)
+        except NotFound:
+            form.add_error("child_id", NO_CHILD)
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Restriction made: only the people named see it")
+            return redirect("web:restrictions")
+    items = selectors.restrictions_active(actor=request.user)
+    return render(request, "web/governance/restrictions.html", {"form": form, "items": items})
+
+
+@page
+def restriction_end(request, restriction_id):
+    if request.method != "POST":
+        return redirect("web:restrictions")
+    services.restriction_end(actor=request.user, restriction_id=restriction_id)
+    messages.success(request, "Restriction ended")
+    return redirect("web:restrictions")
+
+
+# -- consent, on a child's record --------------------------------------------------------------
+
+
+@page
+def child_consent(request, child_id):
+    consents = selectors.consents_for(actor=request.user, child_id=child_id)
+    form = _post_form(request, ConsentForm)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        # A date typed for the past is that day's start; today is now (the record's own order).
+        given_at = (
+            timezone.now()
+            if data["given_on"] == timezone.localdate()
+            else timezone.make_aware(datetime.combine(data["given_on"], time.min))
+        )
+        try:
+            services.consent_record(
+                actor=request.user,
+                child_id=child_id,
+                purpose=data["purpose"],
+                given_by=data["given_by"],
+                given_at=given_at,
+            )
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Consent recorded")
+            return redirect("web:child-consent", child_id=child_id)
+    return render(
+        request,
+        "web/governance/consent.html",
+        {"child_id": child_id, "consents": consents, "form": form},
+    )
+
+
+@page
+def consent_withdraw(request, child_id, consent_id):
+    consents = selectors.consents_for(actor=request.user, child_id=child_id)
+    consent = next((c for c in consents if c.pk == consent_id), None)
+    if consent is None:  # not this child's (a swapped id) or no such consent
+        raise NotFound("No consent with that id for this child")
+    form = _post_form(request, ConsentWithdrawForm)
+    if form.is_bound and form.is_valid():
+        services.consent_withdraw(
+            actor=request.user, consent_id=consent.pk, note=form.cleaned_data["note"]
+        )
+        messages.success(request, "Consent withdrawn: shares that relied on it stop now")
+        return redirect("web:child-consent", child_id=child_id)
+    return render(
+        request,
+        "web/governance/consent_withdraw.html",
+        {"child_id": child_id, "consent": consent, "form": form},
+    )
