@@ -377,3 +377,27 @@ def test_closing_ends_the_access_the_team_around_the_family_gave(
     )
     assert [m.practitioner for m in case.members.filter(left_on__isnull=True)] == [social_worker]
     assert access_basis(teacher, case.child_id) is None  # re-invited, not let back in by default
+
+
+def test_a_front_door_deciding_a_referral_sees_who_the_child_is_not_the_family_plan(
+    case, goal, child, front_door
+):
+    """An open referral to a team shows it the child's identity only (issue 4's categories):
+    the case, its assessment and plan are casework, so that team finds no case at all."""
+    team, manager = front_door
+    factories.ReferralFactory(child=child, to_team=team)
+    assert access_basis(manager, child.pk) == "open referral to your team"
+    assert selectors.cases_for_child(actor=manager, child_id=child.pk, purpose="referral") == []
+    with pytest.raises(NotFound):
+        selectors.case_get(actor=manager, case_id=case.pk, purpose="referral")
+    with pytest.raises(NotFound):
+        services.plan_goal_add(
+            actor=manager, case_id=case.pk, text="x", in_childs_words=False, purpose="referral"
+        )
+
+
+def test_an_involved_partner_sees_the_case(case, child, school_nurse):
+    factories.InvolvementFactory(child=child, team=school_nurse.team, kind="involved")
+    cases = selectors.cases_for_child(actor=school_nurse, child_id=child.pk, purpose="direct_work")
+    assert [c.pk for c in cases] == [case.pk]
+    assert selectors.case_get(actor=school_nurse, case_id=case.pk, purpose="direct_work")

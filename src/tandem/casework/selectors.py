@@ -8,9 +8,11 @@ from uuid import UUID
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from tandem.access.checks import require_child, require_role
+from tandem.access.categories import Category
+from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action, access_basis
+from tandem.access.policies import Action
+from tandem.access.sharing import child_access
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.casework.codes import OPEN_ACTION_STATUSES, CaseStatus, PlanStatus
@@ -88,11 +90,17 @@ def _factors():
 
 
 def cases_for_child(*, actor, child_id: UUID, purpose: str) -> list[Case]:
-    basis = require_child(actor, child_id)
-    cases = list(
-        Case.objects.filter(child_id=child_id)
-        .select_related("lead_professional", "team__partner")
-        .order_by("-opened_at")
+    """The child's cases, if the actor may see casework (a front door deciding a referral sees
+    who the child is, not the family's plan): otherwise none."""
+    basis, categories = require_child_access(actor, child_id)
+    cases = (
+        list(
+            Case.objects.filter(child_id=child_id)
+            .select_related("lead_professional", "team__partner")
+            .order_by("-opened_at")
+        )
+        if Category.CASEWORK in categories
+        else []
     )
     access_event_record(
         actor=actor,
@@ -140,9 +148,10 @@ def case_get(*, actor, case_id: UUID, purpose: str) -> CaseView:
         .filter(pk=case_id)
         .first()
     )
-    # The same answer for a case that exists but is not yours as for one that does not exist.
-    basis = access_basis(actor, case.child_id) if case else None
-    if basis is None:
+    # The same answer for a case that exists but is not yours as for one that does not exist,
+    # and for a child whose casework is not shared with you.
+    basis, categories = child_access(actor, case.child_id) if case else (None, frozenset())
+    if basis is None or Category.CASEWORK not in categories:
         raise NotFound("No case with that id is in your records")
     view = _case_view(case)
     access_event_record(

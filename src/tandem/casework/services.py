@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.access.categories import Category
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, InvolvementKind
-from tandem.access.policies import PRACTITIONERS, Action, access_basis
+from tandem.access.policies import PRACTITIONERS, Action
+from tandem.access.sharing import child_access
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.casework.codes import (
@@ -71,9 +73,10 @@ def _case(actor, case_id: UUID, action: Action = WRITE) -> tuple[Case, str]:
     """The case, locked for the change, if the actor may act on its child; else NotFound."""
     require_role(actor, action)
     case = Case.objects.select_for_update().filter(pk=case_id).first()
-    # The same answer for a case that exists but is not yours as for one that does not exist.
-    basis = access_basis(actor, case.child_id, action) if case else None
-    if basis is None:
+    # The same answer for a case that exists but is not yours as for one that does not exist,
+    # and for a child whose casework is not shared with you.
+    basis, categories = child_access(actor, case.child_id, action) if case else (None, ())
+    if basis is None or Category.CASEWORK not in categories:
         raise NotFound("No case with that id is in your records")
     return case, basis
 
