@@ -201,3 +201,29 @@ def test_a_page_or_offset_beyond_any_list_is_an_empty_page_not_an_error(client, 
     assert client.get("/worklist?page=901735134645571158016").status_code == 200
     assert client.get("/api/worklist?offset=901735134645571158016").status_code == 422
     assert client.get("/api/worklist?offset=1000000").json() == []
+
+
+def test_indicators_outside_the_viewers_categories_are_withheld_and_counted(
+    social_worker, child, flagged
+):
+    """Issue 4's categories on the worklist: an involved school sees the school's indicator,
+    not the police's, and is told how many are withheld; the owning team sees them all. The
+    decision's chronology line holds only what the decider could see."""
+    from tandem.partners.models import PartnerKind
+
+    factories.PartnerFactory(name="Hamley Police", kind=PartnerKind.POLICE)
+    school = factories.PartnerFactory(name="Hamley School", kind=PartnerKind.SCHOOL)
+    dsl = factories.UserFactory(role=Role.SCHOOL_DSL, team=factories.TeamFactory(partner=school))
+    factories.InvolvementFactory(child=child, team=dsl.team, kind="involved")
+
+    [seen] = worklist(actor=dsl)
+    assert [e["partner"] for e in seen.evidence] == ["Hamley School"]
+    assert seen.withheld == 2
+    [whole] = worklist(actor=social_worker)
+    assert (len(whole.evidence), whole.withheld) == (3, 0)
+
+    flag_decide(actor=dsl, flag_id=flagged.pk, decision="early_help", reasons="Talk to mum.")
+    line = Event.objects.get(person=child).summary
+    assert "Hamley School" in line
+    assert "Hamley Police" not in line
+    assert len(Flag.objects.get(pk=flagged.pk).evidence) == 3  # withholding is never saved

@@ -92,7 +92,10 @@ class FlagOut(Schema):
     child_id: UUID = Field(alias="linked_person.person_id")
     rule: str
     title: str
-    indicators: list[IndicatorOut]
+    indicators: list[IndicatorOut] = Field(
+        description="The indicators in the categories shared with you for this child"
+    )
+    withheld: int = Field(description="How many indicators are not shared with you")
     partners: int
     latest_on: date
     raised_on: date

@@ -11,12 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.access.categories import NATIVE, Category
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
 from tandem.access.policies import Action, open_referrals, visible_children_q
+from tandem.access.sharing import categories_for_children
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_events_record
 from tandem.linkage.models import Flag, FlagStatus, TriageDecision
+from tandem.partners.models import Partner
 from tandem.people.codes import EventKind
 from tandem.people.models import Person
 from tandem.people.services import event_record
@@ -35,6 +38,29 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     sort: str = "latest"
+
+
+def _withhold(actor, flags: list[Flag]) -> list[Flag]:
+    """Each indicator belongs to the category of the record its partner keeps by the nature of
+    its work (police: police information, NHS: health, school: education, council and charity:
+    casework), and the viewer sees only the categories shared with them for that child, as on
+    every other page. The flag still proposes the child; `withheld` says how many indicators
+    are not shown, so the practitioner knows to ask. In memory only: never saved."""
+    if not flags:
+        return flags
+    allowed = categories_for_children(actor, {f.linked_person.person_id for f in flags})
+    names = {e["partner"] for f in flags for e in f.evidence}
+    kinds = dict(Partner.objects.filter(name__in=names).values_list("name", "kind"))
+    for f in flags:
+        cats = allowed.get(f.linked_person.person_id, frozenset())
+        shown = [
+            e
+            for e in f.evidence
+            if NATIVE.get(kinds.get(e["partner"]), frozenset({Category.CASEWORK})) & cats
+        ]
+        f.withheld = len(f.evidence) - len(shown)
+        f.evidence = shown
+    return flags
 
 
 def _open_flags(actor):
@@ -66,7 +92,7 @@ def worklist(
             linked_person__records__upload__partner__name=filters.partner
         ).distinct()
     ordered = flags.order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
-    flags = list(ordered[offset : offset + limit])
+    flags = _withhold(actor, list(ordered[offset : offset + limit]))
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
     if flags:
@@ -112,7 +138,7 @@ def flag_get(*, actor, flag_id: UUID) -> Flag:
         person_ids=[flag.linked_person.person_id],
         basis=basis,
     )
-    return flag
+    return _withhold(actor, [flag])[0]
 
 
 @transaction.atomic
@@ -127,6 +153,7 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
         errors["decision"] = "This flag has already been decided"
     if errors:
         raise ValidationError(errors)
+    shown = flag.evidence  # what the decider may see: the chronology is no wider than that
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     flag.status, flag.decision, flag.reasons = FlagStatus.DECIDED, decision, reasons.strip()
     flag.decided_by, flag.decided_at = actor, timezone.now()
@@ -134,7 +161,7 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
     flag.save()
     indicators = "; ".join(
         f"{e['partner']}: {e['event_type']} on {dt.date.fromisoformat(e['date']):%d %b %Y}"
-        for e in flag.evidence
+        for e in shown
     )
     event_record(
         actor=actor,
@@ -147,4 +174,4 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
         )[:2000],
         purpose=Purpose.SAFEGUARDING_CHECK,
     )
-    return flag
+    return _withhold(actor, [flag])[0]
