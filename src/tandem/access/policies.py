@@ -99,9 +99,6 @@ def open_referrals():
     return Referral.objects.exclude(status=Status.CLOSED).filter(child__is_child=True)
 
 
-_open_referrals = open_referrals
-
-
 def active_break_glass():
     now = timezone.now()
     return BreakGlass.objects.filter(started_at__lte=now, expires_at__gt=now)
@@ -129,7 +126,7 @@ BREAK_GLASS = "emergency access (break-glass)"
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
     (ALLOCATED, lambda a: active_involvements().filter(practitioner_id=a.pk)),
     (TEAM_CASE, lambda a: active_involvements().filter(team_id=a.team_id)),
-    (REFERRAL_TO_TEAM, lambda a: _open_referrals().filter(to_team_id=a.team_id)),
+    (REFERRAL_TO_TEAM, lambda a: open_referrals().filter(to_team_id=a.team_id)),
     (
         NAMED_ON_RESTRICTION,
         lambda a: active_restrictions(RestrictionKind.RESTRICTED_RECORD).filter(named_people=a),

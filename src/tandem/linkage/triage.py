@@ -143,25 +143,24 @@ def flag_get(*, actor, flag_id: UUID) -> Flag:
 
 @transaction.atomic
 def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
-    flag = flag_get(actor=actor, flag_id=flag_id)  # NotFound for a child the actor cannot see
+    seen = flag_get(actor=actor, flag_id=flag_id)  # NotFound for a child the actor cannot see
     errors = {}
     if decision not in TriageDecision.values:
         errors["decision"] = "Choose a decision"
     if not (reasons or "").strip():
         errors["reasons"] = "Enter the reasons for the decision"
-    if flag.status != FlagStatus.OPEN:
+    if seen.status != FlagStatus.OPEN:
         errors["decision"] = "This flag has already been decided"
     if errors:
         raise ValidationError(errors)
-    shown = flag.evidence  # what the decider may see: the chronology is no wider than that
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    flag = Flag.objects.select_for_update().get(pk=seen.pk)
     flag.status, flag.decision, flag.reasons = FlagStatus.DECIDED, decision, reasons.strip()
     flag.decided_by, flag.decided_at = actor, timezone.now()
     flag.full_clean()
     flag.save()
     indicators = "; ".join(
         f"{e['partner']}: {e['event_type']} on {dt.date.fromisoformat(e['date']):%d %b %Y}"
-        for e in shown
+        for e in seen.evidence  # what the decider may see: the chronology is no wider
     )
     event_record(
         actor=actor,
@@ -174,4 +173,6 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
         )[:2000],
         purpose=Purpose.SAFEGUARDING_CHECK,
     )
-    return _withhold(actor, [flag])[0]
+    # Answer with what the decider was shown (in memory only: the flag keeps all its evidence).
+    flag.evidence, flag.withheld = seen.evidence, seen.withheld
+    return flag
