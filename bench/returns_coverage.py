@@ -32,7 +32,6 @@ print(json.dumps(out))
 
 # Why a rule is not checked, where the reason is not simply "not yet".
 WHY = {
-    "1530": "Synthetic UPNs use the authority number 990 on purpose (architecture notes).",
     "8898": "Checked by Tandem; data-to-insight's rule raises on XML input (see bench results).",
 }
 

@@ -35,3 +35,10 @@ def test_code_errors_name_the_model_field_and_the_dfe_list():
 
 def test_a_date_outside_every_year_uses_the_nearest_list():
     assert codelists.for_date(dt.date(2030, 1, 1)).year == "2025-26"
+
+
+def test_ranges_in_a_list_file_hold_every_number_in_them_and_no_other():
+    numbers = codelists.for_year(2026, "cin").codes["UPN_LA"]
+    assert {"001", "005", "201", "213", "318", "420", "941", "943"} <= set(numbers)
+    assert not {"006", "200", "214", "990", "1", "000"} & set(numbers)
+    assert len(numbers) == 195

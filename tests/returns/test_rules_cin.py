@@ -12,7 +12,12 @@ from tandem.people.identifiers import upn_check_letter
 from tandem.returns.cin_tables import TABLES, CinTables
 from tandem.returns.validation import CIN_RULES, validate_cin
 
-UPN = upn_check_letter("201234567890") + "201234567890"
+
+def upn(last_twelve: str) -> str:
+    return upn_check_letter(last_twelve) + last_twelve
+
+
+UPN = upn("201234567890")
 CI, CC, D, CD = "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails"
 A, P, S, CPP, R = "Assessments", "CINplanDates", "Section47", "ChildProtectionPlans", "Reviews"
 
@@ -97,6 +102,8 @@ CASES = [
     ("1580", put(CI, 1, LAchildID="B-2"), [(CI, 1, "LAchildID")], put(CI, 1, LAchildID="B2b")),
     ("1510", put(CI, 0, UPN="Z" + UPN[1:]), [(CI, 0, "UPN")], None),
     ("1520", put(CI, 1, UPN=UPN), [(CI, 0, "UPN"), (CI, 1, "UPN")], None),
+    ("1530", put(CI, 0, UPN=upn("990123456789")), [(CI, 0, "UPN")],
+     both(put(CI, 0, UPN=upn("318123490789")), put(CI, 1, UPN=upn("001123456789")))),
     ("1540", put(CI, 0, UPN="A9901234X6789"), [(CI, 0, "UPN")], put(CI, 0, UPN="A990123456789")),
     ("1550", put(CI, 0, UPN="A99012345678I"), [(CI, 0, "UPN")], put(CI, 0, UPN="A99012345678A")),
     ("4180", put(CI, 0, Sex="1"), [(CI, 0, "Sex")], put(CI, 0, Sex="U")),

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from tandem.people.identifiers import nhs_number_is_valid, upn_is_valid
 from tandem.synth import ids
@@ -22,6 +23,13 @@ def test_upns_are_valid_and_distinct():
     assert all(upn_is_valid(n) for n in numbers)
     assert len(set(numbers)) == len(numbers)
     assert {n[1:4] for n in numbers} == {ids.UPN_LA}
+    # Allocated in academic year 1990, before UPNs existed: never a real pupil's number.
+    assert {n[8:10] for n in numbers} == {ids.UPN_YEAR}
+
+
+def test_upns_refuse_an_index_outside_their_space():
+    with pytest.raises(ValueError, match="UPN index"):
+        ids.upns(np.array([ids.UPN_INDEX_SPACE]), seed=1)
 
 
 def test_uuids_sort_in_the_order_made_and_carry_version_8():

@@ -47,11 +47,25 @@ def all_years(collection: str = "ssda903") -> tuple[CodeLists, ...]:
                 year=data["year"],
                 start=data["collection_start"],
                 end=data["collection_end"],
-                codes=data["codes"],
+                codes={**data["codes"], **_ranges(data.get("code_ranges", {}))},
                 mapping=data.get("mapping", {}),
             )
         )
     return tuple(years)
+
+
+def _ranges(spans: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """Lists of numbers kept as ranges in the file ("201-213") -> {"201": "", ..., "213": ""}."""
+    codes = {}
+    for name, items in spans.items():
+        held = {}
+        for item in items:
+            first, _, last = item.partition("-")
+            width = len(first)
+            for n in range(int(first), int(last or first) + 1):
+                held[str(n).zfill(width)] = ""
+        codes[name] = held
+    return codes
 
 
 def for_year(ending: int, collection: str = "ssda903") -> CodeLists:

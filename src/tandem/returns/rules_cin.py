@@ -104,6 +104,18 @@ def upn_twice(rows, ret):
     return ((i, "UPN") for i, c in enumerate(rows) if seen[c["UPN"]] > 1)
 
 
+@cin_rule(
+    "1530", "UPN invalid (characters 2-4 not a recognised LA code)", "ChildIdentifiers", "UPN"
+)
+def upn_not_an_la_number(rows, ret):
+    numbers = ret.lists.codes["UPN_LA"]
+    return (
+        (i, "UPN")
+        for i, c in enumerate(rows)
+        if len(c["UPN"]) == 13 and c["UPN"][1:4] not in numbers
+    )
+
+
 @cin_rule("1540", "UPN invalid (characters 5-12 not all numeric)", "ChildIdentifiers", "UPN")
 def upn_not_numeric(rows, ret):
     for i, c in enumerate(rows):

@@ -17,10 +17,15 @@ _UPN_LETTER_VALUES = {ch: i for i, ch in enumerate(UPN_LETTERS)}
 # check digit exists. Children and adults take disjoint halves of the index space.
 NHS_INDEX_SPACE = 10**7
 NHS_ADULT_OFFSET = 4 * 10**6
-# UPNs: the check letter, a local authority number that no real authority uses, then nine digits
-# that are a bijection of the child's index.
-UPN_LA = "990"
-UPN_INDEX_SPACE = 10**9
+# UPNs are laid out as the DfE's are: check letter, local authority number, four-digit
+# establishment number, the last two digits of the academic year the number was allocated, three
+# digits. The authority is the one whose postcodes the synthetic placements use (Richmond upon
+# Thames, E09000027, number 318), so the census's LA-number rule (1530) holds; the year digits
+# are always 90, and UPNs began in 1999, so no synthetic UPN can be one a real pupil was given.
+# The other seven digits are a bijection of the child's index.
+UPN_LA = "318"
+UPN_YEAR = "90"
+UPN_INDEX_SPACE = 10**7
 
 
 def hex_strings(values: np.ndarray) -> list[str]:
@@ -85,9 +90,13 @@ def nhs_numbers(index: np.ndarray, seed: int) -> np.ndarray:
 
 
 def upns(index: np.ndarray, seed: int) -> np.ndarray:
-    """Distinct valid unique pupil numbers for distinct indexes."""
-    serial = scramble(index, 9, seed)
-    tail = np.char.add(UPN_LA, np.char.zfill(serial.astype("U9"), 9))
+    """Distinct valid unique pupil numbers for distinct indexes (0 <= index < UPN_INDEX_SPACE)."""
+    if len(index) and (index.min() < 0 or index.max() >= UPN_INDEX_SPACE):
+        raise ValueError("UPN index out of range")
+    serial = scramble(index, 7, seed)
+    establishment = np.char.zfill((serial // 1000).astype("U4"), 4)
+    last_three = np.char.zfill((serial % 1000).astype("U3"), 3)
+    tail = np.char.add(np.char.add(UPN_LA, establishment), np.char.add(UPN_YEAR, last_three))
     digits = tail.view(np.uint32).reshape(-1, 12) - ord("0")
     total = digits @ np.arange(2, 14)
     letters = np.array(list(UPN_LETTERS))[total % len(UPN_LETTERS)]
