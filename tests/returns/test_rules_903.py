@@ -152,7 +152,7 @@ MISSING = {"CHILD": "A1", "MISSING": "M", "MIS_START": "05/06/2025"}
 WORKER = {"CHILD": "A1", "SW_ID": "SW1234", "SW_DECOM": "01/05/2025", "SW_REASON": "MANAGE"}
 MOTHER = {**GIRL, "MOTHER": "1", "MC_DOB": "01/01/2025"}
 ENDED = {**EPISODE, "DEC": "01/07/2025", "REC": "X1"}
-MOVED = {**EPISODE, "DECOM": "01/07/2025", "RNE": "P"}
+MOVED = {**EPISODE, "DECOM": "01/07/2025", "RNE": "P", "PL_POST": "TW1 2NE"}
 
 
 def header(**changes):
@@ -192,6 +192,12 @@ CASES += [
     ("180", {"OC2": [{**OC2, "SDQ_SCORE": "40"}]}, {"OC2": [{**OC2, "SDQ_SCORE": "41"}]}),
     ("148", episode(DEC="01/06/2025", REC="E4A"), episode(DEC="01/06/2025")),
     ("142", {"Episodes": [ENDED, MOVED]}, {"Episodes": [EPISODE, MOVED]}),
+    ("435", {"Episodes": [ENDED, MOVED]}, {"Episodes": [ENDED, {**MOVED, "LS": "C1"}]}),
+    (
+        "435",
+        {"Episodes": [ENDED, {**MOVED, "PL_POST": "TW1 2DA", "PLACE_PROVIDER": "PR2"}]},
+        {"Episodes": [ENDED, {**MOVED, "PL_POST": "TW1 2DA"}]},
+    ),
     (
         "501",
         {"Episodes": [ENDED, MOVED]},

@@ -319,6 +319,33 @@ def episode_overlaps_previous(rows, ret):
                 yield after, "DECOM"
 
 
+PLACEMENT = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
+
+
+@rule(
+    "435",
+    "Reason for new episode is that child’s placement has changed but not the legal status, "
+    "but this is not reflected in the episode data recorded.",
+    "Episodes",
+    "LS",
+    *PLACEMENT,
+)
+def placement_change_not_recorded(rows, ret):
+    # As data-to-insight's check compares them, a blank field is never the same as another.
+    def same(a: str, b: str) -> bool:
+        return a != "" and a == b
+
+    for indexes in _by_child_in_order(rows).values():
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            was, now = rows[before_], rows[after]
+            if now["RNE"] not in ("P", "T"):
+                continue
+            if not same(now["LS"], was["LS"]):
+                yield after, "LS"
+            elif all(same(now[f], was[f]) for f in PLACEMENT):
+                yield after, "PLACE"
+
+
 @rule(
     "356",
     "The date the episode ceased is before the date the same episode started.",
