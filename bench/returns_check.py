@@ -105,10 +105,12 @@ def check(children: int, care_errors: bool, python: Path) -> dict:
             )
             results[which] = json.loads(done.stdout)
         header = (out903 / "header.csv").read_text().count("\n") - 1
+        oc3 = (out903 / "oc3.csv").read_text().count("\n") - 1
     return {
         "children": children,
         "care_errors": care_errors,
         "children_in_903": header,
+        "oc3_rows": oc3,
         "tandem_build_s": {"ssda903": round(build_903, 2), "cin": round(build_cin, 2)},
         "tandem_rules": job["failures"],
         "tandem_validation_s": job["validation_seconds"],
@@ -136,7 +138,8 @@ def record(rows: list[dict]) -> None:
         f"{platform.python_version()}, SQLite. Command: `python bench/returns_check.py "
         f"{' '.join(sys.argv[1:])}`.",
         "",
-        "| children | injected errors | 903 children | 903 errors (rules run) | 903 rules firing "
+        "| children | injected errors | 903 children (care leavers in OC3) "
+        "| 903 errors (rules run) | 903 rules firing "
         "| Tandem's own 903 rules firing | CIN errors | CIN rules firing "
         "| Tandem's own CIN rules firing "
         "| Tandem build 903 / CIN (s, incl. start-up) | Tandem peak memory 903 / CIN (MB) "
@@ -147,7 +150,8 @@ def record(rows: list[dict]) -> None:
         lac, cin = r["d2i"]["ssda903"], r["d2i"]["cin"]
         lines.append(
             f"| {r['children']:,} | {'yes' if r['care_errors'] else 'no'} | "
-            f"{r['children_in_903']:,} | {lac['errors']} ({lac['rules_run']}) | "
+            f"{r['children_in_903']:,} ({r['oc3_rows']:,}) | "
+            f"{lac['errors']} ({lac['rules_run']}) | "
             f"{json.dumps(lac['rules']) if lac['rules'] else '-'} | "
             f"{json.dumps(r['tandem_rules']) if r['tandem_rules'] else '-'} | {cin['errors']} | "
             f"{json.dumps(cin['rules']) if cin['rules'] else '-'} | "

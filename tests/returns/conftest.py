@@ -70,3 +70,50 @@ def child_looked_after(la_team):
             actor=worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields
         )
     return child
+
+
+@pytest.fixture
+def care_leaver(la_team):
+    return young_person_left_care(la_team)
+
+
+def young_person_left_care(la_team):
+    """A young person who left the authority's care at 17 (before 2025-26) and whom the
+    authority reached around their 18th birthday in January 2026: OC3 alone that year."""
+    adviser = factories.UserFactory(role=Role.SOCIAL_WORKER, team=la_team)
+    person = factories.ChildFactory(
+        sex="F", date_of_birth=dt.date(2008, 1, 10), ethnicity="BAFR", upn="Z318123490789"
+    )
+    factories.InvolvementFactory(child=person, team=la_team, kind=InvolvementKind.OWNING_TEAM)
+    episode = services.care_episode_start(
+        actor=adviser,
+        child_id=person.pk,
+        purpose=Purpose.DIRECT_WORK,
+        started_on=dt.date(2023, 5, 1),
+        reason_new="S",
+        legal_status="V2",
+        category_of_need="N4",
+        placement_type="U4",
+        placement_provider="PR1",
+        home_postcode="TW1 1ND",
+        placement_postcode="TW1 2DA",
+    )
+    services.care_episode_end(
+        actor=adviser,
+        episode_id=episode.pk,
+        purpose=Purpose.DIRECT_WORK,
+        ended_on=dt.date(2025, 2, 1),
+        reason_ended="E5",
+    )
+    for kind, fields in [
+        ("details", {"is_mother": False}),
+        ("social_worker", {"worker_ref": "SW1234", "started_on": dt.date(2023, 5, 1)}),
+        (
+            "care_leaver",
+            {"year": "2025-26", "in_touch": "YES", "activity": "F2", "accommodation": "D1"},
+        ),
+    ]:
+        services.care_item_record(
+            actor=adviser, child_id=person.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields
+        )
+    return person

@@ -130,3 +130,36 @@ def test_ad1_holds_only_the_children_adopted_during_the_year(analyst, looked_aft
         "01/09/2025",
         "MF",
     )
+
+
+def test_a_care_leaver_with_no_episode_in_the_year_is_returned_in_oc3_alone(
+    analyst, looked_after, care_leaver
+):
+    from tandem.care.models import LookedAfterDetails
+    from tandem.returns.validation import validate_ssda903
+
+    # Asked only of children looked after in the year: whether unaccompanied, and motherhood.
+    LookedAfterDetails.objects.filter(child_id=care_leaver.pk).update(uasc=True)
+    built = prepare(analyst)
+    headers = {h["DOB"]: h for h in rows(built, "Header")}
+    leaver = headers["10/01/2008"]
+    assert (leaver["UPN"], leaver["MOTHER"], leaver["MC_DOB"]) == (care_leaver.upn, "", "")
+    assert headers["04/05/2012"]["MOTHER"] == "0"  # the child looked after this year
+    (oc3,) = rows(built, "OC3")
+    assert (oc3["CHILD"], oc3["IN_TOUCH"], oc3["ACTIV"], oc3["ACCOM"]) == (
+        leaver["CHILD"],
+        "YES",
+        "F2",
+        "D1",
+    )
+    # Social worker episodes and UASC are of children looked after in the year only.
+    for table in ("SWEpisodes", "UASC", "Episodes", "Reviews"):
+        assert leaver["CHILD"] not in {r["CHILD"] for r in rows(built, table)}, table
+    assert validate_ssda903(built) == []
+
+
+def test_a_care_leaver_of_another_authority_is_not_in_the_return(analyst, care_leaver):
+    from tandem.care.models import CareLeaverContact
+
+    CareLeaverContact.objects.update(local_authority=factories.PartnerFactory())
+    assert rows(prepare(analyst), "OC3") == []

@@ -17,3 +17,12 @@ def make_partnership(db):
         return build.build(seed=seed, children=children, replace=True, **options)
 
     return make
+
+
+def generated_children(as_of):
+    """The generator's own children, all under 18 on `as_of`: not the older care leavers (18 to
+    22) that `synth.leavers` makes for the SSDA903's OC3."""
+    from tandem.people.models import Person
+    from tandem.synth.leavers import _birthday
+
+    return Person.objects.filter(is_child=True).exclude(date_of_birth__lte=_birthday(as_of, -18))

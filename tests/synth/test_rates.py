@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from django.db.models import Count
 
-from tandem.people.models import Person
 from tandem.referrals.models import Referral, ReferralReason, ThresholdDecision
 from tandem.synth import rates, truth
-from tests.synth.conftest import AS_OF
+from tests.synth.conftest import AS_OF, generated_children
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +63,7 @@ def test_risks_respect_age_and_sex(population):
 def test_the_truth_is_the_database_and_referrals_follow_it(make_partnership):
     run = make_partnership(children=2000, seed=5)
     known = truth.for_run(run)
-    children = {
-        str(pk) for pk in Person.objects.filter(is_child=True).values_list("pk", flat=True)
-    }
+    children = {str(pk) for pk in generated_children(run.as_of).values_list("pk", flat=True)}
     assert set(known.child_id) == children
     # A referral names only risks the child has (or "other").
     for child_id, reason in ReferralReason.objects.values_list("referral__child_id", "reason"):

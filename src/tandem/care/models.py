@@ -253,6 +253,11 @@ class CareLeaverContact(CodedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     year = models.CharField("Collection year", max_length=7)
+    # The authority whose care leaver the young person is: it returns them in OC3 even in a year
+    # with no episode of care (blank on records made before this was kept: see the return).
+    local_authority = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     in_touch = models.CharField("In touch (IN_TOUCH)", max_length=4)
     activity = models.CharField("Activity (ACTIV)", max_length=2)
     accommodation = models.CharField("Accommodation (ACCOM)", max_length=2)

@@ -131,6 +131,8 @@ def care_item_record(*, actor, child_id: UUID, purpose: str, part: str, **fields
     model = ITEMS[part]
     _known_fields(model, fields)
     item = model(child_id=child_id, **fields)
+    if part == "care_leaver":  # the recording authority's care leaver
+        item.local_authority = actor.team.partner
     item.full_clean()
     item.save()
     _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{part}", item.pk, basis)

@@ -288,6 +288,7 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
         return CareLeaverContact(
             child=person,
             year=lists.year,
+            local_authority=la,
             in_touch=v["IN_TOUCH"],
             activity=v["ACTIV"],
             accommodation=v["ACCOM"],

@@ -139,8 +139,12 @@ def return_children_q(la, lists: CodeLists) -> Q:
         started_on__lte=lists.end,
     ).values("child_id")
     leavers = CareLeaverContact.objects.filter(
+        Q(local_authority=la)
+        | Q(
+            local_authority__isnull=True,
+            child_id__in=CareEpisode.objects.filter(local_authority=la).values("child_id"),
+        ),
         year=lists.year,
-        child_id__in=CareEpisode.objects.filter(local_authority=la).values("child_id"),
     ).values("child_id")
     return Q(pk__in=in_care) | Q(pk__in=leavers)
 
@@ -172,27 +176,31 @@ def tables_build(*, children: list[Person], la, lists: CodeLists) -> Ssda903:
         return {"CHILD": ids[pk], "DOB": dmy(person[pk].date_of_birth)}
 
     details = {d.child_id: d for d in LookedAfterDetails.objects.filter(child_id__in=pks)}
-    for c in sorted(children, key=lambda c: ids[c.pk]):
-        d = details.get(c.pk)
-        tables["Header"].append(
-            {
-                "CHILD": ids[c.pk],
-                "SEX": c.sex,
-                "DOB": dmy(c.date_of_birth),
-                "ETHNIC": c.ethnicity,
-                "UPN": c.upn or (d.upn_unknown if d else ""),
-                "MOTHER": flag(d.is_mother) if d else "",
-                "MC_DOB": dmy(d.baby_born_on) if d else "",
-            }
-        )
-        if d and d.uasc:
-            tables["UASC"].append({**base(c.pk), "SEX": c.sex, "DUC": dmy(d.uasc_ceased_on)})
     episodes = CareEpisode.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=start),
         child_id__in=pks,
         local_authority=la,
         started_on__lte=end,
     ).order_by("child_id", "started_on")
+    looked_after = {e.child_id for e in episodes}  # evaluates the queryset once, for below
+    for c in sorted(children, key=lambda c: ids[c.pk]):
+        # Motherhood and UASC are asked only of children looked after in the year, not of care
+        # leavers in OC3 alone (DfE rules 628 and 1014).
+        known = details.get(c.pk)
+        d = known if c.pk in looked_after else None
+        tables["Header"].append(
+            {
+                "CHILD": ids[c.pk],
+                "SEX": c.sex,
+                "DOB": dmy(c.date_of_birth),
+                "ETHNIC": c.ethnicity,
+                "UPN": c.upn or (known.upn_unknown if known else ""),
+                "MOTHER": flag(d.is_mother) if d else "",
+                "MC_DOB": dmy(d.baby_born_on) if d else "",
+            }
+        )
+        if d and d.uasc:
+            tables["UASC"].append({**base(c.pk), "SEX": c.sex, "DUC": dmy(d.uasc_ceased_on)})
     for e in episodes:
         ended_in_year = e.ended_on is not None and e.ended_on <= end
         tables["Episodes"].append(
@@ -305,8 +313,11 @@ def tables_build(*, children: list[Person], la, lists: CodeLists) -> Ssda903:
                 "MIS_END": dmy(m.ended_on) if m.ended_on and m.ended_on <= end else "",
             }
         )
+    # Social worker episodes of children looked after in the year, not of care leavers alone.
     workers = SocialWorkerEpisode.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=start), started_on__lte=end, **in_year
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start),
+        started_on__lte=end,
+        child_id__in=looked_after,
     ).order_by("child_id", "started_on")
     for w in workers:
         tables["SWEpisodes"].append(
