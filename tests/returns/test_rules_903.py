@@ -24,7 +24,9 @@ OC2 = {"CHILD": "A1", "DOB": "01/06/2012"}
 
 
 def built(**tables) -> Ssda903:
-    tables.setdefault("Header", [{**GIRL, "MOTHER": "0"}])
+    # Motherhood is asked of children looked after in the year, not of care leavers alone.
+    leaver_only = tables.get("OC3") and not tables.get("Episodes")
+    tables.setdefault("Header", [{**GIRL, "MOTHER": "" if leaver_only else "0"}])
     full = {
         name: [{c: "" for c in columns} | row for row in tables.get(name, [])]
         for name, columns in COLUMNS.items()
@@ -62,7 +64,7 @@ CASES = [
     ),
     (
         "132",
-        {"OC3": [{"CHILD": "A1", "IN_TOUCH": "YES", "ACTIV": "0", "ACCOM": "B1"}]},
+        {"OC3": [{"CHILD": "A1", "IN_TOUCH": "NO", "ACTIV": "0", "ACCOM": "0"}]},
         {"OC3": [{"CHILD": "A1", "IN_TOUCH": "YES", "ACTIV": "F3", "ACCOM": "B1"}]},
     ),
     (
@@ -121,8 +123,11 @@ CASES = [
     ),
     (
         "542",
-        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [OC2]},
-        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**OC2, "CONVICTED": "0"}]},
+        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**OC2, "DOB": TODDLER["DOB"]}]},
+        {
+            "Header": [{**TODDLER, "MOTHER": "0"}],
+            "OC2": [{**OC2, "DOB": TODDLER["DOB"], "CONVICTED": "0"}],
+        },
     ),
     ("546", {"OC2": [OC2]}, {"OC2": [{**OC2, "HEALTH_CHECK": "1"}]}),
     (
@@ -193,6 +198,7 @@ CASES += [
     ("148", episode(DEC="01/06/2025", REC="E4A"), episode(DEC="01/06/2025")),
     ("142", {"Episodes": [ENDED, MOVED]}, {"Episodes": [EPISODE, MOVED]}),
     ("435", {"Episodes": [ENDED, MOVED]}, {"Episodes": [ENDED, {**MOVED, "LS": "C1"}]}),
+    ("504", {"Episodes": [ENDED, MOVED]}, {"Episodes": [ENDED, {**MOVED, "CIN": "N2"}]}),
     (
         "435",
         {"Episodes": [ENDED, {**MOVED, "PL_POST": "TW1 2DA", "PLACE_PROVIDER": "PR2"}]},
@@ -259,6 +265,71 @@ CASES += [
         {"SWEpisodes": [{**WORKER, "SW_DEC": "30/04/2025"}]},
     ),
 ]
+# Care leavers: an 18-year-old (birthday 10 January 2026) who left care before the year.
+LEFT = {"CHILD": "A1", "SEX": "F", "DOB": "10/01/2008", "ETHNIC": "WBRI", "UPN": "UN5"}
+LEFT_OC3 = {"CHILD": "A1", "DOB": "10/01/2008", "IN_TOUCH": "YES", "ACTIV": "F2", "ACCOM": "D1"}
+AT_17 = {**LEFT, "DOB": "10/01/2009"}  # 17 on 10 January 2026
+
+
+def leaver(*, header=None, episodes=(), **oc3):
+    """A care leaver's tables: looked after in the year if `episodes` are given."""
+    mother = "0" if episodes else ""
+    tables = {
+        "Header": [{**(header or LEFT), "MOTHER": mother}],
+        "OC3": [{**LEFT_OC3, "DOB": (header or LEFT)["DOB"], **oc3}],
+    }
+    if episodes:
+        tables["Episodes"] = [{**EPISODE, **e} for e in episodes]
+    return tables
+
+
+STILL_IN = {"DECOM": "01/05/2025"}
+LEFT_BEFORE = {"DECOM": "01/05/2025", "DEC": "01/12/2025", "REC": "E5"}
+CASES += [
+    ("344", leaver(IN_TOUCH="DIED", ACTIV="0", ACCOM="0"), leaver(IN_TOUCH="DIED")),
+    ("345", leaver(), leaver(ACTIV="0")),
+    (
+        "391",
+        leaver(),
+        leaver(header={**LEFT, "DOB": "01/06/2012"}),
+    ),
+    ("3001", leaver(header=AT_17, ACCOM="D1"), leaver(header=AT_17, ACCOM="Z1")),
+    ("1007", leaver(episodes=[LEFT_BEFORE]), leaver(episodes=[STILL_IN])),
+    (
+        "1016",
+        leaver(episodes=[LEFT_BEFORE]),
+        leaver(episodes=[{**LEFT_BEFORE, "DEC": "10/01/2026"}]),
+    ),
+    ("1000", leaver(episodes=[LEFT_BEFORE]), leaver(episodes=[{**LEFT_BEFORE, "REC": "E2"}])),
+    ("1011", leaver(episodes=[LEFT_BEFORE]), leaver(episodes=[{**LEFT_BEFORE, "REC": "E3"}])),
+    (
+        "215",
+        leaver(),
+        {**leaver(), "OC2": [{"CHILD": "A1", "DOB": LEFT["DOB"], "IMMUNISATIONS": "1"}]},
+    ),
+    (
+        "628",
+        leaver(),
+        {**leaver(), "Header": [{**LEFT, "MOTHER": "0"}]},
+    ),
+    (
+        "1014",
+        {**leaver(episodes=[LEFT_BEFORE]), "UASC": [{"CHILD": "A1", "SEX": "F"}]},
+        {**leaver(), "UASC": [{"CHILD": "A1", "SEX": "F"}]},
+    ),
+    (
+        "134",
+        {**leaver(), "AD1": [{"CHILD": "A1"}]},
+        {**leaver(), "AD1": [{"CHILD": "A1", "SEX_ADOPTR": "MF"}]},
+    ),
+    ("INT15", leaver(), leaver(DOB="11/01/2008")),
+    (
+        "INT21",
+        {"UASC": [{"CHILD": "A1", "SEX": "F"}]},
+        {"UASC": [{"CHILD": "A1", "SEX": "M"}]},
+    ),
+]
+
 # Each table's rows must be of a child in the Header; the once-a-child tables hold one row each.
 ROW_OF = {
     "AD1": {"CHILD": "A1"},
@@ -288,6 +359,23 @@ CASES += [
         ("INT34", "OC3", LEAVER),
         ("INT35", "PrevPerm", ROW_OF["PrevPerm"]),
         ("INT36", "UASC", ROW_OF["UASC"]),
+    ]
+]
+# Each table's DOB is the Header's (01/06/2012).
+CASES += [
+    (
+        code,
+        {table: [{**ROW_OF[table], "DOB": GIRL["DOB"]}]},
+        {table: [{**ROW_OF[table], "DOB": "02/06/2012"}]},
+    )
+    for code, table in [
+        ("INT11", "AD1"),
+        ("INT12", "PlacedAdoption"),
+        ("INT13", "Missing"),
+        ("INT14", "OC2"),
+        ("INT16", "PrevPerm"),
+        ("INT17", "Reviews"),
+        ("INT18", "UASC"),
     ]
 ]
 

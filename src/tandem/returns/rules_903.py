@@ -347,6 +347,22 @@ def placement_change_not_recorded(rows, ret):
 
 
 @rule(
+    "504",
+    "The category of need code differs from that reported at start of current period of being "
+    "looked after",
+    "Episodes",
+    "CIN",
+)
+def need_changed_within_period(rows, ret):
+    for indexes in _by_child_in_order(rows).values():
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            was, now = rows[before_], rows[after]
+            same_period = was["REC"] == "X1" and was["DEC"] and was["DEC"] == now["DECOM"]
+            if same_period and now["CIN"] != was["CIN"]:
+                yield after, "CIN"
+
+
+@rule(
     "356",
     "The date the episode ceased is before the date the same episode started.",
     "Episodes",
@@ -620,3 +636,268 @@ for _code, _table in ONCE.items():
     rule(_code, f"Internal Check: Child should only exist once in {_table}.", _table, "CHILD")(
         _twice
     )
+
+# Every table's DOB is the Header's.
+SAME_BIRTH = {
+    "INT11": "AD1",
+    "INT12": "PlacedAdoption",
+    "INT13": "Missing",
+    "INT14": "OC2",
+    "INT15": "OC3",
+    "INT16": "PrevPerm",
+    "INT17": "Reviews",
+    "INT18": "UASC",
+}
+for _code, _table in SAME_BIRTH.items():
+
+    def _other_birth(rows, ret):
+        born = births(ret)
+        for i, row in enumerate(rows):
+            here, header = day(row["DOB"]), born.get(row["CHILD"])
+            if here and header and here != header:
+                yield i, "DOB"
+
+    rule(
+        _code,
+        f"Internal Check: DOB in {_table} is different to DOB in Header.",
+        _table,
+        "DOB",
+    )(_other_birth)
+
+
+@rule("INT21", "Internal Check: SEX in UASC is different to SEX in Header.", "UASC", "SEX")
+def uasc_other_sex(rows, ret):
+    sex = {h["CHILD"]: h["SEX"] for h in ret.tables["Header"]}
+    for i, u in enumerate(rows):
+        if u["SEX"] and sex.get(u["CHILD"]) and u["SEX"] != sex[u["CHILD"]]:
+            yield i, "SEX"
+
+
+# --- Care leavers (OC3) -----------------------------------------------------------------------
+LEAVER = ("IN_TOUCH", "ACTIV", "ACCOM")
+
+
+def _leaver_given(row: dict) -> bool:
+    return any(row[f] for f in LEAVER)
+
+
+def _leavers(ret) -> set[str]:
+    """Children with care leaver information in the return."""
+    return {o["CHILD"] for o in ret.tables["OC3"] if _leaver_given(o)}
+
+
+def _episodes_of(ret) -> dict[str, list[dict]]:
+    held: dict[str, list[dict]] = {}
+    for e in ret.tables["Episodes"]:
+        held.setdefault(e["CHILD"], []).append(e)
+    return held
+
+
+@rule(
+    "344",
+    "The record shows the young person has died or returned home to live with parent(s) or "
+    "someone with parental responsibility for a continuous period of 6 months or more, but "
+    "activity and/or accommodation on leaving care have been completed.",
+    "OC3",
+    "ACTIV",
+    "ACCOM",
+)
+def died_or_home_with_activity(rows, ret):
+    for i, o in enumerate(rows):
+        if o["IN_TOUCH"] in ("DIED", "RHOM"):
+            wrong = [f for f in ("ACTIV", "ACCOM") if o[f] != "0"]
+            if wrong:
+                yield i, wrong[0]
+
+
+@rule(
+    "345",
+    "The data collection record shows the local authority is in touch with this young person, "
+    "but activity and/or accommodation data items are zero.",
+    "OC3",
+    "ACTIV",
+    "ACCOM",
+)
+def in_touch_without_activity(rows, ret):
+    for i, o in enumerate(rows):
+        if o["IN_TOUCH"] == "YES":
+            zero = [f for f in ("ACTIV", "ACCOM") if o[f] == "0"]
+            if zero:
+                yield i, zero[0]
+
+
+@rule(
+    "391",
+    "Young person was not 17, 18, 19, 20 or 21 during the current collection year. ",
+    "OC3",
+    "DOB",
+)
+def leaver_under_17(rows, ret):
+    for i, o in enumerate(rows):
+        born = day(o["DOB"])
+        if born and _leaver_given(o) and age_on(born, ret.lists.end) < 17:
+            yield i, "DOB"
+
+
+@rule(
+    "3001",
+    "Where care leavers information is being returned for a young person around their 17th "
+    "birthday, the accommodation cannot be with their former foster carer(s).",
+    "OC3",
+    "ACCOM",
+)
+def staying_put_at_17(rows, ret):
+    born = births(ret)
+    for i, o in enumerate(rows):
+        dob = born.get(o["CHILD"])
+        if dob and o["ACCOM"] in ("Z1", "Z2"):
+            seventeen = _birthday_on(dob, dob.year + 17)
+            if ret.lists.start <= seventeen <= ret.lists.end:
+                yield i, "ACCOM"
+
+
+def _birthday_on(dob, year: int):
+    try:
+        return dob.replace(year=year)
+    except ValueError:  # 29 February
+        return dob.replace(year=year, day=28)
+
+
+def _last_birthday(dob, on):
+    birthday = _birthday_on(dob, on.year)
+    return birthday if birthday <= on else _birthday_on(dob, on.year - 1)
+
+
+@rule(
+    "1007",
+    "Care leaver information is not required for 17- or 18-year olds who are still looked "
+    "after [on their 17th or 18th birthday.]",
+    "OC3",
+    *LEAVER,
+)
+def looked_after_on_birthday(rows, ret):
+    # An open episode counts as looked after on the birthday (data-to-insight's check sees
+    # only episodes with an end date).
+    held, end = _episodes_of(ret), ret.lists.end
+    for i, o in enumerate(rows):
+        born = day(o["DOB"])
+        if not (born and _leaver_given(o)) or age_on(born, end) not in (17, 18):
+            continue
+        birthday = _last_birthday(born, end)
+        for e in held.get(o["CHILD"], []):
+            started, ended = day(e["DECOM"]), day(e["DEC"])
+            if started and started <= birthday and (ended is None or ended > birthday):
+                yield i, "IN_TOUCH"
+                break
+
+
+@rule(
+    "1016",
+    "Care leaver information is not required for 17- or 18-year olds who cease to be looked "
+    "after, after their birthday.",
+    "OC3",
+    *LEAVER,
+)
+def left_after_birthday(rows, ret):
+    held, end = _episodes_of(ret), ret.lists.end
+    for i, o in enumerate(rows):
+        born = day(o["DOB"])
+        if not (born and _leaver_given(o)):
+            continue
+        age = age_on(born, end)
+        if age not in (17, 18):
+            continue
+        birthday = _birthday_on(born, born.year + age)
+        ends = (day(e["DEC"]) for e in held.get(o["CHILD"], []))
+        if any(ended and ended >= birthday for ended in ends):
+            yield i, "IN_TOUCH"
+
+
+@rule(
+    "1000",
+    "This child is recorded as having died in care and therefore should not have the care "
+    "leaver information completed. [NOTE: This only tests the current and previous year data "
+    "loaded into the tool]",
+    "OC3",
+    "CHILD",
+)
+def leaver_died_in_care(rows, ret):
+    died = {e["CHILD"] for e in ret.tables["Episodes"] if e["REC"] == "E2"}
+    return ((i, "CHILD") for i, o in enumerate(rows) if o["CHILD"] in died)
+
+
+@rule(
+    "1011",
+    "This child is recorded as having his/her care transferred to another local authority for "
+    "the final episode and therefore should not have the care leaver information completed.",
+    "OC3",
+    *LEAVER,
+)
+def leaver_transferred(rows, ret):
+    held = _episodes_of(ret)
+    for i, o in enumerate(rows):
+        episodes = [e for e in held.get(o["CHILD"], []) if day(e["DECOM"])]
+        if episodes and _leaver_given(o):
+            last = max(episodes, key=lambda e: day(e["DECOM"]))
+            if last["REC"] == "E3":
+                yield i, "IN_TOUCH"
+
+
+OC2_ITEMS = (
+    "CONVICTED",
+    "HEALTH_CHECK",
+    "IMMUNISATIONS",
+    "TEETH_CHECK",
+    "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE",
+    "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+)
+
+
+@rule(
+    "215",
+    "Child has care leaver information but one or more data items relating to children looked "
+    "after for 12 months have been completed.",
+    "OC3",
+    *LEAVER,
+)
+def leaver_with_oc2(rows, ret):
+    oc2 = {h["CHILD"] for h in ret.tables["OC2"] if any(h[f] for f in OC2_ITEMS)}
+    for i, o in enumerate(rows):
+        if _leaver_given(o) and o["CHILD"] in oc2:
+            yield i, "IN_TOUCH"
+
+
+@rule(
+    "628",
+    "Motherhood details are not required for care leavers who have not been looked after "
+    "during the year.",
+    "Header",
+    "MOTHER",
+)
+def leaver_motherhood(rows, ret):
+    looked_after, leavers = set(_episodes_of(ret)), _leavers(ret)
+    for i, h in enumerate(rows):
+        if h["MOTHER"] and h["CHILD"] in leavers and h["CHILD"] not in looked_after:
+            yield i, "MOTHER"
+
+
+@rule("1014", "UASC information is not required for care leavers", "UASC", "CHILD")
+def leaver_uasc(rows, ret):
+    looked_after, leavers = set(_episodes_of(ret)), _leavers(ret)
+    for i, u in enumerate(rows):
+        if u["CHILD"] in leavers and u["CHILD"] not in looked_after:
+            yield i, "CHILD"
+
+
+AD1_ITEMS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
+
+
+@rule("134", "Data on adoption should not be entered for the OC3 cohort.", "AD1", *AD1_ITEMS)
+def adopted_leaver(rows, ret):
+    leavers = _leavers(ret)
+    for i, a in enumerate(rows):
+        given = [f for f in AD1_ITEMS if a[f]]
+        if given and a["CHILD"] in leavers:
+            yield i, given[0]

@@ -157,6 +157,7 @@ def draw_period(rng, person: Person, la: Partner, out: dict[str, list]) -> None:
         left = earliest + dt.timedelta(days=int(rng.integers(0, max((latest - earliest).days, 1))))
         reason = _pick(rng, ENDS_BEFORE_18)
     legal = "V2" if rng.random() < 0.6 else "C2"
+    need = _pick(rng, (["N1", "N4", "N5", "N6"], [0.5, 0.2, 0.2, 0.1]))  # for the whole period
     home = POSTCODES[int(rng.integers(0, len(POSTCODES)))]
     span = (left - start).days
     moves = sorted({start + dt.timedelta(days=int(d)) for d in rng.integers(31, span - 30, 2)})
@@ -176,7 +177,7 @@ def draw_period(rng, person: Person, la: Partner, out: dict[str, list]) -> None:
                 started_on=bounds[i],
                 reason_new="S" if i == 0 else "P",
                 legal_status=legal,
-                category_of_need=_pick(rng, (["N1", "N4", "N5", "N6"], [0.5, 0.2, 0.2, 0.1])),
+                category_of_need=need,
                 placement_type=place,
                 placement_provider=provider,
                 home_postcode=home,
