@@ -156,3 +156,30 @@ def test_the_command_reports_each_bad_row_and_loads_nothing(tmp_path, capsys):
         )
     assert "cin.xml ChildIdentifiers, row 1, PersonBirthDate" in capsys.readouterr().err
     assert not Person.objects.exists()
+
+
+def test_a_reason_for_no_upn_that_tandem_cannot_derive_is_kept(synthetic_census):
+    # UN3 (educated outside England): nothing in the record says so, so it must be kept.
+    text = synthetic_census.read_text()
+    given = re.search(r"<UPNunknown>(UN[1-6])</UPNunknown>", text).group(0)
+    break_file(synthetic_census, (given, "<UPNunknown>UN3</UPNunknown>"))
+    officer = new_council()
+    cin_load(actor=officer, path=synthetic_census, ending=2026, purpose=Purpose.STATUTORY_RETURN)
+    assert export(officer) == synthetic_census.read_bytes()
+
+
+def test_an_unknown_reason_for_no_upn_is_refused_naming_the_row(synthetic_census):
+    text = synthetic_census.read_text()
+    given = re.search(r"<UPNunknown>(UN[1-6])</UPNunknown>", text).group(0)
+    break_file(synthetic_census, (given, "<UPNunknown>UN9</UPNunknown>"))
+    with pytest.raises(LoadRefused) as refused:
+        cin_load(
+            actor=new_council(),
+            path=synthetic_census,
+            ending=2026,
+            purpose=Purpose.STATUTORY_RETURN,
+        )
+    (error,) = refused.value.row_errors
+    assert (error.field, error.message) == ("UPNunknown", "'UN9' is not a UPNunknown code")
+    assert error.file.endswith("ChildIdentifiers")
+    assert not Person.objects.exists()

@@ -344,10 +344,15 @@ class CinEpisodeOutcome(models.Model):
     conference_on = models.DateField(
         "Initial conference held on the episode (DateOfInitialCPC)", null=True, blank=True
     )
+    # Why the child has no UPN, as the loaded census gave it (Tandem derives UN1, UN5 and UN7
+    # from the record, but cannot know UN2, UN3, UN4 or UN6).
+    upn_unknown = models.CharField("UPN unknown (UPNunknown)", max_length=3, blank=True)
 
     def clean(self) -> None:
         lists = codelists_for(None)
         errors = {}
+        if self.upn_unknown and self.upn_unknown not in lists.codes["UPNunknown"]:
+            errors["upn_unknown"] = f"{self.upn_unknown!r} is not a UPNunknown code"
         if self.primary_need and self.primary_need not in lists.codes["PrimaryNeedCode"]:
             errors["primary_need"] = f"{self.primary_need!r} is not a PrimaryNeedCode code"
         if self.closure_reason and self.closure_reason not in lists.codes["ReasonForClosure"]:

@@ -45,6 +45,7 @@ class CinEpisode:
     closed_on: dt.date | None
     closure_reason: str
     conference_on: dt.date | None = None  # only where a loaded census held it on the episode
+    upn_unknown: str = ""  # only where a loaded census gave the child's reason
     # Every referral the episode holds (a referral while the case is open joins it).
     referral_ids: list = field(default_factory=list)
     assessments: list = field(default_factory=list)
@@ -197,6 +198,7 @@ def census_build(*, children: list[Person], la, lists: CodeLists) -> CinCensus:
                 reason,
                 referral_ids=span.referral_ids,
                 conference_on=outcome.conference_on if outcome else None,
+                upn_unknown=outcome.upn_unknown if outcome else "",
             )
             if not span.nfa:
                 _census_work(episode, work, lists)
@@ -394,7 +396,11 @@ def _episode(el: ET.Element, e: CinEpisode, lists: CodeLists) -> None:
 
 
 def _upn_unknown(person: Person, child: CinChild, lists: CodeLists) -> str:
-    """UN7 for a child whose only referrals led to no further action; UN1 under school age."""
+    """The reason a loaded census gave; else UN7 for a child whose only referrals led to no
+    further action, UN1 under school age, UN5 otherwise."""
+    given = [e.upn_unknown for e in child.episodes if e.upn_unknown]
+    if given:
+        return given[0]
     if all(e.nfa for e in child.episodes):
         return "UN7"
     dob = person.date_of_birth

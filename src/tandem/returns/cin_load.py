@@ -194,6 +194,13 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
         for table in ("Section47", "ChildProtectionPlans")
         for r in tables[table]
     }
+    upn_unknown = {}  # LAchildID: the reason given for having no UPN
+    for row, c in enumerate(tables["ChildIdentifiers"], start=1):
+        if c["UPNunknown"] and c["UPNunknown"] not in lists.codes["UPNunknown"]:
+            message = f"{c['UPNunknown']!r} is not a UPNunknown code"
+            reader.error("ChildIdentifiers", row, "UPNunknown", message)
+        elif c["UPNunknown"]:
+            upn_unknown[c["LAchildID"]] = c["UPNunknown"]
     episodes: dict[tuple[str, str], dict] = {}
     for row, e in enumerate(tables["CINdetails"], start=1):
         person = people.get(e["LAchildID"])
@@ -258,12 +265,18 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
             # RC7 and the no-further-action reason are what Tandem derives: held only if other.
             closure_reason="" if e["ReasonForClosure"] == "RC7" else e["ReasonForClosure"],
             conference_on=p["conference"],
+            # The child's reason for having no UPN, kept on each of its episodes.
+            upn_unknown="" if person.upn else upn_unknown.get(e["LAchildID"], ""),
         )
         reader.check(
             "CINdetails",
             row,
             outcome,
-            {"primary_need": "PrimaryNeedCode", "closure_reason": "ReasonForClosure"},
+            {
+                "primary_need": "PrimaryNeedCode",
+                "closure_reason": "ReasonForClosure",
+                "upn_unknown": "UPNunknown",
+            },
         )
         episodes[key] = {
             "referral": referral,
@@ -440,7 +453,12 @@ def _write(actor, purpose, lists, front_door, people, new_ids, episodes, disabil
                 ended_on=e["closed"],
             )
         outcome = e["outcome"]
-        if outcome.primary_need or outcome.closure_reason or outcome.conference_on:
+        if (
+            outcome.primary_need
+            or outcome.closure_reason
+            or outcome.conference_on
+            or outcome.upn_unknown
+        ):
             outcome.referral_id = referral.pk
             outcome.save()
     for d in disabilities:
