@@ -136,3 +136,16 @@ def test_a_synthetic_return_holds_care_leavers_and_passes_every_rule(make_partne
     built = selectors.ssda903_prepare(actor=analyst, ending=2026, purpose=Purpose.STATUTORY_RETURN)
     assert len(built.tables["OC3"]) == contacts.count()
     assert validate_ssda903(built) == []
+
+
+def test_injected_errors_break_contacts_of_the_year_and_say_which_rule():
+    rng = np.random.default_rng(3)
+    contacts = []
+    for _ in range(40):
+        person, last = young_person(D(2022, 11, 1))
+        contacts += leavers.draw_contacts(rng, person, last, Partner(), AS_OF)
+    injected = leavers.inject_errors(contacts, "2025-26")
+    assert [rule for rule, _ in injected] == ["345", "345", "344"]
+    broken = [c for c in contacts if c.activity == "0" and c.in_touch == "YES"]
+    assert len(broken) == 2
+    assert all(c.year == "2025-26" for c in broken)

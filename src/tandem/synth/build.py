@@ -641,7 +641,7 @@ def build(
     # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
     from tandem.synth import leavers
 
-    made = leavers.build_leavers(seed=seed, as_of=as_of)
+    made = leavers.build_leavers(seed=seed, as_of=as_of, inject=care_errors)
     run.rows.update(made)
     run.rows["people.Person"] = run.rows.get("people.Person", 0) + made.get("care leavers made", 0)
     run.save(update_fields=["finished_at", "rows"])

@@ -293,9 +293,23 @@ def draw_contacts(
     return contacts
 
 
+def inject_errors(contacts: list[CareLeaverContact], year: str) -> list[tuple[str, object]]:
+    """Break a few of the year's contacts in ways the DfE's rules catch: (rule, child) each."""
+    injected = []
+    reached = [c for c in contacts if c.year == year and c.in_touch == "YES"]
+    for c in reached[:2]:
+        c.activity = "0"  # in touch, yet no activity
+        injected.append(("345", c.child_id))
+    for c in reached[2:3]:
+        c.in_touch = "RHOM"  # returned home, yet an activity and accommodation
+        injected.append(("344", c.child_id))
+    return injected
+
+
 @transaction.atomic
-def build_leavers(*, seed: int, as_of: dt.date) -> dict[str, int]:
-    """Make the older care leavers, then the contacts of every care leaver of the authority."""
+def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
+    """Make the older care leavers, then the contacts of every care leaver of the authority;
+    with `inject`, break a few contacts of the last complete year (see `inject_errors`)."""
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
         return {}
@@ -339,6 +353,8 @@ def build_leavers(*, seed: int, as_of: dt.date) -> dict[str, int]:
                     started_on=last.ended_on,
                 )
             )
+    if inject:
+        inject_errors(contacts, collection_year(as_of - dt.timedelta(days=365)))
     CareLeaverContact.objects.bulk_create(contacts, batch_size=2000)
     Involvement.objects.bulk_create(involvements, batch_size=2000)
     return {
