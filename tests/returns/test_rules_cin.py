@@ -232,6 +232,14 @@ CASES = [
     ("2885", put(CPP, 0, CPPstartDate="2025-11-18"), [(CPP, 0, "CPPstartDate")], None),
     ("8841", put(R, 0, CPPreviewDate="2025-11-17"), [(R, 0, "CPPreviewDate")],
      put(R, 0, CPPreviewDate="2025-11-18")),
+    ("8525Q", put(CI, 0, ExpectedPersonBirthDate="2012-05-04"), [(CI, 0, "PersonBirthDate")],
+     put(CI, 0, PersonBirthDate="", ExpectedPersonBirthDate="2026-05-01")),
+    ("8606", put(CI, 0, PersonBirthDate="2026-03-01"), [(CD, 0, "CINreferralDate")],
+     put(CI, 0, PersonBirthDate="2026-01-01")),
+    ("4012Q", put(P, 0, CINPlanEndDate="2025-05-12"), [(P, 0, "CINPlanEndDate")],
+     put(P, 0, CINPlanEndDate="2025-05-13")),
+    ("8775Q", put(CI, 0, PersonBirthDate="2000-01-01"), [(CI, 0, "PersonBirthDate")],
+     put(CI, 1, PersonBirthDate="2000-07-01")),
 ]  # fmt: skip
 
 

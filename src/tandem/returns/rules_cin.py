@@ -991,3 +991,74 @@ def review_not_after_start(rows, ret):
         start = started.get((r["LAchildID"], r["CINdetailsID"], r["CPPID"]), "")
         if start and r["CPPreviewDate"] and not before(start, r["CPPreviewDate"]):
             yield i, "CPPreviewDate"
+
+
+# --- Dates of birth and the length of a plan --------------------------------------------------
+def _years_after(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@cin_rule(
+    "8525Q",
+    "Either Date of Birth or Expected Date of Birth must be provided (but not both)",
+    "ChildIdentifiers",
+    "PersonBirthDate",
+    "ExpectedPersonBirthDate",
+)
+def birth_and_expected_birth(rows, ret):
+    for i, c in enumerate(rows):
+        if bool(c["PersonBirthDate"]) == bool(c["ExpectedPersonBirthDate"]):
+            yield i, "PersonBirthDate"
+
+
+@cin_rule(
+    "8606",
+    "Child referral date is more than 40 weeks before DOB or expected DOB",
+    "CINdetails",
+    "CINreferralDate",
+)
+def referred_long_before_birth(rows, ret):
+    born = {}
+    for c in ret.tables["ChildIdentifiers"]:
+        days = [iso(c["PersonBirthDate"]), iso(c["ExpectedPersonBirthDate"])]
+        born[c["LAchildID"]] = [d for d in days if d]
+    for i, e in enumerate(rows):
+        referred = iso(e["CINreferralDate"])
+        if referred and any((b - referred).days > 280 for b in born.get(e["LAchildID"], [])):
+            yield i, "CINreferralDate"
+
+
+@cin_rule(
+    "4012Q",
+    "Please check and either amend or provide a reason: CIN Plan shown as starting and ending "
+    "on the same day",
+    "CINplanDates",
+    "CINPlanEndDate",
+)
+def plan_of_one_day(rows, ret):
+    for i, p in enumerate(rows):
+        if p["CINPlanStartDate"] and p["CINPlanStartDate"] == p["CINPlanEndDate"]:
+            yield i, "CINPlanEndDate"
+
+
+@cin_rule(
+    "8775Q",
+    "Please check and either amend data or provide a reason: Child is over 25 years old",
+    "ChildIdentifiers",
+    "PersonBirthDate",
+)
+def over_25(rows, ret):
+    reference = iso(ret.reference_date) or ret.lists.end
+    closures = defaultdict(list)
+    for e in ret.tables["CINdetails"]:
+        closures[e["LAchildID"]].append(iso(e["CINclosureDate"]))
+    for i, c in enumerate(rows):
+        born = iso(c["PersonBirthDate"])
+        if not born or born >= _years_after(reference, -25):
+            continue
+        # An episode still open, or closed after the 25th birthday.
+        if any(d is None or d > _years_after(born, 25) for d in closures[c["LAchildID"]]):
+            yield i, "PersonBirthDate"
