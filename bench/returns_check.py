@@ -162,9 +162,14 @@ def record(rows: list[dict]) -> None:
             f"{lac['seconds']} / {cin['seconds']} |"
         )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if "## Statutory returns" not in text:
+    if "\n## Statutory returns\n" not in text:
         text += "\n## Statutory returns\n"
-    RESULTS.write_text(text + "\n".join(lines) + "\n")
+    # At the end of the section, not of the file (other benchmarks' sections follow it).
+    section = text.index("\n## Statutory returns\n")
+    after = text.find("\n## ", section + 1)
+    after = len(text) if after < 0 else after
+    head, tail = text[:after].rstrip("\n") + "\n", text[after:]
+    RESULTS.write_text(head + "\n".join(lines) + "\n" + tail)
 
 
 def main() -> None:
