@@ -128,3 +128,33 @@ def test_items_are_recorded_validated_and_read_back_audited(social_worker, child
 def test_the_record_is_hidden_from_a_stranger(stranger, child):
     with pytest.raises(NotFound):
         selectors.care_record_get(actor=stranger, child_id=child.pk, purpose=Purpose.DIRECT_WORK)
+
+
+def test_a_care_leaver_contact_is_the_recording_authoritys(social_worker, child):
+    contact = services.care_item_record(
+        actor=social_worker,
+        child_id=child.pk,
+        purpose=Purpose.DIRECT_WORK,
+        part="care_leaver",
+        year="2025-26",
+        in_touch="YES",
+        activity="F2",
+        accommodation="D1",
+    )
+    assert contact.local_authority == social_worker.team.partner
+
+
+def test_a_care_leaver_contact_cannot_name_another_authority(social_worker, child):
+    with pytest.raises(ValidationError) as refused:
+        services.care_item_record(
+            actor=social_worker,
+            child_id=child.pk,
+            purpose=Purpose.DIRECT_WORK,
+            part="care_leaver",
+            year="2025-26",
+            in_touch="NO",
+            activity="0",
+            accommodation="0",
+            local_authority=factories.PartnerFactory(),
+        )
+    assert "local_authority" in refused.value.message_dict
