@@ -901,3 +901,228 @@ def adopted_leaver(rows, ret):
         given = [f for f in AD1_ITEMS if a[f]]
         if given and a["CHILD"] in leavers:
             yield i, given[0]
+
+
+# --- The sequence of episodes -----------------------------------------------------------------
+def _pairs(rows):
+    """(earlier, later) row indexes of each child's consecutive episodes."""
+    for indexes in _by_child_in_order(rows).values():
+        yield from zip(indexes, indexes[1:], strict=False)
+
+
+# Reasons an episode ends that also end the period of care.
+LEFT_CARE = {"E2", "E3", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "E11", "E12", "E13"}
+LEFT_CARE |= {"E14", "E15", "E16", "E17", "E41", "E45", "E46", "E47", "E48"}
+TEMPORARY = {"T0", "T1", "T2", "T3", "T4"}
+
+
+@rule(
+    "357",
+    "If this is the first episode ever for this child, reason for new episode must be S. "
+    "Check whether there is an episode immediately preceding this one, which has been left out. "
+    "If not the reason for new episode code must be amended to S.",
+    "Episodes",
+    "RNE",
+)
+def first_episode_not_started(rows, ret):
+    for indexes in _by_child_in_order(rows).values():
+        dated = [i for i in indexes if day(rows[i]["DECOM"])]
+        first = rows[dated[0]] if dated else None
+        if first and day(first["DECOM"]) >= ret.lists.start and first["RNE"] != "S":
+            yield dated[0], "RNE"
+
+
+@rule(
+    "431",
+    "The reason for new episode is started to be looked after, but the previous episode ended "
+    "on the same day.",
+    "Episodes",
+    "RNE",
+)
+def started_again_same_day(rows, ret):
+    for before_, after in _pairs(rows):
+        ended, started = day(rows[before_]["DEC"]), day(rows[after]["DECOM"])
+        if rows[after]["RNE"] == "S" and ended and started and started <= ended:
+            yield after, "RNE"
+
+
+@rule(
+    "432",
+    "The child ceased to be looked after at the end of the previous episode but the reason for "
+    "the new episode is not started to be looked after.",
+    "Episodes",
+    "RNE",
+)
+def continued_after_leaving(rows, ret):
+    for before_, after in _pairs(rows):
+        if rows[before_]["REC"] in LEFT_CARE and rows[after]["RNE"] != "S":
+            yield after, "RNE"
+
+
+@rule(
+    "433",
+    "The reason for new episode suggests that this is a continuation episode, but the episode "
+    "does not start on the same day as the last episode finished.",
+    "Episodes",
+    "DECOM",
+)
+def continuation_not_on_the_day(rows, ret):
+    for before_, after in _pairs(rows):
+        was, now = rows[before_], rows[after]
+        if now["RNE"].upper() in ("P", "L", "T", "U", "B") and (
+            not (was["DEC"] and now["DECOM"]) or was["DEC"] != now["DECOM"]
+        ):
+            yield after, "DECOM"
+
+
+@rule(
+    "434",
+    "Reason for new episode is that child's legal status has changed but not the placement, "
+    "but this is not reflected in the episode data.",
+    "Episodes",
+    "LS",
+    *PLACEMENT,
+)
+def legal_change_not_recorded(rows, ret):
+    for before_, after in _pairs(rows):
+        was, now = rows[before_], rows[after]
+        if now["RNE"] != "L":
+            continue
+        if now["LS"] and now["LS"] == was["LS"]:
+            yield after, "LS"
+        elif any(now[f] != was[f] for f in PLACEMENT):
+            yield after, "PLACE"
+
+
+@rule(
+    "436",
+    "Reason for new episode is that both child’s placement and legal status have changed, but "
+    "this is not reflected in the episode data.",
+    "Episodes",
+    "LS",
+    *PLACEMENT,
+)
+def both_changes_not_recorded(rows, ret):
+    # Here blanks compare equal, as data-to-insight's check fills them before comparing.
+    for before_, after in _pairs(rows):
+        was, now = rows[before_], rows[after]
+        if now["RNE"] not in ("U", "B"):
+            continue
+        if now["LS"] == was["LS"]:
+            yield after, "LS"
+        elif all(now[f] == was[f] for f in PLACEMENT):
+            yield after, "PLACE"
+
+
+@rule(
+    "437",
+    "Reason episode ceased is child has died or is aged 18 or over but there are further "
+    "episodes.",
+    "Episodes",
+    "REC",
+)
+def episodes_after_the_end(rows, ret):
+    for before_, _after in _pairs(rows):
+        if rows[before_]["REC"].upper() in ("E2", "E15") and day(rows[before_]["DECOM"]):
+            yield before_, "REC"
+
+
+@rule("380", "A period of care cannot start with a temporary placement.", "Episodes", "PLACE")
+def starts_in_temporary(rows, ret):
+    for i, e in enumerate(rows):
+        if e["PLACE"] in TEMPORARY and e["RNE"] not in ("P", "B"):
+            yield i, "PLACE"
+
+
+@rule("381", "A period of care cannot end with a temporary placement.", "Episodes", "REC")
+def ends_in_temporary(rows, ret):
+    for i, e in enumerate(rows):
+        if e["PLACE"] in TEMPORARY and e["REC"] not in ("X1", ""):
+            yield i, "REC"
+
+
+@rule(
+    "388",
+    "Reason episode ceased is coded new episode begins, but there is no continuation episode.",
+    "Episodes",
+    "REC",
+)
+def continuation_missing(rows, ret):
+    for indexes in _by_child_in_order(rows).values():
+        for n, i in enumerate(indexes):
+            e = rows[i]
+            if not day(e["DEC"]):
+                continue
+            if n == len(indexes) - 1:
+                wrong = e["REC"] == "X1"
+            else:
+                following = rows[indexes[n + 1]]["DECOM"]
+                if not day(following):
+                    continue
+                same_day = day(e["DEC"]) == day(following)
+                wrong = (e["REC"] == "X1") != same_day and e["REC"] != ""
+            if wrong:
+                yield i, "REC"
+
+
+def _aged_when(rows, ret, reasons, field="DEC"):
+    """(row, age on `field`'s date) of episodes whose reason ended is one of `reasons`."""
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        if e["REC"].upper() in reasons:
+            born, on = dob.get(e["CHILD"]), day(e[field])
+            yield i, (age_on(born, on) if born and on else None)
+
+
+@rule("386", "Reason episode ceased is adopted but child has reached age 18.", "Episodes", "REC")
+def adopted_as_adult(rows, ret):
+    return ((i, "REC") for i, age in _aged_when(rows, ret, {"E11", "E12"}) if age and age >= 18)
+
+
+@rule(
+    "387",
+    "Reason episode ceased is child moved into independent living arrangement, but the child "
+    "is aged under 14.",
+    "Episodes",
+    "REC",
+)
+def independent_under_14(rows, ret):
+    for i, age in _aged_when(rows, ret, {"E5", "E6"}):
+        if rows[i]["DEC"] and (age is None or age < 14):
+            yield i, "REC"
+
+
+@rule(
+    "389",
+    "Reason episode ceased is that child transferred to care of adult social care services, "
+    "but child is aged under 16.",
+    "Episodes",
+    "REC",
+)
+def adult_services_under_16(rows, ret):
+    return ((i, "REC") for i, age in _aged_when(rows, ret, {"E7"}) if age is None or age < 16)
+
+
+@rule(
+    "407",
+    "Reason episode ceased is Special Guardianship Order, but child has reached age 18.",
+    "Episodes",
+    "REC",
+)
+def guardianship_as_adult(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, ended = dob.get(e["CHILD"]), day(e["DEC"])
+        guardianship = e["REC"] in ("E45", "E46", "E47", "E48")
+        if guardianship and born and ended and ended > _birthday_on(born, born.year + 18):
+            yield i, "REC"
+
+
+@rule("358", "Child with this legal status should not be under 10.", "Episodes", "LS")
+def youth_justice_under_10(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, started = dob.get(e["CHILD"]), day(e["DECOM"])
+        justice = e["LS"] in ("J1", "J2", "J3")
+        if justice and born and started and started <= _birthday_on(born, born.year + 10):
+            yield i, "LS"
