@@ -78,21 +78,6 @@ CASES = [
     ),
     ("196", {"OC2": [{**OC2, "SDQ_REASON": "SDQ2"}]}, {"OC2": [{**OC2, "SDQ_REASON": "SDQ9"}]}),
     (
-        "176",
-        {"AD1": [{"CHILD": "A1", "SEX_ADOPTR": "MF"}]},
-        {"AD1": [{"CHILD": "A1", "SEX_ADOPTR": "XY"}]},
-    ),
-    (
-        "177",
-        {"AD1": [{"CHILD": "A1", "LS_ADOPTR": "L0"}]},
-        {"AD1": [{"CHILD": "A1", "LS_ADOPTR": "L9"}]},
-    ),
-    (
-        "120",
-        {"PlacedAdoption": [{"CHILD": "A1", "REASON_PLACED_CEASED": "RD1"}]},
-        {"PlacedAdoption": [{"CHILD": "A1", "REASON_PLACED_CEASED": "RD9"}]},
-    ),
-    (
         "631",
         {"Episodes": [EPISODE], "PrevPerm": [{"CHILD": "A1", "PREV_PERM": "Z1"}]},
         {"Episodes": [EPISODE], "PrevPerm": [{"CHILD": "A1", "PREV_PERM": "P9"}]},
@@ -324,7 +309,7 @@ CASES += [
     (
         "134",
         {**leaver(), "AD1": [{"CHILD": "A1"}]},
-        {**leaver(), "AD1": [{"CHILD": "A1", "SEX_ADOPTR": "MF"}]},
+        {**leaver(), "AD1": [{"CHILD": "A1", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11"}]},
     ),
     ("INT15", leaver(), leaver(DOB="11/01/2008")),
     (
@@ -436,8 +421,253 @@ CASES += [
     ("358", episode(LS="J1"), {**header(DOB="01/05/2015"), **episode(LS="J1")}),
 ]
 
+# Adoption: fostered from May, placed for adoption under a placement order in September,
+# adopted in December 2025; the decision to place was made on 1 June.
+FOSTERED = {**EPISODE, "DEC": "01/09/2025", "REC": "X1"}
+PLACED = {**EPISODE, "DECOM": "01/09/2025", "RNE": "B", "LS": "E1", "PLACE": "A4"}
+AD1 = {
+    "CHILD": "A1",
+    "DATE_INT": "01/06/2025",
+    "DATE_MATCH": "01/08/2025",
+    "FOSTER_CARE": "0",
+    "NB_ADOPTR": "2",
+    "SEX_ADOPTR": "MF",
+    "LS_ADOPTR": "L11",
+}
+DECIDED = {"CHILD": "A1", "DATE_PLACED": "01/06/2025"}
+REVERSED = {**DECIDED, "DATE_PLACED_CEASED": "01/02/2026", "REASON_PLACED_CEASED": "RD1"}
+
+
+def adoption(ad1=None, decided=None, placed=None, fostered=None, **tables):
+    """The adopted child's tables, with changes to its AD1, decision and episodes."""
+    return {
+        "Episodes": [
+            {**FOSTERED, **(fostered or {})},
+            {**PLACED, "DEC": "01/12/2025", "REC": "E11", **(placed or {})},
+        ],
+        "AD1": [{**AD1, **(ad1 or {})}],
+        "PlacedAdoption": [{**DECIDED, **(decided or {})}],
+        **tables,
+    }
+
+
+def adopters(**ad1):
+    return adoption(ad1={"NB_ADOPTR": "2", **ad1})
+
+
+FOSTERED_JULY = {**EPISODE, "DEC": "01/07/2025", "REC": "X1"}
+PLACED_JULY = {**PLACED, "DECOM": "01/07/2025", "RNE": "P", "LS": "C2"}
+CASES += [
+    ("176", adoption(), adoption(ad1={"SEX_ADOPTR": "XY"})),
+    ("177", adoption(), adoption(ad1={"LS_ADOPTR": "L9"})),
+    (
+        "120",
+        {"PlacedAdoption": [REVERSED]},
+        {"PlacedAdoption": [{**REVERSED, "REASON_PLACED_CEASED": "RD9"}]},
+    ),
+    ("112", adoption(), adoption(ad1={"DATE_INT": "31/02/2025"})),
+    ("113", adoption(), adoption(ad1={"DATE_MATCH": "32/08/2025"})),
+    ("114", adoption(), adoption(ad1={"FOSTER_CARE": "2"})),
+    ("115", adoption(), adoption(decided={"DATE_PLACED": "31/02/2025"})),
+    (
+        "116",
+        {"PlacedAdoption": [REVERSED]},
+        {"PlacedAdoption": [{**REVERSED, "DATE_PLACED_CEASED": "30/02/2026"}]},
+    ),
+    (
+        "119",
+        {"PlacedAdoption": [REVERSED]},
+        {"PlacedAdoption": [{**REVERSED, "REASON_PLACED_CEASED": ""}]},
+    ),
+    ("151", adoption(), adoption(ad1={"NB_ADOPTR": ""})),
+    (
+        "184",
+        {"PlacedAdoption": [{**REVERSED, "DOB": GIRL["DOB"]}]},
+        {"PlacedAdoption": [{**REVERSED, "DOB": GIRL["DOB"], "DATE_PLACED": "01/05/2012"}]},
+    ),
+    (
+        "333",
+        adoption(),
+        adoption(ad1={"DATE_INT": "01/09/2025"}, decided={"DATE_PLACED": "01/09/2025"}),
+    ),
+    ("511", adopters(SEX_ADOPTR="MF"), adopters(SEX_ADOPTR="M1", LS_ADOPTR="L0")),
+    ("514", adopters(SEX_ADOPTR="M1", NB_ADOPTR="1", LS_ADOPTR="L0"), adopters(LS_ADOPTR="L0")),
+    ("517", adopters(LS_ADOPTR="L3"), adopters(SEX_ADOPTR="MM", LS_ADOPTR="L3")),
+    ("518", adopters(SEX_ADOPTR="MM", LS_ADOPTR="L4"), adopters(LS_ADOPTR="L4")),
+    (
+        "519",
+        adopters(SEX_ADOPTR="FF", LS_ADOPTR="L2"),
+        adopters(SEX_ADOPTR="M1", NB_ADOPTR="1", LS_ADOPTR="L2"),
+    ),
+    ("520", adopters(), adopters(SEX_ADOPTR="MM")),
+    ("524", adopters(SEX_ADOPTR="FF", LS_ADOPTR="L12"), adopters(LS_ADOPTR="L12")),
+    (
+        "522",
+        {"PlacedAdoption": [REVERSED]},
+        {"PlacedAdoption": [{**REVERSED, "DATE_PLACED_CEASED": "31/05/2025"}]},
+    ),
+    (
+        "525",
+        adoption(),
+        adoption(decided={**REVERSED, "DATE_PLACED_CEASED": "01/11/2025"}),
+    ),
+    ("601", adoption(), {**adoption(), "AD1": [{"CHILD": "A1"}]}),
+    ("602", adoption(), {"AD1": [AD1]}),
+    ("331", adoption(), adoption(ad1={"DATE_MATCH": "02/09/2025"})),
+    ("335", adoption(), adoption(ad1={"FOSTER_CARE": "1"})),
+    ("523", adoption(), adoption(decided={"DATE_PLACED": "02/06/2025"})),
+    (
+        "551",
+        {"Episodes": [FOSTERED_JULY, PLACED_JULY], "PlacedAdoption": [DECIDED]},
+        {"Episodes": [FOSTERED_JULY, PLACED_JULY]},
+    ),
+    (
+        "552",
+        {"Episodes": [FOSTERED_JULY, PLACED_JULY], "PlacedAdoption": [DECIDED]},
+        {
+            "Episodes": [FOSTERED_JULY, PLACED_JULY],
+            "PlacedAdoption": [{**DECIDED, "DATE_PLACED": "02/07/2025"}],
+        },
+    ),
+    (
+        "553",
+        {**episode(LS="E1"), "PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/05/2025"}]},
+        episode(LS="E1"),
+    ),
+    (
+        "554",
+        {**episode(LS="E1"), "PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/05/2025"}]},
+        {**episode(LS="E1"), "PlacedAdoption": [{**DECIDED, "DATE_PLACED": "02/05/2025"}]},
+    ),
+]
+
+# Placed for adoption in July, then the plan changed: left care in October, not adopted.
+LEFT_PLACED = [FOSTERED_JULY, {**PLACED_JULY, "DEC": "01/10/2025", "REC": "E4A"}]
+CHANGED = {**DECIDED, "DATE_PLACED_CEASED": "01/10/2025", "REASON_PLACED_CEASED": "RD1"}
+FIRST = {**DECIDED, "DATE_PLACED": "01/05/2025", "DATE_PLACED_CEASED": "15/05/2025"}
+FIRST["REASON_PLACED_CEASED"] = "RD1"
+CASES += [
+    (
+        "334",
+        adoption(),
+        adoption(ad1={"DATE_INT": "30/04/2025"}, decided={"DATE_PLACED": "30/04/2025"}),
+    ),
+    ("336", adoption(), adoption(fostered={"PLACE": "R1"})),
+    (
+        "521",
+        adoption(),
+        adoption(
+            ad1={"DATE_INT": "02/09/2025", "DATE_MATCH": "02/09/2025"},
+            decided={"DATE_PLACED": "02/09/2025"},
+        ),
+    ),
+    (
+        "557",
+        {"Episodes": LEFT_PLACED, "PlacedAdoption": [CHANGED]},
+        {"Episodes": LEFT_PLACED, "PlacedAdoption": [DECIDED]},
+    ),
+    (
+        "558",
+        {"Episodes": adoption()["Episodes"], "PlacedAdoption": [FIRST]},
+        {
+            "Episodes": adoption()["Episodes"],
+            "PlacedAdoption": [FIRST, {**CHANGED, "DATE_PLACED_CEASED": "01/11/2025"}],
+        },
+    ),
+    (
+        "563",
+        {"PlacedAdoption": [REVERSED]},
+        {"PlacedAdoption": [{**REVERSED, "DATE_PLACED": ""}]},
+    ),
+    (
+        "579",
+        {"PlacedAdoption": [FIRST, REVERSED]},
+        {"PlacedAdoption": [FIRST, {**REVERSED, "DATE_PLACED": "10/05/2025"}]},
+    ),
+    (
+        "583",
+        {"PlacedAdoption": [FIRST, REVERSED]},
+        {
+            "PlacedAdoption": [
+                {**FIRST, "DATE_PLACED_CEASED": "", "REASON_PLACED_CEASED": ""},
+                REVERSED,
+            ]
+        },
+    ),
+    ("582", adoption(), adoption(ad1={"DATE_MATCH": "01/12/2025"})),
+    (
+        "117",
+        {"Episodes": LEFT_PLACED, "PlacedAdoption": [CHANGED]},
+        {
+            "Episodes": LEFT_PLACED,
+            "PlacedAdoption": [{**CHANGED, "DATE_PLACED_CEASED": "02/10/2025"}],
+        },
+    ),
+    (
+        "118",
+        {"Episodes": LEFT_PLACED, "PlacedAdoption": [CHANGED]},
+        {
+            "Episodes": LEFT_PLACED,
+            "PlacedAdoption": [
+                {**CHANGED, "DATE_PLACED": "01/04/2025", "DATE_PLACED_CEASED": "30/04/2025"}
+            ],
+        },
+    ),
+]
+
+UASC = {"CHILD": "A1", "SEX": "F", "DOB": "01/06/2012"}
+ADULT = {"CHILD": "A1", "SEX": "F", "DOB": "01/06/2007"}
+LEFT_JUNE = episode(DEC="01/06/2025", REC="E4A")
+CASES += [
+    (
+        "104",
+        {"UASC": [{**UASC, "DUC": "01/04/2025"}]},
+        {"UASC": [{**UASC, "DUC": "31/03/2025"}]},
+    ),
+    (
+        "304",
+        {**header(DOB="01/06/2007"), "UASC": [{**ADULT, "DUC": "01/06/2025"}]},
+        {**header(DOB="01/06/2007"), "UASC": [{**ADULT, "DUC": "02/06/2025"}]},
+    ),
+    ("165", {**header(), **episode()}, {**header(MOTHER="2"), **episode()}),
+    ("168", header(UPN="A123456789012"), header(UPN="I123456789012")),
+    ("171", {"Header": [MOTHER]}, {"Header": [{**MOTHER, "MC_DOB": "31/02/2025"}]}),
+    ("232", header(), header(SEX="U")),
+    ("442", {**header(), **episode()}, {**header(UPN=""), **episode()}),
+    (
+        "444",
+        {"Header": [{**GIRL, "MOTHER": "0"}, {**GIRL, "CHILD": "B2", "UPN": "A123456789012"}]},
+        {
+            "Header": [
+                {**GIRL, "MOTHER": "0", "UPN": "A123456789012"},
+                {**GIRL, "CHILD": "B2", "UPN": "A123456789012"},
+            ]
+        },
+    ),
+    (
+        "625",
+        {"Header": [{**MOTHER, "MC_DOB": "01/06/2025"}], **LEFT_JUNE},
+        {"Header": [{**MOTHER, "MC_DOB": "02/06/2025"}], **LEFT_JUNE},
+    ),
+    ("607", {**header(), **LEFT_JUNE}, {**header(MOTHER=""), **LEFT_JUNE}),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
-ALSO = {"142": {"433"}, "432": {"388"}, "433": {"388"}, "501": {"388", "433"}}
+ALSO = {
+    "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
+    "432": {"388"},  # ended with a reason that ends care, and a new episode starts that day
+    "433": {"388"},  # ended X1, the next episode starting another day
+    "501": {"388", "433"},
+    "112": {"333", "523"},  # an invalid date should be placed is not the decision's date
+    "115": {"523"},
+    "151": {"601"},  # part-completed AD1 of a child adopted in the year
+    "134": {"151", "602"},  # a care leaver was not adopted in the year
+    "176": {"520"},  # no legal status allows an invalid sex of adopters
+    "521": {"331", "552", "554"},  # placed before the decision, matched after placing
+    "583": {"579"},  # the earlier decision is still open when the next is made
+    "582": {"331"},  # matched on the day of adoption, after the placement began
+    "607": {"393"},  # a girl looked after in the year with no mother field
+}
 
 
 def test_every_rule_has_a_case():

@@ -2,6 +2,8 @@
 the DfE's messages. Codes and messages follow the DfE's validation rules (as data-to-insight's
 lac validator numbers them) so a performance officer can look each one up."""
 
+import datetime as dt
+import re
 from collections import Counter
 
 from tandem.returns.validation import age_on, births, code_rule, day, rule
@@ -1126,3 +1128,705 @@ def youth_justice_under_10(rows, ret):
         justice = e["LS"] in ("J1", "J2", "J3")
         if justice and born and started and started <= _birthday_on(born, born.year + 10):
             yield i, "LS"
+
+
+# --- Adoption (AD1) and the decision to place for adoption ------------------------------------
+date_rule(
+    "112",
+    "Date should be placed for adoption is not a valid date.",
+    "AD1",
+    "DATE_INT",
+    blank_ok=True,
+)
+date_rule(
+    "113",
+    "Date matching child and adopter(s) is not a valid date.",
+    "AD1",
+    "DATE_MATCH",
+    blank_ok=True,
+)
+date_rule(
+    "115",
+    "Date of Local Authority's (LA) decision that a child should be placed for adoption is not "
+    "a valid date.",
+    "PlacedAdoption",
+    "DATE_PLACED",
+    blank_ok=True,
+)
+date_rule(
+    "116",
+    "Date of Local Authority's (LA) decision that a child should no longer be placed for "
+    "adoption is not a valid date.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+    blank_ok=True,
+)
+
+
+@rule(
+    "114",
+    "Data entry to record the status of former carer(s) of an adopted child is invalid.",
+    "AD1",
+    "FOSTER_CARE",
+)
+def former_carers_invalid(rows, ret):
+    return (
+        (i, "FOSTER_CARE") for i, a in enumerate(rows) if a["FOSTER_CARE"] not in ("", "0", "1")
+    )
+
+
+@rule(
+    "119",
+    "If the decision is made that a child should no longer be placed for adoption, then the date "
+    "of this decision and the reason why this decision was made must be completed.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+    "REASON_PLACED_CEASED",
+)
+def reversal_half_given(rows, ret):
+    for i, p in enumerate(rows):
+        if bool(p["DATE_PLACED_CEASED"]) != bool(p["REASON_PLACED_CEASED"]):
+            yield (
+                i,
+                "DATE_PLACED_CEASED" if not p["DATE_PLACED_CEASED"] else "REASON_PLACED_CEASED",
+            )
+
+
+@rule(
+    "151",
+    "All data items relating to a childs adoption must be coded or left blank.",
+    "AD1",
+    *AD1_ITEMS,
+)
+def adoption_half_given(rows, ret):
+    for i, a in enumerate(rows):
+        blank = [f for f in AD1_ITEMS if not a[f]]
+        if blank and len(blank) < len(AD1_ITEMS):
+            yield i, blank[0]
+
+
+@rule(
+    "184",
+    "Date of decision that a child should be placed for adoption is before the child was born.",
+    "PlacedAdoption",
+    "DATE_PLACED",
+)
+def decided_before_birth(rows, ret):
+    # As data-to-insight's check reads it, the table's own DOB.
+    for i, p in enumerate(rows):
+        decided, born = day(p["DATE_PLACED"]), day(p["DOB"])
+        if decided and born and decided < born:
+            yield i, "DATE_PLACED"
+
+
+@rule(
+    "333",
+    "Date should be placed for adoption must be on or prior to the date of matching child with "
+    "adopter(s).",
+    "AD1",
+    "DATE_INT",
+)
+def matched_before_decision(rows, ret):
+    for i, a in enumerate(rows):
+        decided, matched = day(a["DATE_INT"]), day(a["DATE_MATCH"])
+        if matched and (decided is None or decided > matched):
+            yield i, "DATE_INT"
+
+
+# The adopters' sexes each legal status allows (DfE rules 514 to 524).
+ADOPTERS = {
+    "514": ("L0", {"M1", "F1"}),
+    "517": ("L3", {"MF"}),
+    "518": ("L4", {"MM", "FF"}),
+    "519": ("L2", {"MM", "FF", "MF"}),
+    "520": ("L11", {"MF"}),
+    "524": ("L12", {"MM", "FF"}),
+}
+ADOPTERS_MESSAGE = {
+    "514": "Data entry on the legal status of adopters shows a single adopter but data entry for "
+    "the numbers of adopters shows it as a couple.",
+    "517": "If reporting legal status of adopters is L3 then the genders of adopters should be "
+    "coded as MF. MF = the adopting couple are male and female.",
+    "518": "If reporting legal status of adopters is L4 then the genders of adopters should be "
+    "coded as MM or FF. MM = the adopting couple are both males. FF = the adopting couple are "
+    "both females.",
+    "519": "Data entered on the legal status of adopters shows civil partnership couple, but data "
+    "entered on genders of adopters does not show it as a couple.",
+    "520": "Data entry on the legal status of adopters shows different gender married couple but "
+    "data entry on genders of adopters shows it as a same gender couple.",
+    "524": "If reporting legal status of adopters is L12 then the genders of adopters should be "
+    "coded as MM or FF. MM = the adopting couple are both males. FF = the adopting couple are "
+    "both females",
+}
+for _code, (_status, _sexes) in ADOPTERS.items():
+
+    def _adopters(rows, ret, status=_status, sexes=_sexes):
+        for i, a in enumerate(rows):
+            if a["LS_ADOPTR"] == status and a["SEX_ADOPTR"] not in sexes:
+                yield i, "SEX_ADOPTR"
+
+    rule(_code, ADOPTERS_MESSAGE[_code], "AD1", "SEX_ADOPTR")(_adopters)
+
+
+@rule(
+    "511",
+    "If reporting that the number of person(s) adopting the looked after child is two adopters "
+    "then the code should only be MM, FF or MF.",
+    "AD1",
+    "SEX_ADOPTR",
+)
+def couple_coded_single(rows, ret):
+    for i, a in enumerate(rows):
+        if a["NB_ADOPTR"] == "2" and a["SEX_ADOPTR"] in ("M1", "F1"):
+            yield i, "SEX_ADOPTR"
+
+
+@rule(
+    "522",
+    "Date of decision that the child should be placed for adoption must be on or before the date "
+    "that a child should no longer be placed for adoption.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+)
+def reversed_before_decision(rows, ret):
+    for i, p in enumerate(rows):
+        decided, reversed_ = day(p["DATE_PLACED"]), day(p["DATE_PLACED_CEASED"])
+        if decided and reversed_ and reversed_ < decided:
+            yield i, "DATE_PLACED_CEASED"
+
+
+def _adoption_given(ret) -> set[str]:
+    return {a["CHILD"] for a in ret.tables["AD1"] if any(a[f] for f in AD1_ITEMS)}
+
+
+def _adopted_in_year(ret) -> set[str]:
+    adopted = set()
+    for e in ret.tables["Episodes"]:
+        ended = day(e["DEC"])
+        if e["REC"] in ("E11", "E12") and ended and ret.lists.start <= ended <= ret.lists.end:
+            adopted.add(e["CHILD"])
+    return adopted
+
+
+@rule(
+    "525",
+    "A child for whom the decision to be placed for adoption has been reversed cannot be adopted "
+    "during the year.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+)
+def adopted_after_reversal(rows, ret):
+    adopted = _adoption_given(ret)
+    for i, p in enumerate(rows):
+        if p["DATE_PLACED_CEASED"] and p["CHILD"] in adopted:
+            yield i, "DATE_PLACED_CEASED"
+
+
+@rule(
+    "601",
+    "The additional fields relating to adoption have not been completed although the episode "
+    "data shows that the child was adopted during the year.",
+    "AD1",
+    *AD1_ITEMS,
+)
+def adoption_not_completed(rows, ret):
+    adopted = _adopted_in_year(ret)
+    for i, a in enumerate(rows):
+        blank = [f for f in AD1_ITEMS if not a[f]]
+        if blank and a["CHILD"] in adopted:
+            yield i, blank[0]
+
+
+@rule(
+    "602",
+    "The episode data submitted for this child does not show that he/she was adopted during the "
+    "year.",
+    "AD1",
+    "CHILD",
+)
+def adoption_without_adopted(rows, ret):
+    adopted = _adopted_in_year(ret)
+    for i, a in enumerate(rows):
+        if any(a[f] for f in AD1_ITEMS) and a["CHILD"] not in adopted:
+            yield i, "CHILD"
+
+
+@rule(
+    "331",
+    "Date of matching child and adopter(s) should be the same as, or prior to, the date of "
+    "placement of adoption.",
+    "AD1",
+    "DATE_MATCH",
+)
+def matched_after_adoption(rows, ret):
+    for i, a in enumerate(rows):
+        matched = day(a["DATE_MATCH"])
+        for e in _episodes_of(ret).get(a["CHILD"], []):
+            started = day(e["DECOM"])
+            if e["REC"] in ("E11", "E12") and matched and started and matched > started:
+                yield i, "DATE_MATCH"
+                break
+
+
+@rule(
+    "335",
+    "The current foster value (0) suggests that child is not adopted by current foster carer, "
+    "but last placement is A2, A3, or A5. Or the current foster value (1) suggests that child is "
+    "adopted by current foster carer, but last placement is A1, A4 or A6.",
+    "Episodes",
+    "PLACE",
+)
+def adopted_by_other_carers(rows, ret):
+    foster = {}
+    for a in ret.tables["AD1"]:
+        foster.setdefault(a["CHILD"], set()).add(a["FOSTER_CARE"])
+    for i, e in enumerate(rows):
+        carers = foster.get(e["CHILD"], set())
+        if e["REC"] in ("E1", "E11", "E12") and (
+            (e["PLACE"] in ("A2", "A3", "A5") and "0" in carers)
+            or (e["PLACE"] in ("A1", "A4", "A6") and "1" in carers)
+        ):
+            yield i, "PLACE"
+
+
+@rule(
+    "523",
+    "Date of decision that the child should be placed for adoption should be the same date as the "
+    "decision that adoption is in the best interest (date should be placed).",
+    "PlacedAdoption",
+    "DATE_PLACED",
+)
+def decision_dates_differ(rows, ret):
+    decided = {}
+    for a in ret.tables["AD1"]:
+        if a["DATE_INT"]:
+            decided.setdefault(a["CHILD"], []).append(day(a["DATE_INT"]))
+    for i, p in enumerate(rows):
+        if p["DATE_PLACED"] and any(
+            d != day(p["DATE_PLACED"]) for d in decided.get(p["CHILD"], [])
+        ):
+            yield i, "DATE_PLACED"
+
+
+PLACED_FOR_ADOPTION = {"A3", "A4", "A5", "A6"}
+
+
+def _decisions(ret) -> dict[str, list[dict]]:
+    held: dict[str, list[dict]] = {}
+    for p in ret.tables["PlacedAdoption"]:
+        held.setdefault(p["CHILD"], []).append(p)
+    return held
+
+
+@rule(
+    "551",
+    "Child has been placed for adoption but there is no date of the decision that the child "
+    "should be placed for adoption.",
+    "Episodes",
+    "PLACE",
+)
+def placed_without_decision(rows, ret):
+    decisions = _decisions(ret)
+    for i, e in enumerate(rows):
+        held = decisions.get(e["CHILD"], [])
+        if e["PLACE"] in PLACED_FOR_ADOPTION and (
+            not held or any(not p["DATE_PLACED"] for p in held)
+        ):
+            yield i, "PLACE"
+
+
+@rule(
+    "552",
+    "Date of Decision to place a child for adoption should be on or prior to the date that the "
+    "child was placed for adoption.",
+    "Episodes",
+    "DECOM",
+)
+def placed_before_decision(rows, ret):
+    decisions = _decisions(ret)
+    for indexes in _by_child_in_order(rows).values():
+        placed = [
+            i for i in indexes if rows[i]["PLACE"] in PLACED_FOR_ADOPTION and day(rows[i]["DECOM"])
+        ]
+        dates = [day(p["DATE_PLACED"]) for p in decisions.get(rows[indexes[0]]["CHILD"], [])]
+        dates = [d for d in dates if d]
+        if placed and dates and day(rows[placed[0]]["DECOM"]) < max(dates):
+            yield placed[0], "DECOM"
+
+
+@rule(
+    "553",
+    "Placement order has been granted but there is no date of decision that the child should be "
+    "placed for adoption.",
+    "Episodes",
+    "LS",
+)
+def order_without_decision(rows, ret):
+    # Nor may the decision be reversed while the placement order is open.
+    decisions = _decisions(ret)
+    for i, e in enumerate(rows):
+        held = decisions.get(e["CHILD"], [])
+        reversed_ = any(p["DATE_PLACED_CEASED"] or p["REASON_PLACED_CEASED"] for p in held)
+        if e["LS"] == "E1" and (not held or (not e["DEC"] and reversed_)):
+            yield i, "LS"
+
+
+@rule(
+    "554",
+    "Date of decision that the child should be placed for adoption should be on or prior to the "
+    "date that the placement order was granted.",
+    "Episodes",
+    "DECOM",
+)
+def order_before_decision(rows, ret):
+    decisions = _decisions(ret)
+    for indexes in _by_child_in_order(rows).values():
+        orders = [i for i in indexes if rows[i]["LS"] == "E1" and day(rows[i]["DECOM"])]
+        if not orders:
+            continue
+        first = orders[0]
+        dates = (day(p["DATE_PLACED"]) for p in decisions.get(rows[first]["CHILD"], []))
+        if any(d and d > day(rows[first]["DECOM"]) for d in dates):
+            yield first, "DECOM"
+
+
+@rule(
+    "334",
+    "Date child started to be looked after in latest period of care must be on or prior to the "
+    "date should be placed for adoption.",
+    "AD1",
+    "DATE_INT",
+)
+def decided_before_care(rows, ret):
+    started: dict[str, dt.date] = {}
+    for e in ret.tables["Episodes"]:
+        on = day(e["DECOM"])
+        if e["RNE"] == "S" and on and on > started.get(e["CHILD"], dt.date.min):
+            started[e["CHILD"]] = on
+    for i, a in enumerate(rows):
+        decided = day(a["DATE_INT"])
+        if decided and a["CHILD"] in started and decided < started[a["CHILD"]]:
+            yield i, "DATE_INT"
+
+
+@rule(
+    "336",
+    "Child does not have a foster placement immediately prior to being placed for adoption.",
+    "Episodes",
+    "PLACE",
+)
+def adoption_not_from_foster_care(rows, ret):
+    fostered = {"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"}
+    for before_, after in _pairs(rows):
+        if rows[after]["PLACE"] in ("A3", "A4") and rows[before_]["PLACE"] not in fostered:
+            yield after, "PLACE"
+
+
+@rule(
+    "521",
+    "Date of local authority's decision (LA) that adoption is in the best interests of the child "
+    "(date should be placed) must be on or prior to the date the child is placed for adoption.",
+    "Episodes",
+    "DECOM",
+)
+def placed_before_best_interests(rows, ret):
+    decided = {}
+    for a in ret.tables["AD1"]:
+        decided.setdefault(a["CHILD"], []).append(day(a["DATE_INT"]))
+    for i, e in enumerate(rows):
+        started = day(e["DECOM"])
+        dates = decided.get(e["CHILD"], [])
+        if e["PLACE"] in PLACED_FOR_ADOPTION and started and any(d and d > started for d in dates):
+            yield i, "DECOM"
+
+
+@rule(
+    "557",
+    "Child for whom the decision was made that they should be placed for adoption has left care "
+    "but was not adopted and information on the decision that they should no longer be placed "
+    "for adoption items has not been completed.",
+    "Episodes",
+    "REC",
+)
+def left_without_reversal(rows, ret):
+    decisions = _decisions(ret)
+    for i, e in enumerate(rows):
+        placed = e["PLACE"] in PLACED_FOR_ADOPTION or e["LS"] == "E1"
+        left = e["REC"] not in ("E11", "E12", "X1", "")
+        held = decisions.get(e["CHILD"], [])
+        incomplete = any(not (p["DATE_PLACED_CEASED"] and p["REASON_PLACED_CEASED"]) for p in held)
+        if placed and left and (not held or incomplete):
+            yield i, "REC"
+
+
+@rule(
+    "558",
+    "If a child has been adopted, then the decision to place them for adoption has not been "
+    "disrupted and the date of the decision that a child should no longer be placed for adoption "
+    "should be left blank. if the REC code is either E11 or E12 then the DATE PLACED CEASED date "
+    "should not be provided",
+    "Episodes",
+    "REC",
+)
+def adopted_after_every_decision_reversed(rows, ret):
+    decisions, adoptions = _decisions(ret), Counter()
+    for e in rows:
+        if e["REC"] in ("E11", "E12"):
+            adoptions[e["CHILD"]] += 1
+    for i, e in enumerate(rows):
+        held = decisions.get(e["CHILD"], [])
+        all_reversed = held and all(p["DATE_PLACED_CEASED"] for p in held)
+        if e["REC"] in ("E11", "E12") and all_reversed and adoptions[e["CHILD"]] * len(held) > 1:
+            yield i, "REC"
+
+
+@rule(
+    "563",
+    "The child should no longer be placed for adoption but the date of the decision that the "
+    "child should be placed for adoption is blank",
+    "PlacedAdoption",
+    "DATE_PLACED",
+)
+def reversed_without_decision(rows, ret):
+    for i, p in enumerate(rows):
+        if p["REASON_PLACED_CEASED"] and p["DATE_PLACED_CEASED"] and not p["DATE_PLACED"]:
+            yield i, "DATE_PLACED"
+
+
+def _decisions_in_order(rows) -> dict[str, list[int]]:
+    order: dict[str, list[int]] = {}
+    for i, p in enumerate(rows):
+        order.setdefault(p["CHILD"], []).append(i)
+    for indexes in order.values():
+        indexes.sort(key=lambda i: day(rows[i]["DATE_PLACED"]) or dt.date.max)
+    return order
+
+
+@rule(
+    "579",
+    "A new decision that the child should be placed for adoption this year cannot start when the "
+    "previous decision is still open. Decisions to place for adoption should also not overlap. "
+    "The date of any new decision to place for adoption must not be before the date placed "
+    "ceased of a previous decision (if present).",
+    "PlacedAdoption",
+    "DATE_PLACED",
+)
+def decision_while_one_open(rows, ret):
+    for indexes in _decisions_in_order(rows).values():
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            reversed_, decided = (
+                day(rows[before_]["DATE_PLACED_CEASED"]),
+                day(rows[after]["DATE_PLACED"]),
+            )
+            if not rows[before_]["DATE_PLACED_CEASED"] or (
+                reversed_ and decided and decided < reversed_
+            ):
+                yield after, "DATE_PLACED"
+
+
+@rule(
+    "583",
+    "More than one date the child should be placed for adoption has been reported, but an "
+    "earlier decision has not been revoked. Check that both dates have been entered correctly.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+)
+def earlier_decision_not_revoked(rows, ret):
+    for indexes in _decisions_in_order(rows).values():
+        latest = max(indexes, key=lambda i: day(rows[i]["DATE_PLACED"]) or dt.date.min)
+        for i in indexes:
+            if i != latest and not rows[i]["DATE_PLACED_CEASED"]:
+                yield i, "DATE_PLACED_CEASED"
+
+
+@rule(
+    "582",
+    "Child is showing as ceasing to be looked after due to adoption, but the date of adoption is "
+    "the same as the date reported for being matched with adopters.",
+    "Episodes",
+    "DEC",
+)
+def adopted_on_matching_day(rows, ret):
+    matched = {}
+    for a in ret.tables["AD1"]:
+        matched.setdefault(a["CHILD"], set()).add(day(a["DATE_MATCH"]))
+    for i, e in enumerate(rows):
+        ended = day(e["DEC"])
+        if e["REC"] in ("E11", "E12") and ended and ended in matched.get(e["CHILD"], set()):
+            yield i, "DEC"
+
+
+def _last_episodes(ret, keep=lambda e: True) -> dict[str, dict]:
+    """Each child's latest-starting episode among those `keep` accepts."""
+    last: dict[str, dict] = {}
+    for e in ret.tables["Episodes"]:
+        started = day(e["DECOM"])
+        if (
+            keep(e)
+            and started
+            and (e["CHILD"] not in last or started > day(last[e["CHILD"]]["DECOM"]))
+        ):
+            last[e["CHILD"]] = e
+    return last
+
+
+@rule(
+    "117",
+    "Date of decision that a child should/should no longer be placed for adoption is beyond the "
+    "current collection year or after the child ceased to be looked after.",
+    "PlacedAdoption",
+    "DATE_PLACED",
+    "DATE_PLACED_CEASED",
+)
+def decision_after_care(rows, ret):
+    last = _last_episodes(ret, lambda e: e["REC"] != "X1")
+    for i, p in enumerate(rows):
+        if p["CHILD"] not in last:
+            continue
+        ended = day(last[p["CHILD"]]["DEC"])
+        for field in ("DATE_PLACED", "DATE_PLACED_CEASED"):
+            on = day(p[field])
+            if on and (on > ret.lists.end or (ended and on > ended)):
+                yield i, field
+                break
+
+
+@rule(
+    "118",
+    "Date of decision that a child should no longer be placed for adoption is before the current "
+    "collection year or before the date the child started to be looked after.",
+    "PlacedAdoption",
+    "DATE_PLACED_CEASED",
+)
+def reversal_before_year(rows, ret):
+    first: dict[str, dt.date] = {}
+    for e in ret.tables["Episodes"]:
+        started = day(e["DECOM"])
+        if (
+            e["LS"] not in ("V3", "V4")
+            and started
+            and started < first.get(e["CHILD"], dt.date.max)
+        ):
+            first[e["CHILD"]] = started
+    for i, p in enumerate(rows):
+        reversed_, started = day(p["DATE_PLACED_CEASED"]), first.get(p["CHILD"])
+        if reversed_ and started and (reversed_ < started or reversed_ < ret.lists.start):
+            yield i, "DATE_PLACED_CEASED"
+
+
+# --- Header and UASC --------------------------------------------------------------------------
+@rule(
+    "104",
+    "Date for Unaccompanied Asylum-Seeking Children (UASC) status ceased is not a valid date.",
+    "UASC",
+    "DUC",
+)
+def uasc_ceased_invalid(rows, ret):
+    for i, u in enumerate(rows):
+        ceased = day(u["DUC"])
+        if (u["DUC"] and ceased is None) or (ceased and ceased < ret.lists.start):
+            yield i, "DUC"
+
+
+@rule(
+    "304",
+    "Date unaccompanied asylum-seeking child (UASC) status ceased must be on or before the 18th "
+    "birthday of a child.",
+    "UASC",
+    "DUC",
+)
+def uasc_ceased_as_adult(rows, ret):
+    for i, u in enumerate(rows):
+        ceased, born = day(u["DUC"]), day(u["DOB"])
+        if ceased and born and ceased > _birthday_on(born, born.year + 18):
+            yield i, "DUC"
+
+
+@rule("165", "Data entry for mother status is invalid.", "Header", "MOTHER")
+def mother_invalid(rows, ret):
+    looked_after = {
+        e["CHILD"] for e in ret.tables["Episodes"] if e["LS"].upper() not in ("V3", "V4")
+    }
+    for i, h in enumerate(rows):
+        if h["CHILD"] in looked_after and h["MOTHER"] not in ("", "0", "1"):
+            yield i, "MOTHER"
+
+
+UPN = re.compile(r"(^((?![IOS])[A-Z]){1}(\d{12}|\d{11}[A-Z]{1})$)|^(UN[1-5])$")
+
+
+@rule(
+    "168",
+    "Unique Pupil Number (UPN) is not valid. If unknown, default codes should be UN1, UN2, UN3, "
+    "UN4 or UN5.",
+    "Header",
+    "UPN",
+)
+def upn_invalid(rows, ret):
+    return ((i, "UPN") for i, h in enumerate(rows) if h["UPN"] and not UPN.match(h["UPN"]))
+
+
+date_rule(
+    "171",
+    "Date of birth of mother's child is not a valid date.",
+    "Header",
+    "MC_DOB",
+    blank_ok=True,
+)
+
+
+@rule("232", "Sex of the child/young person has been reported as unknown.", "Header", "SEX")
+def sex_unknown(rows, ret):
+    return ((i, "SEX") for i, h in enumerate(rows) if h["SEX"].upper() == "U")
+
+
+@rule("442", "Unique Pupil Number (UPN) field is not completed.", "Header", "UPN")
+def upn_blank(rows, ret):
+    looked_after = {e["CHILD"] for e in ret.tables["Episodes"] if e["LS"] not in ("V3", "V4")}
+    for i, h in enumerate(rows):
+        if h["CHILD"] in looked_after and not h["UPN"]:
+            yield i, "UPN"
+
+
+@rule("444", "Duplicate UPN has been reported", "Header", "UPN")
+def upn_twice(rows, ret):
+    unknown = {"UN1", "UN2", "UN3", "UN4", "UN5"}
+    seen = Counter(h["UPN"] for h in rows if h["UPN"] and h["UPN"] not in unknown)
+    return ((i, "UPN") for i, h in enumerate(rows) if seen[h["UPN"]] > 1)
+
+
+@rule(
+    "625",
+    "Date of birth of the first child is beyond the end of this reporting year or the date the "
+    "child ceased to be looked after.",
+    "Header",
+    "MC_DOB",
+)
+def baby_born_after_care(rows, ret):
+    last_end: dict[str, dt.date] = {}
+    for e in ret.tables["Episodes"]:
+        ended = day(e["DEC"])
+        if ended and ended > last_end.get(e["CHILD"], dt.date.min):
+            last_end[e["CHILD"]] = ended
+    for i, h in enumerate(rows):
+        baby, ended = day(h["MC_DOB"]), last_end.get(h["CHILD"])
+        if baby and ended and (baby > ret.lists.end or baby > ended):
+            yield i, "MC_DOB"
+
+
+@rule(
+    "607",
+    "Child ceased to be looked after in the year, but mother field has not been completed.",
+    "Header",
+    "MOTHER",
+)
+def left_without_mother(rows, ret):
+    left = set()
+    for e in ret.tables["Episodes"]:
+        ended = day(e["DEC"])
+        in_year = ended and ret.lists.start <= ended <= ret.lists.end
+        if in_year and e["REC"] not in ("X1", "") and e["LS"] not in ("V3", "V4"):
+            left.add(e["CHILD"])
+    for i, h in enumerate(rows):
+        if h["CHILD"] in left and h["SEX"] == "F" and not h["MOTHER"]:
+            yield i, "MOTHER"
