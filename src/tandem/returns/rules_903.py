@@ -1830,3 +1830,193 @@ def left_without_mother(rows, ret):
     for i, h in enumerate(rows):
         if h["CHILD"] in left and h["SEX"] == "F" and not h["MOTHER"]:
             yield i, "MOTHER"
+
+
+# --- Placements and legal statuses ------------------------------------------------------------
+@rule("213", "Placement provider information not required.", "Episodes", "PLACE_PROVIDER")
+def provider_not_required(rows, ret):
+    for i, e in enumerate(rows):
+        if e["PLACE"] in NO_PROVIDER | {"T4"} and e["PLACE_PROVIDER"]:
+            yield i, "PLACE_PROVIDER"
+
+
+@rule(
+    "526",
+    "Child is missing a placement provider code for at least one episode.",
+    "Episodes",
+    "PLACE_PROVIDER",
+)
+def provider_missing(rows, ret):
+    for i, e in enumerate(rows):
+        if e["PLACE"] not in NO_PROVIDER | {"T4"} and not e["PLACE_PROVIDER"]:
+            yield i, "PLACE_PROVIDER"
+
+
+@rule("214", "Placement location information not required.", "Episodes", "PL_POST", "URN")
+def short_breaks_located(rows, ret):
+    for i, e in enumerate(rows):
+        given = [f for f in ("PL_POST", "URN") if e[f]]
+        if e["LS"] in ("V3", "V4") and given:
+            yield i, given[0]
+
+
+@rule(
+    "217",
+    "Children who are placed for adoption with current foster carers (placement types A3 or A5) "
+    "must have a reason for new episode of S, T or U.",
+    "Episodes",
+    "RNE",
+)
+def placed_with_carers_new_episode(rows, ret):
+    for i, e in enumerate(rows):
+        started = day(e["DECOM"])
+        with_carers = e["PLACE"] in ("A3", "A5") and started and started >= day("01/04/2015")
+        if with_carers and e["RNE"] not in ("S", "T", "U"):
+            yield i, "RNE"
+
+
+@rule("225", "Reason for placement change must be recorded.", "Episodes", "REASON_PLACE_CHANGE")
+def placement_change_without_reason(rows, ret):
+    for before_, after in _pairs(rows):
+        was, now = rows[before_], rows[after]
+        if (
+            was["REC"] == "X1"
+            and not was["REASON_PLACE_CHANGE"]
+            and was["PLACE"] not in TEMPORARY
+            and now["RNE"] in ("P", "B", "T", "U")
+            and now["PLACE"] not in TEMPORARY
+        ):
+            yield before_, "REASON_PLACE_CHANGE"
+
+
+@rule(
+    "226",
+    "Reason for placement change is not required for temporary placements.",
+    "Episodes",
+    "REASON_PLACE_CHANGE",
+)
+def temporary_with_reason(rows, ret):
+    previous = {}
+    for before_, after in _pairs(rows):
+        previous[after] = rows[before_]
+    for i, e in enumerate(rows):
+        before_ = previous.get(i)
+        if e["PLACE"] in TEMPORARY and (
+            e["REASON_PLACE_CHANGE"] or (before_ and before_["REASON_PLACE_CHANGE"])
+        ):
+            yield i, "REASON_PLACE_CHANGE"
+
+
+@rule(
+    "234",
+    "A child aged under 10 can not change placement due to being admitted to custody",
+    "Episodes",
+    "REASON_PLACE_CHANGE",
+)
+def custody_under_10(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born, started = dob.get(e["CHILD"]), day(e["DECOM"])
+        if (
+            e["REASON_PLACE_CHANGE"] == "CUSTOD"
+            and born
+            and started
+            and age_on(born, started) < 10
+        ):
+            yield i, "REASON_PLACE_CHANGE"
+
+
+@rule("175", "The number of adopter(s) code is not a valid code.", "AD1", "NB_ADOPTR")
+def adopters_number_invalid(rows, ret):
+    return ((i, "NB_ADOPTR") for i, a in enumerate(rows) if a["NB_ADOPTR"] not in ("", "1", "2"))
+
+
+@rule(
+    "359",
+    "Child being looked after following 18th birthday must be accommodated under section 20(5) "
+    "of the Children Act 1989 in a community home.",
+    "Episodes",
+    "LS",
+)
+def looked_after_adult(rows, ret):
+    dob = births(ret)
+    for i, e in enumerate(rows):
+        born = dob.get(e["CHILD"])
+        adult = born and _birthday_on(born, born.year + 18) < ret.lists.end
+        if adult and not e["DEC"] and not (e["LS"] == "V2" and e["PLACE"] == "K2"):
+            yield i, "LS"
+
+
+# The youngest a child may start a placement of each type (DfE rules 371 to 374), as
+# data-to-insight checks it: on episodes that have ended.
+YOUNGEST = {
+    "371": (
+        "K3",
+        16,
+        "Child in supported accomodation not subject to children’s homes "
+        "regulations should be at least 16.",
+    ),
+    "372": ("R5", 10, "Child in youth custody or prison should be at least 10."),
+    "373": ("S1", 4, "Child placed in a school should be at least 4 years old."),
+    "374": ("P3", 14, "Child in residential employment should be at least 14 years old."),
+}
+for _code, (_place, _age, _message) in YOUNGEST.items():
+
+    def _too_young(rows, ret, place=_place, age=_age):
+        dob = births(ret)
+        for i, e in enumerate(rows):
+            born, started = dob.get(e["CHILD"]), day(e["DECOM"])
+            if e["PLACE"] != place or not (born and started and day(e["DEC"])):
+                continue
+            if started < _birthday_on(born, born.year + age):
+                yield i, "PLACE"
+
+    rule(_code, _message, "Episodes", "PLACE")(_too_young)
+
+
+# The longest an ended placement of each temporary type may last (DfE rules 375, 376, 379).
+LONGEST = {
+    "375": ("T1", 42, "Hospitalisation coded as a temporary placement exceeds six weeks."),
+    "376": (
+        "T3",
+        21,
+        "Temporary placements coded as being due to holiday of usual foster "
+        "carer(s) cannot exceed three weeks.",
+    ),
+    "379": (
+        "T4",
+        7,
+        "Temporary placements for unspecified reason (placement code T4) cannot "
+        "exceed seven days.",
+    ),
+}
+for _code, (_place, _days, _message) in LONGEST.items():
+
+    def _too_long(rows, ret, place=_place, days=_days):
+        for i, e in enumerate(rows):
+            started, ended = day(e["DECOM"]), day(e["DEC"])
+            if e["PLACE"] == place and started and ended and (ended - started).days > days:
+                yield i, "DEC"
+
+    rule(_code, _message, "Episodes", "DEC")(_too_long)
+
+
+@rule(
+    "365",
+    "Any individual short- term respite placement must not exceed 17 days.",
+    "Episodes",
+    "DEC",
+)
+def respite_too_long(rows, ret):
+    for i, e in enumerate(rows):
+        started, ended = day(e["DECOM"]), day(e["DEC"]) if e["DEC"] else ret.lists.end
+        if e["LS"] == "V3" and started and ended and (ended - started).days > 17:
+            yield i, "DEC"
+
+
+@rule("351", "Child was over 25 at the start of the current collection year.", "Header", "DOB")
+def over_25(rows, ret):
+    for i, h in enumerate(rows):
+        born = day(h["DOB"])
+        if born and ret.lists.start > _birthday_on(born, born.year + 25):
+            yield i, "DOB"
