@@ -5,6 +5,7 @@ import pytest
 from tandem.access.models import InvolvementKind
 from tandem.audit.models import Purpose
 from tandem.care import services
+from tandem.care.models import CareEpisode
 from tandem.partners.models import Role
 from tests import factories
 
@@ -60,11 +61,16 @@ def child_looked_after(la_team):
         placement_type="U6",
         placement_postcode="TW1 2NE",
     )
+    # The move's reason is recorded on the placement it ended (DfE rule 225).
+    CareEpisode.objects.filter(child=child, reason_ended="X1").update(reason_place_change="CARPL")
     for kind, fields in [
         ("review", {"held_on": dt.date(2025, 6, 20), "participation": "PN1"}),
         ("details", {"is_mother": False, "upn_unknown": "UN5"}),
         ("previous_permanence", {"option": "Z1"}),
-        ("missing", {"kind": "M", "started_on": dt.date(2025, 8, 1)}),
+        (
+            "missing",
+            {"kind": "M", "started_on": dt.date(2025, 8, 1), "ended_on": dt.date(2025, 8, 3)},
+        ),
     ]:
         services.care_item_record(
             actor=worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields

@@ -27,6 +27,14 @@ def built(**tables) -> Ssda903:
     # Motherhood is asked of children looked after in the year, not of care leavers alone.
     leaver_only = tables.get("OC3") and not tables.get("Episodes")
     tables.setdefault("Header", [{**GIRL, "MOTHER": "" if leaver_only else "0"}])
+    # A child who started to be looked after in the year has a previous permanence row.
+    known = {h["CHILD"] for h in tables["Header"]}
+    started = known & {
+        e["CHILD"]
+        for e in tables.get("Episodes", [])
+        if e.get("RNE") == "S" and e["DECOM"][-4:] + e["DECOM"][3:5] >= "202504"
+    }
+    tables.setdefault("PrevPerm", [{"CHILD": c, "PREV_PERM": "Z1"} for c in sorted(started)])
     full = {
         name: [{c: "" for c in columns} | row for row in tables.get(name, [])]
         for name, columns in COLUMNS.items()
@@ -80,7 +88,12 @@ CASES = [
     (
         "631",
         {"Episodes": [EPISODE], "PrevPerm": [{"CHILD": "A1", "PREV_PERM": "Z1"}]},
-        {"Episodes": [EPISODE], "PrevPerm": [{"CHILD": "A1", "PREV_PERM": "P9"}]},
+        {
+            "Episodes": [EPISODE],
+            "PrevPerm": [
+                {"CHILD": "A1", "PREV_PERM": "P9", "LA_PERM": "800", "DATE_PERM": "01/01/2020"}
+            ],
+        },
     ),
     (
         "355",
@@ -166,7 +179,7 @@ CASES += [
         {"Reviews": [{"CHILD": "A1", "REVIEW": "01/06/2025", "REVIEW_CODE": "PN1"}]},
         {"Reviews": [{"CHILD": "A1", "REVIEW": "", "REVIEW_CODE": "PN1"}]},
     ),
-    ("1004", {"Missing": [MISSING]}, {"Missing": [{**MISSING, "MIS_START": ""}]}),
+    ("1004", {"Missing": [MISSING]}, {"Missing": [{**MISSING, "MIS_START": "31/02/2025"}]}),
     (
         "1005",
         {"Missing": [{**MISSING, "MIS_END": "30/06/2025"}]},
@@ -715,6 +728,76 @@ CASES += [
     ("351", header(DOB="01/04/2000"), header(DOB="31/03/2000")),
 ]
 
+# Missing while looked after from 1 May to 1 June 2025.
+MISSING_MAY = {**MISSING, "MIS_START": "05/05/2025", "MIS_END": "06/05/2025"}
+
+
+def missing(**changes):
+    return {**LEFT_JUNE, "Missing": [{**MISSING_MAY, **changes}]}
+
+
+AWAY = {**MISSING_MAY, "MIS_START": "07/05/2025", "MIS_END": ""}
+AT_18 = {**MISSING, "DOB": "01/06/2007", "MIS_START": "20/05/2025", "MIS_END": "01/06/2025"}
+PERMANENCE = {"CHILD": "A1", "PREV_PERM": "P1", "LA_PERM": "800", "DATE_PERM": "01/01/2020"}
+REVIEW = {"CHILD": "A1", "DOB": GIRL["DOB"], "REVIEW": "01/06/2025", "REVIEW_CODE": "PN1"}
+CASES += [
+    ("564", {"Missing": [MISSING]}, {"Missing": [{**MISSING, "MIS_START": ""}]}),
+    ("565", {"Missing": [MISSING]}, {"Missing": [{**MISSING, "MISSING": ""}]}),
+    (
+        "566",
+        {"Missing": [MISSING_MAY]},
+        {"Missing": [{**MISSING_MAY, "MISSING": ""}]},
+    ),
+    (
+        "571",
+        {"Missing": [MISSING_MAY]},
+        {"Missing": [{**MISSING_MAY, "MIS_START": "01/03/2025", "MIS_END": "31/03/2025"}]},
+    ),
+    (
+        "574",
+        {"Missing": [MISSING_MAY, AWAY]},
+        {"Missing": [{**MISSING_MAY, "MIS_END": ""}, AWAY]},
+    ),
+    ("575", missing(), missing(MIS_END="")),
+    ("577", missing(), missing(MIS_END="05/07/2025")),
+    ("578", missing(), missing(MIS_START="05/07/2025", MIS_END="06/07/2025")),
+    ("581", missing(), missing(MIS_START="05/04/2025", MIS_END="06/04/2025")),
+    (
+        "580",
+        {**header(DOB="01/06/2007"), **episode(DEC="01/06/2025", REC="E8"), "Missing": [AT_18]},
+        {**header(DOB="01/06/2007"), **LEFT_JUNE, "Missing": [AT_18]},
+    ),
+    ("630", episode(), {**episode(), "PrevPerm": []}),
+    (
+        "632",
+        {**episode(), "PrevPerm": [PERMANENCE]},
+        {**episode(), "PrevPerm": [{**PERMANENCE, "DATE_PERM": "01/05/2025"}]},
+    ),
+    (
+        "633",
+        {**episode(), "PrevPerm": [PERMANENCE]},
+        {**episode(), "PrevPerm": [{**PERMANENCE, "LA_PERM": "123"}]},
+    ),
+    (
+        "635",
+        {"PrevPerm": [PERMANENCE]},
+        {"PrevPerm": [{**PERMANENCE, "PREV_PERM": ""}]},
+    ),
+    (
+        "440",
+        {"Reviews": [REVIEW]},
+        {"Reviews": [{**REVIEW, "REVIEW_CODE": "PN0"}]},
+    ),
+    (
+        "441",
+        {
+            **header(DOB=TODDLER["DOB"]),
+            "Reviews": [{**REVIEW, "DOB": TODDLER["DOB"], "REVIEW_CODE": "PN0"}],
+        },
+        {**header(DOB=TODDLER["DOB"]), "Reviews": [{**REVIEW, "DOB": TODDLER["DOB"]}]},
+    ),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
@@ -731,6 +814,12 @@ ALSO = {
     "582": {"331"},  # matched on the day of adoption, after the placement began
     "607": {"393"},  # a girl looked after in the year with no mother field
     "353": {"351"},  # looked after before October 1991, so over 25 now
+    "INT03": {"630"},  # a child missing from the Header has no previous permanence row
+    "564": {"1004"},  # a blank start date is not a date
+    "566": {"565"},  # a missing episode has a start date
+    "575": {"577"},  # open after the care it began in ended
+    "578": {"577", "581"},  # started and ended outside the period of care
+    "581": {"577", "578"},
 }
 # ...and where even the passing case must fail another rule.
 PASSING_ALSO = {"353": {"351"}}

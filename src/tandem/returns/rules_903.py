@@ -2020,3 +2020,482 @@ def over_25(rows, ret):
         born = day(h["DOB"])
         if born and ret.lists.start > _birthday_on(born, born.year + 25):
             yield i, "DOB"
+
+
+# --- Missing episodes, against each other and the periods of care ------------------------------
+@rule(
+    "564",
+    "Child was missing or away from placement without authorisation and the date started is "
+    "blank.",
+    "Missing",
+    "MIS_START",
+)
+def missing_without_start(rows, ret):
+    for i, m in enumerate(rows):
+        if m["MISSING"].upper() in ("M", "A") and not m["MIS_START"]:
+            yield i, "MIS_START"
+
+
+@rule(
+    "565",
+    "The date that the child started to be missing or away from placement without authorisation "
+    "has been completed but whether the child was missing or away from placement without "
+    "authorisation has not been completed.",
+    "Missing",
+    "MISSING",
+)
+def started_without_type(rows, ret):
+    return ((i, "MISSING") for i, m in enumerate(rows) if m["MIS_START"] and not m["MISSING"])
+
+
+@rule(
+    "566",
+    "The date that the child's episode of being missing or away from placement without "
+    "authorisation ended has been completed but whether the child was missing or away without "
+    "authorisation has not been completed.",
+    "Missing",
+    "MISSING",
+)
+def ended_without_type(rows, ret):
+    return ((i, "MISSING") for i, m in enumerate(rows) if m["MIS_END"] and not m["MISSING"])
+
+
+@rule(
+    "571",
+    "The date that the child ceased to be missing or away from placement without authorisation "
+    "is before the start or after the end of the collection year.",
+    "Missing",
+    "MIS_END",
+)
+def missing_end_outside_year(rows, ret):
+    for i, m in enumerate(rows):
+        ended = day(m["MIS_END"])
+        if ended and not ret.lists.start <= ended <= ret.lists.end:
+            yield i, "MIS_END"
+
+
+@rule(
+    "574",
+    "A new missing/away from placement without authorisation period cannot start when the "
+    "previous missing/away from placement without authorisation period is still open. Missing/"
+    "away from placement without authorisation periods should also not overlap.",
+    "Missing",
+    "MIS_START",
+)
+def missing_overlaps(rows, ret):
+    order: dict[str, list[int]] = {}
+    for i, m in enumerate(rows):
+        order.setdefault(m["CHILD"], []).append(i)
+    for indexes in order.values():
+        # In order of end (an open one ending as it starts), then start.
+        def key(i):
+            end = day(rows[i]["MIS_END"]) or day(rows[i]["MIS_START"]) or dt.date.max
+            return end, day(rows[i]["MIS_START"]) or dt.date.max
+
+        indexes.sort(key=key)
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            ended, started = day(rows[before_]["MIS_END"]), day(rows[after]["MIS_START"])
+            if not rows[before_]["MIS_END"] or (ended and started and started < ended):
+                yield after, "MIS_START"
+
+
+@rule(
+    "575",
+    "If the placement from which the child goes missing/away from placement without "
+    "authorisation ends, the missing/away from placement without authorisation episode must "
+    "also end.",
+    "Missing",
+    "MIS_END",
+)
+def missing_past_placement(rows, ret):
+    held = _episodes_of(ret)
+    for i, m in enumerate(rows):
+        started = day(m["MIS_START"])
+        if m["MIS_END"] or not started:
+            continue
+        for e in held.get(m["CHILD"], []):
+            begun, ended = day(e["DECOM"]), day(e["DEC"])
+            if begun and ended and begun <= started <= ended:
+                yield i, "MIS_END"
+                break
+
+
+def _periods(ret) -> dict[str, list[tuple]]:
+    """Each child's periods of care: (start, end or None), from consecutive episodes."""
+    periods: dict[str, list[tuple]] = {}
+    rows = [e for e in ret.tables["Episodes"] if day(e["DECOM"])]
+    for indexes in _by_child_in_order(rows).values():
+        for i in indexes:
+            e, held = rows[i], periods.setdefault(rows[i]["CHILD"], [])
+            started, ended = day(e["DECOM"]), day(e["DEC"])
+            if held and not (held[-1][1] and started > held[-1][1]):
+                held[-1] = (held[-1][0], ended)
+            else:
+                held.append((started, ended))
+    return periods
+
+
+def _missing_outside(m: dict, period: tuple) -> bool:
+    """Whether a missing episode lies outside a period of care, as DfE rule 577 reads it."""
+    started, ended = day(m["MIS_START"]), day(m["MIS_END"])
+    begun, over = period
+    if not m["MIS_END"]:
+        return over is not None or bool(started and started < begun)
+    return bool(ended and ((over and ended > over) or ended < begun))
+
+
+@rule(
+    "577",
+    "Child ceased to be looked after but there is a missing/away from placement without "
+    "authorisation period without an end date.",
+    "Missing",
+    "MIS_END",
+)
+def missing_after_care_ended(rows, ret):
+    periods = _periods(ret)
+    for i, m in enumerate(rows):
+        held = periods.get(m["CHILD"])
+        if m["MIS_START"] and held and all(_missing_outside(m, p) for p in held):
+            yield i, "MIS_END"
+
+
+@rule(
+    "578",
+    "The date that the child started to be missing is after the child ceased to be looked after.",
+    "Missing",
+    "MIS_START",
+)
+def missing_outside_care(rows, ret):
+    periods = _periods(ret)
+    for i, m in enumerate(rows):
+        started = day(m["MIS_START"])
+        held = periods.get(m["CHILD"])
+        if (
+            started
+            and held
+            and all(started < begun or (over and started > over) for begun, over in held)
+        ):
+            yield i, "MIS_START"
+
+
+@rule(
+    "580",
+    "Child is missing when cease being looked after but reason episode ceased not ‘E8’.",
+    "Episodes",
+    "REC",
+)
+def left_while_missing(rows, ret):
+    eighteenth = {}
+    for m in ret.tables["Missing"]:
+        born, ended = day(m["DOB"]), day(m["MIS_END"])
+        if born and ended and ended == _birthday_on(born, born.year + 18):
+            eighteenth.setdefault(m["CHILD"], set()).add(ended)
+    for i, e in enumerate(rows):
+        ended = day(e["DEC"])
+        if ended and ended in eighteenth.get(e["CHILD"], set()) and e["REC"] != "E8":
+            yield i, "REC"
+
+
+@rule(
+    "581", "Child is missing but has not yet started to be looked after.", "Missing", "MIS_START"
+)
+def missing_before_care(rows, ret):
+    held = _episodes_of(ret)
+    for i, m in enumerate(rows):
+        started = day(m["MIS_START"])
+        episodes = held.get(m["CHILD"], [])
+        if episodes and not any(_within(started, e) for e in episodes):
+            yield i, "MIS_START"
+
+
+def _within(on, e: dict) -> bool:
+    begun, ended = day(e["DECOM"]), day(e["DEC"])
+    return bool(on and begun and begun <= on and (ended is None or on <= ended))
+
+
+# --- Previous permanence ----------------------------------------------------------------------
+@rule(
+    "630",
+    "Information on previous permanence option should be returned.",
+    "Episodes",
+    "RNE",
+)
+def permanence_not_returned(rows, ret):
+    held = {}
+    for p in ret.tables["PrevPerm"]:
+        held.setdefault(p["CHILD"], []).append(p)
+    for i, e in enumerate(rows):
+        started = day(e["DECOM"])
+        if e["RNE"] != "S" or not (started and started >= ret.lists.start):
+            continue
+        options = held.get(e["CHILD"], [])
+        if not options or any(
+            not p["PREV_PERM"]
+            or (p["PREV_PERM"] != "Z1" and not (p["LA_PERM"] and p["DATE_PERM"]))
+            for p in options
+        ):
+            yield i, "RNE"
+
+
+@rule(
+    "632",
+    "Date of previous permanence order not a valid value. NOTE: This rule may result in false "
+    "negatives where the period of care started before the current collection year",
+    "PrevPerm",
+    "DATE_PERM",
+)
+def permanence_date_invalid(rows, ret):
+    first: dict[str, dt.date] = {}
+    for e in ret.tables["Episodes"]:
+        started = day(e["DECOM"])
+        if started and started < first.get(e["CHILD"], dt.date.max):
+            first[e["CHILD"]] = started
+    for i, p in enumerate(rows):
+        if p["CHILD"] not in first:
+            continue
+        ordered = _permanence_date(p["DATE_PERM"])
+        if (p["DATE_PERM"] and ordered is None) or (ordered and ordered >= first[p["CHILD"]]):
+            yield i, "DATE_PERM"
+
+
+def _permanence_date(text: str):
+    """A DD/MM/YYYY date where ZZ stands for a day or month not known (ZZZZ for the year): the
+    latest date it could be, as data-to-insight reads it."""
+    parts = text.split("/")
+    if len(parts) != 3:
+        return None
+    dd, mm, yyyy = parts
+    known = day(
+        f"{'01' if dd == 'ZZ' else dd}/{'01' if mm == 'ZZ' else mm}/"
+        f"{'2000' if yyyy == 'ZZZZ' else yyyy}"
+    )
+    if known and mm == "ZZ":
+        return known.replace(month=12, day=31)
+    if known and dd == "ZZ":
+        following = known.replace(day=28) + dt.timedelta(days=4)
+        return following - dt.timedelta(days=following.day)
+    return known
+
+
+LOCAL_AUTHORITIES = set(
+    [
+        "800",
+        "889",
+        "822",
+        "301",
+        "304",
+        "303",
+        "330",
+        "825",
+        "837",
+        "302",
+        "846",
+        "370",
+        "350",
+        "890",
+        "867",
+        "380",
+        "305",
+        "801",
+        "351",
+        "873",
+        "823",
+        "895",
+        "896",
+        "381",
+        "909",
+        "202",
+        "908",
+        "331",
+        "306",
+        "841",
+        "830",
+        "831",
+        "878",
+        "371",
+        "835",
+        "332",
+        "840",
+        "307",
+        "308",
+        "811",
+        "881",
+        "845",
+        "390",
+        "916",
+        "203",
+        "876",
+        "850",
+        "311",
+        "204",
+        "884",
+        "312",
+        "205",
+        "313",
+        "805",
+        "919",
+        "310",
+        "309",
+        "420",
+        "921",
+        "206",
+        "207",
+        "886",
+        "810",
+        "382",
+        "314",
+        "340",
+        "888",
+        "208",
+        "856",
+        "383",
+        "855",
+        "209",
+        "925",
+        "341",
+        "201",
+        "821",
+        "352",
+        "806",
+        "887",
+        "826",
+        "315",
+        "929",
+        "812",
+        "391",
+        "926",
+        "892",
+        "813",
+        "802",
+        "928",
+        "891",
+        "392",
+        "316",
+        "815",
+        "353",
+        "931",
+        "879",
+        "836",
+        "851",
+        "874",
+        "807",
+        "354",
+        "317",
+        "870",
+        "318",
+        "372",
+        "857",
+        "333",
+        "935",
+        "343",
+        "803",
+        "373",
+        "342",
+        "893",
+        "356",
+        "355",
+        "871",
+        "394",
+        "334",
+        "933",
+        "882",
+        "936",
+        "861",
+        "852",
+        "319",
+        "860",
+        "808",
+        "393",
+        "866",
+        "210",
+        "357",
+        "894",
+        "883",
+        "880",
+        "358",
+        "211",
+        "937",
+        "869",
+        "320",
+        "359",
+        "865",
+        "384",
+        "335",
+        "336",
+        "212",
+        "868",
+        "872",
+        "885",
+        "344",
+        "877",
+        "213",
+        "938",
+        "816",
+        "999",
+    ]
+) | {"WAL", "SCO", "NUK", "NIR"}
+
+
+@rule(
+    "633",
+    "Local authority code where previous permanence option was arranged is not a valid value.",
+    "PrevPerm",
+    "LA_PERM",
+)
+def permanence_authority_invalid(rows, ret):
+    for i, p in enumerate(rows):
+        if p["LA_PERM"] and p["LA_PERM"] not in LOCAL_AUTHORITIES:
+            yield i, "LA_PERM"
+
+
+@rule(
+    "635",
+    "There are entries for date of order and local authority code where previous permanence "
+    "option was arranged but previous permanence code is Z1",
+    "PrevPerm",
+    "PREV_PERM",
+)
+def permanence_details_without_option(rows, ret):
+    for i, p in enumerate(rows):
+        if (p["LA_PERM"] or p["DATE_PERM"]) and not p["PREV_PERM"]:
+            yield i, "PREV_PERM"
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+@rule(
+    "440",
+    "Participation method indicates child was under 4 years old at the time of the review, but "
+    "date of birth and review date indicates the child was 4 years old or over.",
+    "Reviews",
+    "REVIEW_CODE",
+)
+def review_as_under_4(rows, ret):
+    for i, r in enumerate(rows):
+        born, held = day(r["DOB"]), day(r["REVIEW"])
+        if (
+            r["REVIEW_CODE"] == "PN0"
+            and born
+            and held
+            and held > _birthday_on(born, born.year + 4)
+        ):
+            yield i, "REVIEW_CODE"
+
+
+@rule(
+    "441",
+    "Participation method indicates child was 4 years old or over at the time of the review, but "
+    "the date of birth and review date indicates the child was under 4 years old.",
+    "Reviews",
+    "REVIEW_CODE",
+)
+def review_as_over_4(rows, ret):
+    over_4 = {"PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}
+    for i, r in enumerate(rows):
+        born, held = day(r["DOB"]), day(r["REVIEW"])
+        if (
+            r["REVIEW_CODE"] in over_4
+            and born
+            and held
+            and held < _birthday_on(born, born.year + 4)
+        ):
+            yield i, "REVIEW_CODE"
