@@ -21,6 +21,10 @@ EPISODE = {
     "URN": "XXXXXXX",
 }
 OC2 = {"CHILD": "A1", "DOB": "01/06/2012"}
+# The health items, given whenever another OC2 item is (DfE rule 182).
+HEALTH = {"IMMUNISATIONS": "1", "TEETH_CHECK": "1", "HEALTH_ASSESSMENT": "1"}
+HEALTHY = {**OC2, **HEALTH, "SUBSTANCE_MISUSE": "0"}
+MISUSE = {**HEALTH, "SUBSTANCE_MISUSE": "1"}
 
 
 def built(**tables) -> Ssda903:
@@ -128,19 +132,19 @@ CASES = [
         {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**OC2, "DOB": TODDLER["DOB"]}]},
         {
             "Header": [{**TODDLER, "MOTHER": "0"}],
-            "OC2": [{**OC2, "DOB": TODDLER["DOB"], "CONVICTED": "0"}],
+            "OC2": [{**HEALTHY, "DOB": TODDLER["DOB"], "CONVICTED": "0"}],
         },
     ),
-    ("546", {"OC2": [OC2]}, {"OC2": [{**OC2, "HEALTH_CHECK": "1"}]}),
+    ("546", {"OC2": [HEALTHY]}, {"OC2": [{**HEALTHY, "HEALTH_CHECK": "1"}]}),
     (
         "192",
-        {"OC2": [{**OC2, "SUBSTANCE_MISUSE": "1", "INTERVENTION_RECEIVED": "0"}]},
-        {"OC2": [{**OC2, "SUBSTANCE_MISUSE": "1"}]},
+        {"OC2": [{**OC2, **MISUSE, "INTERVENTION_RECEIVED": "1"}]},
+        {"OC2": [{**OC2, **MISUSE}]},
     ),
     (
         "158",
-        {"OC2": [{**OC2, "INTERVENTION_RECEIVED": "0", "INTERVENTION_OFFERED": "1"}]},
-        {"OC2": [{**OC2, "INTERVENTION_RECEIVED": "1", "INTERVENTION_OFFERED": "0"}]},
+        {"OC2": [{**OC2, **MISUSE, "INTERVENTION_RECEIVED": "0", "INTERVENTION_OFFERED": "1"}]},
+        {"OC2": [{**OC2, **MISUSE, "INTERVENTION_RECEIVED": "1", "INTERVENTION_OFFERED": "0"}]},
     ),
     (
         "634",
@@ -798,6 +802,40 @@ CASES += [
     ),
 ]
 
+RECEIVED_NONE = {**OC2, **MISUSE, "INTERVENTION_RECEIVED": "0", "INTERVENTION_OFFERED": "1"}
+SEVENTEEN = {"CHILD": "A1", "DOB": "31/03/2008"}  # 17 on 31 March 2025
+CASES += [
+    ("159", {"OC2": [RECEIVED_NONE]}, {"OC2": [{**RECEIVED_NONE, "INTERVENTION_OFFERED": ""}]}),
+    ("181", {"OC2": [HEALTHY]}, {"OC2": [{**HEALTHY, "TEETH_CHECK": "2"}]}),
+    ("182", {"OC2": [HEALTHY]}, {"OC2": [{**HEALTHY, "CONVICTED": "0", "TEETH_CHECK": ""}]}),
+    ("193", {"OC2": [HEALTHY]}, {"OC2": [{**HEALTHY, "INTERVENTION_OFFERED": "1"}]}),
+    (
+        "197a",
+        {"OC2": [{**OC2, "SDQ_SCORE": "10"}]},
+        {"OC2": [{**OC2, "SDQ_SCORE": "10", "SDQ_REASON": "SDQ1"}]},
+    ),
+    (
+        "189",
+        {
+            **header(DOB="01/04/2008"),
+            "OC2": [{**SEVENTEEN, "DOB": "01/04/2008", "SDQ_SCORE": "10"}],
+        },
+        {**header(DOB=SEVENTEEN["DOB"]), "OC2": [{**SEVENTEEN, "SDQ_SCORE": "10"}]},
+    ),
+    ("544", {"OC2": [{**HEALTHY, "CONVICTED": "1"}]}, {"OC2": [{**OC2, "CONVICTED": "1"}]}),
+    (
+        "547",
+        {
+            **header(DOB=TODDLER["DOB"]),
+            "OC2": [{**HEALTHY, "DOB": TODDLER["DOB"], "HEALTH_CHECK": "1"}],
+        },
+        {
+            **header(DOB=TODDLER["DOB"]),
+            "OC2": [{**OC2, "DOB": TODDLER["DOB"], "HEALTH_CHECK": "1"}],
+        },
+    ),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
@@ -815,6 +853,8 @@ ALSO = {
     "607": {"393"},  # a girl looked after in the year with no mother field
     "353": {"351"},  # looked after before October 1991, so over 25 now
     "INT03": {"630"},  # a child missing from the Header has no previous permanence row
+    "544": {"182"},  # a conviction recorded without the health items
+    "547": {"182"},
     "564": {"1004"},  # a blank start date is not a date
     "566": {"565"},  # a missing episode has a start date
     "575": {"577"},  # open after the care it began in ended

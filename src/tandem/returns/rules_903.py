@@ -2499,3 +2499,119 @@ def review_as_over_4(rows, ret):
             and held < _birthday_on(born, born.year + 4)
         ):
             yield i, "REVIEW_CODE"
+
+
+# --- Children looked after for a year (OC2) ---------------------------------------------------
+HEALTH = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE")
+
+
+@rule(
+    "159",
+    "If a child has been recorded as not receiving an intervention for their substance misuse "
+    "problem, then the additional item on whether an intervention was offered should be "
+    "completed as well.",
+    "OC2",
+    "INTERVENTION_OFFERED",
+)
+def not_received_without_offer(rows, ret):
+    for i, o in enumerate(rows):
+        not_received = o["SUBSTANCE_MISUSE"] == "1" and o["INTERVENTION_RECEIVED"] == "0"
+        if not_received and not o["INTERVENTION_OFFERED"]:
+            yield i, "INTERVENTION_OFFERED"
+
+
+@rule(
+    "181",
+    "Data items relating to children looked after continuously for 12 months should be "
+    "completed with a 0 or 1.",
+    "OC2",
+    *OC2_ITEMS,
+)
+def oc2_item_invalid(rows, ret):
+    for i, o in enumerate(rows):
+        wrong = [f for f in OC2_ITEMS if o[f] not in ("", "0", "1")]
+        if wrong:
+            yield i, wrong[0]
+
+
+@rule(
+    "182",
+    "Data entries on immunisations, teeth checks, health assessments and substance misuse "
+    "problem identified should be completed or all OC2 fields should be left blank.",
+    "OC2",
+    *HEALTH,
+)
+def health_half_given(rows, ret):
+    others = ("CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED")
+    for i, o in enumerate(rows):
+        blank = [f for f in HEALTH if not o[f]]
+        if blank and any(o[f] for f in others):
+            yield i, blank[0]
+
+
+@rule(
+    "193",
+    "Child not identified as having a substance misuse problem but at least one of the two "
+    "additional items on whether an intervention were offered and received have been completed.",
+    "OC2",
+    "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+)
+def intervention_without_misuse(rows, ret):
+    for i, o in enumerate(rows):
+        given = [f for f in ("INTERVENTION_RECEIVED", "INTERVENTION_OFFERED") if o[f]]
+        if o["SUBSTANCE_MISUSE"] in ("", "0") and given:
+            yield i, given[0]
+
+
+@rule(
+    "197a",
+    "Reason for no Strengths and Difficulties (SDQ) score is not required if Strengths and "
+    "Difficulties Questionnaire score is filled in.",
+    "OC2",
+    "SDQ_REASON",
+)
+def sdq_score_and_reason(rows, ret):
+    return ((i, "SDQ_REASON") for i, o in enumerate(rows) if o["SDQ_SCORE"] and o["SDQ_REASON"])
+
+
+@rule(
+    "189",
+    "Child is aged 17 years or over at the beginning of the year, but an Strengths and "
+    "Difficulties (SDQ) score or a reason for no Strengths and Difficulties (SDQ) score has been "
+    "completed.",
+    "OC2",
+    "SDQ_SCORE",
+)
+def sdq_over_17(rows, ret):
+    for i, o in enumerate(rows):
+        born = day(o["DOB"])
+        over_17 = born and _birthday_on(born, born.year + 17) < ret.lists.start
+        if over_17 and (o["SDQ_SCORE"] or o["SDQ_REASON"]):
+            yield i, "SDQ_SCORE"
+
+
+# A conviction or a health check (under 5s) recorded needs the health items too (544, 547).
+for _code, _field, _message in [
+    (
+        "544",
+        "CONVICTED",
+        "Any child who has conviction information completed must also have immunisation, teeth "
+        "check, health assessment and substance misuse problem identified fields completed.",
+    ),
+    (
+        "547",
+        "HEALTH_CHECK",
+        "Any child who has health promotion information completed must also have immunisation, "
+        "teeth check, health assessment and substance misuse problem identified fields "
+        "completed.",
+    ),
+]:
+
+    def _without_health(rows, ret, field=_field):
+        for i, o in enumerate(rows):
+            blank = [f for f in HEALTH if not o[f]]
+            if o[field] == "1" and blank:
+                yield i, blank[0]
+
+    rule(_code, _message, "OC2", *HEALTH)(_without_health)
