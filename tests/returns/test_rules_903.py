@@ -836,6 +836,35 @@ CASES += [
     ),
 ]
 
+WORKED = {**WORKER, "SW_DEC": "01/07/2025"}
+NEXT_WORKER = {**WORKER, "SW_ID": "SW5678", "SW_DECOM": "01/07/2025", "SW_REASON": "LEFTRL"}
+CASES += [
+    ("SW04STG1", {"SWEpisodes": [WORKER]}, {"SWEpisodes": [{**WORKER, "SW_DECOM": "31/02/2025"}]}),
+    ("SW05STG1", {"SWEpisodes": [WORKED]}, {"SWEpisodes": [{**WORKED, "SW_DEC": "31/02/2025"}]}),
+    ("SW06STG2", {"SWEpisodes": [WORKER]}, {"SWEpisodes": [{**WORKER, "SW_DECOM": "01/04/2026"}]}),
+    (
+        "SW07STG2",
+        {"SWEpisodes": [{**WORKER, "SW_DECOM": "01/01/2024", "SW_DEC": "01/04/2024"}]},
+        {"SWEpisodes": [{**WORKER, "SW_DECOM": "01/01/2024", "SW_DEC": "31/03/2024"}]},
+    ),
+    ("SW08STG2", {"SWEpisodes": [WORKED, NEXT_WORKER]}, {"SWEpisodes": [WORKER, NEXT_WORKER]}),
+    (
+        "SW09STG2",
+        {"SWEpisodes": [{**WORKER, "SW_DEC": "04/05/2025"}]},
+        {"SWEpisodes": [{**WORKER, "SW_DEC": "03/05/2025"}]},
+    ),
+    (
+        "SW10STG2",
+        {"SWEpisodes": [WORKED, {**NEXT_WORKER, "SW_DECOM": "08/07/2025"}]},
+        {"SWEpisodes": [WORKED, {**NEXT_WORKER, "SW_DECOM": "09/07/2025"}]},
+    ),
+    (
+        "SW19STG2",
+        {"SWEpisodes": [WORKED, {**NEXT_WORKER, "SW_REASON": "FCONTA"}]},
+        {"SWEpisodes": [WORKED, {**NEXT_WORKER, "SW_DECOM": "01/05/2025", "SW_REASON": "FCONTA"}]},
+    ),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
@@ -855,6 +884,10 @@ ALSO = {
     "INT03": {"630"},  # a child missing from the Header has no previous permanence row
     "544": {"182"},  # a conviction recorded without the health items
     "547": {"182"},
+    "SW04STG1": {"SW06STG2"},  # a start that is not a date is not within the year
+    "SW05STG1": {"SW07STG2"},
+    "SW08STG2": {"SW10STG2"},  # the next cannot follow within a week of an open episode
+    "SW18STG2": {"SW09STG2"},  # ending before it began is less than a day
     "564": {"1004"},  # a blank start date is not a date
     "566": {"565"},  # a missing episode has a start date
     "575": {"577"},  # open after the care it began in ended

@@ -2615,3 +2615,120 @@ for _code, _field, _message in [
                 yield i, blank[0]
 
     rule(_code, _message, "OC2", *HEALTH)(_without_health)
+
+
+# --- Social worker episodes, against the year and each other ----------------------------------
+date_rule(
+    "SW04STG1",
+    "Date social worker episode began is not a valid date..",
+    "SWEpisodes",
+    "SW_DECOM",
+    blank_ok=True,
+)
+date_rule(
+    "SW05STG1",
+    "Date social worker episode began is not a valid date.",
+    "SWEpisodes",
+    "SW_DEC",
+    blank_ok=True,
+)
+
+
+@rule(
+    "SW06STG2",
+    "Social worker episode data should be within the social worker data reporting year.",
+    "SWEpisodes",
+    "SW_DECOM",
+)
+def worker_after_year(rows, ret):
+    for i, s in enumerate(rows):
+        started = day(s["SW_DECOM"])
+        if s["SW_DECOM"] and not (started and started <= ret.lists.end):
+            yield i, "SW_DECOM"
+
+
+@rule(
+    "SW07STG2",
+    "Social worker episode end date should be on or after the start of the social worker "
+    "reporting period, and should be on or before the collection end date.",
+    "SWEpisodes",
+    "SW_DEC",
+)
+def worker_end_outside_period(rows, ret):
+    # The social worker reporting period starts a year before the collection year.
+    first = ret.lists.start.replace(year=ret.lists.start.year - 1)
+    for i, s in enumerate(rows):
+        ended = day(s["SW_DEC"])
+        if s["SW_DEC"] and not (ended and first <= ended <= ret.lists.end):
+            yield i, "SW_DEC"
+
+
+def _workers_in_order(rows) -> dict[str, list[int]]:
+    order: dict[str, list[int]] = {}
+    for i, s in enumerate(rows):
+        order.setdefault(s["CHILD"], []).append(i)
+    for indexes in order.values():
+        indexes.sort(
+            key=lambda i: (
+                day(rows[i]["SW_DECOM"]) or dt.date.max,
+                day(rows[i]["SW_DEC"]) or dt.date.max,
+            )
+        )
+    return order
+
+
+@rule(
+    "SW08STG2",
+    "A new social worker episode has started, but the previous episode has not ended.",
+    "SWEpisodes",
+    "SW_DEC",
+)
+def worker_open_before_next(rows, ret):
+    for indexes in _workers_in_order(rows).values():
+        for i in indexes[:-1]:
+            if rows[i]["SW_DECOM"] and not rows[i]["SW_DEC"]:
+                yield i, "SW_DEC"
+
+
+@rule(
+    "SW09STG2",
+    "Social worker episode appears to have lasted for less than 24 hours.",
+    "SWEpisodes",
+    "SW_DEC",
+)
+def worker_under_a_day(rows, ret):
+    for i, s in enumerate(rows):
+        started, ended = day(s["SW_DECOM"]), day(s["SW_DEC"])
+        if started and ended and (ended - started).days < 3:
+            yield i, "SW_DEC"
+
+
+@rule(
+    "SW10STG2",
+    "A new social worker episode has started before the end date of the previous social worker "
+    "episode.",
+    "SWEpisodes",
+    "SW_DECOM",
+)
+def worker_not_following_on(rows, ret):
+    # Within a week of the previous episode's end, unless it is a first contact.
+    for indexes in _workers_in_order(rows).values():
+        for before_, after in zip(indexes, indexes[1:], strict=False):
+            ended, started = day(rows[before_]["SW_DEC"]), day(rows[after]["SW_DECOM"])
+            near = ended and started and abs((started - ended).days) <= 7
+            if rows[after]["SW_REASON"] != "FCONTA" and not near:
+                yield after, "SW_DECOM"
+
+
+@rule(
+    "SW19STG2",
+    "There are 2 social worker episodes for the child starting on the same date.",
+    "SWEpisodes",
+    "SW_DECOM",
+)
+def workers_same_start(rows, ret):
+    seen = set()
+    for i, s in enumerate(rows):
+        if (s["CHILD"], s["SW_DECOM"]) in seen:
+            yield i, "SW_DECOM"
+        seen.add((s["CHILD"], s["SW_DECOM"]))
