@@ -113,6 +113,7 @@ def worklist_timing(flagged: int, requests: int) -> dict:
     from tests import factories
 
     from tandem.access.models import Involvement, InvolvementKind
+    from tandem.linkage import linking
     from tandem.linkage.models import Flag, LinkedPerson
     from tandem.partners.models import Role
     from tandem.people.models import Person
@@ -168,6 +169,7 @@ def worklist_timing(flagged: int, requests: int) -> dict:
         ],
         batch_size=2000,
     )
+    linking.statistics_refresh()  # as the linking job does after writing its flags
     setup = time.perf_counter() - started
     # The 30,000 objects made above are not a server's: drop them, so that the garbage
     # collector's full passes during the timed requests walk only what a request holds.
@@ -204,6 +206,7 @@ def main() -> None:
     parser.add_argument("--worklist-only", action="store_true", help="only the worklist timing")
     args = parser.parse_args()
     database = setup_django()
+    load_at_start = os.getloadavg()[0]
     linked = None
     if not args.worklist_only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -217,8 +220,9 @@ def main() -> None:
         f"### {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: extracts through the database, "
         f"{database} (`python bench/linkage_db.py {' '.join(sys.argv[1:])}`)",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work, load "
-        f"average at the end {os.getloadavg()[0]:.2f}; Python {platform.python_version()}; "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work (other "
+        f"sessions' tests and benchmarks), load average {load_at_start:.2f} at the start and "
+        f"{os.getloadavg()[0]:.2f} at the end; Python {platform.python_version()}; "
         f"commit {commit}. Peak RSS {peak_mib():,.0f} MiB.",
         "",
     ]
