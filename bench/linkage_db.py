@@ -92,22 +92,6 @@ def ingest_and_link(children: int, folder: Path) -> dict:
     return out
 
 
-def signed_in(user):
-    """A browser signed in as a user is: password, the authenticator's code, the acceptable-use
-    notice (tests/signing_in.py), so each request pays for the session, the second-factor and
-    notice checks of the security middleware as a practitioner's does."""
-    from django.test import Client
-    from tests.signing_in import sign_in_for_real
-
-    client = Client()
-    response = sign_in_for_real(client, user)
-    assert response.status_code == 302, response
-    response = client.post("/acceptable-use", {"accept": "yes", "next": "/worklist"})
-    assert response.status_code == 302, response
-    assert response["Location"] == "/worklist", response["Location"]
-    return client
-
-
 def worklist_timing(flagged: int, requests: int) -> dict:
     """A practitioner whose team works with `flagged` flagged children: /worklist timings."""
     from django.db import connection
@@ -182,7 +166,9 @@ def worklist_timing(flagged: int, requests: int) -> dict:
     # collector's full passes during the timed requests walk only what a request holds.
     del people, linked
     gc.collect()
-    client = signed_in(worker)
+    from tests.signing_in import signed_in_for_real
+
+    client = signed_in_for_real(worker, "/worklist")
     first = client.get("/worklist")
     assert first.status_code == 200, first
     assert first.content.decode().count('href="/worklist/') == 50, "not a full page of flags"
