@@ -669,7 +669,10 @@ CASES += [
     ("607", {**header(), **LEFT_JUNE}, {**header(MOTHER=""), **LEFT_JUNE}),
 ]
 
-SHORT_BREAK = {**EPISODE, "LS": "V3", "DEC": "05/05/2025", "REC": "E13", "PL_POST": "", "URN": ""}
+SHORT_BREAK = {**EPISODE, "LS": "V3", "PLACE": "U3", "DEC": "05/05/2025", "REC": "E13"}
+SHORT_BREAK.update(PL_POST="", URN="")
+# Mothers are not asked of children on short breaks alone (DfE rule 399).
+ON_BREAK = header(MOTHER="")
 
 
 def temporary(place: str, ended: str) -> dict:
@@ -694,8 +697,16 @@ CASES += [
         {"Episodes": [{**TEMP, "PLACE": "T4", "PLACE_PROVIDER": "PR1"}]},
     ),
     ("526", episode(), episode(PLACE_PROVIDER="")),
-    ("214", {"Episodes": [SHORT_BREAK]}, {"Episodes": [{**SHORT_BREAK, "URN": "XXXXXXX"}]}),
-    ("365", {"Episodes": [SHORT_BREAK]}, {"Episodes": [{**SHORT_BREAK, "DEC": "19/05/2025"}]}),
+    (
+        "214",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK]},
+        {**ON_BREAK, "Episodes": [{**SHORT_BREAK, "URN": "XXXXXXX"}]},
+    ),
+    (
+        "365",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK]},
+        {**ON_BREAK, "Episodes": [{**SHORT_BREAK, "DEC": "19/05/2025"}]},
+    ),
     (
         "217",
         {**episode(PLACE="A3", DECOM="01/05/2024"), **ADOPTION_2024},
@@ -865,6 +876,45 @@ CASES += [
     ),
 ]
 
+SECOND_BREAK = {**SHORT_BREAK, "DECOM": "10/05/2025", "DEC": "12/05/2025"}
+ORDER_2005 = {**EPISODE, "LS": "E1", "DECOM": "01/12/2005", "DEC": "01/01/2006", "REC": "E11"}
+DECIDED_2005 = {"PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/11/2005"}]}
+CASES += [
+    (
+        "366",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK]},
+        {
+            **ON_BREAK,
+            "Episodes": [{**SHORT_BREAK, "DECOM": "01/05/2024", "DEC": "05/05/2024", "RNE": "P"}],
+        },
+    ),
+    (
+        "382",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK]},
+        {**ON_BREAK, "Episodes": [{**SHORT_BREAK, "PLACE": "T1", "PLACE_PROVIDER": ""}]},
+    ),
+    (
+        "384",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK]},
+        {**ON_BREAK, "Episodes": [{**SHORT_BREAK, "PLACE": "U4"}]},
+    ),
+    (
+        "426",
+        {**ON_BREAK, "Episodes": [SHORT_BREAK, SECOND_BREAK]},
+        {**ON_BREAK, "Episodes": [SHORT_BREAK, {**SECOND_BREAK, "LS": "V4"}]},
+    ),
+    ("399", {**ON_BREAK, "Episodes": [SHORT_BREAK]}, {**header(), "Episodes": [SHORT_BREAK]}),
+    (
+        "446",
+        {**header(DOB="01/01/2004"), "Episodes": [ORDER_2005], **DECIDED_2005},
+        {
+            **header(DOB="01/01/2004"),
+            "Episodes": [{**ORDER_2005, "DECOM": "30/11/2005"}],
+            **DECIDED_2005,
+        },
+    ),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
@@ -888,6 +938,7 @@ ALSO = {
     "SW05STG1": {"SW07STG2"},
     "SW08STG2": {"SW10STG2"},  # the next cannot follow within a week of an open episode
     "SW18STG2": {"SW09STG2"},  # ending before it began is less than a day
+    "382": {"380", "381"},  # a short break starts and ends care; a temporary placement cannot
     "564": {"1004"},  # a blank start date is not a date
     "566": {"565"},  # a missing episode has a start date
     "575": {"577"},  # open after the care it began in ended

@@ -2732,3 +2732,85 @@ def workers_same_start(rows, ret):
         if (s["CHILD"], s["SW_DECOM"]) in seen:
             yield i, "SW_DECOM"
         seen.add((s["CHILD"], s["SW_DECOM"]))
+
+
+# --- Short breaks (V3, V4) --------------------------------------------------------------------
+SHORT_BREAKS = ("V3", "V4")
+
+
+@rule(
+    "366",
+    "A child cannot change placement during the course of an individual short-term respite break.",
+    "Episodes",
+    "RNE",
+)
+def short_break_moved(rows, ret):
+    return ((i, "RNE") for i, e in enumerate(rows) if e["LS"] == "V3" and e["RNE"] != "S")
+
+
+@rule(
+    "382",
+    "A child receiving respite care cannot be in a temporary placement.",
+    "Episodes",
+    "PLACE",
+)
+def short_break_temporary(rows, ret):
+    for i, e in enumerate(rows):
+        if e["LS"] in SHORT_BREAKS and e["PLACE"] in TEMPORARY:
+            yield i, "PLACE"
+
+
+@rule(
+    "384",
+    "A child receiving respite care cannot be in a long-term foster placement ",
+    "Episodes",
+    "PLACE",
+)
+def short_break_long_term(rows, ret):
+    for i, e in enumerate(rows):
+        if e["LS"] in SHORT_BREAKS and e["PLACE"] in ("U1", "U4"):
+            yield i, "PLACE"
+
+
+@rule(
+    "426",
+    "A child receiving respite care cannot be recorded under a legal status of V3 and V4 in the "
+    "same year.",
+    "Episodes",
+    "LS",
+)
+def both_short_breaks(rows, ret):
+    both = {e["CHILD"] for e in rows if e["LS"] == "V3"} & {
+        e["CHILD"] for e in rows if e["LS"] == "V4"
+    }
+    return (
+        (i, "LS") for i, e in enumerate(rows) if e["LS"] in SHORT_BREAKS and e["CHILD"] in both
+    )
+
+
+@rule(
+    "399",
+    "Mother field, review field or participation field are completed but child is looked after "
+    "under legal status V3 or V4.",
+    "Episodes",
+    "LS",
+)
+def short_breaks_with_reviews(rows, ret):
+    only_breaks = {e["CHILD"] for e in rows} - {
+        e["CHILD"] for e in rows if e["LS"] not in SHORT_BREAKS
+    }
+    mothers = {h["CHILD"] for h in ret.tables["Header"] if h["MOTHER"]}
+    reviewed = {r["CHILD"] for r in ret.tables["Reviews"] if r["REVIEW"] or r["REVIEW_CODE"]}
+    for i, e in enumerate(rows):
+        if e["CHILD"] in only_breaks and e["CHILD"] in mothers | reviewed:
+            yield i, "LS"
+
+
+@rule(
+    "446", "E1 is not a valid code for episodes starting before December 2005.", "Episodes", "LS"
+)
+def placement_order_before_2005(rows, ret):
+    for i, e in enumerate(rows):
+        started = day(e["DECOM"])
+        if e["LS"] == "E1" and started and started < day("01/12/2005"):
+            yield i, "LS"
