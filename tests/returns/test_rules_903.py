@@ -915,6 +915,23 @@ CASES += [
     ),
 ]
 
+BEFORE_HOSPITAL = {**ENDED, "REASON_PLACE_CHANGE": ""}  # not asked before a temporary placement
+IN_HOSPITAL = {**TEMP, "DECOM": "01/07/2025", "DEC": "10/07/2025", "REC": "X1"}
+BACK = {**EPISODE, "DECOM": "10/07/2025", "RNE": "P"}
+CASES += [
+    (
+        "378",
+        episode(PLACE="P1", PLACE_PROVIDER="PR0"),
+        episode(PLACE="P1", PLACE_PROVIDER="PR0", LS="V2"),
+    ),
+    ("408", adoption(placed={"PLACE": "A6"}), adoption(placed={"PLACE": "A6", "LS": "D1"})),
+    (
+        "383",
+        {"Episodes": [BEFORE_HOSPITAL, IN_HOSPITAL, BACK]},
+        {"Episodes": [BEFORE_HOSPITAL, IN_HOSPITAL, {**BACK, "PL_POST": "TW1 2NE"}]},
+    ),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end

@@ -2814,3 +2814,47 @@ def placement_order_before_2005(rows, ret):
         started = day(e["DECOM"])
         if e["LS"] == "E1" and started and started < day("01/12/2005"):
             yield i, "LS"
+
+
+@rule(
+    "378",
+    "A child who is placed with parent(s) cannot be looked after under a single period of "
+    "accommodation under Section 20 of the Children Act 1989.",
+    "Episodes",
+    "LS",
+)
+def accommodated_with_parents(rows, ret):
+    return ((i, "LS") for i, e in enumerate(rows) if e["PLACE"] == "P1" and e["LS"] == "V2")
+
+
+@rule(
+    "408",
+    "Child is placed for adoption with a placement order, but no placement order has been "
+    "recorded.",
+    "Episodes",
+    "LS",
+)
+def placed_without_order(rows, ret):
+    return (
+        (i, "LS") for i, e in enumerate(rows) if e["PLACE"] in ("A5", "A6") and e["LS"] != "E1"
+    )
+
+
+@rule(
+    "383",
+    "A child in a temporary placement must subsequently return to his/her normal placement.",
+    "Episodes",
+    "PLACE",
+)
+def not_back_after_temporary(rows, ret):
+    # As data-to-insight compares them, a blank postcode is never the same as another.
+    for indexes in _by_child_in_order(rows).values():
+        for usual, temporary, after in zip(indexes, indexes[1:], indexes[2:], strict=False):
+            was, now = rows[usual], rows[after]
+            if rows[temporary]["PLACE"] in TEMPORARY and (
+                now["RNE"] != "P"
+                or now["PLACE"] != was["PLACE"]
+                or not now["PL_POST"]
+                or now["PL_POST"] != was["PL_POST"]
+            ):
+                yield after, "PLACE"
