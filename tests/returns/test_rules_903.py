@@ -932,6 +932,16 @@ CASES += [
     ),
 ]
 
+CASES += [
+    (code, episode(LS=status, DEC=within, REC="E13"), episode(LS=status, DEC=over, REC="E13"))
+    for code, status, within, over in [
+        ("361", "L1", "04/05/2025", "05/05/2025"),
+        ("362", "L2", "22/05/2025", "23/05/2025"),
+        ("363", "L3", "08/05/2025", "09/05/2025"),
+        ("364", "J2", "22/05/2025", "23/05/2025"),
+    ]
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end

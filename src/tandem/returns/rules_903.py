@@ -2858,3 +2858,41 @@ def not_back_after_temporary(rows, ret):
                 or now["PL_POST"] != was["PL_POST"]
             ):
                 yield after, "PLACE"
+
+
+# The longest a legal status may last over consecutive episodes (DfE rules 361 to 364); an
+# open episode counts to the end of the year.
+LONGEST_STATUS = {
+    "361": ("L1", 3),
+    "362": ("L2", 21),
+    "363": ("L3", 7),
+    "364": ("J2", 21),
+}
+LONGEST_STATUS_MESSAGE = {
+    "361": "Police protection legal status lasted longer than maximum 72 hours allowed in the "
+    "Children Act 1989.",
+    "362": "Emergency protection order (EPO) lasted longer than 21 days",
+    "363": "Child assessment order (CAO) lasted longer than 7 days allowed in the Children Act "
+    "1989.",
+    "364": "Sections 41-46 of Police and Criminal Evidence (PACE; 1984) severely limits the time "
+    "a child can be detained in custody in Local Authority (LA) accommodation.",
+}
+for _code, (_status, _days) in LONGEST_STATUS.items():
+
+    def _too_long_status(rows, ret, status=_status, days=_days):
+        for indexes in _by_child_in_order(rows).values():
+            held = [i for i in indexes if rows[i]["LS"] == status]
+            held = [i for i in held if day(rows[i]["DECOM"])]
+            runs: list[list[int]] = []
+            for i in held:
+                ended = day(rows[runs[-1][-1]]["DEC"]) if runs else None
+                if runs and (ended is None or day(rows[i]["DECOM"]) <= ended):
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            for run in runs:
+                last = day(rows[run[-1]]["DEC"]) or ret.lists.end
+                if (last - day(rows[run[0]]["DECOM"])).days > days:
+                    yield from ((i, "LS") for i in run)
+
+    rule(_code, LONGEST_STATUS_MESSAGE[_code], "Episodes", "LS")(_too_long_status)
