@@ -942,6 +942,32 @@ CASES += [
     ]
 ]
 
+
+def breaks(n: int) -> dict:
+    """`n` short breaks of 15 days, a month apart from May 2025."""
+    return {
+        **ON_BREAK,
+        "Episodes": [
+            {**SHORT_BREAK, "DECOM": f"01/{m:02}/2025", "DEC": f"16/{m:02}/2025"}
+            for m in range(5, 5 + n)
+        ],
+    }
+
+
+def carer_holidays(n: int) -> dict:
+    """Fostered from May 2025, with `n` weeks at another carer's while the carers are away."""
+    starts = [f"01/{m:02}/2025" for m in range(6, 6 + n)]
+    ends = [f"08/{m:02}/2025" for m in range(6, 6 + n)]
+    episodes = [{**BEFORE_HOSPITAL, "DEC": starts[0]}]
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        episodes.append({**IN_HOSPITAL, "PLACE": "T3", "DECOM": start, "DEC": end})
+        back = {**BACK, "DECOM": end}
+        episodes.append(back if k == n - 1 else {**back, "DEC": starts[k + 1], "REC": "X1"})
+    return {"Episodes": episodes}
+
+
+CASES += [("367", breaks(5), breaks(6)), ("377", carer_holidays(2), carer_holidays(3))]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end

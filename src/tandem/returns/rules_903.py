@@ -2896,3 +2896,40 @@ for _code, (_status, _days) in LONGEST_STATUS.items():
                     yield from ((i, "LS") for i in run)
 
     rule(_code, LONGEST_STATUS_MESSAGE[_code], "Episodes", "LS")(_too_long_status)
+
+
+@rule(
+    "367",
+    "The maximum amount of respite care allowable is 75 days in any 12-month period.",
+    "Episodes",
+    "LS",
+)
+def too_much_respite(rows, ret):
+    # Days of V3 episodes within the collection year (open ones to its end).
+    days: dict[int, int] = {}
+    for i, e in enumerate(rows):
+        started, ended = day(e["DECOM"]), day(e["DEC"])
+        if e["LS"] != "V3" or not started:
+            continue
+        ended = min(ended, ret.lists.end) if ended else ret.lists.end
+        length = (ended - max(started, ret.lists.start)).days
+        if length > 0:
+            days[i] = length
+    total = Counter()
+    for i, length in days.items():
+        total[rows[i]["CHILD"]] += length
+    return ((i, "LS") for i in days if total[rows[i]["CHILD"]] > 75)
+
+
+@rule(
+    "377",
+    "Only two temporary placements coded as being due to holiday of usual foster carer(s) are "
+    "allowed in any 12- month period.",
+    "Episodes",
+    "PLACE",
+)
+def too_many_carer_holidays(rows, ret):
+    holidays = Counter(e["CHILD"] for e in rows if e["PLACE"] == "T3")
+    for i, e in enumerate(rows):
+        if e["PLACE"] == "T3" and holidays[e["CHILD"]] > 2:
+            yield i, "PLACE"
