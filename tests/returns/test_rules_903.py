@@ -689,7 +689,7 @@ def placed_at(place: str, dob: str, **changes) -> dict:
     return {**header(DOB=dob), **episode(PLACE=place, DEC="01/06/2025", REC="E4A", **changes)}
 
 
-ADOPTION_2024 = {"PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/04/2024"}]}
+ADOPTION_2024 = {"PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/05/2024"}]}
 CASES += [
     (
         "213",
@@ -878,7 +878,7 @@ CASES += [
 
 SECOND_BREAK = {**SHORT_BREAK, "DECOM": "10/05/2025", "DEC": "12/05/2025"}
 ORDER_2005 = {**EPISODE, "LS": "E1", "DECOM": "01/12/2005", "DEC": "01/01/2006", "REC": "E11"}
-DECIDED_2005 = {"PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/11/2005"}]}
+DECIDED_2005 = {"PlacedAdoption": [{**DECIDED, "DATE_PLACED": "01/12/2005"}]}
 CASES += [
     (
         "366",
@@ -910,7 +910,7 @@ CASES += [
         {
             **header(DOB="01/01/2004"),
             "Episodes": [{**ORDER_2005, "DECOM": "30/11/2005"}],
-            **DECIDED_2005,
+            "PlacedAdoption": [{**DECIDED, "DATE_PLACED": "30/11/2005"}],
         },
     ),
 ]
@@ -966,6 +966,13 @@ def carer_holidays(n: int) -> dict:
     return {"Episodes": episodes}
 
 
+CASES += [
+    (
+        "1003",
+        adoption(),
+        adoption(ad1={"DATE_INT": "30/04/2025"}, decided={"DATE_PLACED": "30/04/2025"}),
+    )
+]
 CASES += [("367", breaks(5), breaks(6)), ("377", carer_holidays(2), carer_holidays(3))]
 
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
@@ -992,6 +999,9 @@ ALSO = {
     "SW08STG2": {"SW10STG2"},  # the next cannot follow within a week of an open episode
     "SW18STG2": {"SW09STG2"},  # ending before it began is less than a day
     "382": {"380", "381"},  # a short break starts and ends care; a temporary placement cannot
+    "1003": {"334"},  # decided before care began, so before its latest start too
+    "334": {"1003"},
+    "118": {"1003"},  # reversed before care began, so decided before it too
     "564": {"1004"},  # a blank start date is not a date
     "566": {"565"},  # a missing episode has a start date
     "575": {"577"},  # open after the care it began in ended

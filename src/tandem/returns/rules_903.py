@@ -2933,3 +2933,22 @@ def too_many_carer_holidays(rows, ret):
     for i, e in enumerate(rows):
         if e["PLACE"] == "T3" and holidays[e["CHILD"]] > 2:
             yield i, "PLACE"
+
+
+@rule(
+    "1003",
+    "Date of LA's decision that a child should be placed for adoption is before the child "
+    "started to be looked after.",
+    "PlacedAdoption",
+    "DATE_PLACED",
+)
+def decided_before_looked_after(rows, ret):
+    first: dict[str, dt.date] = {}
+    for e in ret.tables["Episodes"]:
+        started = day(e["DECOM"])
+        if e["RNE"] == "S" and started and started < first.get(e["CHILD"], dt.date.max):
+            first[e["CHILD"]] = started
+    for i, p in enumerate(rows):
+        decided, started = day(p["DATE_PLACED"]), first.get(p["CHILD"])
+        if decided and started and decided < started:
+            yield i, "DATE_PLACED"
