@@ -1,8 +1,11 @@
 """Each SSDA903 rule Tandem checks, with a passing and a failing case (table-driven)."""
 
+import datetime as dt
+
 import pytest
 
 from tandem.care.codelists import for_year
+from tandem.returns.rules_903 import looked_after_all_year
 from tandem.returns.ssda903 import COLUMNS, Ssda903
 from tandem.returns.validation import SSDA903_RULES, validate_ssda903
 
@@ -20,17 +23,40 @@ EPISODE = {
     "PL_POST": "TW1 2DA",
     "URN": "XXXXXXX",
 }
-OC2 = {"CHILD": "A1", "DOB": "01/06/2012"}
 # The health items, given whenever another OC2 item is (DfE rule 182).
 HEALTH = {"IMMUNISATIONS": "1", "TEETH_CHECK": "1", "HEALTH_ASSESSMENT": "1"}
-HEALTHY = {**OC2, **HEALTH, "SUBSTANCE_MISUSE": "0"}
 MISUSE = {**HEALTH, "SUBSTANCE_MISUSE": "1"}
+
+
+def oc2_for(child: str, dob: str) -> dict:
+    """The OC2 row the DfE asks of a child looked after all year, born on `dob`."""
+    born, end = dt.datetime.strptime(dob, "%d/%m/%Y").date(), dt.date(2026, 3, 31)
+    age = end.year - born.year - ((end.month, end.day) < (born.month, born.day))
+    row = {"CHILD": child, "DOB": dob, **HEALTH, "SUBSTANCE_MISUSE": "0"}
+    if age >= 10:
+        row["CONVICTED"] = "0"
+    if age < 5:
+        row["HEALTH_CHECK"] = "1"
+    if age >= 4 and born.replace(year=born.year + 17) >= dt.date(2025, 4, 1):
+        row["SDQ_SCORE"] = "10"
+    return row
+
+
+OC2 = oc2_for("A1", "01/06/2012")
+TODDLER_OC2 = oc2_for("A1", TODDLER["DOB"])
+BARE = {"CHILD": "A1", "DOB": "01/06/2012", "CONVICTED": "0", "SDQ_SCORE": "10"}
+HEALTHY = OC2
 
 
 def built(**tables) -> Ssda903:
     # Motherhood is asked of children looked after in the year, not of care leavers alone.
     leaver_only = tables.get("OC3") and not tables.get("Episodes")
     tables.setdefault("Header", [{**GIRL, "MOTHER": "" if leaver_only else "0"}])
+    # A child with OC2 data alone has been looked after all year, from May 2024.
+    if tables.get("OC2") and not tables.get("Episodes") and not tables.get("OC3"):
+        known = {h["CHILD"] for h in tables["Header"]}
+        children = sorted(known & {o["CHILD"] for o in tables["OC2"]})
+        tables["Episodes"] = [{**EPISODE, "CHILD": c, "DECOM": "01/05/2024"} for c in children]
     # A child who started to be looked after in the year has a previous permanence row.
     known = {h["CHILD"] for h in tables["Header"]}
     started = known & {
@@ -43,7 +69,13 @@ def built(**tables) -> Ssda903:
         name: [{c: "" for c in columns} | row for row in tables.get(name, [])]
         for name, columns in COLUMNS.items()
     }
-    return Ssda903(lists=for_year(2026), tables=full, person_of={})
+    ret = Ssda903(lists=for_year(2026), tables=full, person_of={})
+    # ...and a child looked after all year has its OC2 row.
+    if "OC2" not in tables:
+        dob = {h["CHILD"]: h["DOB"] for h in tables["Header"]}
+        cohort = sorted(looked_after_all_year(ret) & set(dob))
+        ret.tables["OC2"] = [{c: "" for c in COLUMNS["OC2"]} | oc2_for(c, dob[c]) for c in cohort]
+    return ret
 
 
 # (rule, passing tables, failing tables): the failing case must fail that rule, and only it.
@@ -88,7 +120,11 @@ CASES = [
         {"OC3": [{"CHILD": "A1", "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "Z1"}]},
         {"OC3": [{"CHILD": "A1", "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "Z3"}]},
     ),
-    ("196", {"OC2": [{**OC2, "SDQ_REASON": "SDQ2"}]}, {"OC2": [{**OC2, "SDQ_REASON": "SDQ9"}]}),
+    (
+        "196",
+        {"OC2": [{**OC2, "SDQ_SCORE": "", "SDQ_REASON": "SDQ2"}]},
+        {"OC2": [{**OC2, "SDQ_SCORE": "", "SDQ_REASON": "SDQ9"}]},
+    ),
     (
         "631",
         {"Episodes": [EPISODE], "PrevPerm": [{"CHILD": "A1", "PREV_PERM": "Z1"}]},
@@ -121,19 +157,13 @@ CASES = [
     ),
     (
         "188",
-        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**OC2, "DOB": TODDLER["DOB"]}]},
-        {
-            "Header": [{**TODDLER, "MOTHER": "0"}],
-            "OC2": [{**OC2, "DOB": TODDLER["DOB"], "SDQ_REASON": "SDQ1"}],
-        },
+        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [TODDLER_OC2]},
+        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**TODDLER_OC2, "SDQ_REASON": "SDQ1"}]},
     ),
     (
         "542",
-        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**OC2, "DOB": TODDLER["DOB"]}]},
-        {
-            "Header": [{**TODDLER, "MOTHER": "0"}],
-            "OC2": [{**HEALTHY, "DOB": TODDLER["DOB"], "CONVICTED": "0"}],
-        },
+        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [TODDLER_OC2]},
+        {"Header": [{**TODDLER, "MOTHER": "0"}], "OC2": [{**TODDLER_OC2, "CONVICTED": "0"}]},
     ),
     ("546", {"OC2": [HEALTHY]}, {"OC2": [{**HEALTHY, "HEALTH_CHECK": "1"}]}),
     (
@@ -829,20 +859,20 @@ CASES += [
         "189",
         {
             **header(DOB="01/04/2008"),
-            "OC2": [{**SEVENTEEN, "DOB": "01/04/2008", "SDQ_SCORE": "10"}],
+            "OC2": [{**OC2, "DOB": "01/04/2008"}],
         },
-        {**header(DOB=SEVENTEEN["DOB"]), "OC2": [{**SEVENTEEN, "SDQ_SCORE": "10"}]},
+        {**header(DOB=SEVENTEEN["DOB"]), "OC2": [{**OC2, "DOB": SEVENTEEN["DOB"]}]},
     ),
-    ("544", {"OC2": [{**HEALTHY, "CONVICTED": "1"}]}, {"OC2": [{**OC2, "CONVICTED": "1"}]}),
+    ("544", {"OC2": [{**OC2, "CONVICTED": "1"}]}, {"OC2": [{**BARE, "CONVICTED": "1"}]}),
     (
         "547",
         {
             **header(DOB=TODDLER["DOB"]),
-            "OC2": [{**HEALTHY, "DOB": TODDLER["DOB"], "HEALTH_CHECK": "1"}],
+            "OC2": [TODDLER_OC2],
         },
         {
             **header(DOB=TODDLER["DOB"]),
-            "OC2": [{**OC2, "DOB": TODDLER["DOB"], "HEALTH_CHECK": "1"}],
+            "OC2": [{"CHILD": "A1", "DOB": TODDLER["DOB"], "HEALTH_CHECK": "1"}],
         },
     ),
 ]
@@ -975,6 +1005,45 @@ CASES += [
 ]
 CASES += [("367", breaks(5), breaks(6)), ("377", carer_holidays(2), carer_holidays(3))]
 
+# Looked after all year (OC2 and the episodes the test's return adds for it), or not.
+STARTED = {"Episodes": [EPISODE]}  # started in the year: not looked after all of it
+FOUR = {**header(DOB="01/06/2021")}  # 4 on 1 June 2025
+CASES += [
+    (
+        "185",
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"]}]},
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"], "SDQ_SCORE": "10"}]},
+    ),
+    (
+        "198",
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"]}]},
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"], "SDQ_REASON": "SDQ1"}]},
+    ),
+    (
+        "190",
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"]}]},
+        {**STARTED, "OC2": [{"CHILD": "A1", "DOB": OC2["DOB"], "IMMUNISATIONS": "1"}]},
+    ),
+    ("543", {"OC2": [OC2]}, {"OC2": [{**OC2, "CONVICTED": ""}]}),
+    (
+        "545",
+        {**header(DOB=TODDLER["DOB"]), "OC2": [TODDLER_OC2]},
+        {**header(DOB=TODDLER["DOB"]), "OC2": [{**TODDLER_OC2, "HEALTH_CHECK": ""}]},
+    ),
+    ("186", {"OC2": [OC2]}, {"OC2": [{**OC2, "SDQ_SCORE": ""}]}),
+    (
+        "157",
+        {"OC2": [{**OC2, "SDQ_SCORE": "", "SDQ_REASON": "SDQ2"}]},
+        {"OC2": [{**OC2, "SDQ_SCORE": "", "SDQ_REASON": "SDQ1"}]},
+    ),
+    (
+        "197B",
+        {**FOUR, "OC2": [oc2_for("A1", "01/06/2021")]},
+        {**FOUR, "OC2": [{**oc2_for("A1", "01/06/2021"), "SDQ_SCORE": ""}]},
+    ),
+    ("191", episode(DECOM="01/05/2024"), {**episode(DECOM="01/05/2024"), "OC2": []}),
+]
+
 # Rules the DfE's definitions make fire together: a failing case of one also fails these.
 ALSO = {
     "142": {"433"},  # the earlier episode is open, so the later cannot start on its end
@@ -992,8 +1061,6 @@ ALSO = {
     "607": {"393"},  # a girl looked after in the year with no mother field
     "353": {"351"},  # looked after before October 1991, so over 25 now
     "INT03": {"630"},  # a child missing from the Header has no previous permanence row
-    "544": {"182"},  # a conviction recorded without the health items
-    "547": {"182"},
     "SW04STG1": {"SW06STG2"},  # a start that is not a date is not within the year
     "SW05STG1": {"SW07STG2"},
     "SW08STG2": {"SW10STG2"},  # the next cannot follow within a week of an open episode
@@ -1002,6 +1069,11 @@ ALSO = {
     "1003": {"334"},  # decided before care began, so before its latest start too
     "334": {"1003"},
     "118": {"1003"},  # reversed before care began, so decided before it too
+    "INT05": {"185", "190"},  # a child missing from the Header is not looked after
+    "215": {"190"},  # a care leaver was not looked after all year
+    "182": {"191"},  # a health item left blank for a child looked after all year
+    "544": {"182", "191"},
+    "547": {"182", "191"},
     "564": {"1004"},  # a blank start date is not a date
     "566": {"565"},  # a missing episode has a start date
     "575": {"577"},  # open after the care it began in ended

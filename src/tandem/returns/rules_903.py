@@ -2952,3 +2952,148 @@ def decided_before_looked_after(rows, ret):
         decided, started = day(p["DATE_PLACED"]), first.get(p["CHILD"])
         if decided and started and decided < started:
             yield i, "DATE_PLACED"
+
+
+# --- Looked after continuously for the year (OC2 cohort) --------------------------------------
+def looked_after_all_year(ret) -> set[str]:
+    """Children looked after throughout the collection year, as data-to-insight reads the DfE's
+    definition: in care during the year, and no episode starts or ends their care within it
+    or is a short break."""
+    start, end = ret.lists.start, ret.lists.end
+    during, broken = set(), set()
+    for e in ret.tables["Episodes"]:
+        started, ended = day(e["DECOM"]), day(e["DEC"])
+        in_year = bool(started and started <= end and (ended is None or ended >= start))
+        if in_year:
+            during.add(e["CHILD"])
+        enters = e["RNE"] == "S" and started and start < started <= end
+        leaves = e["REC"] != "X1" and ended and start <= ended < end
+        if enters or leaves or (e["LS"] in SHORT_BREAKS and in_year):
+            broken.add(e["CHILD"])
+    return during - broken
+
+
+def _oc2_rule(code: str, message: str, *fields: str):
+    """An OC2 rule as a test of (row, whether looked after all year, date of birth, return)."""
+
+    def register(test):
+        def check(rows, ret):
+            cohort = looked_after_all_year(ret)
+            for i, o in enumerate(rows):
+                if test(o, o["CHILD"] in cohort, day(o["DOB"]), ret):
+                    yield i, fields[0]
+
+        rule(code, message, "OC2", *fields)(check)
+        return test
+
+    return register
+
+
+@_oc2_rule(
+    "185",
+    "Child has not been looked after continuously for at least 12 months at 31 March but a "
+    "Strengths and Difficulties (SDQ) score has been completed.",
+    "SDQ_SCORE",
+)
+def sdq_outside_cohort(o, cohort, born, ret):
+    return bool(o["SDQ_SCORE"]) and not cohort
+
+
+@_oc2_rule(
+    "198",
+    "Child has not been looked after continuously for at least 12 months at 31 March but a "
+    "reason for no Strengths and Difficulties (SDQ) score has been completed. ",
+    "SDQ_REASON",
+)
+def sdq_reason_outside_cohort(o, cohort, born, ret):
+    return bool(o["SDQ_REASON"]) and not cohort
+
+
+@_oc2_rule(
+    "190",
+    "Child has not been looked after continuously for at least 12 months at 31 March but one or "
+    "more data items relating to children looked after for 12 months have been completed.",
+    *OC2_ITEMS,
+)
+def oc2_outside_cohort(o, cohort, born, ret):
+    return not cohort and any(o[f] for f in OC2_ITEMS)
+
+
+@_oc2_rule(
+    "543",
+    "Child is aged 10 or over at 31 March and has been looked after continuously for 12 months "
+    "yet conviction information has not been completed.",
+    "CONVICTED",
+)
+def conviction_not_given(o, cohort, born, ret):
+    ten = born and _birthday_on(born, born.year + 10)
+    return bool(cohort and ten and ret.lists.end > ten and not o["CONVICTED"])
+
+
+@_oc2_rule(
+    "545",
+    "Child is aged under 5 at 31 March and has been looked after continuously for 12 months yet "
+    "health promotion information has not been completed.",
+    "HEALTH_CHECK",
+)
+def health_check_not_given(o, cohort, born, ret):
+    five = born and _birthday_on(born, born.year + 5)
+    return bool(cohort and five and ret.lists.end < five and not o["HEALTH_CHECK"])
+
+
+@_oc2_rule(
+    "186",
+    "Children aged 4 or over at the start of the year and children aged under 17 at the end of "
+    "the year and who have been looked after for at least 12 months continuously should have a "
+    "Strengths and Difficulties (SDQ) score completed.",
+    "SDQ_SCORE",
+)
+def sdq_missing(o, cohort, born, ret):
+    if not (cohort and born) or o["SDQ_SCORE"] or o["SDQ_REASON"]:
+        return False
+    four, seventeen = _birthday_on(born, born.year + 4), _birthday_on(born, born.year + 17)
+    return four <= ret.lists.start and seventeen > ret.lists.end
+
+
+@_oc2_rule(
+    "157",
+    "Child is aged 4 years or over at the beginning of the year or 16 years or under at the end "
+    "of the year and Strengths and Difficulties Questionnaire (SDQ) 1 has been recorded as the "
+    "reason for no Strengths and Difficulties Questionnaire (SDQ) score.",
+    "SDQ_REASON",
+)
+def sdq_not_given_without_reason(o, cohort, born, ret):
+    if not (cohort and born) or o["SDQ_SCORE"] or o["SDQ_REASON"] != "SDQ1":
+        return False
+    four, sixteen = _birthday_on(born, born.year + 4), _birthday_on(born, born.year + 16)
+    return four <= ret.lists.start and sixteen >= ret.lists.end
+
+
+@_oc2_rule(
+    "197B",
+    "SDQ score or reason for no SDQ should be reported for 4- or 17-year-olds.",
+    "SDQ_SCORE",
+)
+def sdq_missing_at_4_or_17(o, cohort, born, ret):
+    if not (cohort and born) or o["SDQ_SCORE"] or o["SDQ_REASON"]:
+        return False
+    start, end = ret.lists.start, ret.lists.end
+    return any(start <= _birthday_on(born, born.year + n) <= end for n in (4, 17))
+
+
+@rule(
+    "191",
+    "Child has been looked after continuously for at least 12 months at 31 March but one or more "
+    "data items relating to children looked after for 12 months have been left blank.",
+    "Episodes",
+    "CHILD",
+)
+def cohort_without_oc2(rows, ret):
+    cohort, oc2 = looked_after_all_year(ret), {}
+    for o in ret.tables["OC2"]:
+        oc2.setdefault(o["CHILD"], []).append(o)
+    for indexes in _by_child_in_order(rows).values():
+        child = rows[indexes[0]]["CHILD"]
+        held = oc2.get(child, [])
+        if child in cohort and (not held or any(not o[f] for o in held for f in HEALTH)):
+            yield indexes[0], "CHILD"
