@@ -284,3 +284,21 @@ def test_the_demo_agreement_opens_ordinary_categories_to_every_partner(w):
     text = _page(dsl, child)
     assert HEALTH_NOTE in text
     assert POLICE_NOTE not in text  # sensitive: never in the demo agreement
+
+
+# --- Leaks the channel sweep found (tests/access/test_channel_sweep.py) -----------------------
+def test_a_household_is_the_family_category_and_its_address_the_contact_category(w, referred):
+    """The front door sees who the child is, not who they live with nor where."""
+    from tandem.people.models import HouseholdMember
+
+    manager, _ = referred
+    household = factories.HouseholdFactory(name="The Sample household", address="4 Elm Row")
+    HouseholdMember.objects.create(household=household, person=w["child"])
+    HouseholdMember.objects.create(
+        household=household, person=factories.AdultFactory(given_name="Housemate")
+    )
+    url = f"/api/households/{household.pk}"
+    assert ApiClient(manager).get(url).status_code == 404
+    body = ApiClient(w["users"]["dsl"]).get(url).json()  # involved: family and address
+    assert "Housemate" in str(body)
+    assert body["address"] == "4 Elm Row"

@@ -221,7 +221,15 @@ def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
         raise NotFound("No household with that id is in your records")
     members = _by_role(household.members.all())
     member_ids = [m.person_id for m in members]
-    if protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists():
+    # Seeing a child is not seeing their family: the household (who lives there, and where) is
+    # the family category, and its address the contact category, of a child living in it.
+    seen = visible_now.filter(household_id=household_id).values_list("person_id", flat=True)
+    categories = categories_for_children(actor, set(seen))
+    through = [cats for cats in categories.values() if Category.FAMILY in cats]
+    if not through:
+        raise NotFound("No household with that id is in your records")
+    hidden = protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists()
+    if hidden or not any(Category.CONTACT in cats for cats in through):
         household.address, household.postcode = "", ""
     access_events_record(
         actor=actor,
