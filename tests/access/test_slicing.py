@@ -302,3 +302,27 @@ def test_a_household_is_the_family_category_and_its_address_the_contact_category
     body = ApiClient(w["users"]["dsl"]).get(url).json()  # involved: family and address
     assert "Housemate" in str(body)
     assert body["address"] == "4 Elm Row"
+
+
+def test_a_front_door_does_not_see_its_own_partner_s_lines_beyond_its_categories(w, referred):
+    """The council's front door shares its partner with the owning social workers: their casework
+    and sensitive notes are not the front door's to read while it decides a referral."""
+    from tandem.access.models import SensitiveNote
+
+    manager, _ = referred
+    child, sw = w["child"], w["users"]["social_worker"]
+    now = timezone.now()
+    Event.objects.create(
+        person=child, partner=w["la"], kind="home_visit", occurred_at=now, summary="Visited home"
+    )
+    SensitiveNote.objects.create(
+        child=child, partner=w["la"], category=Category.ADOPTION, summary="Adoption note",
+        occurred_at=now, recorded_by=sw,
+    )  # fmt: skip
+    for text in (
+        _page(manager, child),
+        ApiClient(manager).get(f"/api/children/{child.pk}/chronology").content.decode(),
+    ):
+        assert "Visited home" not in text
+        assert "Adoption note" not in text
+    assert "Adoption note" in _page(sw, child)  # the owning team sees it

@@ -13,7 +13,13 @@ from tandem.access.categories import Category, event_category
 from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, SensitiveNote
-from tandem.access.policies import Action, active_involvements, visible_children_q
+from tandem.access.policies import (
+    ALLOCATED,
+    TEAM_CASE,
+    Action,
+    active_involvements,
+    visible_children_q,
+)
 from tandem.access.sharing import (
     categories_for_children,
     protected_address_hidden_from,
@@ -260,11 +266,14 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     from tandem.referrals.models import Referral
 
     basis, categories = require_child_access(actor, child_id)
-    own_partner = actor.team.partner_id if actor.team_id else None
+    # A partner working with the child (its team involved or allocated) sees what it recorded
+    # itself. Not a front door deciding a referral, nor emergency access: a council's front door
+    # shares its partner with the social workers, but sees only who the child is.
+    works_with_child = basis in (ALLOCATED, TEAM_CASE)
+    own_partner = actor.team.partner_id if actor.team_id and works_with_child else None
 
     def shown(category, partner_id) -> bool:
-        # A partner always sees what it recorded itself.
-        return category in categories or partner_id == own_partner
+        return category in categories or (own_partner and partner_id == own_partner)
 
     entries: list[ChronologyEntry] = []
     for e in Event.objects.filter(person_id=child_id).select_related("partner"):
