@@ -326,3 +326,24 @@ def test_a_front_door_does_not_see_its_own_partner_s_lines_beyond_its_categories
         assert "Visited home" not in text
         assert "Adoption note" not in text
     assert "Adoption note" in _page(sw, child)  # the owning team sees it
+
+
+def test_a_front_door_sees_the_referral_to_it_not_the_child_s_other_referrals(w, referred):
+    """Another team's referral of the same child (its concerns, its decision) is casework."""
+    manager, mine = referred
+    earlier = factories.ReferralFactory(
+        child=w["child"], concerns="Earlier concerns about neglect", status="closed"
+    )
+    client = Client()
+    client.force_login(manager)
+    assert client.get(f"/referrals/{earlier.pk}").status_code == 404
+    assert ApiClient(manager).get(f"/api/referrals/{earlier.pk}").status_code == 404
+    listed = ApiClient(manager).get(f"/api/children/{w['child'].pk}/referrals").json()
+    assert [r["id"] for r in listed] == [str(mine.pk)]
+    page = text_of(client.get(f"/children/{w['child'].pk}/referrals"))
+    assert earlier.to_team.name not in page
+    assert client.get(f"/referrals/{mine.pk}").status_code == 200
+    # The owning team sees both.
+    owner = ApiClient(w["users"]["social_worker"])
+    assert "Earlier concerns" in owner.get(f"/api/referrals/{earlier.pk}").content.decode()
+    assert len(owner.get(f"/api/children/{w['child'].pk}/referrals").json()) == 2
