@@ -347,3 +347,37 @@ def test_a_front_door_sees_the_referral_to_it_not_the_child_s_other_referrals(w,
     owner = ApiClient(w["users"]["social_worker"])
     assert "Earlier concerns" in owner.get(f"/api/referrals/{earlier.pk}").content.decode()
     assert len(owner.get(f"/api/children/{w['child'].pk}/referrals").json()) == 2
+
+
+def test_a_postcode_search_matches_only_an_address_the_viewer_sees(w, referred):
+    """A match by postcode says where the child lives: the front door (identity only) finds the
+    child by name, not by postcode, until a grant gives it the address."""
+    manager, _ = referred
+    api = ApiClient(manager)
+    client = Client()
+    client.force_login(manager)
+
+    def found() -> tuple[int, bool]:
+        total = api.get("/api/children", {"postcode": "ZZ99"}).json()["total"]
+        page = text_of(client.post("/children/find", {"postcode": "ZZ99 3AA"}))
+        return total, w["child"].given_name in page
+
+    assert api.get("/api/children", {"name": w["child"].given_name}).json()["total"] == 1
+    assert found() == (0, False)
+    assert (
+        ApiClient(w["users"]["dsl"]).get("/api/children", {"postcode": "ZZ99"}).json()["total"]
+        == 1
+    )  # involved: the address is theirs to see
+    agreement = services.agreement_create(
+        actor=w["users"]["ig_school"], title="Front door ISA", starts_on=dt.date(2026, 1, 1)
+    )
+    services.grant_add(
+        actor=w["users"]["ig_school"],
+        agreement_id=agreement.pk,
+        to_partner_id=w["la"].pk,
+        category=Category.CONTACT,
+        purpose=SharingPurpose.REFERRAL_TRIAGE,
+        lawful_basis=LawfulBasis.PUBLIC_TASK,
+    )
+    services.agreement_accept(actor=w["users"]["ig_local_authority"], agreement_id=agreement.pk)
+    assert found() == (1, True)

@@ -6,12 +6,25 @@ tests/access); `categories_for` and `categories_for_children` gather those facts
 one query, however many children (`access.facts`), so a list is sliced without N+1 queries.
 """
 
+import operator
+from functools import reduce
 from uuid import UUID
+
+from django.db.models import Q, QuerySet
 
 from tandem.access.categories import ALL, NATIVE, PERSON_FIELDS, STANDARD, Category
 from tandem.access.facts import Facts, facts_for_children
 from tandem.access.models import LawfulBasis, RestrictionKind, SharingPurpose
-from tandem.access.policies import Action, basis_of, role_allows
+from tandem.access.policies import (
+    ALLOCATED,
+    BREAK_GLASS,
+    CHILD_ACCESS_RULES,
+    NAMED_ON_RESTRICTION,
+    TEAM_CASE,
+    Action,
+    basis_of,
+    role_allows,
+)
 
 # What any basis for seeing a child shows: who the child is. Everything else must be earned.
 IDENTITY_ONLY = frozenset({Category.IDENTITY})
@@ -97,4 +110,28 @@ def protected_address_hidden_from(actor):
         active_restrictions(RestrictionKind.PROTECTED_ADDRESS)
         .exclude(named_people=actor)
         .values("child_id")
+    )
+
+
+# The bases whose categories always hold the address (`allowed_categories`: the whole record,
+# the involved baseline, the ordinary record of an emergency). A referral to the actor's team
+# holds it only under a grant, so those children are asked one by one.
+_ADDRESS_BASES = {ALLOCATED, TEAM_CASE, NAMED_ON_RESTRICTION, BREAK_GLASS}
+
+
+def address_visible_among(actor, children: QuerySet) -> QuerySet:
+    """Narrow `children` (already visible to `actor`) to those whose address `actor` sees: a
+    postcode search must not find a child whose address it would not show, or the match itself
+    says where the child lives."""
+    always = reduce(
+        operator.or_,
+        [Q(pk__in=rule(actor).values("child_id")) for name, rule in CHILD_ACCESS_RULES
+         if name in _ADDRESS_BASES],
+    )  # fmt: skip
+    others = list(children.exclude(always).values_list("pk", flat=True))
+    granted = [
+        c for c, cats in categories_for_children(actor, others).items() if Category.CONTACT in cats
+    ]
+    return children.filter(always | Q(pk__in=granted)).exclude(
+        pk__in=protected_address_hidden_from(actor)
     )

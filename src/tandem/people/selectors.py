@@ -21,6 +21,7 @@ from tandem.access.policies import (
     visible_children_q,
 )
 from tandem.access.sharing import (
+    address_visible_among,
     categories_for_children,
     protected_address_hidden_from,
     withhold,
@@ -91,8 +92,9 @@ def child_list(
     require_role(actor, Action.VIEW_CHILD)
     qs = children_visible_to(actor=actor).filter(filters.as_q())
     if filters.postcode:
-        # A protected address is never matched on by anyone not named on it.
-        qs = qs.exclude(pk__in=protected_address_hidden_from(actor))
+        # Only an address the actor sees is matched on (never a protected one they are not
+        # named on, nor any address a front door is not given).
+        qs = address_visible_among(actor, qs)
     total = qs.count()
     items = list(qs.order_by("family_name", "given_name", "id")[offset : offset + limit])
     allowed = categories_for_children(actor, [c.pk for c in items])
