@@ -120,6 +120,7 @@ WEB = {
     # ... and consent, on the child's record
     "web:child-consent": CHILD,
     "web:consent-withdraw": CHILD,
+    "web:child-sharing": CHILD,  # the share / no-share decision log
     # Sign-in security (issue 4): the steps after the password. Every other signed-in page sends
     # a session that has not passed them here (test_half_signed_in_session_*).
     "web:sign-in-code": SIGNED_IN,

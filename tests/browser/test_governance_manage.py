@@ -115,3 +115,26 @@ def test_practitioner_records_and_withdraws_consent(page, axe, scene):
     expect(page.locator("main")).to_contain_text("Consent withdrawn")
     axe(page)
     assert Consent.objects.get().withdrawn_at is not None
+
+
+def test_practitioner_records_a_decision_not_to_share(page, axe, scene):
+    from tandem.access.models import ShareDecision
+
+    child = scene["child"]
+    sign_in(page, axe, "sw")
+    page.goto(f"/children/{child.pk}")
+    page.get_by_role("link", name="Sharing decisions").click()
+    axe(page)
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether you shared")
+    axe(page)
+    page.get_by_label("No, I decided not to share").check()
+    page.get_by_label("Early help").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you decided not to")
+    axe(page)
+    page.get_by_label("Your reasons").fill("Sharing would put the mother at risk")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator("main")).to_contain_text("Decision recorded")
+    axe(page)
+    assert ShareDecision.objects.get().shared is False

@@ -141,6 +141,7 @@ urlpatterns = [
         name="restriction-end",
     ),
     path(f"{CHILD}/consent", governance_manage.child_consent, name="child-consent"),
+    path(f"{CHILD}/sharing", governance_manage.child_sharing, name="child-sharing"),
     path(
         f"{CHILD}/consent/<uuid:consent_id>/withdraw",
         governance_manage.consent_withdraw,

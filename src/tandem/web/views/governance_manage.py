@@ -23,6 +23,7 @@ from tandem.web.forms_governance import (
     GrantForm,
     LegalHoldForm,
     RestrictionForm,
+    ShareDecisionForm,
 )
 
 NO_CHILD = "No child with this record id"
@@ -227,4 +228,40 @@ def consent_withdraw(request, child_id, consent_id):
         request,
         "web/governance/consent_withdraw.html",
         {"child_id": child_id, "consent": consent, "form": form},
+    )
+
+
+# -- the share / no-share decision log (golden rule 7) -------------------------------------------
+
+
+@page
+def child_sharing(request, child_id):
+    """The child's shares and decisions not to share, and a form to record one. The service checks
+    the basis (consent standing, Schedule 1 for sensitive information, reasons)."""
+    decisions = selectors.share_decisions_for(actor=request.user, child_id=child_id)
+    partners = Partner.objects.order_by("name")
+    form = _post_form(request, ShareDecisionForm, partners=partners)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.share_decision_record(
+                actor=request.user,
+                child_id=child_id,
+                shared=data["shared"] == "yes",
+                purpose=data["purpose"],
+                with_partner_id=data["with_partner"] or None,
+                categories=data["categories"],
+                lawful_basis=data["lawful_basis"],
+                schedule1_condition=data["schedule1_condition"],
+                reasons=data["reasons"],
+            )
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("web:child-sharing", child_id=child_id)
+    return render(
+        request,
+        "web/governance/sharing.html",
+        {"child_id": child_id, "decisions": decisions, "form": form},
     )
