@@ -381,3 +381,40 @@ def test_a_postcode_search_matches_only_an_address_the_viewer_sees(w, referred):
     )
     services.agreement_accept(actor=w["users"]["ig_local_authority"], agreement_id=agreement.pk)
     assert found() == (1, True)
+
+
+def test_the_audit_row_of_a_read_names_the_agreement_grant_it_was_seen_under(w):
+    """Who looked, and under which agreement: the school sees health only through the NHS
+    trust's grant, and its reads say so; the owning team's reads name no grant."""
+    from tandem.access.models import Grant
+    from tandem.audit.models import AccessEvent
+
+    dsl, child = w["users"]["dsl"], w["child"]
+    agreement = _health_agreement(w)
+    grant = Grant.objects.get()
+    _page(dsl, child)
+    ApiClient(dsl).get(f"/api/children/{child.pk}")
+    rows = AccessEvent.objects.filter(
+        actor=dsl, person_id=child.pk, record_type__in=["chronology", "child"]
+    )
+    assert rows.count() >= 3  # the page's child read and chronology, the API's child read
+    for row in rows:
+        assert row.detail["shared_under"] == [
+            {
+                "agreement_id": str(agreement.pk),
+                "grant_id": str(grant.pk),
+                "category": "health",
+                "purpose": "early_help",
+                "lawful_basis": "public_task",
+            }
+        ]
+    _page(w["users"]["social_worker"], child)
+    owner_row = AccessEvent.objects.filter(
+        actor=w["users"]["social_worker"], record_type="chronology"
+    ).get()
+    assert "shared_under" not in owner_row.detail
+    # Once the agreement ends, the next read is under no grant (and sees no health).
+    services.agreement_end(actor=w["users"]["ig_nhs_trust"], agreement_id=agreement.pk)
+    _page(dsl, child)
+    last = AccessEvent.objects.filter(actor=dsl, record_type="chronology").latest("id")
+    assert "shared_under" not in last.detail

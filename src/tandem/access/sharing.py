@@ -7,13 +7,14 @@ one query, however many children (`access.facts`), so a list is sliced without N
 """
 
 import operator
+from dataclasses import replace
 from functools import reduce
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
 from tandem.access.categories import ALL, NATIVE, PERSON_FIELDS, STANDARD, Category
-from tandem.access.facts import Facts, facts_for_children
+from tandem.access.facts import Facts, GrantFact, facts_for_children
 from tandem.access.models import LawfulBasis, RestrictionKind, SharingPurpose
 from tandem.access.policies import (
     ALLOCATED,
@@ -67,6 +68,53 @@ def allowed_categories(facts: Facts) -> frozenset[Category]:
     return frozenset(Category(c) for c in cats)
 
 
+def grants_used(facts: Facts) -> tuple[GrantFact, ...]:
+    """The agreement grants through which the actor sees this child: those in force that open a
+    category the actor's basis alone would not. Empty when the basis shows all they see."""
+    opened = allowed_categories(facts) - allowed_categories(replace(facts, grants=()))
+    purposes = set(facts.involved_purposes)
+    if facts.referral_to_team:
+        purposes.add(SharingPurpose.REFERRAL_TRIAGE)
+    usable = {
+        g
+        for g in facts.grants
+        if g.purpose in purposes
+        and (g.lawful_basis != LawfulBasis.CONSENT or g.purpose in facts.consents)
+    }
+    return tuple(sorted((g for g in usable if g.category in opened), key=lambda g: g.grant_id))
+
+
+class Categories(frozenset):
+    """The categories an actor sees of one child, and the grants that opened any of them
+    (`shared_under`), which the read's audit row records (`audit_detail`)."""
+
+    shared_under: tuple[GrantFact, ...] = ()
+
+    def __new__(cls, categories=(), shared_under=()):
+        self = super().__new__(cls, categories)
+        self.shared_under = tuple(shared_under)
+        return self
+
+
+def audit_detail(categories) -> dict:
+    """What the audit row of a read of one child says about the slicing: the categories seen,
+    and the agreement grants the viewer saw them under (who shared what with them, and why)."""
+    detail = {"categories": sorted(categories)}
+    shared_under = getattr(categories, "shared_under", ())
+    if shared_under:
+        detail["shared_under"] = [
+            {
+                "agreement_id": g.agreement_id,
+                "grant_id": g.grant_id,
+                "category": g.category,
+                "purpose": g.purpose,
+                "lawful_basis": g.lawful_basis,
+            }
+            for g in shared_under
+        ]
+    return detail
+
+
 def categories_for_children(actor, child_ids) -> dict[UUID, frozenset[Category]]:
     child_ids = list(child_ids)
     if not role_allows(actor, Action.VIEW_CHILD):
@@ -80,7 +128,7 @@ def child_access(actor, child_id, action: Action = Action.VIEW_CHILD):
     if not role_allows(actor, action):
         return None, frozenset()
     facts = facts_for_children(actor, [child_id])[child_id]
-    return basis_of(facts), allowed_categories(facts)
+    return basis_of(facts), Categories(allowed_categories(facts), grants_used(facts))
 
 
 def categories_for(actor, child_id) -> frozenset[Category]:

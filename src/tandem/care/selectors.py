@@ -5,6 +5,7 @@ from uuid import UUID
 
 from tandem.access.categories import Category
 from tandem.access.checks import require_child_access
+from tandem.access.sharing import audit_detail
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.care.models import (
@@ -97,6 +98,6 @@ def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
         record_type="care_record",
         person_id=child_id,
         basis=basis,
-        detail={"categories": sorted(categories)},
+        detail=audit_detail(categories),
     )
     return record

@@ -22,6 +22,7 @@ from tandem.access.policies import (
 )
 from tandem.access.sharing import (
     address_visible_among,
+    audit_detail,
     categories_for_children,
     protected_address_hidden_from,
     withhold,
@@ -121,7 +122,7 @@ def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
         record_type="child",
         person_id=child.pk,
         basis=basis,
-        detail={"categories": sorted(categories)},
+        detail=audit_detail(categories),
     )
     return child
 
@@ -159,7 +160,7 @@ def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedP
         record_type="relationship",
         person_ids=[rp.person.pk for rp in related],
         basis=f"related to a child you see ({basis})",
-        detail={"child_id": str(child_id)},
+        detail={"child_id": str(child_id), **audit_detail(categories)},
     )
     return related
 
@@ -209,7 +210,7 @@ def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdVi
         record_type="household",
         person_ids=sorted({m.person_id for v in views for m in v.members}, key=str),
         basis=f"household of a child you see ({basis})",
-        detail={"child_id": str(child_id)},
+        detail={"child_id": str(child_id), **audit_detail(categories)},
     )
     return views
 
@@ -348,7 +349,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         record_type="chronology",
         person_id=child_id,
         basis=basis,
-        detail={"categories": sorted(categories)},
+        detail=audit_detail(categories),
     )
     return entries
 
