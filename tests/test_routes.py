@@ -117,6 +117,7 @@ WEB = {
     "web:legal-hold-lift": SIGNED_IN,
     "web:restrictions": SIGNED_IN,
     "web:restriction-end": SIGNED_IN,
+    "web:set-up-codes": SIGNED_IN,  # IG leads only: one-time set-up codes for authenticators
     # ... and consent, on the child's record
     "web:child-consent": CHILD,
     "web:consent-withdraw": CHILD,

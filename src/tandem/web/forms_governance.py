@@ -317,3 +317,14 @@ class ShareDecisionForm(GovukForm):
             ("", "Choose"),
             *((str(p.pk), p.name) for p in partners),
         ]
+
+
+class SetUpCodeIssueForm(GovukForm):
+    username = _text(
+        "Username",
+        required=True,
+        max_length=150,
+        message="Enter the username of the person who needs a set-up code",
+        hint="Someone in your organisation setting up their authenticator app for the first "
+        "time, or after losing their phone",
+    )

@@ -135,6 +135,7 @@ urlpatterns = [
         name="legal-hold-lift",
     ),
     path("governance/restrictions", governance_manage.restrictions, name="restrictions"),
+    path("governance/set-up-codes", governance_manage.set_up_codes, name="set-up-codes"),
     path(
         "governance/restrictions/<uuid:restriction_id>/end",
         governance_manage.restriction_end,
