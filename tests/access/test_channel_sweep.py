@@ -123,6 +123,20 @@ def _events(child, partners, sensitive_by):
         )
 
 
+def _care_record(child, la):
+    """A part of the looked-after record in each of three categories (the record's fields are
+    DfE codes, not free text: the check below is on which parts come back)."""
+    from tandem.care.models import AnnualHealth, CareEpisode, MissingEpisode
+
+    CareEpisode.objects.create(
+        child=child, local_authority=la, started_on=dt.date(2025, 5, 1), reason_new="S",
+        legal_status="C2", category_of_need="N1", placement_type="U4", placement_provider="PR1",
+        home_postcode=POSTCODE, placement_postcode=POSTCODE,
+    )  # fmt: skip
+    MissingEpisode.objects.create(child=child, kind="M", started_on=dt.date(2025, 6, 1))
+    AnnualHealth.objects.create(child=child, year="2025-26", sdq_score=12)
+
+
 @pytest.fixture(params=[False, True], ids=["address", "protected-address"])
 def sweep(request):
     """The child, owned by the council; a school and the NHS trust and the police involved; an
@@ -141,6 +155,7 @@ def sweep(request):
     owner = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
     ids = _record(child, owner_team)
     _events(child, partners, owner)
+    _care_record(child, la)
 
     ig = {
         kind: factories.UserFactory(role=Role.IG_LEAD, team=teams[kind])
@@ -327,6 +342,31 @@ def test_a_postcode_search_matches_only_for_a_viewer_who_sees_the_address(sweep,
         assert (IDENTITY in page) == sees_address, (term, sees_address)
         found = api.get("/api/children", {"postcode": term}).json()
         assert (found["total"] == 1) == sees_address, (term, found)
+
+
+@pytest.mark.parametrize(
+    "viewer", ["some_categories", "owning_team", "ig_lead", "front_door", "no_right"]
+)
+def test_the_looked_after_record_follows_the_categories(sweep, viewer):
+    """The care-record read (a selector no page shows yet): each part only with its category."""
+    from django.core.exceptions import PermissionDenied
+
+    from tandem.access.errors import NotFound
+    from tandem.care.selectors import care_record_get
+
+    user, child = sweep["viewers"][viewer], sweep["child"]
+    allowed = categories_for(user, child.pk)
+    if not allowed:
+        with pytest.raises((NotFound, PermissionDenied)):
+            care_record_get(actor=user, child_id=child.pk, purpose="direct_work")
+        return
+    record = care_record_get(actor=user, child_id=child.pk, purpose="direct_work")
+    assert bool(record.episodes) == (Category.CASEWORK in allowed)
+    assert bool(record.missing) == (Category.POLICE_INTELLIGENCE in allowed)
+    assert bool(record.annual_health) == (Category.HEALTH in allowed)
+    for episode in record.episodes:
+        shown = {episode.home_postcode, episode.placement_postcode} - {""}
+        assert bool(shown) == (Category.CONTACT in allowed)
 
 
 def _child_scoped_web():
