@@ -408,6 +408,11 @@ def test_the_audit_row_of_a_read_names_the_agreement_grant_it_was_seen_under(w):
                 "lawful_basis": "public_task",
             }
         ]
+    # The who-looked page says so in words.
+    ig = Client()
+    ig.force_login(w["users"]["ig_local_authority"])
+    who = text_of(ig.get(f"/children/{child.pk}/who-looked"))
+    assert "health shared for early help (Public task (Article 6(1)(e)))" in who
     _page(w["users"]["social_worker"], child)
     owner_row = AccessEvent.objects.filter(
         actor=w["users"]["social_worker"], record_type="chronology"
