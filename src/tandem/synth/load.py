@@ -11,6 +11,7 @@ import contextlib
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,10 +92,17 @@ def _convert(field, raw, vendor: str) -> list:
     if kind == "DateField":
         return _dates(np.asarray(raw))
     if kind == "BooleanField":
+        if field.null and any(v is None for v in raw):
+            true, false = ("t", "f") if vendor == "postgresql" else (1, 0)
+            return [None if v is None else (true if v else false) for v in raw]
         values = np.asarray(raw, dtype=bool)
         if vendor == "postgresql":
             return np.where(values, "t", "f").tolist()
         return values.astype(int).tolist()
+    if kind == "JSONField":  # text arrives serialised already; lists and dicts do not
+        return [v if isinstance(v, str) else json.dumps(v, cls=field.encoder) for v in raw]
+    if kind == "UUIDField" and len(raw) and isinstance(raw[0], uuid.UUID):
+        return [v.hex for v in raw]  # ids read back from the database
     return _plain(raw, field.null)
 
 
@@ -157,6 +165,42 @@ def prepare(model, data: dict, vendor: str) -> Prepared:
     else:
         prepared.values = values
     return prepared
+
+
+class Rows:
+    """One table's rows drawn one at a time, kept as columns for `Writer.write`: for the stages
+    that draw a handful of rows for a few children in Python (care, children in need)."""
+
+    def __init__(self, model, *fields: str):
+        self.model = model
+        self.columns: dict[str, list] = {name: [] for name in fields}
+
+    def add(self, **row) -> int:
+        """Append a row, every field named; returns its index."""
+        if row.keys() != self.columns.keys():
+            raise SchemaMismatch(f"{self.model._meta.label}: a row of {sorted(row)}")
+        for name, value in row.items():
+            self.columns[name].append(value)
+        return len(self) - 1
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def row(self, i: int) -> dict:
+        return {name: column[i] for name, column in self.columns.items()}
+
+
+def pages(queryset, fields: list[str], size: int):
+    """`queryset`'s `fields` (the first being the primary key) as lists of tuples of at most
+    `size`, in primary-key order: a keyset walk, so no page holds more than `size` rows."""
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        rows = list(page.order_by("pk").values_list(*fields)[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 class Writer:
