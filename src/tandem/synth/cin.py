@@ -13,7 +13,7 @@ within 3 months, then every 6.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -34,7 +34,7 @@ from tandem.referrals.codes import Decision
 from tandem.referrals.models import Referral
 from tandem.returns.cin import episode_spans
 from tandem.synth import ids, load
-from tandem.synth.build import table_prefix
+from tandem.synth.build import CHUNK_SIZE, table_prefix
 
 STAGE = 9  # the random stream for children-in-need work, after care's
 NO_CONFERENCE = 0.4  # section 47 enquiries that need no conference
@@ -53,20 +53,18 @@ FACTORS = (
 )
 
 
-def _rows(model, *fields):
-    return field(default_factory=lambda: load.Rows(model, *fields))
-
-
 @dataclass
 class DrawnCin:
     """One chunk's children-in-need work, as columns. A review's `plan` is the index of its plan
     in `protection_plans` until the plans have ids."""
 
-    assessments: load.Rows = _rows(
+    assessments: load.Rows = load.rows_field(
         CinAssessment, "child_id", "referral_id", "started_on", "authorised_on", "factors"
     )
-    plans: load.Rows = _rows(CinPlan, "child_id", "referral_id", "started_on", "ended_on")
-    enquiries: load.Rows = _rows(
+    plans: load.Rows = load.rows_field(
+        CinPlan, "child_id", "referral_id", "started_on", "ended_on"
+    )
+    enquiries: load.Rows = load.rows_field(
         Section47Enquiry,
         "child_id",
         "referral_id",
@@ -75,7 +73,7 @@ class DrawnCin:
         "conference_on",
         "conference_not_required",
     )
-    protection_plans: load.Rows = _rows(
+    protection_plans: load.Rows = load.rows_field(
         ChildProtectionPlan,
         "child_id",
         "referral_id",
@@ -85,8 +83,8 @@ class DrawnCin:
         "latest_category",
         "previous_plans",
     )
-    reviews: load.Rows = _rows(ChildProtectionReview, "plan", "held_on")
-    disabilities: load.Rows = _rows(ChildDisability, "child_id", "code")
+    reviews: load.Rows = load.rows_field(ChildProtectionReview, "plan", "held_on")
+    disabilities: load.Rows = load.rows_field(ChildDisability, "child_id", "code")
 
     def counts(self) -> dict[str, int]:
         return {
@@ -300,7 +298,7 @@ def write(writer: load.Writer, drawn: DrawnCin, seed: int, chunk: int) -> None:
 
 @transaction.atomic
 def build_cin(
-    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = 25_000
+    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = CHUNK_SIZE
 ) -> dict[str, int]:
     """Draw and write children-in-need work for the episodes of the authority's referrals,
     `chunk_size` children at a time, in one random stream (so chunks do not change the data);

@@ -13,7 +13,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.apps import apps
@@ -188,6 +188,11 @@ class Rows:
 
     def row(self, i: int) -> dict:
         return {name: column[i] for name, column in self.columns.items()}
+
+
+def rows_field(model, *fields: str):
+    """A dataclass field holding empty `Rows`."""
+    return field(default_factory=lambda: Rows(model, *fields))
 
 
 def pages(queryset, fields: list[str], size: int):
