@@ -12,6 +12,7 @@ within 3 months, then every 6.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -109,9 +110,17 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
     return day
 
 
+@functools.cache
+def _cumulative(weights: tuple[float, ...]) -> np.ndarray:
+    cdf = np.cumsum(np.array(weights) / sum(weights))
+    return cdf / cdf[-1]
+
+
 def _pick(rng, choices) -> str:
+    """A name by weight, as `rng.choice(len(names), p=weights)` draws it (one uniform against
+    the cumulative weights), without the checks that make that call slow."""
     names, weights = choices
-    return names[rng.choice(len(names), p=np.array(weights) / sum(weights))]
+    return names[int(_cumulative(tuple(weights)).searchsorted(rng.random(), side="right"))]
 
 
 def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
@@ -131,7 +140,7 @@ def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
                 _in_need(rng, drawn, child_id, span, last)
         if worked and rng.random() < DISABLED:
             codes = {_pick(rng, DISABILITIES) for _ in range(1 + (rng.random() < 0.3))}
-            for code in codes:
+            for code in sorted(codes):
                 drawn.disabilities.add(child_id=child_id, code=code)
     return drawn
 
