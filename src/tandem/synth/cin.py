@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.care.models import (
@@ -29,7 +31,7 @@ from tandem.care.models import (
     CinPlan,
     Section47Enquiry,
 )
-from tandem.partners.models import Partner, PartnerKind
+from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.people.models import Person
 from tandem.referrals.codes import Decision
 from tandem.referrals.models import Referral
@@ -264,19 +266,31 @@ class _Owning(NamedTuple):
     ended_on: dt.date | None
 
 
-def spans_of(la, first, last) -> dict:
-    """The episodes of the children with ids from `first` to `last`, by child, in id order."""
+def _text(field: str) -> Cast:
+    """A UUID column as the database's text: turning each into a `uuid.UUID` costs more than
+    the rest of reading the row."""
+    return Cast(field, CharField())
+
+
+def spans_of(teams: set, first, last) -> dict:
+    """The episodes of the children with ids from `first` to `last`, by child, in id order;
+    `teams` are the authority's. Ids are read as text."""
     in_range = {"child_id__gte": first, "child_id__lte": last}
     owning = defaultdict(list)
-    for child_id, started, ended in Involvement.objects.filter(
-        team__partner=la, kind=InvolvementKind.OWNING_TEAM, **in_range
-    ).values_list("child_id", "started_on", "ended_on"):
+    for child_id, started, ended in (
+        Involvement.objects.filter(kind=InvolvementKind.OWNING_TEAM, team__in=teams, **in_range)
+        .annotate(child_text=_text("child_id"))
+        .values_list("child_text", "started_on", "ended_on")
+    ):
         owning[child_id].append(_Owning(started, ended))
     by_child = defaultdict(list)
     for pk, child_id, received, decision, decided in (
-        Referral.objects.filter(to_team__partner=la, decision__isnull=False, **in_range)
+        Referral.objects.filter(decision__isnull=False, to_team__in=teams, **in_range)
+        .annotate(id_text=_text("id"), child_text=_text("child_id"))
         .order_by("child_id", "received_at")
-        .values_list("id", "child_id", "received_at", "decision__decision", "decision__decided_at")
+        .values_list(
+            "id_text", "child_text", "received_at", "decision__decision", "decision__decided_at"
+        )
     ):
         by_child[child_id].append(_Referral(pk, received, _Decision(decision, decided)))
     return {
@@ -315,12 +329,13 @@ def build_cin(
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
         return {}
+    teams = set(Team.objects.filter(partner=la).values_list("id", flat=True))
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     writer = load.Writer()
     counts: dict[str, int] = defaultdict(int)
     children = Person.objects.filter(is_child=True)
     for chunk, page in enumerate(load.pages(children, ["id"], chunk_size)):
-        drawn = draw_cin(rng, spans_of(la, page[0][0], page[-1][0]), as_of)
+        drawn = draw_cin(rng, spans_of(teams, page[0][0], page[-1][0]), as_of)
         if inject and chunk == 0:  # the census year before `as_of`'s
             year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
             inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
