@@ -507,7 +507,7 @@ def build_care(
     writer = load.Writer()
     counts: dict[str, int] = defaultdict(int)
     children = Person.objects.filter(is_child=True, date_of_birth__isnull=False)
-    fields = ["id", "date_of_birth", "sex", "upn"]
+    fields = ["date_of_birth", "sex", "upn"]
     for chunk, page in enumerate(load.pages(children, fields, chunk_size)):
         drawn = draw_care(rng, [Child(*row) for row in page], la, as_of)
         if inject and chunk == 0:

@@ -334,7 +334,7 @@ def build_cin(
     writer = load.Writer()
     counts: dict[str, int] = defaultdict(int)
     children = Person.objects.filter(is_child=True)
-    for chunk, page in enumerate(load.pages(children, ["id"], chunk_size)):
+    for chunk, page in enumerate(load.pages(children, [], chunk_size)):
         drawn = draw_cin(rng, spans_of(teams, page[0][0], page[-1][0]), as_of)
         if inject and chunk == 0:  # the census year before `as_of`'s
             year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)

@@ -19,6 +19,8 @@ import numpy as np
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 # What the generator writes, and so what `--replace` wipes (with everything that depends on it).
 SYNTHETIC_ROOTS = [
@@ -196,12 +198,14 @@ def rows_field(model, *fields: str):
 
 
 def pages(queryset, fields: list[str], size: int):
-    """`queryset`'s `fields` (the first being the primary key) as lists of tuples of at most
-    `size`, in primary-key order: a keyset walk, so no page holds more than `size` rows."""
+    """Rows of `queryset` in primary-key order, at most `size` at a time (a keyset walk, so no
+    page costs more than the last), each the primary key as text and then `fields`: a
+    `uuid.UUID` for each row would cost more than the rest of reading it."""
+    queryset = queryset.annotate(pk_text=Cast("pk", CharField())).order_by("pk")
     last = None
     while True:
         page = queryset if last is None else queryset.filter(pk__gt=last)
-        rows = list(page.order_by("pk").values_list(*fields)[:size])
+        rows = list(page.values_list("pk_text", *fields)[:size])
         if not rows:
             return
         yield rows
