@@ -14,6 +14,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -22,12 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linkage_speed import AS_OF, RESULTS, machine  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=525_000)
-    parser.add_argument("--data", type=Path, default=Path("/tmp/tandem-linkage-bench"))
-    parser.add_argument("--rows", type=int, default=10_000)
-    args = parser.parse_args()
+def match_timed(data: Path, children: int, rows: int) -> dict:
+    """The charity's first `rows` records for the same children, matched against the run in
+    DATA/children-N/tandem-duckdb: time, counts, precision against the truth, peak memory."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.config.settings")
     import django
 
@@ -35,7 +33,6 @@ def main() -> None:
     from tandem.linkage import incremental
     from tandem.synth.extracts import write_extracts
 
-    data = args.data / f"children-{args.children}"
     linked = data / "tandem-duckdb"
     if not (linked / "records.parquet").exists():  # a run from before link files kept it
         from tandem.linkage import mapping, standardise
@@ -52,11 +49,11 @@ def main() -> None:
         )
     new = data / "new"
     if not (new / "charity.csv").exists():
-        write_extracts(new, seed=1, children=args.children, as_of=AS_OF, agencies=("charity",))
+        write_extracts(new, seed=1, children=children, as_of=AS_OF, agencies=("charity",))
     with (new / "charity.csv").open() as f:
-        rows = list(csv.reader(f))[: args.rows + 1]
+        kept = list(csv.reader(f))[: rows + 1]
     with (new / "charity.csv").open("w", newline="") as f:
-        csv.writer(f).writerows(rows)
+        csv.writer(f).writerows(kept)
     started = time.perf_counter()
     counts = incremental.match_new(
         linked, [new / "charity.csv"], (new / "mapping.toml").read_text(), new / "out"
@@ -76,17 +73,43 @@ def main() -> None:
             where m.status = 'matched'"""
     ).fetchall()[0]
     population = con.sql(f"select count(*) from '{linked / 'records.parquet'}'").fetchall()[0][0]
-    print(counts, f"{seconds:.1f} s", f"precision {right / max(matched, 1):.4f}")
+    return {
+        "seconds": seconds,
+        "rows": len(kept) - 1,
+        "population": population,
+        "counts": {k: v for k, v in counts.items() if k != "seconds"},
+        "precision": right / max(matched, 1),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def result_line(r: dict) -> str:
+    c = r["counts"]
+    return (
+        f"- {r['rows']:,} new records matched against {r['population']:,} linked records: "
+        f"{r['seconds']:.1f} s (goal: under 10 s), peak RSS {r['peak_mib']:,.0f} MiB; "
+        f"{c.get('matched', 0):,} matched, {c.get('review', 0):,} for review, "
+        f"{c.get('new', 0):,} new; precision of the matches against the truth "
+        f"{r['precision']:.4f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=525_000)
+    parser.add_argument("--data", type=Path, default=Path("/tmp/tandem-linkage-bench"))
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    r = match_timed(args.data / f"children-{args.children}", args.children, args.rows)
+    print(r)
     lines = [
         "",
-        f"### {len(rows) - 1:,} new records matched against {population:,} linked records",
+        f"### {r['rows']:,} new records matched against {r['population']:,} linked records",
         "",
         f"{dt.date.today()}, {machine()}. "
         f"`python bench/linkage_incremental.py --children {args.children}`",
         "",
-        f"- {seconds:.1f} s (goal: under 10 s); {counts.get('matched', 0):,} matched, "
-        f"{counts.get('review', 0):,} for review, {counts.get('new', 0):,} new; "
-        f"precision of the matches against the truth {right / max(matched, 1):.4f}",
+        result_line(r),
     ]
     RESULTS.write_text(RESULTS.read_text() + "\n".join(lines) + "\n")
 

@@ -3,6 +3,9 @@
     python bench/linkage_speed.py                         # ~1,000,000 records, 4 partners
     python bench/linkage_speed.py --children 20000        # a quick look
     python bench/linkage_speed.py --backend spark         # Tandem's model on local Spark
+    python bench/linkage_speed.py --incremental 10000 --memory-limit 8GB
+        # the issue's figures in one command: ~1M records linked by Tandem and by raw Splink,
+        # then 10,000 new records matched against Tandem's linked population
 
 Writes synthetic police, school, health and council extracts (with their truth) once into
 --data, then runs, each in a fresh child process so peak memory is its own:
@@ -12,6 +15,10 @@ Writes synthetic police, school, health and council extracts (with their truth) 
   raw:    raw Splink 5 with the same settings on the same standardised records — train,
           predict, cluster, nothing else (the standardising step is timed apart and included,
           since Splink cannot read the partners' files itself).
+  incremental (with --incremental N): the charity's first N records for the same children
+          matched against Tandem's run (`bench/linkage_incremental.py`).
+Every DuckDB connection is held to --memory-limit (TANDEM_DUCKDB_MEMORY, default 8GB) and
+spills beyond it to var/duckdb-tmp.
 Then scores both against truth.csv (pairwise precision/recall/F1 from the clusters, and cluster
 F1: a predicted cluster is right when it holds exactly one person's records) and appends the
 results, with the machine, to bench/RESULTS.md under "## Record linkage".
@@ -28,7 +35,10 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Record linkage"
 AGENCIES = ("police", "school", "health", "council")
@@ -198,16 +208,40 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/tandem-linkage-bench"))
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw Splink run")
+    parser.add_argument(
+        "--incremental",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="then match ROWS new records against Tandem's linked population (the issue: 10000)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=None,
+        help="the most memory each DuckDB connection may use (default: TANDEM_DUCKDB_MEMORY "
+        "or 8GB); it spills to disk beyond it",
+    )
+    parser.add_argument("--no-write", action="store_true", help="print, do not append")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        fn = {"data": make_data, "tandem": run_tandem, "raw": run_raw}[args.child]
+        from linkage_incremental import match_timed
+
+        fn = {"data": make_data, "tandem": run_tandem, "raw": run_raw, "incremental": match_timed}
         converted = [Path(a) if "/" in a else a for a in args.rest]
-        if args.child == "data":
-            converted[1] = int(args.rest[1])
-        print(json.dumps(fn(*converted)))
+        if args.child in ("data", "incremental"):
+            converted[1:] = [int(a) for a in args.rest[1:]]
+        print(json.dumps(fn[args.child](*converted)))
         return
+    if args.memory_limit:  # the child processes read it as every other Tandem process does
+        from tandem.linkage.standardise import memory_limit_checked
+
+        try:
+            os.environ["TANDEM_DUCKDB_MEMORY"] = memory_limit_checked(args.memory_limit)
+        except ValidationError:
+            parser.error(f"--memory-limit: {args.memory_limit!r} is not a size such as 8GB")
+    memory = os.environ.get("TANDEM_DUCKDB_MEMORY", "8GB")
 
     data = args.data / f"children-{args.children}"
     if not (data / "truth.csv").exists():
@@ -224,15 +258,20 @@ def main() -> None:
         runs["raw"] = child("raw", str(data), str(data / "raw"), str(accepted))
         runs["raw"].update(score(data, data / "raw" / "clusters.csv"))
         print("raw", json.dumps(runs["raw"], indent=1))
+    matched = None
+    if args.incremental and args.backend == "duckdb":
+        matched = child("incremental", str(data), str(args.children), str(args.incremental))
+        print("incremental", json.dumps(matched, indent=1))
 
     lines = [
         "",
         f"### {records:,} extract records ({len(AGENCIES)} partners), {args.backend}",
         "",
         f"{dt.date.today()}, {machine()}. "
-        f"`python bench/linkage_speed.py --children {args.children} --backend {args.backend}`. "
-        f"Load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after: the "
-        "machine is shared, so the runs' times move with other work.",
+        f"`python bench/linkage_speed.py {' '.join(sys.argv[1:])}`; DuckDB memory limit "
+        f"{memory}. Load average (1 min) {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after: the machine is shared, so the runs' times move with "
+        "other work.",
         "",
         "| Run | Seconds | Peak RSS MiB | Blocked pairs | Pairwise P | R | F1 | Cluster F1 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -251,6 +290,13 @@ def main() -> None:
     if "raw" in runs:
         ratio = runs["tandem"]["seconds"] / runs["raw"]["seconds"]
         lines.append(f"- Tandem / raw Splink time: {ratio:.2f}×")
+    if matched is not None:
+        from linkage_incremental import result_line
+
+        lines.append(result_line(matched))
+    print("\n".join(lines))
+    if args.no_write:
+        return
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if HEADING not in text:
         text += f"\n{HEADING}\n"

@@ -113,10 +113,9 @@ def build(cases: int):
 
 
 def measure(worker, runs: int) -> list[float]:
-    from django.test import Client
+    from tests.signing_in import signed_in_for_real
 
-    client = Client()
-    client.force_login(worker)
+    client = signed_in_for_real(worker, "/work-tray")
     for _ in range(10):  # warm up: templates compiled, connections open
         assert client.get("/work-tray").status_code == 200
     times = []

@@ -88,3 +88,34 @@ def test_records_already_linked_are_refused(linked, tmp_path):
             str(tmp_path),
             verbosity=0,
         )
+
+
+def test_link_new_holds_duckdb_to_its_memory_limit(linked, tmp_path, monkeypatch):
+    from tandem.linkage import standardise
+
+    src, out = linked
+    made = []
+    real = standardise.connect
+
+    def spy(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(standardise, "connect", spy)
+    call_command(
+        "link",
+        "new",
+        str(src / "charity.csv"),
+        "--linked",
+        str(out),
+        "--mapping",
+        str(src / "mapping.toml"),
+        "--out",
+        str(tmp_path),
+        "--memory-limit",
+        "1GiB",
+        verbosity=0,
+    )
+    assert (tmp_path / "matches.csv").exists()
+    limits = [c.sql("select current_setting('memory_limit')").fetchall()[0][0] for c in made]
+    assert limits == ["1.0 GiB"]

@@ -5,6 +5,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -230,6 +231,63 @@ def test_command_links_files_and_names_mapping_errors(tmp_path, capsys):
             str(tmp_path),
             verbosity=0,
         )
+
+
+def _limits(con) -> tuple[str, str]:
+    return con.sql(
+        "select current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchall()[0]
+
+
+def test_the_memory_limit_reaches_the_connection_splink_works_in(tmp_path, settings):
+    from tandem.linkage import standardise
+
+    settings.TANDEM_DUCKDB_TEMP_DIR = tmp_path / "spill"
+    result = files.link_files(
+        [DATA / "council.csv", DATA / "health.csv"],
+        (DATA / "mapping.toml").read_text(),
+        tmp_path / "out",
+        memory_limit="1GiB",
+    )
+    assert result.con.sql("select count(*) from splink_pairs").fetchall()[0][0] > 0  # Splink's
+    limit, temp = _limits(result.con)
+    assert limit == "1.0 GiB"
+    assert Path(temp).parent == tmp_path / "spill"  # under var/, one folder per connection
+    settings.TANDEM_DUCKDB_MEMORY = "3GiB"  # the default for every other run
+    first, second = standardise.connect(), standardise.connect()
+    assert _limits(first)[0] == _limits(second)[0] == "3.0 GiB"
+    assert _limits(first)[1] != _limits(second)[1]
+    settings.TANDEM_DUCKDB_MEMORY = "plenty"
+    with pytest.raises(ValidationError) as e:
+        standardise.connect()
+    assert list(e.value.message_dict) == ["TANDEM_DUCKDB_MEMORY"]
+
+
+def test_the_command_passes_its_memory_limit_on(tmp_path, monkeypatch):
+    from tandem.linkage import standardise
+
+    made = []
+    real = standardise.connect
+
+    def spy(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(standardise, "connect", spy)
+    files_and_mapping = [
+        "link",
+        "files",
+        str(DATA / "council.csv"),
+        str(DATA / "health.csv"),
+        "--mapping",
+        str(DATA / "mapping.toml"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    call_command(*files_and_mapping, "--memory-limit", "1536MiB", verbosity=0)
+    assert [_limits(con)[0] for con in made] == ["1.5 GiB"]
+    with pytest.raises(CommandError, match="--memory-limit: 'lots' is not a size such as 8GB"):
+        call_command(*files_and_mapping, "--memory-limit", "lots", verbosity=0)
 
 
 def test_spark_backend_gives_the_same_clusters_as_duckdb(hand, tmp_path):

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tandem.access.errors import NotFound
 from tandem.audit.models import AccessEvent, AuditAction
@@ -86,7 +88,9 @@ def linked(db, synthetic):
     folder, truth = synthetic
     analysts = _analysts()
     _load_all(folder, analysts)
-    job = _link(analysts["council"])
+    with CaptureQueriesContext(connection) as queries:
+        job = _link(analysts["council"])
+    job.statements = [q["sql"] for q in queries.captured_queries]
     return analysts, truth, job
 
 
@@ -125,6 +129,18 @@ def test_the_loaded_extracts_link_into_people_with_pairwise_f1_of_095(linked, sy
     pair = MatchPair.objects.filter(status=PairStatus.LINKED).first()
     assert "same" in pair.explanation
     assert job.result["pairs_linked"] == MatchPair.objects.filter(status=PairStatus.LINKED).count()
+
+
+def test_the_planner_statistics_are_refreshed_after_the_bulk_load(linked):
+    _, _, job = linked
+    analyzed = [s for s in job.statements if s.upper().startswith("ANALYZE")]
+    if connection.vendor == "postgresql":  # the last statement, after the rows are written
+        assert analyzed == [f"ANALYZE {', '.join(linking.LOADED_TABLES)}"]
+        assert job.statements.index(analyzed[0]) > max(
+            i for i, s in enumerate(job.statements) if s.startswith('INSERT INTO "linkage_flag"')
+        )
+    else:
+        assert analyzed == []
 
 
 def test_decisions_survive_a_rerun(linked):

@@ -134,6 +134,54 @@ def test_the_worklist_reads_in_a_fixed_number_of_queries(
         assert len(worklist(actor=social_worker)) == 15
 
 
+def test_the_record_check_still_hides_a_child_should_the_query_let_one_through(
+    monkeypatch, stranger, social_worker, flagged, caplog
+):
+    """The database filters with `visible_child_q`; every flag it returns is checked again with
+    `basis_of` on the facts of one query, so a fault in the query hides, never shows."""
+    from django.db.models import Q
+
+    from tandem.linkage import triage
+
+    monkeypatch.setattr(triage, "visible_child_q", lambda *a, **k: Q())  # a broken filter
+    assert worklist(actor=stranger) == []
+    assert "disagree on 1 flags" in caplog.text
+    assert not AccessEvent.objects.filter(actor=stranger, record_type="flag").exists()
+    assert worklist(actor=social_worker) == [flagged]
+
+
+def test_the_partner_filter_needs_a_record_and_an_indicator_of_that_partner(
+    social_worker, child, flagged
+):
+    from tandem.linkage.models import ExtractRecord, ExtractUpload
+
+    def record_from(name):
+        upload = ExtractUpload.objects.create(
+            partner=factories.PartnerFactory(name=name),
+            extract_type="police",
+            uploaded_by=social_worker,
+            file_name="x.csv",
+            stored_at="x",
+            spec={},
+        )
+        ExtractRecord.objects.create(
+            upload=upload,
+            row=2,
+            record_id="1",
+            given_name="A",
+            family_name="B",
+            date_of_birth=dt.date(2012, 1, 1),
+            linked_person=flagged.linked_person,
+        )
+
+    police = Filters(partner="Hamley Police")
+    assert worklist(actor=social_worker, filters=police) == []  # no record of theirs yet
+    record_from("Hamley Police")
+    assert worklist(actor=social_worker, filters=police) == [flagged]
+    record_from("Hamley Health")  # a record, but none of the flag's indicators
+    assert worklist(actor=social_worker, filters=Filters(partner="Hamley Health")) == []
+
+
 # --- The page and the API -------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from tandem.audit.models import AccessEvent, Purpose
 from tandem.care.models import ChildProtectionPlan, CinAssessment
 from tandem.partners.models import PartnerKind, Role, User
+from tandem.people.identifiers import upn_check_letter
 from tandem.people.models import Person
 from tandem.referrals.models import Referral
 from tandem.returns import cin, selectors
@@ -66,6 +67,58 @@ def test_export_load_export_gives_the_same_file(synthetic_census):
     assert export(officer) == original
     event = AccessEvent.objects.filter(record_type="cin_load").first()
     assert (event.actor_id, event.purpose) == (officer.pk, Purpose.STATUTORY_RETURN)
+
+
+def test_former_upn_date_of_death_and_assessment_review_are_kept(synthetic_census):
+    """What a council's own census holds beyond Tandem's synthetic one is kept, not dropped."""
+    digits = "318901234567"
+    former = upn_check_letter(digits) + digits
+    text = synthetic_census.read_text()
+    first_sex = re.search(r"<Sex>[^<]*</Sex>", text).group(0)
+    first_start = re.search(
+        r"<AssessmentActualStartDate>([^<]*)</AssessmentActualStartDate>", text
+    )
+    reviewed = dt.date.fromisoformat(first_start.group(1)) + dt.timedelta(days=20)
+    break_file(
+        synthetic_census,
+        ("</LAchildID>", f"</LAchildID>\n<FormerUPN>{former}</FormerUPN>"),
+        (first_sex, f"{first_sex}<PersonDeathDate>2026-01-05</PersonDeathDate>"),
+        (
+            first_start.group(0),
+            f"{first_start.group(0)}"
+            f"<AssessmentInternalReviewDate>{reviewed}</AssessmentInternalReviewDate>",
+        ),
+    )
+    officer = new_council()
+    cin_load(actor=officer, path=synthetic_census, ending=2026, purpose=Purpose.STATUTORY_RETURN)
+    person = Person.objects.get(former_upn=former)
+    assert person.died_on == dt.date(2026, 1, 5)
+    assert CinAssessment.objects.filter(reviewed_on=reviewed).count() == 1
+    again = export(officer).decode()
+    assert f"<FormerUPN>{former}</FormerUPN>" in again
+    assert "<PersonDeathDate>2026-01-05</PersonDeathDate>" in again
+    assert f"<AssessmentInternalReviewDate>{reviewed}</AssessmentInternalReviewDate>" in again
+
+
+def test_a_bad_former_upn_or_death_date_is_named(synthetic_census):
+    break_file(
+        synthetic_census,
+        ("</LAchildID>", "</LAchildID><FormerUPN>X123</FormerUPN>"),
+        ("</Sex>", "</Sex><PersonDeathDate>1900-01-01</PersonDeathDate>"),
+    )
+    with pytest.raises(LoadRefused) as refused:
+        cin_load(
+            actor=new_council(),
+            path=synthetic_census,
+            ending=2026,
+            purpose=Purpose.STATUTORY_RETURN,
+        )
+    named = {(e.file, e.row, e.field) for e in refused.value.row_errors}
+    assert named == {
+        ("cin.xml ChildIdentifiers", 1, "FormerUPN"),
+        ("cin.xml ChildIdentifiers", 1, "PersonDeathDate"),
+    }
+    assert not Person.objects.exists()
 
 
 def break_file(path, *changes) -> None:

@@ -23,10 +23,9 @@ def export(analyst, out):
     return {p.name: p.read_text() for p in out.iterdir() if p.suffix in (".csv", ".xml")}
 
 
-def load(analyst, folder):
-    call_command(
-        "returns", "load", "--dir", str(folder), "--year", "2026", "--user", analyst.username
-    )
+def load(analyst, source):
+    how = "--xml" if source.suffix == ".xml" else "--dir"
+    call_command("returns", "load", how, str(source), "--year", "2026", "--user", analyst.username)
 
 
 def empty_the_record():
@@ -83,3 +82,50 @@ def test_a_file_with_other_columns_is_refused_naming_them(analyst, tmp_path, cap
     with pytest.raises(CommandError, match="Nothing was loaded"):
         load(analyst, tmp_path)
     assert capsys.readouterr().err.startswith("header.csv, row 1, SEX, DOB, ETHNIC, UPN")
+
+
+def test_the_xml_loads_to_the_same_record_as_the_csv_files(
+    analyst, looked_after, care_leaver, tmp_path
+):
+    first = export(analyst, tmp_path / "first")
+    empty_the_record()
+    load(analyst, tmp_path / "first" / "ssda903_2025-26.xml")
+    assert Person.objects.count() == 2
+    assert CareEpisode.objects.exists()
+    assert CareLeaverContact.objects.exists()
+    second = export(analyst, tmp_path / "second")
+    assert second == first
+
+
+def test_a_bad_xml_field_is_reported_with_table_row_and_field_and_nothing_is_loaded(
+    analyst, looked_after, tmp_path, capsys
+):
+    export(analyst, tmp_path)
+    empty_the_record()
+    xml = tmp_path / "ssda903_2025-26.xml"
+    text = xml.read_text()
+    xml.write_text(text.replace("<PL>U4</PL>", "<PL>H5</PL>", 1))
+    with pytest.raises(CommandError, match="Nothing was loaded: 1 problem"):
+        load(analyst, xml)
+    assert capsys.readouterr().err.splitlines() == [
+        "ssda903_2025-26.xml Episodes, row 1, PLACE: 'H5' is not a PLACE code in the DfE's "
+        "2025-26 list"
+    ]
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("<EXPSSDA903><CHILD>", "Not a readable XML file"),
+        ("<Message><CHILD/></Message>", "not the SSDA903's EXPSSDA903"),
+        ('<!DOCTYPE x [<!ENTITY e "boom">]><EXPSSDA903>&e;</EXPSSDA903>', "Not a readable"),
+    ],
+)
+def test_an_xml_that_is_not_a_903_is_refused(analyst, tmp_path, capsys, content, reason):
+    xml = tmp_path / "return.xml"
+    xml.write_text(content)
+    with pytest.raises(CommandError, match="Nothing was loaded: 1 problem"):
+        load(analyst, xml)
+    assert reason in capsys.readouterr().err
+    assert not Person.objects.exists()

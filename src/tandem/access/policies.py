@@ -5,7 +5,9 @@
 
 Lists, pages, the API, search and exports all filter with `visible_children_q`, and single
 records are checked with `access_basis`, which reads the very same rules from the facts of one
-query (`access.facts`) so that it can say which one let the actor in.
+query (`access.facts`) so that it can say which one let the actor in. `visible_child_q` is the
+same rules again, as correlated EXISTS on a row that names a child (a flag, say), for long lists
+read a page at a time in some order.
 """
 
 import operator
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.facts import Facts, facts_for_children
@@ -142,6 +144,21 @@ def visible_children_q(actor, action: Action = Action.VIEW_CHILD) -> Q:
     reasons = [Q(pk__in=rule(actor).values("child_id")) for _, rule in CHILD_ACCESS_RULES]
     hidden = ~Q(pk__in=restricted_from(actor).values("child_id"))
     return Q(is_child=True) & reduce(operator.or_, reasons) & hidden
+
+
+def visible_child_q(actor, action: Action = Action.VIEW_CHILD, *, child: str) -> Q:
+    """`visible_children_q` for rows of another model that name a child through the path `child`
+    (e.g. "linked_person__person" on a flag): the same `CHILD_ACCESS_RULES`, each an EXISTS
+    correlated with the row. Ordered and sliced, the database can then walk an index in the
+    list's order, test each row and stop at the end of the page, where `pk IN (every visible
+    child)` first builds the whole visible set (tests/access/test_policy_agreement.py holds this
+    to `basis_of` over a matrix of facts)."""
+    if not role_allows(actor, action):
+        return Q(pk__in=[])
+    row_child = OuterRef(child)
+    reasons = [Q(Exists(rule(actor).filter(child_id=row_child))) for _, rule in CHILD_ACCESS_RULES]
+    hidden = ~Q(Exists(restricted_from(actor).filter(child_id=row_child)))
+    return Q(**{f"{child}__is_child": True}) & reduce(operator.or_, reasons) & hidden
 
 
 def basis_of(facts: Facts) -> str | None:

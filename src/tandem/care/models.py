@@ -371,6 +371,9 @@ class CinAssessment(CinRecordItem):
     authorised_on = models.DateField(
         "Authorised (AssessmentAuthorisationDate)", null=True, blank=True
     )
+    reviewed_on = models.DateField(
+        "Internal review (AssessmentInternalReviewDate)", null=True, blank=True
+    )
     # The DfE's factor codes (AssessmentFactors list), known once the assessment is authorised.
     factors = models.JSONField("Factors identified at assessment", default=list, blank=True)
 

@@ -5,6 +5,8 @@ TANDEM_DEBUG   "1" for development pages and tracebacks
 TANDEM_SECRET_KEY  required when TANDEM_DEBUG is not set; a per-checkout key is made otherwise
 TANDEM_ALLOWED_HOSTS  comma-separated
 TANDEM_CONN_MAX_AGE  seconds a connection is kept between requests (0; `tandem serve`: 600)
+TANDEM_DUCKDB_MEMORY  the most memory each linkage run's DuckDB may use ("8GB"); beyond it DuckDB
+               spills to var/duckdb-tmp (a 1M-record link reached 17 GiB without a limit)
 """
 
 import os
@@ -156,11 +158,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Record linkage: every DuckDB connection Splink works in (linkage.standardise.connect).
+TANDEM_DUCKDB_MEMORY = os.environ.get("TANDEM_DUCKDB_MEMORY", "8GB")
+TANDEM_DUCKDB_TEMP_DIR = VAR_DIR / "duckdb-tmp"
+
 # Sign-in: five failures lock an account for 15 minutes; a session ends after 30 idle minutes.
 TANDEM_LOCKOUT_FAILURES = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))
 TANDEM_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "15"))
 # Information governance: how long emergency (break-glass) access lasts.
 TANDEM_BREAK_GLASS_HOURS = int(os.environ.get("TANDEM_BREAK_GLASS_HOURS", "4"))
+# How long a one-time set-up code for an authenticator app stays valid (security.enrolment).
+TANDEM_ENROLMENT_CODE_HOURS = int(os.environ.get("TANDEM_ENROLMENT_CODE_HOURS", "72"))
 # Sign-in security: the authenticator app shows "Tandem"; wrong codes count towards the lock-out
 # above, so django-otp's own back-off (which would refuse a right code without saying why) is off.
 OTP_TOTP_ISSUER = "Tandem"

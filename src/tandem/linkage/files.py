@@ -29,6 +29,7 @@ def link_files(
     flag_rules: str | None = None,
     as_of: dt.date | None = None,
     bad_rows: str = "reject",
+    memory_limit: str | None = None,
     progress=None,
 ) -> engine.Result:
     files = [Path(f) for f in files]
@@ -45,7 +46,7 @@ def link_files(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paired, quarantined = check_files(paired, out, bad_rows=bad_rows, today=as_of)
-    con = standardise.connect()
+    con = standardise.connect(memory_limit=memory_limit)
     try:
         loaded = standardise.load_files(con, paired)
     except Exception as e:  # DuckDB names the file and column it could not read

@@ -26,6 +26,7 @@ def match_new(
     *,
     review_threshold: float = 0.5,
     cluster_threshold: float = 0.95,
+    memory_limit: str | None = None,
 ) -> dict:
     linked, out = Path(linked), Path(out)
     population = linked / "records.parquet"
@@ -33,7 +34,7 @@ def match_new(
         raise ValidationError({"linked": f"{linked} holds no earlier `tandem link files` run"})
     started = time.perf_counter()
     paired = mapping.for_files(mapping.parse(mapping_text), [Path(f) for f in files])
-    con = standardise.connect()
+    con = standardise.connect(memory_limit=memory_limit)
     standardise.load_files(con, paired, table="arrived")
     # Splink's link-only run keeps its own source_dataset column: ours becomes `source`.
     con.execute(

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 import pyarrow as pa
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tandem.access.checks import require_role
@@ -211,6 +211,7 @@ def link_run(job, progress) -> dict:
         progress.advance()
         raised = _save_flags(linked, about, as_of)
         progress.advance()
+    statistics_refresh()
     return {
         "records": len(about),
         "people": len(set(people.values())),
@@ -221,6 +222,25 @@ def link_run(job, progress) -> dict:
         "flags_open": raised,
         "timings": {k: round(v, 2) for k, v in result.timings.items()},
     }
+
+
+# The tables a linking run fills in bulk, and that the worklist and review queue then read.
+LOADED_TABLES = (
+    "linkage_extractrecord",
+    "linkage_linkedperson",
+    "linkage_matchpair",
+    "linkage_flag",
+)
+
+
+def statistics_refresh() -> None:
+    """After a bulk load PostgreSQL's planner still believes the tables' old sizes (autovacuum
+    catches up minutes later), and may plan the worklist's page as a scan of every flag. ANALYZE
+    now, so the first page after a run is planned on the rows it holds. SQLite plans without
+    statistics unless some are gathered, so it is left as it is."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(LOADED_TABLES)}")
 
 
 def _save_people(people: dict[int, int], about: dict) -> dict[int, LinkedPerson]:

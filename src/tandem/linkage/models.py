@@ -268,7 +268,12 @@ class Flag(models.Model):
                 name="one_open_flag_per_rule",
             )
         ]
-        indexes = [models.Index(fields=["status", "-latest_on"], name="flag_status_idx")]
+        # One per worklist order, so a page is read from the index and not after a sort of
+        # every open flag ("oldest" reads flag_status_idx backwards).
+        indexes = [
+            models.Index(fields=["status", "-latest_on"], name="flag_status_idx"),
+            models.Index(fields=["status", "-partners", "-latest_on"], name="flag_partners_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

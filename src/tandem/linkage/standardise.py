@@ -6,9 +6,14 @@ ISO text, postcodes are spaced the standard way, NHS numbers and UPNs keep only 
 characters. What could not be read becomes missing and is counted, never guessed.
 """
 
+import os
+import re
+import uuid
 from pathlib import Path
 
 import duckdb
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from tandem.linkage.mapping import SourceMapping
 from tandem.linkage.nicknames import CANONICAL
@@ -130,8 +135,33 @@ CLEAN = f"""
 """
 
 
-def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(database)
+MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)", re.IGNORECASE)
+
+
+def memory_limit_checked(value: str, *, field: str = "TANDEM_DUCKDB_MEMORY") -> str:
+    """A size DuckDB reads ("8GB", "512MiB"), or a ValidationError naming where it came from."""
+    value = str(value).strip()
+    if not MEMORY.fullmatch(value):
+        raise ValidationError({field: f"{value!r} is not a size such as 8GB or 512MiB"})
+    return value
+
+
+def connect(
+    database: str = ":memory:", *, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for linkage, the one Splink works in: held to `memory_limit` (by
+    default `TANDEM_DUCKDB_MEMORY`) and spilling beyond it to var/duckdb-tmp, where without a
+    limit DuckDB takes most of the machine's memory (17 GiB for a 1M-record link)."""
+    limit = memory_limit_checked(
+        memory_limit or settings.TANDEM_DUCKDB_MEMORY,
+        field="memory_limit" if memory_limit else "TANDEM_DUCKDB_MEMORY",
+    )
+    # One folder per connection: runs side by side must not share spill files, and DuckDB
+    # removes a temporary folder it made when the connection closes.
+    parent = Path(settings.TANDEM_DUCKDB_TEMP_DIR)
+    parent.mkdir(parents=True, exist_ok=True)
+    temp = parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    con = duckdb.connect(database, config={"memory_limit": limit, "temp_directory": str(temp)})
     con.execute("create or replace table nicknames (name varchar, canonical varchar)")
     con.executemany("insert into nicknames values (?, ?)", list(CANONICAL.items()))
     return con

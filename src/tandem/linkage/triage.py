@@ -1,28 +1,33 @@
 """The triage worklist: children a flag rule fired for, whom the viewer may see (the access
-policy's `visible_children_q`) and who have no open referral yet — each with the indicators that
-fired, which partner recorded each and when. A practitioner decides (refer, offer early help,
-or no action, always with reasons) and the decision joins the child's chronology."""
+policy's `visible_child_q`, cross-checked by `basis_of`) and who have no open referral yet —
+each with the indicators that fired, which partner recorded each and when. A practitioner
+decides (refer, offer early help, or no action, always with reasons) and the decision joins the
+child's chronology."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tandem.access.categories import NATIVE, Category
 from tandem.access.checks import require_child, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action, open_referrals, visible_children_q
-from tandem.access.sharing import categories_for_children
+from tandem.access.facts import facts_for_children
+from tandem.access.policies import Action, basis_of, open_referrals, visible_child_q
+from tandem.access.sharing import allowed_categories, categories_for_children
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_events_record
-from tandem.linkage.models import Flag, FlagStatus, TriageDecision
+from tandem.linkage.models import ExtractRecord, Flag, FlagStatus, TriageDecision
 from tandem.partners.models import Partner
 from tandem.people.codes import EventKind
-from tandem.people.models import Person
 from tandem.people.services import event_record
+
+logger = logging.getLogger(__name__)
 
 SORTS = {
     "latest": ("-latest_on", "rule"),
@@ -40,7 +45,7 @@ class Filters:
     sort: str = "latest"
 
 
-def _withhold(actor, flags: list[Flag]) -> list[Flag]:
+def _withhold(actor, flags: list[Flag], allowed: dict | None = None) -> list[Flag]:
     """Each indicator belongs to the category of the record its partner keeps by the nature of
     its work (police: police information, NHS: health, school: education, council and charity:
     casework), and the viewer sees only the categories shared with them for that child, as on
@@ -48,7 +53,8 @@ def _withhold(actor, flags: list[Flag]) -> list[Flag]:
     are not shown, so the practitioner knows to ask. In memory only: never saved."""
     if not flags:
         return flags
-    allowed = categories_for_children(actor, {f.linked_person.person_id for f in flags})
+    if allowed is None:
+        allowed = categories_for_children(actor, {f.linked_person.person_id for f in flags})
     names = {e["partner"] for f in flags for e in f.evidence}
     kinds = dict(Partner.objects.filter(name__in=names).values_list("name", "kind"))
     for f in flags:
@@ -63,14 +69,36 @@ def _withhold(actor, flags: list[Flag]) -> list[Flag]:
     return flags
 
 
+CHILD = "linked_person__person"
+
+
 def _open_flags(actor):
+    """Open flags of children `actor` may triage and nobody has referred: every condition a
+    correlated EXISTS on the flag's row, so that, ordered by the worklist's index, the database
+    stops at the end of the page instead of building every visible child first."""
     require_role(actor, Action.TRIAGE)
-    children = Person.objects.filter(visible_children_q(actor, Action.TRIAGE))
+    referred = open_referrals().filter(child_id=OuterRef(CHILD))
     return (
-        Flag.objects.filter(status=FlagStatus.OPEN, linked_person__person__in=children)
-        .exclude(linked_person__person__in=open_referrals().values("child_id"))
+        Flag.objects.filter(status=FlagStatus.OPEN)
+        .filter(visible_child_q(actor, Action.TRIAGE, child=CHILD))
+        .filter(~Exists(referred))
         .select_related("linked_person__person")
     )
+
+
+def _seen(flags: list[Flag], facts) -> list[Flag]:
+    """The record check of one child (`basis_of`, the same rules read from the facts) for each
+    flag the query let through: should the two forms ever disagree, the child is hidden."""
+    kept = [f for f in flags if basis_of(facts[f.linked_person.person_id]) is not None]
+    if len(kept) != len(flags):
+        logger.error(
+            "The worklist query and the record check disagree on %d flags", len(flags) - len(kept)
+        )
+    return kept
+
+
+def _categories(facts) -> dict:
+    return {child: allowed_categories(f) for child, f in facts.items()}
 
 
 def worklist(
@@ -87,12 +115,21 @@ def worklist(
         flags = flags.filter(latest_on__gte=filters.since)
     if filters.until:
         flags = flags.filter(latest_on__lte=filters.until)
-    if filters.partner:  # a join to the records: each flag once
+    if filters.partner:  # a record of the partner's among the linked person's
         flags = flags.filter(
-            linked_person__records__upload__partner__name=filters.partner
-        ).distinct()
+            Exists(
+                ExtractRecord.objects.filter(
+                    linked_person_id=OuterRef("linked_person_id"),
+                    upload__partner__name=filters.partner,
+                )
+            )
+        )
+    # One page in the list's order; the record check then reads the facts of its children
+    # once, for both whether each may be seen and which of its indicators.
     ordered = flags.order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
-    flags = _withhold(actor, list(ordered[offset : offset + limit]))
+    flags = list(ordered[offset : offset + limit])
+    facts = facts_for_children(actor, {f.linked_person.person_id for f in flags})
+    flags = _withhold(actor, _seen(flags, facts), _categories(facts))
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
     if flags:

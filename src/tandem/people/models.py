@@ -36,6 +36,9 @@ class Person(models.Model):
         max_length=10, null=True, blank=True, validators=[validate_nhs_number]
     )
     upn = models.CharField(max_length=13, null=True, blank=True, validators=[validate_upn])
+    # A pupil's earlier UPN, as the CIN census carries it (FormerUPN).
+    former_upn = models.CharField(max_length=13, null=True, blank=True, validators=[validate_upn])
+    died_on = models.DateField("Date of death", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -103,6 +106,10 @@ class Person(models.Model):
             errors["date_of_birth"] = "Date of birth must be today or in the past"
         if self.expected_due_date and not self.is_child:
             errors["expected_due_date"] = "Only an unborn child has an expected due date"
+        if self.died_on and (
+            self.died_on > _today() or (self.date_of_birth and self.died_on < self.date_of_birth)
+        ):
+            errors["died_on"] = "Date of death must be between the date of birth and today"
         if self.postcode:
             self.postcode = normalise_postcode(self.postcode)
             if not _POSTCODE.fullmatch(self.postcode):

@@ -313,12 +313,14 @@ def xml_text(census: CinCensus, *, lea: str = "000") -> bytes:
             {
                 "LAchildID": c.la_child_id,
                 "UPN": p.upn or "",
+                "FormerUPN": p.former_upn or "",
                 "UPNunknown": "" if p.upn else _upn_unknown(p, c, census.lists),
                 "PersonBirthDate": p.date_of_birth.isoformat() if p.date_of_birth else "",
                 "ExpectedPersonBirthDate": p.expected_due_date.isoformat()
                 if p.expected_due_date
                 else "",
                 "Sex": p.sex,
+                "PersonDeathDate": _iso(p.died_on),
             },
         )
         chars = ET.SubElement(el, "ChildCharacteristics")
@@ -351,6 +353,7 @@ def _episode(el: ET.Element, e: CinEpisode, lists: CodeLists) -> None:
             block,
             {
                 "AssessmentActualStartDate": _iso(a.started_on),
+                "AssessmentInternalReviewDate": _iso(a.reviewed_on),
                 "AssessmentAuthorisationDate": _iso(a.authorised_on, lists),
             },
         )

@@ -140,7 +140,12 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
                 "LAchildID is blank" if not ident else "This LAchildID is in the file twice",
             )
             continue
-        p = reader.parse("ChildIdentifiers", row, c, {"date_of_birth": ("PersonBirthDate", _date)})
+        p = reader.parse(
+            "ChildIdentifiers",
+            row,
+            c,
+            {"date_of_birth": ("PersonBirthDate", _date), "died_on": ("PersonDeathDate", _date)},
+        )
         expected = reader.parse(
             "ChildIdentifiers", row, c, {"due": ("ExpectedPersonBirthDate", _date)}
         )
@@ -156,6 +161,8 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
                 expected_due_date=expected["due"],
                 sex=c["Sex"],
                 upn=c["UPN"] or None,
+                former_upn=c["FormerUPN"] or None,
+                died_on=p["died_on"],
             )
             new_ids.append(AgencyIdentifier(person=person, partner=la, local_id=ident))
         people[ident] = person
@@ -175,6 +182,8 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
                     "expected_due_date": "ExpectedPersonBirthDate",
                     "sex": "Sex",
                     "upn": "UPN",
+                    "former_upn": "FormerUPN",
+                    "died_on": "PersonDeathDate",
                     "ethnicity": "Ethnicity",
                 },
             )
@@ -309,6 +318,7 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
             v,
             {
                 "started_on": ("AssessmentActualStartDate", _date),
+                "reviewed_on": ("AssessmentInternalReviewDate", _date),
                 "authorised_on": ("AssessmentAuthorisationDate", _date),
             },
         )
@@ -321,6 +331,7 @@ def cin_load(*, actor, path: Path, ending: int, purpose: str) -> LoadedCin:
             **p,
         ), {
             "started_on": "AssessmentActualStartDate",
+            "reviewed_on": "AssessmentInternalReviewDate",
             "authorised_on": "AssessmentAuthorisationDate",
             "factors": "AssessmentFactors",
         }

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -32,7 +34,7 @@ from tandem.care.models import (
 )
 from tandem.people.models import AgencyIdentifier, Person
 from tandem.returns.selectors import returning_authority
-from tandem.returns.ssda903 import COLUMNS, FILE_NAMES
+from tandem.returns.ssda903 import COLUMNS, FILE_NAMES, tables_from_xml
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,34 @@ def _int(text: str) -> int | None:
 
 
 class Reader:
-    """Collects the rows of each file and every error found in them."""
+    """Collects the rows of each table, from the DfE's CSV files or its EXPSSDA903 XML, and every
+    error found in them. A CSV row is numbered as a spreadsheet shows it (the first record is row
+    2); an XML row by its place among the table's rows in the file (the first is row 1)."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, source: Path):
+        self.source = source
         self.errors: list[RowError] = []
+        self.xml = self._xml_tables(source) if source.suffix.lower() == ".xml" else None
+
+    def _xml_tables(self, path: Path) -> dict[str, list[dict]]:
+        try:
+            root = SafeET.parse(path).getroot()
+        except (SafeET.ParseError, DefusedXmlException, OSError) as e:
+            raise LoadRefused([RowError(path.name, 0, "", f"Not a readable XML file: {e}")]) from e
+        if root.tag != "EXPSSDA903":
+            message = f"The root element is {root.tag}, not the SSDA903's EXPSSDA903"
+            raise LoadRefused([RowError(path.name, 0, root.tag, message)])
+        return tables_from_xml(root)
+
+    def label(self, table: str) -> str:
+        """Where a table's rows came from, as an error names it."""
+        return FILE_NAMES[table] if self.xml is None else f"{self.source.name} {table}"
 
     def rows(self, table: str, *, required: bool = False) -> list[tuple[int, dict]]:
+        if self.xml is not None:
+            return list(enumerate(self.xml[table], start=1))
         name = FILE_NAMES[table]
-        path = self.folder / name
+        path = self.source / name
         if not path.exists():
             if required:
                 self.errors.append(RowError(name, 0, "", "The file is missing"))
@@ -134,11 +155,13 @@ def _text(value: str) -> str:
     return value
 
 
-def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
+def ssda903_load(*, actor, source: Path, ending: int, purpose: str) -> Loaded:
+    """Load a return from `source`: a folder of the DfE's CSV files or an EXPSSDA903 XML file."""
     la = returning_authority(actor)
     lists = codelists.for_year(ending)
-    reader = Reader(folder)
+    reader = Reader(source)
     header = reader.rows("Header", required=True)
+    header_file = reader.label("Header")
     known = dict(AgencyIdentifier.objects.filter(partner=la).values_list("local_id", "person_id"))
     people: dict[str, Person] = {}
     new_ids: list[AgencyIdentifier] = []
@@ -146,10 +169,10 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
     for row, h in header:
         if not h["CHILD"] or h["CHILD"] in people:
             message = "CHILD is blank" if not h["CHILD"] else "This CHILD is in the file twice"
-            reader.errors.append(RowError("header.csv", row, "CHILD", message))
+            reader.errors.append(RowError(header_file, row, "CHILD", message))
             continue
         parsed = reader.parse(
-            "header.csv",
+            header_file,
             row,
             h,
             {
@@ -172,7 +195,7 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
         )
         if person._state.adding:
             reader.check(
-                "header.csv",
+                header_file,
                 row,
                 person,
                 {"date_of_birth": "DOB", "sex": "SEX", "ethnicity": "ETHNIC", "upn": "UPN"},
@@ -186,7 +209,7 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
             upn_unknown=h["UPN"] if unknown_upn else "",
         )
         reader.check(
-            "header.csv",
+            header_file,
             row,
             d,
             {"is_mother": "MOTHER", "baby_born_on": "MC_DOB", "upn_unknown": "UPN"},
@@ -196,11 +219,12 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
     items: list = []
 
     def each(table: str, build) -> None:
-        file = FILE_NAMES[table]
+        file = reader.label(table)
         for row, values in reader.rows(table):
             person = people.get(values["CHILD"])
             if person is None:
-                reader.errors.append(RowError(file, row, "CHILD", "No such CHILD in header.csv"))
+                message = f"No such CHILD in {header_file}"
+                reader.errors.append(RowError(file, row, "CHILD", message))
                 continue
             built = build(file, row, values, person)
             if built is not None:
@@ -406,6 +430,6 @@ def ssda903_load(*, actor, folder: Path, ending: int, purpose: str) -> Loaded:
             record_type="ssda903_load",
             person_ids=[p.pk for p in people.values()],
             basis="local authority's statutory return",
-            detail={"year": lists.year, "folder": folder.name},
+            detail={"year": lists.year, "source": source.name},
         )
     return Loaded(children=len(people), rows=counts)

@@ -1062,3 +1062,121 @@ def over_25(rows, ret):
         # An episode still open, or closed after the 25th birthday.
         if any(d is None or d > _years_after(born, 25) for d in closures[c["LAchildID"]]):
             yield i, "PersonBirthDate"
+
+
+# --- Former UPN and date of death (held since a council's census can be loaded) ---------------
+def _died(ret) -> dict[str, str]:
+    """{LAchildID: PersonDeathDate} for the children with one."""
+    return {
+        c["LAchildID"]: c["PersonDeathDate"]
+        for c in ret.tables["ChildIdentifiers"]
+        if c["PersonDeathDate"]
+    }
+
+
+@cin_rule(
+    "1560Q",
+    "Please check and either amend or provide a reason: Former UPN wrongly formatted",
+    "ChildIdentifiers",
+    "FormerUPN",
+)
+def former_upn_format(rows, ret):
+    for i, c in enumerate(rows):
+        former = c["FormerUPN"]
+        if former and not (len(former) == 13 and former[0].isalpha() and former[1:].isdigit()):
+            yield i, "FormerUPN"
+
+
+@cin_rule(
+    "8535Q",
+    "Please check and either amend data or provide a reason: Child’s date of death should not "
+    "be prior to the date of birth",
+    "ChildIdentifiers",
+    "PersonDeathDate",
+    "PersonBirthDate",
+)
+def died_before_born(rows, ret):
+    for i, c in enumerate(rows):
+        if c["PersonDeathDate"] and (
+            not c["PersonBirthDate"] or before(c["PersonDeathDate"], c["PersonBirthDate"])
+        ):
+            yield i, "PersonDeathDate"
+
+
+@cin_rule(
+    "8545Q",
+    "Please check and either amend data or provide a reason: Child's date of death should be "
+    "within the census year",
+    "ChildIdentifiers",
+    "PersonDeathDate",
+)
+def died_outside_year(rows, ret):
+    for i, c in enumerate(rows):
+        if c["PersonDeathDate"] and not in_year(ret, c["PersonDeathDate"]):
+            yield i, "PersonDeathDate"
+
+
+@cin_rule(
+    "8555Q",
+    "Child cannot be referred after its recorded date of death",
+    "CINdetails",
+    "CINreferralDate",
+)
+def referred_after_death(rows, ret):
+    died = _died(ret)
+    for i, e in enumerate(rows):
+        if before(died.get(e["LAchildID"], ""), e["CINreferralDate"]):
+            yield i, "CINreferralDate"
+
+
+@cin_rule(
+    "8585Q",
+    "Please check and either amend or provide a reason: CIN episode shows Died as the Closure "
+    "Reason, however child has no recorded Date of Death",
+    "CINdetails",
+    "ReasonForClosure",
+)
+def closed_as_died_without_death(rows, ret):
+    died = _died(ret)
+    for i, e in enumerate(rows):
+        if e["ReasonForClosure"] == "RC2" and e["LAchildID"] not in died:
+            yield i, "ReasonForClosure"
+
+
+def _after_death(code, message, table, field):
+    """A rule: the table's `field` must not be after the child's date of death."""
+
+    @cin_rule(code, message, table, field)
+    def check(rows, ret):
+        died = _died(ret)
+        for i, row in enumerate(rows):
+            if before(died.get(row["LAchildID"], ""), row[field]):
+                yield i, field
+
+    return check
+
+
+_after_death(
+    "4008",
+    "CIN Plan shown as starting after the child’s Date of Death.",
+    "CINplanDates",
+    "CINPlanStartDate",
+)
+_after_death(
+    "4009Q",
+    "CIN Plan cannot end after the child’s Date of Death",
+    "CINplanDates",
+    "CINPlanEndDate",
+)
+_after_death(
+    "8915",
+    "Child Protection Plan shown as starting after the child’s Date of Death",
+    "ChildProtectionPlans",
+    "CPPstartDate",
+)
+_after_death(
+    "8920",
+    "Child Protection Plan cannot end after the child’s Date of Death",
+    "ChildProtectionPlans",
+    "CPPendDate",
+)

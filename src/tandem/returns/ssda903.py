@@ -388,3 +388,43 @@ def _fields(parent: ET.Element, values: dict[str, str]) -> None:
     for name, value in values.items():
         if value != "":
             ET.SubElement(parent, name).text = value
+
+
+def tables_from_xml(root: ET.Element) -> dict[str, list[dict]]:
+    """The inverse of `xml_text`: the DfE tables, as the CSVs hold them, from an EXPSSDA903 root.
+    A field the XML leaves out is blank, as `_fields` leaves blanks out."""
+    tables: dict[str, list[dict]] = {name: [] for name in COLUMNS}
+
+    def row(table: str, el: ET.Element, known: dict, skip: int) -> dict:
+        values = {k: (el.findtext(k) or "").strip() for k in COLUMNS[table][skip:]}
+        return {**known, **values}
+
+    for el in root.findall("CHILD"):
+        h = el.find("HEADER")
+        if h is None:
+            h = ET.Element("HEADER")
+        header = row("Header", h, {"CHILD": (h.findtext("CHILDID") or "").strip()}, 1)
+        tables["Header"].append(header)
+        base = {"CHILD": header["CHILD"], "DOB": header["DOB"]}
+        if (h.findtext("UASC") or "").strip() == "1":
+            tables["UASC"].append(
+                row("UASC", h, {"CHILD": header["CHILD"], "SEX": header["SEX"]}, 2)
+            )
+        for table in ("AD1", "OC3"):
+            found = row(table, h, base, 2)
+            if any(found[k] for k in COLUMNS[table][2:]):
+                tables[table].append(found)
+        for table, tag in (
+            ("Missing", "AMISSING"),
+            ("Reviews", "AREVIEW"),
+            ("PrevPerm", "PERMANENCE"),
+            ("OC2", "OC2"),
+            ("PlacedAdoption", "AD_PLACED"),
+            ("SWEpisodes", "SWEPISODE"),
+        ):
+            tables[table].extend(row(table, part, base, 2) for part in h.findall(tag))
+        for part in el.findall("EPISODE"):
+            episode = row("Episodes", part, {"CHILD": header["CHILD"]}, 1)
+            episode["PLACE"] = (part.findtext("PL") or "").strip()
+            tables["Episodes"].append(episode)
+    return tables

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tandem.linkage import files
+from tandem.linkage import files, standardise
 
 STEPS = ("prepare", "count blocked pairs", "train", "predict", "cluster", "explain")
 
@@ -26,6 +26,13 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"not a date like 2026-03-01: {text!r}") from e
+
+
+def _memory(text: str) -> str:
+    try:
+        return standardise.memory_limit_checked(text)
+    except ValidationError as e:
+        raise argparse.ArgumentTypeError(e.message_dict["TANDEM_DUCKDB_MEMORY"][0]) from e
 
 
 class Command(BaseCommand):
@@ -83,6 +90,14 @@ class Command(BaseCommand):
         new.add_argument("--linked", type=Path, required=True, help="the earlier run's --out")
         new.add_argument("--mapping", type=Path, required=True, help="TOML column mapping")
         new.add_argument("--out", type=Path, required=True, help="directory for matches.csv")
+        for command in (link, new):
+            command.add_argument(
+                "--memory-limit",
+                type=_memory,
+                default=None,
+                help="the most memory DuckDB may use, e.g. 4GB; beyond it, it spills to disk "
+                "under var/ (default: TANDEM_DUCKDB_MEMORY, or 8GB)",
+            )
 
     def handle_new(self, options, console):
         from tandem.linkage import incremental
@@ -93,6 +108,7 @@ class Command(BaseCommand):
                 options["files"],
                 options["mapping"].read_text(encoding="utf-8"),
                 options["out"],
+                memory_limit=options["memory_limit"],
             )
         except ValidationError as e:
             raise CommandError(_errors(e)) from e
@@ -136,6 +152,7 @@ class Command(BaseCommand):
                     flag_rules=rules,
                     as_of=options["as_of"],
                     bad_rows=options["bad_rows"],
+                    memory_limit=options["memory_limit"],
                     progress=step,
                 )
         except ValidationError as e:

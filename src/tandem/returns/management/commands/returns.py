@@ -46,10 +46,11 @@ class Command(BaseCommand):
         c.add_argument("--user", required=True, help="the performance officer running it")
         ld = sub.add_parser(
             "load",
-            help="read an SSDA903 return (the DfE CSV files) or a CIN census XML into the record",
+            help="read an SSDA903 return (CSV files or XML) or a CIN census XML into the record",
         )
         source = ld.add_mutually_exclusive_group(required=True)
         source.add_argument("--dir", help="the folder holding header.csv and the rest")
+        source.add_argument("--xml", help="an SSDA903 return as one EXPSSDA903 XML file")
         source.add_argument("--cin", help="a Children in Need census XML file")
         ld.add_argument("--year", required=True, help="collection year: 2026 or 2025-26")
         ld.add_argument("--user", required=True, help="the performance officer running it")
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         if options["which"] == "load" and options["cin"]:
             return self.load_cin(user, Path(options["cin"]), ending)
         if options["which"] == "load":
-            return self.load(user, Path(options["dir"]), ending)
+            return self.load(user, Path(options["dir"] or options["xml"]), ending)
         job = job_start(
             owner=user,
             kind=kinds[options["which"]],
@@ -78,16 +79,16 @@ class Command(BaseCommand):
         # The job's result (files, rows per table, failures per rule) is the command's output.
         self.stdout.write(json.dumps(job.result, indent=2))
 
-    def load(self, user, folder: Path, ending: int) -> None:
+    def load(self, user, source: Path, ending: int) -> None:
         try:
             loaded = ssda903_load(
-                actor=user, folder=folder, ending=ending, purpose=Purpose.STATUTORY_RETURN
+                actor=user, source=source, ending=ending, purpose=Purpose.STATUTORY_RETURN
             )
         except LoadRefused as e:
             for error in e.row_errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                f"Nothing was loaded: {len(e.row_errors)} problem(s) in {folder}"
+                f"Nothing was loaded: {len(e.row_errors)} problem(s) in {source}"
             ) from e
         self.stdout.write(json.dumps({"children": loaded.children, "rows": loaded.rows}))
 
