@@ -115,6 +115,7 @@ def test_a_redacted_item_is_in_neither_the_json_nor_the_pdf(ig, sar, child):
     exports = AccessEvent.objects.filter(action="export", record_type="subject_access_request")
     assert sorted(e.detail["format"] for e in exports) == ["json", "pdf"]
     assert {e.person_id for e in exports} == {child.pk}
+    assert {e.detail["lawful_basis"] for e in exports} == {"legal_obligation"}
 
 
 def test_plans_assessments_decisions_and_consents_are_in_the_response_and_redaction_holds(

@@ -46,6 +46,10 @@ class Item:
     reason: str = ""
 
 
+# The response goes to the data subject: UK GDPR Article 15, a legal obligation.
+SAR_SHARE = {"lawful_basis": "legal_obligation", "shared_with": "the data subject (Article 15)"}
+
+
 def _audit(actor, sar, action, detail=None):
     access_event_record(
         actor=actor,
@@ -302,7 +306,8 @@ def _public(item: Item) -> dict:
 
 def sar_export_json(*, actor, sar_id: UUID) -> str:
     sar, response = _response(actor, sar_id)
-    _audit(actor, sar, AuditAction.EXPORT, {"format": "json", "items": len(response["items"])})
+    items = len(response["items"])
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "json", "items": items, **SAR_SHARE})
     return json.dumps(response, indent=2, ensure_ascii=False)
 
 
@@ -340,7 +345,8 @@ def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
             line = f"{line}: {item['text']}" if line else item["text"]
         _line(pdf, 5, _latin1(line))
     data = bytes(pdf.output())
-    _audit(actor, sar, AuditAction.EXPORT, {"format": "pdf", "items": len(response["items"])})
+    items = len(response["items"])
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "pdf", "items": items, **SAR_SHARE})
     return data
 
 
