@@ -117,9 +117,11 @@ WEB = {
     "web:legal-hold-lift": SIGNED_IN,
     "web:restrictions": SIGNED_IN,
     "web:restriction-end": SIGNED_IN,
+    "web:set-up-codes": SIGNED_IN,  # IG leads only: one-time set-up codes for authenticators
     # ... and consent, on the child's record
     "web:child-consent": CHILD,
     "web:consent-withdraw": CHILD,
+    "web:child-sharing": CHILD,  # the share / no-share decision log
     # Sign-in security (issue 4): the steps after the password. Every other signed-in page sends
     # a session that has not passed them here (test_half_signed_in_session_*).
     "web:sign-in-code": SIGNED_IN,

@@ -66,14 +66,20 @@ def test_access_lasts_the_configured_hours_then_ends(scene, settings):
     assert grant.expires_at - grant.started_at == dt.timedelta(hours=1)
 
 
-def test_owning_team_and_ig_lead_are_told_and_it_is_audited(scene):
-    other_ig = factories.UserFactory(role=Role.IG_LEAD)
+def test_owning_team_and_ig_leads_of_both_partners_are_told_and_it_is_audited(scene):
+    def ig_lead_of(user):
+        return factories.UserFactory(
+            role=Role.IG_LEAD, team=factories.TeamFactory(partner=user.team.partner)
+        )
+
+    owners_ig, nurses_ig = ig_lead_of(scene["owner"]), ig_lead_of(scene["nurse"])
     bystander = factories.UserFactory(role=Role.SOCIAL_WORKER)
     grant = services.break_glass_open(
         actor=scene["nurse"], child_id=scene["child"].pk, reason=REASON
     )
     told = set(Notification.objects.values_list("recipient_id", flat=True))
-    assert told == {scene["owner"].pk, scene["ig"].pk, other_ig.pk}
+    # Not scene["ig"], an IG lead of a partner with no part in this.
+    assert told == {scene["owner"].pk, owners_ig.pk, nurses_ig.pk}
     assert bystander.pk not in told
     row = AccessEvent.objects.get(record_type="breakglass")
     assert (row.action, row.person_id, row.actor_id) == (
@@ -84,6 +90,12 @@ def test_owning_team_and_ig_lead_are_told_and_it_is_audited(scene):
     assert row.detail["reason"] == REASON
     text = text_of(_client(scene["owner"]).get("/notifications"))
     assert "Emergency access to a child's record" in text
+
+
+def test_with_no_ig_lead_at_either_partner_every_ig_lead_is_told(scene):
+    services.break_glass_open(actor=scene["nurse"], child_id=scene["child"].pk, reason=REASON)
+    told = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert told == {scene["owner"].pk, scene["ig"].pk}
 
 
 def test_a_restricted_record_cannot_be_opened_by_break_glass(scene):

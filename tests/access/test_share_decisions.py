@@ -66,6 +66,7 @@ def test_consent_as_basis_is_enforced_in_the_service(social_worker, child):
             shared=True,
             purpose=EH,
             lawful_basis=LawfulBasis.CONSENT,
+            reasons="To plan early help with the school",
         )
 
     with pytest.raises(ValidationError) as e:

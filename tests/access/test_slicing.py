@@ -284,3 +284,142 @@ def test_the_demo_agreement_opens_ordinary_categories_to_every_partner(w):
     text = _page(dsl, child)
     assert HEALTH_NOTE in text
     assert POLICE_NOTE not in text  # sensitive: never in the demo agreement
+
+
+# --- Leaks the channel sweep found (tests/access/test_channel_sweep.py) -----------------------
+def test_a_household_is_the_family_category_and_its_address_the_contact_category(w, referred):
+    """The front door sees who the child is, not who they live with nor where."""
+    from tandem.people.models import HouseholdMember
+
+    manager, _ = referred
+    household = factories.HouseholdFactory(name="The Sample household", address="4 Elm Row")
+    HouseholdMember.objects.create(household=household, person=w["child"])
+    HouseholdMember.objects.create(
+        household=household, person=factories.AdultFactory(given_name="Housemate")
+    )
+    url = f"/api/households/{household.pk}"
+    assert ApiClient(manager).get(url).status_code == 404
+    body = ApiClient(w["users"]["dsl"]).get(url).json()  # involved: family and address
+    assert "Housemate" in str(body)
+    assert body["address"] == "4 Elm Row"
+
+
+def test_a_front_door_does_not_see_its_own_partner_s_lines_beyond_its_categories(w, referred):
+    """The council's front door shares its partner with the owning social workers: their casework
+    and sensitive notes are not the front door's to read while it decides a referral."""
+    from tandem.access.models import SensitiveNote
+
+    manager, _ = referred
+    child, sw = w["child"], w["users"]["social_worker"]
+    now = timezone.now()
+    Event.objects.create(
+        person=child, partner=w["la"], kind="home_visit", occurred_at=now, summary="Visited home"
+    )
+    SensitiveNote.objects.create(
+        child=child, partner=w["la"], category=Category.ADOPTION, summary="Adoption note",
+        occurred_at=now, recorded_by=sw,
+    )  # fmt: skip
+    for text in (
+        _page(manager, child),
+        ApiClient(manager).get(f"/api/children/{child.pk}/chronology").content.decode(),
+    ):
+        assert "Visited home" not in text
+        assert "Adoption note" not in text
+    assert "Adoption note" in _page(sw, child)  # the owning team sees it
+
+
+def test_a_front_door_sees_the_referral_to_it_not_the_child_s_other_referrals(w, referred):
+    """Another team's referral of the same child (its concerns, its decision) is casework."""
+    manager, mine = referred
+    earlier = factories.ReferralFactory(
+        child=w["child"], concerns="Earlier concerns about neglect", status="closed"
+    )
+    client = Client()
+    client.force_login(manager)
+    assert client.get(f"/referrals/{earlier.pk}").status_code == 404
+    assert ApiClient(manager).get(f"/api/referrals/{earlier.pk}").status_code == 404
+    listed = ApiClient(manager).get(f"/api/children/{w['child'].pk}/referrals").json()
+    assert [r["id"] for r in listed] == [str(mine.pk)]
+    page = text_of(client.get(f"/children/{w['child'].pk}/referrals"))
+    assert earlier.to_team.name not in page
+    assert client.get(f"/referrals/{mine.pk}").status_code == 200
+    # The owning team sees both.
+    owner = ApiClient(w["users"]["social_worker"])
+    assert "Earlier concerns" in owner.get(f"/api/referrals/{earlier.pk}").content.decode()
+    assert len(owner.get(f"/api/children/{w['child'].pk}/referrals").json()) == 2
+
+
+def test_a_postcode_search_matches_only_an_address_the_viewer_sees(w, referred):
+    """A match by postcode says where the child lives: the front door (identity only) finds the
+    child by name, not by postcode, until a grant gives it the address."""
+    manager, _ = referred
+    api = ApiClient(manager)
+    client = Client()
+    client.force_login(manager)
+
+    def found() -> tuple[int, bool]:
+        total = api.get("/api/children", {"postcode": "ZZ99"}).json()["total"]
+        page = text_of(client.post("/children/find", {"postcode": "ZZ99 3AA"}))
+        return total, w["child"].given_name in page
+
+    assert api.get("/api/children", {"name": w["child"].given_name}).json()["total"] == 1
+    assert found() == (0, False)
+    assert (
+        ApiClient(w["users"]["dsl"]).get("/api/children", {"postcode": "ZZ99"}).json()["total"]
+        == 1
+    )  # involved: the address is theirs to see
+    agreement = services.agreement_create(
+        actor=w["users"]["ig_school"], title="Front door ISA", starts_on=dt.date(2026, 1, 1)
+    )
+    services.grant_add(
+        actor=w["users"]["ig_school"],
+        agreement_id=agreement.pk,
+        to_partner_id=w["la"].pk,
+        category=Category.CONTACT,
+        purpose=SharingPurpose.REFERRAL_TRIAGE,
+        lawful_basis=LawfulBasis.PUBLIC_TASK,
+    )
+    services.agreement_accept(actor=w["users"]["ig_local_authority"], agreement_id=agreement.pk)
+    assert found() == (1, True)
+
+
+def test_the_audit_row_of_a_read_names_the_agreement_grant_it_was_seen_under(w):
+    """Who looked, and under which agreement: the school sees health only through the NHS
+    trust's grant, and its reads say so; the owning team's reads name no grant."""
+    from tandem.access.models import Grant
+    from tandem.audit.models import AccessEvent
+
+    dsl, child = w["users"]["dsl"], w["child"]
+    agreement = _health_agreement(w)
+    grant = Grant.objects.get()
+    _page(dsl, child)
+    ApiClient(dsl).get(f"/api/children/{child.pk}")
+    rows = AccessEvent.objects.filter(
+        actor=dsl, person_id=child.pk, record_type__in=["chronology", "child"]
+    )
+    assert rows.count() >= 3  # the page's child read and chronology, the API's child read
+    for row in rows:
+        assert row.detail["shared_under"] == [
+            {
+                "agreement_id": str(agreement.pk),
+                "grant_id": str(grant.pk),
+                "category": "health",
+                "purpose": "early_help",
+                "lawful_basis": "public_task",
+            }
+        ]
+    # The who-looked page says so in words.
+    ig = Client()
+    ig.force_login(w["users"]["ig_local_authority"])
+    who = text_of(ig.get(f"/children/{child.pk}/who-looked"))
+    assert "health shared for early help (Public task (Article 6(1)(e)))" in who
+    _page(w["users"]["social_worker"], child)
+    owner_row = AccessEvent.objects.filter(
+        actor=w["users"]["social_worker"], record_type="chronology"
+    ).get()
+    assert "shared_under" not in owner_row.detail
+    # Once the agreement ends, the next read is under no grant (and sees no health).
+    services.agreement_end(actor=w["users"]["ig_nhs_trust"], agreement_id=agreement.pk)
+    _page(dsl, child)
+    last = AccessEvent.objects.filter(actor=dsl, record_type="chronology").latest("id")
+    assert "shared_under" not in last.detail

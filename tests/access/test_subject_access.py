@@ -115,3 +115,64 @@ def test_a_redacted_item_is_in_neither_the_json_nor_the_pdf(ig, sar, child):
     exports = AccessEvent.objects.filter(action="export", record_type="subject_access_request")
     assert sorted(e.detail["format"] for e in exports) == ["json", "pdf"]
     assert {e.person_id for e in exports} == {child.pk}
+    assert {e.detail["lawful_basis"] for e in exports} == {"legal_obligation"}
+
+
+def test_plans_assessments_decisions_and_consents_are_in_the_response_and_redaction_holds(
+    ig, sar, child, team
+):
+    """Everything held: the plan's goals and actions, the assessment's evidence, the decisions
+    made (with the views gathered), the consents, as well as the record, chronology and audit.
+    A redacted assessment item is in neither the JSON nor the PDF."""
+    from tandem.access.services import consent_record
+    from tandem.casework import services as cw
+    from tandem.casework.models import Case
+    from tests.test_routes import _casework
+    from tests.voices import VIEWS
+
+    ids = _casework(child, team)
+    lead = Case.objects.get().lead_professional
+    cw.assessment_factor_add(
+        actor=lead,
+        case_id=ids["case_id"],
+        assessment_id=ids["assessment_id"],
+        area="health",
+        rating="some_need",
+        evidence="Uncle Bob Sample drinks heavily at weekends",
+        source_partner_id=team.partner_id,
+        purpose="direct_work",
+    )
+    cw.case_step(
+        actor=lead, case_id=ids["case_id"], to_level="statutory",
+        summary="Stepped up after the assessment", views=VIEWS, purpose="direct_work",
+    )  # fmt: skip
+    consent_record(actor=lead, child_id=child.pk, purpose="early_help", given_by="Her mother")
+
+    data = json.loads(sar_.sar_export_json(actor=ig, sar_id=sar.pk))
+    sections = {i["section"] for i in data["items"]}
+    assert {
+        "Your details", "Chronology", "Plans", "Assessments", "Decisions", "Consents",
+        "Who saw or changed your record",
+    } <= sections  # fmt: skip
+    text = json.dumps(data)
+    for expected in (
+        "Goal: Go to school",
+        "Action: Walk to school",
+        "Uncle Bob Sample drinks heavily",
+        "Stepped up after the assessment",
+        VIEWS.child_view,
+        "given by Her mother",
+    ):
+        assert expected in text
+    pdf = sar_.sar_export_pdf(actor=ig, sar_id=sar.pk)
+    for expected in (b"Plans", b"Assessments", b"Decisions", b"Consents", b"Walk to school",
+                     b"Stepped up after the assessment", b"given by Her mother"):  # fmt: skip
+        assert expected in pdf
+
+    key = _item_key(ig, sar, "Uncle Bob Sample")
+    sar_.sar_redact(actor=ig, sar_id=sar.pk, item_key=key, reason="About a third party")
+    assert "Uncle Bob Sample" not in sar_.sar_export_json(actor=ig, sar_id=sar.pk)
+    pdf = sar_.sar_export_pdf(actor=ig, sar_id=sar.pk)
+    assert b"Uncle Bob Sample" not in pdf
+    assert b"Withheld: About a third party" in pdf
+    assert b"Walk to school" in pdf

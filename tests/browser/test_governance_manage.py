@@ -115,3 +115,43 @@ def test_practitioner_records_and_withdraws_consent(page, axe, scene):
     expect(page.locator("main")).to_contain_text("Consent withdrawn")
     axe(page)
     assert Consent.objects.get().withdrawn_at is not None
+
+
+def test_practitioner_records_a_decision_not_to_share(page, axe, scene):
+    from tandem.access.models import ShareDecision
+
+    child = scene["child"]
+    sign_in(page, axe, "sw")
+    page.goto(f"/children/{child.pk}")
+    page.get_by_role("link", name="Sharing decisions").click()
+    axe(page)
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether you shared")
+    axe(page)
+    page.get_by_label("No, I decided not to share").check()
+    page.get_by_label("Early help").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you decided not to")
+    axe(page)
+    page.get_by_label("Your reasons").fill("Sharing would put the mother at risk")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator("main")).to_contain_text("Decision recorded")
+    axe(page)
+    assert ShareDecision.objects.get().shared is False
+
+
+def test_ig_lead_issues_a_set_up_code(page, axe, scene):
+    from tandem.security.models import EnrolmentCode
+
+    sign_in(page, axe, "ig")
+    page.goto("/governance")
+    page.get_by_role("link", name="Set-up codes for authenticator apps").click()
+    axe(page)
+    page.get_by_role("button", name="Issue a set-up code").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the username")
+    axe(page)
+    page.get_by_label("Username").fill("sw")
+    page.get_by_role("button", name="Issue a set-up code").click()
+    expect(page.locator("#set-up-code")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
+    axe(page)
+    assert EnrolmentCode.objects.get(user__username="sw").issued_by.username == "ig"

@@ -66,8 +66,9 @@ def partnership():
 
 def sign_in(page, axe, username: str) -> None:
     """Every step, as a practitioner takes them: password; the code from their authenticator
-    (setting one up the first time, from the secret on the page's own database row); and the
-    acceptable-use notice the first time. Ends on the page the role starts on."""
+    (setting one up the first time, after a set-up code, from the secret on the page's own
+    database row); and the acceptable-use notice the first time. Ends on the page the role
+    starts on."""
     page.goto("/sign-in")
     expect(page).to_have_title(re.compile("Sign in"))
     axe(page)
@@ -78,7 +79,17 @@ def sign_in(page, axe, username: str) -> None:
     axe(page)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tandem.partners.models import User
+    from tandem.security.enrolment import enrolment_code_issue
     from tests.signing_in import fresh_code
+
+    if "/set-up" in page.url:
+        # The first time: the one-time set-up code an IG lead would have given them.
+        _, code = enrolment_code_issue(actor=None, user=User.objects.get(username=username))
+        page.get_by_label("Set-up code").fill(code)
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+        axe(page)
 
     # The device the page is asking about: the one being set up, or the confirmed one.
     device = TOTPDevice.objects.filter(

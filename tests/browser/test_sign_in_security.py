@@ -1,6 +1,6 @@
 """Signing in for the first time in a real browser, with axe-core on every page: the password,
-setting up an authenticator (a wrong code first), the acceptable-use notice (not ticked first),
-then the caseload; and the next sign-in asks only for a code."""
+the one-time set-up code, setting up an authenticator (a wrong code first), the acceptable-use
+notice (not ticked first), then the caseload; and the next sign-in asks only for a code."""
 
 import re
 
@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tandem.partners.models import Role
+from tandem.security.enrolment import enrolment_code_issue
 from tandem.security.models import AcceptableUseAcceptance
 from tests import factories
 from tests.browser.conftest import screenshot
@@ -25,6 +26,17 @@ def test_first_sign_in_sets_up_the_app_and_accepts_the_notice(page, axe):
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+    # First the one-time set-up code an IG lead gave (a wrong one first).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your set-up code")
+    axe(page)
+    _, code = enrolment_code_issue(actor=None, user=user)
+    page.get_by_label("Set-up code").fill("AAAAA-BBBBB")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the set-up code you were")
+    axe(page)
+    page.get_by_label("Set-up code").fill(code)
+    page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()

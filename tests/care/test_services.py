@@ -158,3 +158,30 @@ def test_a_care_leaver_contact_cannot_name_another_authority(social_worker, chil
             local_authority=factories.PartnerFactory(),
         )
     assert "local_authority" in refused.value.message_dict
+
+
+def test_the_record_is_sliced_by_category(social_worker, child, front_door):
+    """The front door (identity only) gets none of the looked-after record; someone without
+    the address (a protected one they are not named on) gets the episodes without postcodes."""
+    from tandem.access.models import RestrictionKind
+    from tandem.access.services import restriction_add
+
+    start(social_worker, child)
+    _, manager = front_door
+    factories.ReferralFactory(child=child, to_team=manager.team)
+
+    def read(actor):
+        return selectors.care_record_get(actor=actor, child_id=child.pk, purpose="direct_work")
+
+    assert read(manager).is_empty
+    assert [e.placement_postcode for e in read(social_worker).episodes] == ["LS6 2AB"]
+    restriction_add(
+        actor=factories.UserFactory(role=Role.IG_LEAD, team=social_worker.team),
+        child_id=child.pk,
+        kind=RestrictionKind.PROTECTED_ADDRESS,
+        reason="A refuge",
+        named_people=[],
+    )
+    episode = read(social_worker).episodes[0]
+    assert (episode.home_postcode, episode.placement_postcode) == ("", "")
+    assert CareEpisode.objects.get().placement_postcode == "LS6 2AB"  # only the view is blanked

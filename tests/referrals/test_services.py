@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.access.errors import NotFound
+from tandem.access.models import RestrictionKind
 from tandem.access.policies import access_basis
+from tandem.access.services import restriction_add
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tandem.people.models import Person
@@ -235,3 +237,32 @@ def test_a_referral_that_joins_an_existing_record_shows_the_referrer_only_what_t
     assert event.detail["matched_existing_record"] is True
     _, in_full = referral_get(actor=manager, referral_id=referral.pk, purpose="referral")
     assert in_full
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["worker not named", "worker named"])
+def test_a_referral_of_a_child_with_a_protected_address_never_carries_the_postcode(
+    front_door, named
+):
+    team, _ = front_door
+    child = factories.ChildFactory(postcode="ZZ99 1ZZ", address="2 Refuge Lane")
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER)
+    factories.InvolvementFactory(child=child, team=worker.team)
+    restriction_add(
+        actor=factories.UserFactory(role=Role.IG_LEAD),
+        child_id=child.pk,
+        kind=RestrictionKind.PROTECTED_ADDRESS,
+        reason="Mother and child in a refuge",
+        named_people=[worker] if named else [],
+    )
+    referral = _refer(worker, team, new_child=None, child_id=child.pk)
+    assert referral.stated_child["given_name"] == child.given_name
+    assert "postcode" not in referral.stated_child
+
+
+def test_a_referral_of_a_known_child_carries_the_postcode_the_referrer_sees(front_door):
+    team, _ = front_door
+    child = factories.ChildFactory(postcode="ZZ99 1ZZ")
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER)
+    factories.InvolvementFactory(child=child, team=worker.team)
+    referral = _refer(worker, team, new_child=None, child_id=child.pk)
+    assert referral.stated_child["postcode"] == "ZZ99 1ZZ"

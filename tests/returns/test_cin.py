@@ -95,6 +95,7 @@ def test_the_xml_has_the_census_header_and_each_childs_episodes(analyst, la_team
     assert c.findtext("CINdetails/ReferralNFA") == "true"
     event = AccessEvent.objects.get(action=AuditAction.EXPORT, record_type="cin_census")
     assert event.person_id == child.pk
+    assert event.detail["lawful_basis"] == "legal_obligation"
 
 
 def test_the_census_is_read_in_a_fixed_number_of_queries(

@@ -59,6 +59,11 @@ def test_each_child_exported_is_audited_as_an_export(analyst, looked_after):
         analyst.pk,
         Purpose.STATUTORY_RETURN,
     )
+    # A share with the DfE, with its lawful basis and Schedule 1 condition.
+    assert (event.detail["lawful_basis"], event.detail["schedule1_condition"]) == (
+        "legal_obligation",
+        "statutory",
+    )
 
 
 def test_another_authoritys_children_are_not_in_the_return(looked_after):

@@ -55,9 +55,21 @@ def code_rows():
     )
 
 
+def give_set_up_code(browser, user, next_url=""):
+    """The one-time set-up code an IG lead issued (tests/security/test_enrolment.py)."""
+    from tandem.security.enrolment import enrolment_code_issue
+
+    _, code = enrolment_code_issue(actor=None, user=user)
+    response = browser.post("/sign-in/set-up", {"set_up_code": code, "next": next_url})
+    assert response.status_code == 302
+    return response
+
+
 def test_first_sign_in_sets_up_an_authenticator(browser, user):
     password_step(browser)
     assert browser.get("/caseload")["Location"] == "/sign-in/set-up?next=%2Fcaseload"
+    assert not TOTPDevice.objects.filter(user=user).exists()  # no secret before the set-up code
+    give_set_up_code(browser, user, "/caseload")
     page = browser.get("/sign-in/set-up?next=/caseload")
     assert page.status_code == 200
     device = TOTPDevice.objects.get(user=user)
@@ -84,6 +96,7 @@ def test_first_sign_in_sets_up_an_authenticator(browser, user):
 
 def test_a_wrong_code_while_setting_up_leaves_the_device_unconfirmed(browser, user):
     password_step(browser)
+    give_set_up_code(browser, user)
     browser.get("/sign-in/set-up")
     device = TOTPDevice.objects.get(user=user)
     response = browser.post("/sign-in/set-up", {"code": wrong_code(device)})

@@ -327,3 +327,85 @@ def test_a_consent_of_another_child_is_404(worker_client, child, team, social_wo
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.withdrawn_at is None
+
+
+# -- the share / no-share decision log ---------------------------------------------------------
+
+
+def test_record_a_decision_not_to_share_and_a_share_on_the_child_s_record(
+    worker_client, child, social_worker
+):
+    from tandem.access.models import ShareDecision
+
+    page = f"/children/{child.pk}/sharing"
+    response = worker_client.get(page)
+    assert "No sharing decision has been recorded" in text_of(response)
+    listed = AccessEvent.objects.filter(
+        record_type="sharedecision", action="list", person_id=child.pk
+    )
+    assert listed.count() == 1  # reading the log is audited
+
+    response = worker_client.post(page, {})
+    assert [href for href, _ in error_summary(response)] == ["#shared", "#purpose"]
+    # Not sharing without reasons: the service names the field.
+    response = worker_client.post(page, {"shared": "no", "purpose": "early_help"})
+    assert error_summary(response) == [("#reasons", "Say why you decided not to share")]
+    # Sharing sensitive information: the lawful basis and the Schedule 1 condition are needed.
+    response = worker_client.post(
+        page,
+        {"shared": "yes", "purpose": "early_help", "categories": ["police_intelligence"],
+         "reasons": "Planning the safety plan"},
+    )  # fmt: skip
+    assert [href for href, _ in error_summary(response)] == [
+        "#lawful_basis",
+        "#schedule1_condition",
+    ]
+    # On consent, with no consent standing: refused by the service.
+    response = worker_client.post(
+        page,
+        {"shared": "yes", "purpose": "early_help", "lawful_basis": "consent",
+         "reasons": "To plan early help"},
+    )  # fmt: skip
+    assert [href for href, _ in error_summary(response)] == ["#lawful_basis"]
+    assert not ShareDecision.objects.exists()
+
+    response = worker_client.post(
+        page,
+        {"shared": "no", "purpose": "early_help",
+         "reasons": "Sharing would tell the father where the family lives"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    partner = factories.PartnerFactory(name="Oakfield Academy")
+    response = worker_client.post(
+        page,
+        {"shared": "yes", "purpose": "early_help", "with_partner": str(partner.pk),
+         "categories": ["education", "police_intelligence"], "lawful_basis": "public_task",
+         "schedule1_condition": "safeguarding", "reasons": "Safety plan with the school"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    refused, shared = ShareDecision.objects.order_by("decided_at")
+    assert (refused.shared, refused.decided_by) == (False, social_worker)
+    assert (shared.with_partner, shared.categories, shared.schedule1_condition) == (
+        partner,
+        ["education", "police_intelligence"],
+        "safeguarding",
+    )
+    created = AccessEvent.objects.filter(
+        record_type="sharedecision", action="create", person_id=child.pk
+    )
+    assert sorted(e.record_id for e in created) == sorted([str(refused.pk), str(shared.pk)])
+    text = text_of(worker_client.get(page))
+    assert "Sharing would tell the father where the family lives" in text
+    assert "Oakfield Academy" in text
+    assert "Paragraph 18" in text
+
+
+def test_the_sharing_page_of_a_child_you_cannot_see_is_404(signed_in, child, stranger):
+    from tandem.access.models import ShareDecision
+
+    client = signed_in(stranger)
+    page = f"/children/{child.pk}/sharing"
+    assert client.get(page).status_code == 404
+    response = client.post(page, {"shared": "no", "purpose": "early_help", "reasons": "x"})
+    assert response.status_code == 404
+    assert not ShareDecision.objects.exists()

@@ -28,6 +28,9 @@ class GrantFact:
     category: str
     purpose: str
     lawful_basis: str
+    # Which grant of which agreement: for the audit row of a read it opened (`shared_under`).
+    grant_id: str = ""
+    agreement_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,10 @@ class Facts:
     break_glass: bool = False
 
 
-# One row per fact: (tag, child_id, a, b, c, d). An involvement or an open referral is "active"
-# exactly as `policies.active_involvements` / `open_referrals` say; tests/access hold the two to
-# the same answers.
+# One row per fact: (tag, child_id, a, b, c, d, e); a grant's row carries its own id in the
+# child_id column. An involvement or an open referral is "active" exactly as
+# `policies.active_involvements` / `open_referrals` say; tests/access hold the two to the same
+# answers.
 _ACTIVE = "i.started_on <= %(today)s AND (i.ended_on IS NULL OR i.ended_on > %(today)s)"
 _ACCEPTED = (
     "(g.{side}_partner_id = a.owner_id OR EXISTS (SELECT 1 FROM access_agreementacceptance x"
@@ -66,10 +70,10 @@ _ACCEPTED = (
 )
 _SQL = f"""
 WITH kids AS (SELECT id FROM people_person WHERE is_child AND id IN ({{ids}}))
-SELECT 'kid', id, NULL, NULL, NULL, NULL FROM kids
+SELECT 'kid', id, NULL, NULL, NULL, NULL, NULL FROM kids
 UNION ALL
 SELECT 'inv', i.child_id, i.kind, i.purpose,
-       CASE WHEN i.practitioner_id = %(actor)s THEN 'me' ELSE '' END, NULL
+       CASE WHEN i.practitioner_id = %(actor)s THEN 'me' ELSE '' END, NULL, NULL
   FROM access_involvement i
  WHERE i.child_id IN (SELECT id FROM kids) AND {_ACTIVE}
    AND (i.practitioner_id = %(actor)s OR i.team_id = %(team)s)
@@ -77,29 +81,30 @@ UNION ALL
 SELECT 'restriction', r.child_id, r.kind,
        CASE WHEN EXISTS (SELECT 1 FROM access_restriction_named_people n
                           WHERE n.restriction_id = r.id AND n.user_id = %(actor)s)
-            THEN 'named' ELSE '' END, NULL, NULL
+            THEN 'named' ELSE '' END, NULL, NULL, NULL
   FROM access_restriction r
  WHERE r.child_id IN (SELECT id FROM kids) AND r.ended_at IS NULL
 UNION ALL
-SELECT 'referral', child_id, NULL, NULL, NULL, NULL FROM referrals_referral
+SELECT 'referral', child_id, NULL, NULL, NULL, NULL, NULL FROM referrals_referral
  WHERE child_id IN (SELECT id FROM kids) AND status <> %(closed)s AND to_team_id = %(team)s
 UNION ALL
-SELECT 'break_glass', child_id, NULL, NULL, NULL, NULL FROM access_breakglass
+SELECT 'break_glass', child_id, NULL, NULL, NULL, NULL, NULL FROM access_breakglass
  WHERE child_id IN (SELECT id FROM kids) AND user_id = %(actor)s
    AND started_at <= %(now)s AND expires_at > %(now)s
 UNION ALL
-SELECT 'holder', i.child_id, CAST(t.partner_id AS TEXT), NULL, NULL, NULL
+SELECT 'holder', i.child_id, CAST(t.partner_id AS TEXT), NULL, NULL, NULL, NULL
   FROM access_involvement i JOIN partners_team t ON t.id = i.team_id
  WHERE i.child_id IN (SELECT id FROM kids) AND {_ACTIVE}
 UNION ALL
-SELECT 'holder', r.child_id, CAST(t.partner_id AS TEXT), NULL, NULL, NULL
+SELECT 'holder', r.child_id, CAST(t.partner_id AS TEXT), NULL, NULL, NULL, NULL
   FROM referrals_referral r JOIN partners_team t ON t.id = r.from_team_id
  WHERE r.child_id IN (SELECT id FROM kids) AND r.status <> %(closed)s
 UNION ALL
-SELECT 'consent', child_id, purpose, NULL, NULL, NULL FROM access_consent
+SELECT 'consent', child_id, purpose, NULL, NULL, NULL, NULL FROM access_consent
  WHERE child_id IN (SELECT id FROM kids) AND withdrawn_at IS NULL AND given_at <= %(now)s
 UNION ALL
-SELECT 'grant', NULL, CAST(g.from_partner_id AS TEXT), g.category, g.purpose, g.lawful_basis
+SELECT 'grant', g.id, CAST(g.from_partner_id AS TEXT), g.category, g.purpose, g.lawful_basis,
+       CAST(g.agreement_id AS TEXT)
   FROM access_grant g JOIN access_agreement a ON a.id = g.agreement_id
  WHERE g.to_partner_id = %(partner)s AND a.starts_on <= %(today)s AND a.ended_at IS NULL
    AND {_ACCEPTED.format(side="from")} AND {_ACCEPTED.format(side="to")}
@@ -138,7 +143,7 @@ def facts_for_children(actor, child_ids) -> dict[UUID, Facts]:
     involved, holders, consents = defaultdict(set), defaultdict(set), defaultdict(set)
     restrictions: dict[tuple, bool] = {}  # (child, kind) -> actor named on one of them?
     grants = []
-    for tag, child, a, b, c, d in rows:
+    for tag, child, a, b, c, d, e in rows:
         child = _uuid(child) if child is not None else None
         if tag == "kid":
             kids.add(child)
@@ -160,7 +165,7 @@ def facts_for_children(actor, child_ids) -> dict[UUID, Facts]:
         elif tag == "consent":
             consents[child].add(a)
         elif tag == "grant":
-            grants.append((_uuid(a), GrantFact(b, c, d)))
+            grants.append((_uuid(a), GrantFact(b, c, d, str(child), str(_uuid(e)))))
 
     partner_kind = team.partner.kind if team else ""
     facts = {}

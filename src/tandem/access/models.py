@@ -316,8 +316,12 @@ class ShareDecision(models.Model):
         errors = {}
         if self.shared and not self.lawful_basis:
             errors["lawful_basis"] = "Choose the lawful basis for sharing"
-        if not self.shared and not self.reasons.strip():
-            errors["reasons"] = "Say why you decided not to share"
+        if not self.reasons.strip():
+            errors["reasons"] = (
+                "Say why you decided to share"
+                if self.shared
+                else "Say why you decided not to share"
+            )
         if self.shared and set(self.categories) & SENSITIVE and not self.schedule1_condition:
             errors["schedule1_condition"] = (
                 "Choose the Schedule 1 condition for sharing sensitive information"

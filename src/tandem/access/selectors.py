@@ -15,6 +15,7 @@ from tandem.access.models import (
     Notification,
     Restriction,
     Review,
+    ShareDecision,
 )
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
@@ -154,3 +155,24 @@ def consents_for(*, actor, child_id: UUID) -> list[Consent]:
         basis=basis,
     )
     return consents
+
+
+def share_decisions_for(*, actor, child_id: UUID) -> list[ShareDecision]:
+    """A child's share and no-share decisions (golden rule 7), newest first, for someone who may
+    see the child: what was shared with whom, on what basis, and why not when it was not."""
+    basis = require_child(actor, child_id)
+    decisions = list(
+        ShareDecision.objects.filter(child_id=child_id)
+        .select_related("with_partner", "decided_by__team__partner")
+        .order_by("-decided_at")
+    )
+    access_event_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        purpose=Purpose.DIRECT_WORK,
+        record_type="sharedecision",
+        person_id=child_id,
+        basis=basis,
+        detail={"decisions": len(decisions)},
+    )
+    return decisions

@@ -305,7 +305,13 @@ def break_glass_open(*, actor, child_id: UUID, reason: str) -> BreakGlass:
         .values("team_id"),
         role__in=[Role.TEAM_MANAGER, Role.SOCIAL_WORKER],
     )
-    ig_leads = User.objects.filter(is_active=True, role=Role.IG_LEAD)
+    # The IG leads of the partners concerned (the one whose worker opened the record, and those
+    # who own the case), or every IG lead if neither partner has one, so someone always reviews.
+    all_ig_leads = User.objects.filter(is_active=True, role=Role.IG_LEAD)
+    partners = {actor.team.partner_id} | {
+        partner_id for partner_id in owners.values_list("team__partner_id", flat=True)
+    }
+    ig_leads = list(all_ig_leads.filter(team__partner_id__in=partners)) or list(all_ig_leads)
     who = f"{actor.get_full_name() or actor.username} ({actor.team})"
     _notify(
         {*owners, *ig_leads},

@@ -6,12 +6,26 @@ tests/access); `categories_for` and `categories_for_children` gather those facts
 one query, however many children (`access.facts`), so a list is sliced without N+1 queries.
 """
 
+import operator
+from dataclasses import replace
+from functools import reduce
 from uuid import UUID
 
+from django.db.models import Q, QuerySet
+
 from tandem.access.categories import ALL, NATIVE, PERSON_FIELDS, STANDARD, Category
-from tandem.access.facts import Facts, facts_for_children
+from tandem.access.facts import Facts, GrantFact, facts_for_children
 from tandem.access.models import LawfulBasis, RestrictionKind, SharingPurpose
-from tandem.access.policies import Action, basis_of, role_allows
+from tandem.access.policies import (
+    ALLOCATED,
+    BREAK_GLASS,
+    CHILD_ACCESS_RULES,
+    NAMED_ON_RESTRICTION,
+    TEAM_CASE,
+    Action,
+    basis_of,
+    role_allows,
+)
 
 # What any basis for seeing a child shows: who the child is. Everything else must be earned.
 IDENTITY_ONLY = frozenset({Category.IDENTITY})
@@ -54,6 +68,53 @@ def allowed_categories(facts: Facts) -> frozenset[Category]:
     return frozenset(Category(c) for c in cats)
 
 
+def grants_used(facts: Facts) -> tuple[GrantFact, ...]:
+    """The agreement grants through which the actor sees this child: those in force that open a
+    category the actor's basis alone would not. Empty when the basis shows all they see."""
+    opened = allowed_categories(facts) - allowed_categories(replace(facts, grants=()))
+    purposes = set(facts.involved_purposes)
+    if facts.referral_to_team:
+        purposes.add(SharingPurpose.REFERRAL_TRIAGE)
+    usable = {
+        g
+        for g in facts.grants
+        if g.purpose in purposes
+        and (g.lawful_basis != LawfulBasis.CONSENT or g.purpose in facts.consents)
+    }
+    return tuple(sorted((g for g in usable if g.category in opened), key=lambda g: g.grant_id))
+
+
+class Categories(frozenset):
+    """The categories an actor sees of one child, and the grants that opened any of them
+    (`shared_under`), which the read's audit row records (`audit_detail`)."""
+
+    shared_under: tuple[GrantFact, ...] = ()
+
+    def __new__(cls, categories=(), shared_under=()):
+        self = super().__new__(cls, categories)
+        self.shared_under = tuple(shared_under)
+        return self
+
+
+def audit_detail(categories) -> dict:
+    """What the audit row of a read of one child says about the slicing: the categories seen,
+    and the agreement grants the viewer saw them under (who shared what with them, and why)."""
+    detail = {"categories": sorted(categories)}
+    shared_under = getattr(categories, "shared_under", ())
+    if shared_under:
+        detail["shared_under"] = [
+            {
+                "agreement_id": g.agreement_id,
+                "grant_id": g.grant_id,
+                "category": g.category,
+                "purpose": g.purpose,
+                "lawful_basis": g.lawful_basis,
+            }
+            for g in shared_under
+        ]
+    return detail
+
+
 def categories_for_children(actor, child_ids) -> dict[UUID, frozenset[Category]]:
     child_ids = list(child_ids)
     if not role_allows(actor, Action.VIEW_CHILD):
@@ -67,7 +128,7 @@ def child_access(actor, child_id, action: Action = Action.VIEW_CHILD):
     if not role_allows(actor, action):
         return None, frozenset()
     facts = facts_for_children(actor, [child_id])[child_id]
-    return basis_of(facts), allowed_categories(facts)
+    return basis_of(facts), Categories(allowed_categories(facts), grants_used(facts))
 
 
 def categories_for(actor, child_id) -> frozenset[Category]:
@@ -97,4 +158,28 @@ def protected_address_hidden_from(actor):
         active_restrictions(RestrictionKind.PROTECTED_ADDRESS)
         .exclude(named_people=actor)
         .values("child_id")
+    )
+
+
+# The bases whose categories always hold the address (`allowed_categories`: the whole record,
+# the involved baseline, the ordinary record of an emergency). A referral to the actor's team
+# holds it only under a grant, so those children are asked one by one.
+_ADDRESS_BASES = {ALLOCATED, TEAM_CASE, NAMED_ON_RESTRICTION, BREAK_GLASS}
+
+
+def address_visible_among(actor, children: QuerySet) -> QuerySet:
+    """Narrow `children` (already visible to `actor`) to those whose address `actor` sees: a
+    postcode search must not find a child whose address it would not show, or the match itself
+    says where the child lives."""
+    always = reduce(
+        operator.or_,
+        [Q(pk__in=rule(actor).values("child_id")) for name, rule in CHILD_ACCESS_RULES
+         if name in _ADDRESS_BASES],
+    )  # fmt: skip
+    others = list(children.exclude(always).values_list("pk", flat=True))
+    granted = [
+        c for c, cats in categories_for_children(actor, others).items() if Category.CONTACT in cats
+    ]
+    return children.filter(always | Q(pk__in=granted)).exclude(
+        pk__in=protected_address_hidden_from(actor)
     )

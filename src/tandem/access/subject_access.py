@@ -1,5 +1,6 @@
 """Subject access requests: log one with its one-month deadline, assemble everything held about
-the person (details, chronology, sensitive notes, referrals, who saw the record), redact
+the person (details, chronology, sensitive notes, referrals, plans, assessments, decisions,
+consents, who saw the record), redact
 third-party information item by item with a reason, and export the response as JSON and PDF.
 
 A redacted item leaves only its key, its section and the reason: its text is never in either
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import SarRedaction, SensitiveNote, SubjectAccessRequest
+from tandem.access.models import Consent, SarRedaction, SensitiveNote, SubjectAccessRequest
 from tandem.access.policies import Action
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.audit.services import access_event_record, access_events_record
@@ -43,6 +44,10 @@ class Item:
     text: str
     redacted: bool = False
     reason: str = ""
+
+
+# The response goes to the data subject: UK GDPR Article 15, a legal obligation.
+SAR_SHARE = {"lawful_basis": "legal_obligation", "shared_with": "the data subject (Article 15)"}
 
 
 def _audit(actor, sar, action, detail=None):
@@ -164,6 +169,8 @@ def _assemble(sar: SubjectAccessRequest) -> list[Item]:
                 f"Referral to {r.to_team.name}: {r.concerns}",
             )
         )
+    items += _casework_items(person)
+    items += _consent_items(person)
     seen = AccessEvent.objects.filter(person_id=person.pk).order_by("occurred_at", "id")
     for a in seen.exclude(record_type="subject_access_request")[:5000]:
         items.append(
@@ -176,6 +183,63 @@ def _assemble(sar: SubjectAccessRequest) -> list[Item]:
                 f", for {a.get_purpose_display() or 'no stated purpose'}",
             )
         )
+    return items
+
+
+def _day(moment) -> str:
+    return moment.date().isoformat() if hasattr(moment, "date") else moment.isoformat()
+
+
+def _casework_items(person) -> list[Item]:
+    """Plans (goals and actions), assessments (each factor's evidence) and every decision made
+    about the person, with the views gathered for it."""
+    from tandem.casework.models import Action, AssessmentFactor, DecisionRecord, Goal
+
+    items = []
+    goals = Goal.objects.filter(plan__case__child=person).select_related("plan__case__team")
+    for g in goals.order_by("added_at"):
+        items.append(
+            Item(f"goal:{g.pk}", "Plans", _day(g.added_at), g.plan.case.team.name,
+                 f"Goal: {g.text}")
+        )  # fmt: skip
+    actions = Action.objects.filter(goal__plan__case__child=person).select_related(
+        "goal__plan__case__team"
+    )
+    for a in actions.order_by("added_at"):
+        items.append(
+            Item(f"action:{a.pk}", "Plans", _day(a.added_at), a.goal.plan.case.team.name,
+                 f"Action: {a.text} (due {a.due_on.isoformat()}, {a.get_status_display()})")
+        )  # fmt: skip
+    factors = AssessmentFactor.objects.filter(assessment__case__child=person).select_related(
+        "source_partner"
+    )
+    for f in factors.order_by("recorded_at"):
+        items.append(
+            Item(f"factor:{f.pk}", "Assessments", _day(f.recorded_at), f.source_partner.name,
+                 f"{f.get_area_display()} ({f.get_rating_display()}): {f.evidence}")
+        )  # fmt: skip
+    decisions = DecisionRecord.objects.filter(child=person).select_related("team__partner")
+    for d in decisions.order_by("decided_at"):
+        views = "; ".join(
+            f"{who}: {view}" for who, view in (("Your view", d.child_view),
+                                               ("Parent's view", d.parent_view)) if view
+        )  # fmt: skip
+        items.append(
+            Item(f"decision:{d.pk}", "Decisions", _day(d.decided_at), d.team.partner.name,
+                 f"{d.get_kind_display()}: {d.summary}" + (f" ({views})" if views else ""))
+        )  # fmt: skip
+    return items
+
+
+def _consent_items(person) -> list[Item]:
+    items = []
+    for c in Consent.objects.filter(child=person).order_by("given_at"):
+        withdrawn = f"; withdrawn {_day(c.withdrawn_at)}" if c.withdrawn_at else ""
+        items.append(
+            Item(f"consent:{c.pk}", "Consents", _day(c.given_at), "Shared record",
+                 f"Consent to share for {c.get_purpose_display().lower()}, given by "
+                 f"{c.given_by}{withdrawn}")
+        )  # fmt: skip
     return items
 
 
@@ -242,7 +306,8 @@ def _public(item: Item) -> dict:
 
 def sar_export_json(*, actor, sar_id: UUID) -> str:
     sar, response = _response(actor, sar_id)
-    _audit(actor, sar, AuditAction.EXPORT, {"format": "json", "items": len(response["items"])})
+    items = len(response["items"])
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "json", "items": items, **SAR_SHARE})
     return json.dumps(response, indent=2, ensure_ascii=False)
 
 
@@ -280,7 +345,8 @@ def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
             line = f"{line}: {item['text']}" if line else item["text"]
         _line(pdf, 5, _latin1(line))
     data = bytes(pdf.output())
-    _audit(actor, sar, AuditAction.EXPORT, {"format": "pdf", "items": len(response["items"])})
+    items = len(response["items"])
+    _audit(actor, sar, AuditAction.EXPORT, {"format": "pdf", "items": items, **SAR_SHARE})
     return data
 
 

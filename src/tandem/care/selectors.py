@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from tandem.access.checks import require_child
+from tandem.access.categories import Category
+from tandem.access.checks import require_child_access
+from tandem.access.sharing import audit_detail
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.care.models import (
@@ -40,24 +42,55 @@ class CareRecord:
         return not (self.episodes or self.reviews or self.missing or self.care_leaver)
 
 
-def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
-    """The child's whole looked-after record, for someone who may see the child."""
-    basis = require_child(actor, child_id)
-    record = CareRecord(
-        episodes=list(CareEpisode.objects.filter(child_id=child_id).order_by("started_on")),
-        reviews=list(CareReview.objects.filter(child_id=child_id).order_by("held_on")),
-        missing=list(MissingEpisode.objects.filter(child_id=child_id).order_by("started_on")),
-        details=LookedAfterDetails.objects.filter(child_id=child_id).first(),
-        adoption_decisions=list(AdoptionDecision.objects.filter(child_id=child_id)),
-        adoption_placements=list(AdoptionPlacement.objects.filter(child_id=child_id)),
-        previous_permanence=PreviousPermanence.objects.filter(child_id=child_id).first(),
-        annual_health=list(AnnualHealth.objects.filter(child_id=child_id).order_by("year")),
-        care_leaver=list(CareLeaverContact.objects.filter(child_id=child_id).order_by("year")),
-        social_workers=list(
-            SocialWorkerEpisode.objects.filter(child_id=child_id).order_by("started_on")
+# Which category of the record each part of the looked-after record belongs to; what the actor's
+# categories do not hold is left out (and a part not listed is never shown).
+PARTS: dict[str, Category] = {
+    "episodes": Category.CASEWORK,
+    "reviews": Category.CASEWORK,
+    "details": Category.CASEWORK,
+    "previous_permanence": Category.CASEWORK,
+    "care_leaver": Category.CASEWORK,
+    "social_workers": Category.CASEWORK,
+    "deprivation_of_liberty": Category.CASEWORK,
+    # A missing episode is police information, as it is in the chronology.
+    "missing": Category.POLICE_INTELLIGENCE,
+    "adoption_decisions": Category.ADOPTION,
+    "adoption_placements": Category.ADOPTION,
+    "annual_health": Category.HEALTH,
+}
+
+
+def _parts(child_id) -> dict:
+    by_child = {"child_id": child_id}
+    return {
+        "episodes": lambda: list(CareEpisode.objects.filter(**by_child).order_by("started_on")),
+        "reviews": lambda: list(CareReview.objects.filter(**by_child).order_by("held_on")),
+        "missing": lambda: list(MissingEpisode.objects.filter(**by_child).order_by("started_on")),
+        "details": lambda: LookedAfterDetails.objects.filter(**by_child).first(),
+        "adoption_decisions": lambda: list(AdoptionDecision.objects.filter(**by_child)),
+        "adoption_placements": lambda: list(AdoptionPlacement.objects.filter(**by_child)),
+        "previous_permanence": lambda: PreviousPermanence.objects.filter(**by_child).first(),
+        "annual_health": lambda: list(AnnualHealth.objects.filter(**by_child).order_by("year")),
+        "care_leaver": lambda: list(CareLeaverContact.objects.filter(**by_child).order_by("year")),
+        "social_workers": lambda: list(
+            SocialWorkerEpisode.objects.filter(**by_child).order_by("started_on")
         ),
-        deprivation_of_liberty=list(DeprivationOfLiberty.objects.filter(child_id=child_id)),
+        "deprivation_of_liberty": lambda: list(DeprivationOfLiberty.objects.filter(**by_child)),
+    }
+
+
+def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
+    """The child's looked-after record, sliced like the rest of the record: each part only if
+    the actor's categories hold it, and the home and placement postcodes only with the address."""
+    basis, categories = require_child_access(actor, child_id)
+    parts = _parts(child_id)
+    record = CareRecord(
+        **{name: load() for name, load in parts.items() if PARTS[name] in categories}
     )
+    if Category.CONTACT not in categories:
+        for episode in record.episodes:
+            for name in CareEpisode.POSTCODES:
+                setattr(episode, name, "")
     access_event_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -65,5 +98,6 @@ def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
         record_type="care_record",
         person_id=child_id,
         basis=basis,
+        detail=audit_detail(categories),
     )
     return record

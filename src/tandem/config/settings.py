@@ -167,6 +167,8 @@ TANDEM_LOCKOUT_FAILURES = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))
 TANDEM_LOCKOUT_MINUTES = int(os.environ.get("TANDEM_LOCKOUT_MINUTES", "15"))
 # Information governance: how long emergency (break-glass) access lasts.
 TANDEM_BREAK_GLASS_HOURS = int(os.environ.get("TANDEM_BREAK_GLASS_HOURS", "4"))
+# How long a one-time set-up code for an authenticator app stays valid (security.enrolment).
+TANDEM_ENROLMENT_CODE_HOURS = int(os.environ.get("TANDEM_ENROLMENT_CODE_HOURS", "72"))
 # Sign-in security: the authenticator app shows "Tandem"; wrong codes count towards the lock-out
 # above, so django-otp's own back-off (which would refuse a right code without saying why) is off.
 OTP_TOTP_ISSUER = "Tandem"

@@ -13,8 +13,16 @@ from tandem.access.categories import Category, event_category
 from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, SensitiveNote
-from tandem.access.policies import Action, active_involvements, visible_children_q
+from tandem.access.policies import (
+    ALLOCATED,
+    TEAM_CASE,
+    Action,
+    active_involvements,
+    visible_children_q,
+)
 from tandem.access.sharing import (
+    address_visible_among,
+    audit_detail,
     categories_for_children,
     protected_address_hidden_from,
     withhold,
@@ -85,8 +93,9 @@ def child_list(
     require_role(actor, Action.VIEW_CHILD)
     qs = children_visible_to(actor=actor).filter(filters.as_q())
     if filters.postcode:
-        # A protected address is never matched on by anyone not named on it.
-        qs = qs.exclude(pk__in=protected_address_hidden_from(actor))
+        # Only an address the actor sees is matched on (never a protected one they are not
+        # named on, nor any address a front door is not given).
+        qs = address_visible_among(actor, qs)
     total = qs.count()
     items = list(qs.order_by("family_name", "given_name", "id")[offset : offset + limit])
     allowed = categories_for_children(actor, [c.pk for c in items])
@@ -113,7 +122,7 @@ def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
         record_type="child",
         person_id=child.pk,
         basis=basis,
-        detail={"categories": sorted(categories)},
+        detail=audit_detail(categories),
     )
     return child
 
@@ -151,7 +160,7 @@ def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedP
         record_type="relationship",
         person_ids=[rp.person.pk for rp in related],
         basis=f"related to a child you see ({basis})",
-        detail={"child_id": str(child_id)},
+        detail={"child_id": str(child_id), **audit_detail(categories)},
     )
     return related
 
@@ -201,7 +210,7 @@ def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdVi
         record_type="household",
         person_ids=sorted({m.person_id for v in views for m in v.members}, key=str),
         basis=f"household of a child you see ({basis})",
-        detail={"child_id": str(child_id)},
+        detail={"child_id": str(child_id), **audit_detail(categories)},
     )
     return views
 
@@ -221,7 +230,15 @@ def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
         raise NotFound("No household with that id is in your records")
     members = _by_role(household.members.all())
     member_ids = [m.person_id for m in members]
-    if protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists():
+    # Seeing a child is not seeing their family: the household (who lives there, and where) is
+    # the family category, and its address the contact category, of a child living in it.
+    seen = visible_now.filter(household_id=household_id).values_list("person_id", flat=True)
+    categories = categories_for_children(actor, set(seen))
+    through = [cats for cats in categories.values() if Category.FAMILY in cats]
+    if not through:
+        raise NotFound("No household with that id is in your records")
+    hidden = protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists()
+    if hidden or not any(Category.CONTACT in cats for cats in through):
         household.address, household.postcode = "", ""
     access_events_record(
         actor=actor,
@@ -252,11 +269,14 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     from tandem.referrals.models import Referral
 
     basis, categories = require_child_access(actor, child_id)
-    own_partner = actor.team.partner_id if actor.team_id else None
+    # A partner working with the child (its team involved or allocated) sees what it recorded
+    # itself. Not a front door deciding a referral, nor emergency access: a council's front door
+    # shares its partner with the social workers, but sees only who the child is.
+    works_with_child = basis in (ALLOCATED, TEAM_CASE)
+    own_partner = actor.team.partner_id if actor.team_id and works_with_child else None
 
     def shown(category, partner_id) -> bool:
-        # A partner always sees what it recorded itself.
-        return category in categories or partner_id == own_partner
+        return category in categories or (own_partner and partner_id == own_partner)
 
     entries: list[ChronologyEntry] = []
     for e in Event.objects.filter(person_id=child_id).select_related("partner"):
@@ -329,7 +349,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         record_type="chronology",
         person_id=child_id,
         basis=basis,
-        detail={"categories": sorted(categories)},
+        detail=audit_detail(categories),
     )
     return entries
 

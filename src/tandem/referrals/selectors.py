@@ -5,9 +5,11 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from tandem.access.checks import require_child, require_role
+from tandem.access.categories import Category
+from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action, access_basis
+from tandem.access.policies import Action
+from tandem.access.sharing import child_access
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.referrals.codes import Status
@@ -20,11 +22,18 @@ def _with_details(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     ).prefetch_related("reasons", "feedback__given_by")
 
 
+def _referrals_seen_without_casework(actor) -> Q:
+    """Without the casework category (a front door deciding a referral sees who the child is,
+    nothing more) a team sees only the referrals made to it or by it, not the child's others."""
+    return Q(to_team_id=actor.team_id) | Q(from_team_id=actor.team_id) | Q(made_by=actor)
+
+
 def referrals_for_child(*, actor, child_id: UUID, purpose: str) -> list[Referral]:
-    basis = require_child(actor, child_id)
-    referrals = list(
-        _with_details(Referral.objects.filter(child_id=child_id)).order_by("-received_at")
-    )
+    basis, categories = require_child_access(actor, child_id)
+    qs = Referral.objects.filter(child_id=child_id)
+    if Category.CASEWORK not in categories:
+        qs = qs.filter(_referrals_seen_without_casework(actor))
+    referrals = list(_with_details(qs).order_by("-received_at"))
     access_event_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -47,8 +56,13 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     referral = _with_details(Referral.objects.filter(pk=referral_id)).first()
     if referral is None:
         raise NotFound("No referral with that id is in your records")
-    basis = access_basis(actor, referral.child_id)
-    in_full = basis is not None
+    basis, categories = child_access(actor, referral.child_id)
+    in_full = basis is not None and (
+        Category.CASEWORK in categories
+        or Referral.objects.filter(
+            _referrals_seen_without_casework(actor), pk=referral.pk
+        ).exists()
+    )
     as_referrer = referral.made_by_id == actor.pk or referral.from_team_id == actor.team_id
     if not (in_full or as_referrer):
         raise NotFound("No referral with that id is in your records")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_child_access, require_role
 from tandem.access.errors import NotFound
 from tandem.access.models import Involvement, InvolvementKind, Schedule1Condition, SharingPurpose
 from tandem.access.policies import Action
@@ -77,9 +77,9 @@ def referral_create(
 
     matched_existing = False
     if child_id is not None:
-        require_child(actor, child_id)
+        _, categories = require_child_access(actor, child_id)
         child = Person.objects.get(pk=child_id)
-        stated = _as_stated(child)
+        stated = _as_stated(child, categories)
     else:
         details = person_build(is_child=True, check_unique=False, **new_child)
         stated = _as_stated(details)
@@ -154,17 +154,24 @@ def referral_create(
     return referral
 
 
-def _as_stated(person: Person) -> dict:
-    """The child as the referrer described (or saw) them, kept with the referral."""
+def _as_stated(person: Person, seen: frozenset[Category] | None = None) -> dict:
+    """The child as the referrer described (or saw, given the categories `seen`) them, kept
+    with the referral."""
     stated = {
         "given_name": person.given_name,
         "family_name": person.family_name,
         "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else "",
         "nhs_number": person.nhs_number or "",
         "upn": person.upn or "",
-        "postcode": person.postcode,
+        "postcode": person.postcode if seen is None or _postcode_may_travel(seen) else "",
     }
     return {k: v for k, v in stated.items() if v}
+
+
+def _postcode_may_travel(seen: frozenset[Category]) -> bool:
+    """A referral shows its stated postcode to the front door: so only a postcode the referrer
+    sees, and never a protected one, even when the referrer is named on the protection."""
+    return Category.CONTACT in seen and Category.PROTECTED_ADDRESS not in seen
 
 
 def _referral_to_my_team(actor, referral_id: UUID, action: Action) -> Referral:

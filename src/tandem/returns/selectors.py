@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Involvement, InvolvementKind
+from tandem.access.models import Involvement, InvolvementKind, LawfulBasis, Schedule1Condition
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record, access_events_record
@@ -30,6 +30,17 @@ def returning_authority(actor):
     return team.partner
 
 
+# A return is a share with the Department for Education, recorded with each export of it: the
+# collection is the authority's legal obligation, and it holds special category data
+# (ethnicity, disability, health), processed under DPA 2018 Schedule 1 paragraph 6.
+RETURN_SHARE = {
+    "lawful_basis": LawfulBasis.LEGAL_OBLIGATION.value,
+    "schedule1_condition": Schedule1Condition.STATUTORY.value,
+    "gateway": "Children Act 1989, section 83",
+    "shared_with": "Department for Education",
+}
+
+
 def ssda903_prepare(*, actor, ending: int, purpose: str, record_id: str = "") -> ssda903.Ssda903:
     """The SSDA903 return for the collection ending in March of `ending`, for the actor's local
     authority. Audited as an export of each child in it."""
@@ -45,7 +56,7 @@ def ssda903_prepare(*, actor, ending: int, purpose: str, record_id: str = "") ->
         record_id=record_id or f"ssda903 {lists.year}",
         person_ids=[c.pk for c in children],
         basis="local authority's statutory return",
-        detail={"year": lists.year},
+        detail={"year": lists.year, **RETURN_SHARE},
     )
     return built
 
@@ -69,7 +80,7 @@ def cin_prepare(*, actor, ending: int, purpose: str, record_id: str = "") -> cin
         record_id=record_id or f"cin {lists.year}",
         person_ids=[c.person.pk for c in built.children],
         basis="local authority's statutory return",
-        detail={"year": lists.year},
+        detail={"year": lists.year, **RETURN_SHARE},
     )
     return built
 

@@ -29,6 +29,7 @@ APP_DEVICE = "Authenticator app"
 # Made by `tandem demo`; only these devices' codes can be printed by `tandem otp`.
 DEMO_DEVICE = "Demo authenticator (tandem otp)"
 WRONG_CODE = "Enter the 6-digit code shown in your authenticator app now"
+NEEDS_SET_UP_CODE = "Enter your set-up code first"
 
 
 class CodeRefused(Exception):
@@ -50,8 +51,16 @@ def needs_set_up(user) -> bool:
 
 
 @transaction.atomic
-def set_up_device(*, user) -> TOTPDevice:
-    """The device being set up: made once, and the same secret shown until it is proved."""
+def set_up_device(*, request) -> TOTPDevice:
+    """The device being set up: made once, and the same secret shown until it is proved. Only
+    for a session that has given the user's one-time set-up code (`security.enrolment`)."""
+    from django.core.exceptions import PermissionDenied
+
+    from tandem.security.enrolment import may_set_up
+
+    if not may_set_up(request):
+        raise PermissionDenied(NEEDS_SET_UP_CODE)
+    user = request.user
     User.objects.select_for_update().filter(pk=user.pk).first()  # one set-up at a time
     device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
     if device is None:
@@ -81,11 +90,16 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 def code_check(*, request, code: str) -> TOTPDevice:
     """Check the code of the signed-in (not yet verified) user against their device, or the
     device they are setting up, and mark the session verified. Raises CodeRefused."""
+    from tandem.security.enrolment import may_set_up
+
     code = "".join((code or "").split())
     now = timezone.now()
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=request.user.pk)
         setting_up = needs_set_up(account)
+        if setting_up and not may_set_up(request):
+            # The set-up code comes first: a password alone never confirms a new device.
+            raise CodeRefused(NEEDS_SET_UP_CODE)
         device = (
             TOTPDevice.objects.select_for_update()
             .filter(user_id=account.pk, confirmed=not setting_up)

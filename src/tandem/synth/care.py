@@ -8,7 +8,9 @@ periods start with a section 20 or an interim care order and most children are f
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
@@ -27,6 +29,8 @@ from tandem.care.models import (
 )
 from tandem.partners.models import Partner, PartnerKind
 from tandem.people.models import Person
+from tandem.synth import ids, load
+from tandem.synth.build import CHUNK_SIZE, table_prefix
 
 RATE_PER_10K = 67  # looked after on 31 March
 # About 3,000 of the 32,000 periods of care starting each year end in adoption, nearly all of
@@ -82,15 +86,61 @@ PLACEMENT_WEIGHTS = [0.25, 0.35, 0.2, 0.1, 0.1]
 
 @dataclass
 class Drawn:
-    episodes: list = field(default_factory=list)
-    reviews: list = field(default_factory=list)
-    missing: list = field(default_factory=list)
-    details: list = field(default_factory=list)
-    health: list = field(default_factory=list)
-    permanence: list = field(default_factory=list)
-    workers: list = field(default_factory=list)
-    adoption_decisions: list = field(default_factory=list)
-    adoption_placements: list = field(default_factory=list)
+    """One chunk's care histories, as columns."""
+
+    episodes: load.Rows = load.rows_field(
+        CareEpisode,
+        "child_id",
+        "local_authority_id",
+        "started_on",
+        "reason_new",
+        "legal_status",
+        "category_of_need",
+        "placement_type",
+        "placement_provider",
+        "home_postcode",
+        "placement_postcode",
+        "ended_on",
+        "reason_ended",
+        "reason_place_change",
+    )
+    reviews: load.Rows = load.rows_field(CareReview, "child_id", "held_on", "participation")
+    missing: load.Rows = load.rows_field(
+        MissingEpisode, "child_id", "kind", "started_on", "ended_on"
+    )
+    details: load.Rows = load.rows_field(
+        LookedAfterDetails, "child_id", "uasc", "is_mother", "upn_unknown"
+    )
+    health: load.Rows = load.rows_field(
+        AnnualHealth,
+        "child_id",
+        "year",
+        "sdq_score",
+        "sdq_reason",
+        "convicted",
+        "health_check",
+        "immunisations",
+        "teeth_check",
+        "health_assessment",
+        "substance_misuse",
+        "intervention_received",
+        "intervention_offered",
+    )
+    permanence: load.Rows = load.rows_field(PreviousPermanence, "child_id", "option")
+    workers: load.Rows = load.rows_field(
+        SocialWorkerEpisode, "child_id", "worker_ref", "started_on", "reason_changed"
+    )
+    adoption_decisions: load.Rows = load.rows_field(
+        AdoptionDecision,
+        "child_id",
+        "decided_on",
+        "matched_on",
+        "foster_care",
+        "adopters_number",
+        "adopters_sex",
+        "adopters_status",
+    )
+    adoption_placements: load.Rows = load.rows_field(AdoptionPlacement, "child_id", "decided_on")
     # (rule code, child id, table) for every error injected on purpose.
     injected: list = field(default_factory=list)
 
@@ -104,6 +154,15 @@ class Drawn:
         }
 
 
+class Child(NamedTuple):
+    """What care reads of a child (a `Person` has the same attributes)."""
+
+    pk: object
+    date_of_birth: dt.date | None
+    sex: str
+    upn: str | None
+
+
 def _birthday(dob: dt.date, years: int) -> dt.date:
     try:
         return dob.replace(year=dob.year + years)
@@ -115,25 +174,37 @@ def _age(dob: dt.date, on: dt.date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
-def draw_care(
-    rng: np.random.Generator, children: list[Person], la: Partner, as_of: dt.date
-) -> Drawn:
-    """Periods of care for a share of `children`, so that about 67 in 10,000 are looked after
-    on any day: periods start at a steady rate and last an exponential time (mean 2.5 years)."""
+def _years_at_risk(children, as_of: dt.date) -> np.ndarray:
+    """For each child, the years in which a period of care may start: from a week old (or the
+    start of the history) to the day before their 17th birthday (or `as_of`). A 29 February
+    birthday counts from 1 March here, a day's difference to a chance, not to a date."""
+    dob = np.array([c.date_of_birth for c in children], dtype="datetime64[D]")
+    born = dob.astype("datetime64[Y]")
+    at_17 = (born + np.timedelta64(17, "Y")).astype("datetime64[D]") + (
+        dob - born.astype("datetime64[D]")
+    )
+    history = np.datetime64(as_of - dt.timedelta(days=HISTORY_YEARS * 365), "D")
+    earliest = np.maximum(dob + np.timedelta64(7, "D"), history)
+    latest = np.minimum(np.datetime64(as_of, "D"), at_17) - np.timedelta64(1, "D")
+    return np.maximum((latest - earliest).astype(float), 0) / 365.25  # NaN with no birth date
+
+
+def draw_care(rng: np.random.Generator, children: list, la: Partner, as_of: dt.date) -> Drawn:
+    """Periods of care for a share of `children` (`Child` or `Person`), so that about 67 in
+    10,000 are looked after on any day: periods start at a steady rate and last an exponential
+    time (mean 2.5 years)."""
     drawn = Drawn()
     # Periods cut short at 18 and by the start of the history need more starts than
     # stock / mean length to keep the stock at the national rate (calibrated on 50,000 children).
     starts_per_child_year = RATE_PER_10K / 10_000 / MEAN_YEARS * CALIBRATION
-    window_days = HISTORY_YEARS * 365
     horizon = as_of - dt.timedelta(days=1)
-    for child in children:
+    chosen = rng.random(len(children)) < starts_per_child_year * _years_at_risk(children, as_of)
+    for i in np.flatnonzero(chosen):
+        child = children[i]
         dob = child.date_of_birth
-        if dob is None:
-            continue
-        earliest = max(dob + dt.timedelta(days=7), as_of - dt.timedelta(days=window_days))
+        earliest = max(dob + dt.timedelta(days=7), as_of - dt.timedelta(days=HISTORY_YEARS * 365))
         latest = min(horizon, _birthday(dob, 17) - dt.timedelta(days=1))
-        years_at_risk = max((latest - earliest).days, 0) / 365.25
-        if rng.random() >= starts_per_child_year * years_at_risk:
+        if latest < earliest:
             continue
         start = earliest + dt.timedelta(days=int(rng.integers(0, (latest - earliest).days + 1)))
         length = max(int(rng.exponential(MEAN_YEARS * 365.25)), 30)
@@ -141,7 +212,7 @@ def draw_care(
     return drawn
 
 
-def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, as_of) -> None:
+def _period(rng, drawn: Drawn, child, la, start: dt.date, end: dt.date, as_of) -> None:
     """One period of care: episodes for each move, reviews, health, missing episodes."""
     dob = child.date_of_birth
     if _age(dob, start) < 4 and rng.random() < ADOPTION_UNDER_4:
@@ -191,24 +262,22 @@ def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, 
                 legal = "C2"
         closed = not (last and open_now)
         next_kind = None if last else changes[i][1]
-        drawn.episodes.append(
-            CareEpisode(
-                child_id=child.pk,
-                local_authority=la,
-                started_on=begin,
-                reason_new=reason_new,
-                legal_status=legal,
-                category_of_need=need,
-                placement_type=place,
-                placement_provider=provider,
-                home_postcode=home,
-                placement_postcode=placement_postcode,
-                ended_on=finish if closed else None,
-                reason_ended=("E17" if ends_at_18 else "E4A")
-                if last and closed
-                else ("X1" if closed else ""),
-                reason_place_change="CARPL" if next_kind == "P" else "",
-            )
+        drawn.episodes.add(
+            child_id=child.pk,
+            local_authority_id=la.pk,
+            started_on=begin,
+            reason_new=reason_new,
+            legal_status=legal,
+            category_of_need=need,
+            placement_type=place,
+            placement_provider=provider,
+            home_postcode=home,
+            placement_postcode=placement_postcode,
+            ended_on=finish if closed else None,
+            reason_ended=("E17" if ends_at_18 else "E4A")
+            if last and closed
+            else ("X1" if closed else ""),
+            reason_place_change="CARPL" if next_kind == "P" else "",
         )
     stop = end if end < as_of else as_of
     _reviews(rng, drawn, child, start, stop)
@@ -217,27 +286,23 @@ def _period(rng, drawn: Drawn, child: Person, la, start: dt.date, end: dt.date, 
     if rng.random() < 0.1:
         m_start = start + dt.timedelta(days=int(rng.integers(1, max((stop - start).days, 2))))
         if m_start < stop - dt.timedelta(days=2):
-            drawn.missing.append(
-                MissingEpisode(
-                    child_id=child.pk,
-                    kind="M",
-                    started_on=m_start,
-                    ended_on=m_start + dt.timedelta(days=int(rng.integers(0, 2))),
-                )
+            drawn.missing.add(
+                child_id=child.pk,
+                kind="M",
+                started_on=m_start,
+                ended_on=m_start + dt.timedelta(days=int(rng.integers(0, 2))),
             )
-    drawn.details.append(
-        LookedAfterDetails(
-            child_id=child.pk,
-            uasc=uasc,
-            is_mother=False if child.sex == "F" else None,
-            # Under school age (4 by the 31 August before), or a UPN the school never sent.
-            upn_unknown="" if child.upn else ("UN1" if _age(dob, as_of) < 4 else "UN5"),
-        )
+    drawn.details.add(
+        child_id=child.pk,
+        uasc=uasc,
+        is_mother=False if child.sex == "F" else None,
+        # Under school age (4 by the 31 August before), or a UPN the school never sent.
+        upn_unknown="" if child.upn else ("UN1" if _age(dob, as_of) < 4 else "UN5"),
     )
-    drawn.permanence.append(PreviousPermanence(child_id=child.pk, option="Z1"))
+    drawn.permanence.add(child_id=child.pk, option="Z1")
 
 
-def _adoption(rng, drawn: Drawn, child: Person, la, start: dt.date, as_of: dt.date) -> None:
+def _adoption(rng, drawn: Drawn, child, la, start: dt.date, as_of: dt.date) -> None:
     """A young child's path to adoption: fostered under an interim order; the decision that
     they should be placed for adoption, then a placement order (E1); matched with adopters and
     placed with them (A6, not the foster carers); adopted about half a year later (E11 or E12).
@@ -263,52 +328,47 @@ def _adoption(rng, drawn: Drawn, child: Person, la, start: dt.date, as_of: dt.da
         last = i == len(steps) - 1
         finish = adopted if last else steps[i + 1][0]
         closed = finish < as_of
-        drawn.episodes.append(
-            CareEpisode(
-                child_id=child.pk,
-                local_authority=la,
-                started_on=begin,
-                reason_new=rne,
-                legal_status=legal,
-                category_of_need=need,
-                placement_type=place,
-                placement_provider=prov,
-                home_postcode=home,
-                placement_postcode=postcode,
-                ended_on=finish if closed else None,
-                reason_ended=("E11" if rng.random() < 0.7 else "E12")
-                if last and closed
-                else ("X1" if closed else ""),
-                reason_place_change="" if last else why_moved_on,
-            )
+        drawn.episodes.add(
+            child_id=child.pk,
+            local_authority_id=la.pk,
+            started_on=begin,
+            reason_new=rne,
+            legal_status=legal,
+            category_of_need=need,
+            placement_type=place,
+            placement_provider=prov,
+            home_postcode=home,
+            placement_postcode=postcode,
+            ended_on=finish if closed else None,
+            reason_ended=("E11" if rng.random() < 0.7 else "E12")
+            if last and closed
+            else ("X1" if closed else ""),
+            reason_place_change="" if last else why_moved_on,
         )
     if decided < as_of:
-        drawn.adoption_placements.append(AdoptionPlacement(child_id=child.pk, decided_on=decided))
+        drawn.adoption_placements.add(child_id=child.pk, decided_on=decided)
         done = adopted < as_of and placed < as_of
-        drawn.adoption_decisions.append(
-            AdoptionDecision(
-                child_id=child.pk,
-                decided_on=decided,
-                matched_on=matched if matched < as_of else None,
-                # Adopters' details are known once the child is adopted.
-                foster_care=False if done else None,
-                adopters_number=2 if done else None,
-                adopters_sex="MF" if done else "",
-                adopters_status="L11" if done else "",
-            )
+        drawn.adoption_decisions.add(
+            child_id=child.pk,
+            decided_on=decided,
+            matched_on=matched if matched < as_of else None,
+            # Adopters' details are known once the child is adopted.
+            foster_care=False if done else None,
+            adopters_number=2 if done else None,
+            adopters_sex="MF" if done else "",
+            adopters_status="L11" if done else "",
         )
     stop = min(adopted, as_of)
     _reviews(rng, drawn, child, start, stop)
     _workers(rng, drawn, child, start, stop)
     _health(rng, drawn, child, start, stop)
-    drawn.details.append(
-        LookedAfterDetails(
-            child_id=child.pk,
-            is_mother=False if child.sex == "F" else None,
-            upn_unknown="" if child.upn else "UN1",
-        )
+    drawn.details.add(
+        child_id=child.pk,
+        uasc=False,
+        is_mother=False if child.sex == "F" else None,
+        upn_unknown="" if child.upn else "UN1",
     )
-    drawn.permanence.append(PreviousPermanence(child_id=child.pk, option="Z1"))
+    drawn.permanence.add(child_id=child.pk, option="Z1")
 
 
 def _postcode(rng, not_: tuple[str, ...] = ()) -> str:
@@ -317,32 +377,30 @@ def _postcode(rng, not_: tuple[str, ...] = ()) -> str:
     return choices[rng.integers(0, len(choices))]
 
 
-def _reviews(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+def _reviews(rng, drawn: Drawn, child, start: dt.date, stop: dt.date) -> None:
     """The statutory timetable: within 20 working days (28 days), then 3 months, then every 6."""
     day = start + dt.timedelta(days=int(rng.integers(10, 27)))
     gap = 90
     while day < stop:
         age = _age(child.date_of_birth, day)
         code = "PN0" if age < 4 else ["PN1", "PN1", "PN2", "PN4", "PN6", "PN7"][rng.integers(0, 6)]
-        drawn.reviews.append(CareReview(child_id=child.pk, held_on=day, participation=code))
+        drawn.reviews.add(child_id=child.pk, held_on=day, participation=code)
         day += dt.timedelta(days=gap - int(rng.integers(0, 14)))
         gap = 180
 
 
-def _workers(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+def _workers(rng, drawn: Drawn, child, start: dt.date, stop: dt.date) -> None:
     """One allocated social worker for the whole period (changes are rare in the synthetic
     partnership)."""
-    drawn.workers.append(
-        SocialWorkerEpisode(
-            child_id=child.pk,
-            worker_ref=f"SW{int(rng.integers(1000, 9999))}",
-            started_on=start,
-            reason_changed="TSPROC",  # from the assessment team to the children in care team
-        )
+    drawn.workers.add(
+        child_id=child.pk,
+        worker_ref=f"SW{int(rng.integers(1000, 9999))}",
+        started_on=start,
+        reason_changed="TSPROC",  # from the assessment team to the children in care team
     )
 
 
-def _health(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> None:
+def _health(rng, drawn: Drawn, child, start: dt.date, stop: dt.date) -> None:
     """OC2 for each 31 March by which the child had been looked after for 12 months."""
     march = dt.date(start.year + (start.month > 3), 3, 31)
     while march <= stop:
@@ -353,66 +411,69 @@ def _health(rng, drawn: Drawn, child: Person, start: dt.date, stop: dt.date) -> 
             misuse = bool(rng.random() < 0.03)
             received = bool(rng.random() < 0.6) if misuse else None
             no_sdq = "" if sdq or age < 4 else ("SDQ1" if age > 16 else "SDQ4")
-            drawn.health.append(
-                AnnualHealth(
-                    child_id=child.pk,
-                    year=lists.year
-                    if lists.end == march
-                    else f"{march.year - 1}-{str(march.year)[2:]}",
-                    sdq_score=int(rng.integers(0, 41)) if sdq else None,
-                    sdq_reason=no_sdq,
-                    # Convictions are asked only from age 10; health promotion only under 5.
-                    convicted=rng.random() < 0.03 if age >= 10 else None,
-                    health_check=True if age < 5 else None,
-                    immunisations=rng.random() < 0.85,
-                    teeth_check=rng.random() < 0.8,
-                    health_assessment=True,
-                    substance_misuse=misuse,
-                    intervention_received=received,
-                    # Asked only when no intervention was received.
-                    intervention_offered=bool(rng.random() < 0.5) if received is False else None,
-                )
+            drawn.health.add(
+                child_id=child.pk,
+                year=lists.year
+                if lists.end == march
+                else f"{march.year - 1}-{str(march.year)[2:]}",
+                sdq_score=int(rng.integers(0, 41)) if sdq else None,
+                sdq_reason=no_sdq,
+                # Convictions are asked only from age 10; health promotion only under 5.
+                convicted=rng.random() < 0.03 if age >= 10 else None,
+                health_check=True if age < 5 else None,
+                immunisations=rng.random() < 0.85,
+                teeth_check=rng.random() < 0.8,
+                health_assessment=True,
+                substance_misuse=misuse,
+                intervention_received=received,
+                # Asked only when no intervention was received.
+                intervention_offered=bool(rng.random() < 0.5) if received is False else None,
             )
         march = dt.date(march.year + 1, 3, 31)
 
 
 def inject_errors(rng, drawn: Drawn, lists: CodeLists) -> None:
     """Break a few records in ways the DfE's rules catch, and record which rule each trips."""
-    in_year = [e for e in drawn.episodes if lists.start <= e.started_on <= lists.end]
-    for e in in_year[:: max(len(in_year) // 5, 1)][:5]:
-        e.legal_status = "ZZ"
-        drawn.injected.append(("144", e.child_id, "Episodes"))
-    reviews = [r for r in drawn.reviews if lists.start <= r.held_on <= lists.end]
-    for r in reviews[:: max(len(reviews) // 5, 1)][:5]:
-        r.participation = "PN9"
-        drawn.injected.append(("167", r.child_id, "Reviews"))
+
+    def in_year(column) -> list[int]:
+        return [i for i, day in enumerate(column) if lists.start <= day <= lists.end]
+
+    e = drawn.episodes.columns
+    episodes = in_year(e["started_on"])
+    for i in episodes[:: max(len(episodes) // 5, 1)][:5]:
+        e["legal_status"][i] = "ZZ"
+        drawn.injected.append(("144", e["child_id"][i], "Episodes"))
+    r = drawn.reviews.columns
+    reviews = in_year(r["held_on"])
+    for i in reviews[:: max(len(reviews) // 5, 1)][:5]:
+        r["participation"][i] = "PN9"
+        drawn.injected.append(("167", r["child_id"][i], "Reviews"))
     # An episode that ended with no reason (the last of its period, so only 148 applies).
-    ended = [e for e in in_year if e.reason_ended in ("E4A", "E17") and e.ended_on <= lists.end]
-    for e in ended[:3]:
-        e.reason_ended = ""
-        drawn.injected.append(("148", e.child_id, "Episodes"))
+    ended = [
+        i
+        for i in episodes
+        if e["reason_ended"][i] in ("E4A", "E17") and e["ended_on"][i] <= lists.end
+    ]
+    for i in ended[:3]:
+        e["reason_ended"][i] = ""
+        drawn.injected.append(("148", e["child_id"][i], "Episodes"))
     # A social worker id that is not the DfE's SW or XX form.
-    returned = {e.child_id for e in in_year}
-    for w in [w for w in drawn.workers if w.child_id in returned][:3]:
-        w.worker_ref = f"AB{w.worker_ref[2:]}"
-        drawn.injected.append(("SW02STG1", w.child_id, "SWEpisodes"))
+    returned = {e["child_id"][i] for i in episodes}
+    w = drawn.workers.columns
+    for i in [i for i, child in enumerate(w["child_id"]) if child in returned][:3]:
+        w["worker_ref"][i] = f"AB{w['worker_ref'][i][2:]}"
+        drawn.injected.append(("SW02STG1", w["child_id"][i], "SWEpisodes"))
 
 
-@transaction.atomic
-def build_care(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
-    """Draw and write care histories for the children already generated."""
-    la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
-    if la is None:
-        return {}
-    children = list(
-        Person.objects.filter(is_child=True, date_of_birth__isnull=False)
-        .only("id", "date_of_birth", "sex", "upn")
-        .order_by("id")
-    )
-    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
-    drawn = draw_care(rng, children, la, as_of)
-    if inject:
-        inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
+def write(writer: load.Writer, drawn: Drawn, seed: int, chunk: int) -> None:
+    """Write a chunk's rows, with ids from the chunk's own stream; the text fields the generator
+    leaves blank are written blank."""
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk])
+    blank = {
+        CareEpisode: {"urn": ""},
+        PreviousPermanence: {"la_code": "", "date_text": ""},
+        AdoptionPlacement: {"reason_ceased": ""},
+    }
     for rows in (
         drawn.episodes,
         drawn.reviews,
@@ -424,6 +485,34 @@ def build_care(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, 
         drawn.adoption_decisions,
         drawn.adoption_placements,
     ):
-        if rows:
-            type(rows[0]).objects.bulk_create(rows, batch_size=2000)
-    return drawn.counts()
+        n = len(rows)
+        columns = dict(rows.columns)
+        if rows.model._meta.pk.name == "id":
+            columns["id"] = ids.uuids(rng, n, table=table_prefix(seed, rows.model), chunk=chunk)
+        for name, value in blank.get(rows.model, {}).items():
+            columns[name] = [value] * n
+        writer.write(rows.model, columns)
+
+
+@transaction.atomic
+def build_care(
+    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = CHUNK_SIZE
+) -> dict[str, int]:
+    """Draw and write care histories for the children already generated, `chunk_size` at a
+    time, in one random stream; with `inject`, break a few records of the first chunk."""
+    la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
+    if la is None:
+        return {}
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
+    writer = load.Writer()
+    counts: dict[str, int] = defaultdict(int)
+    children = Person.objects.filter(is_child=True, date_of_birth__isnull=False)
+    fields = ["date_of_birth", "sex", "upn"]
+    for chunk, page in enumerate(load.pages(children, fields, chunk_size)):
+        drawn = draw_care(rng, [Child(*row) for row in page], la, as_of)
+        if inject and chunk == 0:
+            inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
+        write(writer, drawn, seed, chunk)
+        for label, n in drawn.counts().items():
+            counts[label] += n
+    return dict(counts)

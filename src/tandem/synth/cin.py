@@ -12,11 +12,15 @@ within 3 months, then every 6.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.care.models import (
@@ -27,10 +31,13 @@ from tandem.care.models import (
     CinPlan,
     Section47Enquiry,
 )
-from tandem.partners.models import Partner, PartnerKind
+from tandem.partners.models import Partner, PartnerKind, Team
+from tandem.people.models import Person
 from tandem.referrals.codes import Decision
 from tandem.referrals.models import Referral
 from tandem.returns.cin import episode_spans
+from tandem.synth import ids, load
+from tandem.synth.build import CHUNK_SIZE, table_prefix
 
 STAGE = 9  # the random stream for children-in-need work, after care's
 NO_CONFERENCE = 0.4  # section 47 enquiries that need no conference
@@ -51,12 +58,36 @@ FACTORS = (
 
 @dataclass
 class DrawnCin:
-    assessments: list = field(default_factory=list)
-    plans: list = field(default_factory=list)
-    enquiries: list = field(default_factory=list)
-    protection_plans: list = field(default_factory=list)
-    reviews: list = field(default_factory=list)
-    disabilities: list = field(default_factory=list)
+    """One chunk's children-in-need work, as columns. A review's `plan` is the index of its plan
+    in `protection_plans` until the plans have ids."""
+
+    assessments: load.Rows = load.rows_field(
+        CinAssessment, "child_id", "referral_id", "started_on", "authorised_on", "factors"
+    )
+    plans: load.Rows = load.rows_field(
+        CinPlan, "child_id", "referral_id", "started_on", "ended_on"
+    )
+    enquiries: load.Rows = load.rows_field(
+        Section47Enquiry,
+        "child_id",
+        "referral_id",
+        "started_on",
+        "conference_target",
+        "conference_on",
+        "conference_not_required",
+    )
+    protection_plans: load.Rows = load.rows_field(
+        ChildProtectionPlan,
+        "child_id",
+        "referral_id",
+        "started_on",
+        "ended_on",
+        "initial_category",
+        "latest_category",
+        "previous_plans",
+    )
+    reviews: load.Rows = load.rows_field(ChildProtectionReview, "plan", "held_on")
+    disabilities: load.Rows = load.rows_field(ChildDisability, "child_id", "code")
 
     def counts(self) -> dict[str, int]:
         return {
@@ -81,9 +112,17 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
     return day
 
 
+@functools.cache
+def _cumulative(weights: tuple[float, ...]) -> np.ndarray:
+    cdf = np.cumsum(np.array(weights) / sum(weights))
+    return cdf / cdf[-1]
+
+
 def _pick(rng, choices) -> str:
+    """A name by weight, as `rng.choice(len(names), p=weights)` draws it (one uniform against
+    the cumulative weights), without the checks that make that call slow."""
     names, weights = choices
-    return names[rng.choice(len(names), p=np.array(weights) / sum(weights))]
+    return names[int(_cumulative(tuple(weights)).searchsorted(rng.random(), side="right"))]
 
 
 def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
@@ -103,11 +142,13 @@ def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
                 _in_need(rng, drawn, child_id, span, last)
         if worked and rng.random() < DISABLED:
             codes = {_pick(rng, DISABILITIES) for _ in range(1 + (rng.random() < 0.3))}
-            drawn.disabilities += [ChildDisability(child_id=child_id, code=c) for c in codes]
+            for code in sorted(codes):
+                drawn.disabilities.add(child_id=child_id, code=code)
     return drawn
 
 
-def _assessment(rng, drawn, child_id, span, last, not_before=None) -> CinAssessment:
+def _assessment(rng, drawn, child_id, span, last, not_before=None) -> dt.date | None:
+    """Adds the episode's assessment; returns the day it was authorised (None if not yet)."""
     start = span.decided_on
     authorised = start + dt.timedelta(days=int(rng.integers(7, 45)))
     if not_before:  # authorised after the conference, which it informs
@@ -115,31 +156,28 @@ def _assessment(rng, drawn, child_id, span, last, not_before=None) -> CinAssessm
     authorised = min(authorised, last)
     done = span.closed_on is not None or authorised < last
     factors = sorted({_pick(rng, FACTORS) for _ in range(int(rng.integers(1, 4)))})
-    a = CinAssessment(
+    drawn.assessments.add(
         child_id=child_id,
         referral_id=span.first.pk,
         started_on=start,
         authorised_on=authorised if done else None,
         factors=factors if done else [],
     )
-    drawn.assessments.append(a)
-    return a
+    return authorised if done else None
 
 
 def _in_need(rng, drawn, child_id, span, last) -> None:
     """An assessment, then a CIN plan until the case closes."""
-    a = _assessment(rng, drawn, child_id, span, last)
-    if a.authorised_on is None:
+    authorised = _assessment(rng, drawn, child_id, span, last)
+    if authorised is None:
         return
-    start = a.authorised_on + dt.timedelta(days=int(rng.integers(1, 8)))
+    start = authorised + dt.timedelta(days=int(rng.integers(1, 8)))
     if start < last:
-        drawn.plans.append(
-            CinPlan(
-                child_id=child_id,
-                referral_id=span.first.pk,
-                started_on=start,
-                ended_on=span.closed_on,
-            )
+        drawn.plans.add(
+            child_id=child_id,
+            referral_id=span.first.pk,
+            started_on=start,
+            ended_on=span.closed_on,
         )
 
 
@@ -151,28 +189,19 @@ def _protection(rng, drawn, child_id, span, last, previous_plans: int) -> int:
     held = weekday_on_or_after(start + dt.timedelta(days=int(rng.integers(5, 15))))
     # The census reports an enquiry in the year of its conference: its assessment must be there.
     _assessment(rng, drawn, child_id, span, last, not_before=held)
-    if rng.random() < NO_CONFERENCE or held >= last:
-        drawn.enquiries.append(
-            Section47Enquiry(
-                child_id=child_id,
-                referral_id=span.first.pk,
-                started_on=start,
-                conference_target=target,
-                conference_not_required=True,
-            )
-        )
-        return 0
-    drawn.enquiries.append(
-        Section47Enquiry(
-            child_id=child_id,
-            referral_id=span.first.pk,
-            started_on=start,
-            conference_target=target,
-            conference_on=held,
-        )
+    no_conference = bool(rng.random() < NO_CONFERENCE or held >= last)
+    drawn.enquiries.add(
+        child_id=child_id,
+        referral_id=span.first.pk,
+        started_on=start,
+        conference_target=target,
+        conference_on=None if no_conference else held,
+        conference_not_required=no_conference,
     )
+    if no_conference:
+        return 0
     category = _pick(rng, CATEGORIES)
-    plan = ChildProtectionPlan(
+    plan = drawn.protection_plans.add(
         child_id=child_id,
         referral_id=span.first.pk,
         started_on=held,
@@ -181,10 +210,9 @@ def _protection(rng, drawn, child_id, span, last, previous_plans: int) -> int:
         latest_category=category if rng.random() < 0.9 else _pick(rng, CATEGORIES),
         previous_plans=previous_plans,
     )
-    drawn.protection_plans.append(plan)
     review = held + dt.timedelta(days=int(rng.integers(80, 92)))
-    while review < (plan.ended_on or last):
-        drawn.reviews.append(ChildProtectionReview(plan=plan, held_on=review))
+    while review < (span.closed_on or last):
+        drawn.reviews.add(plan=plan, held_on=review)
         review += dt.timedelta(days=int(rng.integers(170, 183)))
     return 1
 
@@ -194,69 +222,137 @@ def inject_errors(drawn: DrawnCin, start: dt.date, end: dt.date) -> list[tuple[s
     `start` to `end`; returns (rule code, child id) for each."""
     injected = []
 
-    def in_year(day):
-        return day is not None and start <= day <= end
+    def in_year(column):
+        return [i for i, day in enumerate(column) if day is not None and start <= day <= end]
 
-    done = [a for a in drawn.assessments if in_year(a.authorised_on) and a.factors]
-    for a in done[:3]:
-        a.factors = [a.factors[0], a.factors[0]]
-        injected.append(("8898", a.child_id))
-    plans = [p for p in drawn.protection_plans if in_year(p.started_on)]
-    for p in plans[:3]:
-        p.latest_category = "XXX"
-        injected.append(("8910", p.child_id))
-    enquiries = [e for e in drawn.enquiries if in_year(e.conference_on)][3:6]
-    for e in enquiries:
-        saturday = e.conference_on + dt.timedelta(days=5 - e.conference_on.weekday())
-        for p in drawn.protection_plans:
-            if p.referral_id == e.referral_id and p.started_on == e.conference_on:
-                p.started_on = saturday
-        e.conference_on = saturday
-        injected.append(("8875", e.child_id))
-    disabled = {d.child_id for d in drawn.disabilities}
-    for child_id in sorted(disabled, key=str)[:3]:
-        drawn.disabilities.append(ChildDisability(child_id=child_id, code="NONE"))
+    a = drawn.assessments.columns
+    for i in [i for i in in_year(a["authorised_on"]) if a["factors"][i]][:3]:
+        a["factors"][i] = [a["factors"][i][0], a["factors"][i][0]]
+        injected.append(("8898", a["child_id"][i]))
+    p = drawn.protection_plans.columns
+    for i in in_year(p["started_on"])[:3]:
+        p["latest_category"][i] = "XXX"
+        injected.append(("8910", p["child_id"][i]))
+    e = drawn.enquiries.columns
+    for i in in_year(e["conference_on"])[3:6]:
+        held = e["conference_on"][i]
+        saturday = held + dt.timedelta(days=5 - held.weekday())
+        for j in range(len(drawn.protection_plans)):
+            if p["referral_id"][j] == e["referral_id"][i] and p["started_on"][j] == held:
+                p["started_on"][j] = saturday
+        e["conference_on"][i] = saturday
+        injected.append(("8875", e["child_id"][i]))
+    for child_id in sorted(set(drawn.disabilities.columns["child_id"]), key=str)[:3]:
+        drawn.disabilities.add(child_id=child_id, code="NONE")
         injected.append(("8790", child_id))
     return injected
 
 
+class _Decision(NamedTuple):
+    decision: str
+    decided_at: dt.datetime
+
+
+class _Referral(NamedTuple):
+    """What `episode_spans` reads of a referral, without a model instance."""
+
+    pk: object
+    received_at: dt.datetime
+    decision: _Decision
+
+
+class _Owning(NamedTuple):
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+def _text(field: str) -> Cast:
+    """A UUID column as the database's text: turning each into a `uuid.UUID` costs more than
+    the rest of reading the row."""
+    return Cast(field, CharField())
+
+
+def spans_of(teams: set[str], first: str, last: str) -> dict:
+    """The episodes of the children with ids from `first` to `last`, by child, in id order;
+    `teams` are the authority's. Ids are read as text; the queries go by child (an index) and
+    the teams are checked here: led by the team, the database reads every row of the authority
+    for each chunk."""
+    in_range = {"child_id__gte": first, "child_id__lte": last}
+    owning = defaultdict(list)
+    for child_id, team, started, ended in (
+        Involvement.objects.filter(kind=InvolvementKind.OWNING_TEAM, **in_range)
+        .annotate(child_text=_text("child_id"), team_text=_text("team_id"))
+        .values_list("child_text", "team_text", "started_on", "ended_on")
+    ):
+        if team in teams:
+            owning[child_id].append(_Owning(started, ended))
+    by_child = defaultdict(list)
+    for pk, child_id, team, received, decision, decided in (
+        Referral.objects.filter(decision__isnull=False, **in_range)
+        .annotate(id_text=_text("id"), child_text=_text("child_id"), team_text=_text("to_team"))
+        .order_by("child_id", "received_at")
+        .values_list(
+            "id_text",
+            "child_text",
+            "team_text",
+            "received_at",
+            "decision__decision",
+            "decision__decided_at",
+        )
+    ):
+        if team in teams:
+            by_child[child_id].append(_Referral(pk, received, _Decision(decision, decided)))
+    return {
+        child: episode_spans(rows, owning.get(child, []))
+        for child, rows in sorted(by_child.items())
+    }
+
+
+def write(writer: load.Writer, drawn: DrawnCin, seed: int, chunk: int) -> None:
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk])
+
+    def uuids(rows: load.Rows) -> list[str]:
+        return ids.uuids(rng, len(rows), table=table_prefix(seed, rows.model), chunk=chunk)
+
+    plan_ids = uuids(drawn.protection_plans)
+    reviews = drawn.reviews.columns
+    reviews["plan"] = [plan_ids[i] for i in reviews["plan"]]
+    for rows, row_ids in (
+        (drawn.assessments, None),
+        (drawn.plans, None),
+        (drawn.enquiries, None),
+        (drawn.protection_plans, plan_ids),
+        (drawn.reviews, None),
+        (drawn.disabilities, None),
+    ):
+        writer.write(rows.model, {"id": row_ids or uuids(rows), **rows.columns})
+
+
 @transaction.atomic
-def build_cin(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
-    """Draw and write children-in-need work for the episodes of the authority's referrals."""
+def build_cin(
+    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = CHUNK_SIZE
+) -> dict[str, int]:
+    """Draw and write children-in-need work for the episodes of the authority's referrals,
+    `chunk_size` children at a time, in one random stream (so chunks do not change the data);
+    with `inject`, break a few records of the first chunk (see `inject_errors`)."""
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
         return {}
-    referrals = (
-        Referral.objects.filter(to_team__partner=la, decision__isnull=False)
-        .select_related("decision")
-        .only("id", "child_id", "received_at", "decision__decision", "decision__decided_at")
-        .order_by("child_id", "received_at")
+    teams = set(
+        Team.objects.filter(partner=la)
+        .annotate(id_text=_text("id"))
+        .values_list("id_text", flat=True)
     )
-    owning = defaultdict(list)
-    for inv in Involvement.objects.filter(team__partner=la, kind=InvolvementKind.OWNING_TEAM).only(
-        "child_id", "started_on", "ended_on"
-    ):
-        owning[inv.child_id].append(inv)
-    by_child = defaultdict(list)
-    for r in referrals:
-        by_child[r.child_id].append(r)
-    spans = {
-        child: episode_spans(rows, owning.get(child, []))
-        for child, rows in sorted(by_child.items(), key=lambda kv: str(kv[0]))
-    }
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
-    drawn = draw_cin(rng, spans, as_of)
-    if inject:  # the census year before `as_of`'s
-        year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
-        inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
-    for rows in (
-        drawn.assessments,
-        drawn.plans,
-        drawn.enquiries,
-        drawn.protection_plans,
-        drawn.reviews,
-        drawn.disabilities,
-    ):
-        if rows:
-            type(rows[0]).objects.bulk_create(rows, batch_size=2000)
-    return drawn.counts()
+    writer = load.Writer()
+    counts: dict[str, int] = defaultdict(int)
+    children = Person.objects.filter(is_child=True)
+    for chunk, page in enumerate(load.pages(children, [], chunk_size)):
+        drawn = draw_cin(rng, spans_of(teams, page[0][0], page[-1][0]), as_of)
+        if inject and chunk == 0:  # the census year before `as_of`'s
+            year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
+            inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
+        write(writer, drawn, seed, chunk)
+        for label, n in drawn.counts().items():
+            counts[label] += n
+    return dict(counts)

@@ -21,19 +21,18 @@ from django.db import transaction
 
 from tandem.access.models import Involvement, InvolvementKind, SharingPurpose
 from tandem.care.models import (
-    AnnualHealth,
     CareEpisode,
     CareLeaverContact,
-    CareReview,
-    LookedAfterDetails,
-    PreviousPermanence,
-    SocialWorkerEpisode,
 )
 from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.people.models import Person
-from tandem.synth import ids, names
+from tandem.synth import care, ids, load, names
+from tandem.synth.build import table_prefix
 
 STAGE = 10  # the random stream for care leavers, after care's (8) and CIN's
+# The chunk number in the ids of the leavers' own rows: care's chunks never reach it (1,000,000
+# children is 40 chunks).
+CHUNK = 255
 
 # DfE: 27,990 care leavers aged 19 to 21 in 2018, about 9,300 a year of age, out of about
 # 650,000 young people a year of age in England (ONS, recalled): about 140 in 10,000.
@@ -141,7 +140,7 @@ def _address(rng) -> dict[str, str]:
     }
 
 
-def draw_period(rng, person: Person, la: Partner, out: dict[str, list]) -> None:
+def draw_period(rng, person: Person, la: Partner, drawn: care.Drawn) -> None:
     """A teenage period of care: in at 14 to 16, out at 16 or 17 or on the 18th birthday, with a
     move or two, reviews, a social worker and the annual health items."""
     dob = person.date_of_birth
@@ -170,51 +169,46 @@ def draw_period(rng, person: Person, la: Partner, out: dict[str, list]) -> None:
         others = [p for p in POSTCODES if p not in (home, where)]
         where = others[int(rng.integers(0, len(others)))]
         last = i == len(bounds) - 2
-        out["episodes"].append(
-            CareEpisode(
-                child_id=person.pk,
-                local_authority=la,
-                started_on=bounds[i],
-                reason_new="S" if i == 0 else "P",
-                legal_status=legal,
-                category_of_need=need,
-                placement_type=place,
-                placement_provider=provider,
-                home_postcode=home,
-                placement_postcode=where,
-                ended_on=bounds[i + 1],
-                reason_ended=reason if last else "X1",
-                reason_place_change="" if last else "CARPL",
-            )
+        drawn.episodes.add(
+            child_id=person.pk,
+            local_authority_id=la.pk,
+            started_on=bounds[i],
+            reason_new="S" if i == 0 else "P",
+            legal_status=legal,
+            category_of_need=need,
+            placement_type=place,
+            placement_provider=provider,
+            home_postcode=home,
+            placement_postcode=where,
+            ended_on=bounds[i + 1],
+            reason_ended=reason if last else "X1",
+            reason_place_change="" if last else "CARPL",
         )
     day, gap = start + dt.timedelta(days=int(rng.integers(10, 27))), 90
     while day < left:
         code = ["PN1", "PN1", "PN2", "PN4", "PN6", "PN7"][int(rng.integers(0, 6))]
-        out["reviews"].append(CareReview(child_id=person.pk, held_on=day, participation=code))
+        drawn.reviews.add(child_id=person.pk, held_on=day, participation=code)
         day, gap = day + dt.timedelta(days=gap - int(rng.integers(0, 14))), 180
     # Left open, as the generator's other children's are: the DfE's check wants the latest
     # social worker episode open at 31 March (SW17STG2), and the return holds social worker
     # episodes only of children looked after in the year.
-    out["workers"].append(
-        SocialWorkerEpisode(
-            child_id=person.pk,
-            worker_ref=f"SW{int(rng.integers(1000, 9999))}",
-            started_on=start,
-            reason_changed="TSPROC",
-        )
+    drawn.workers.add(
+        child_id=person.pk,
+        worker_ref=f"SW{int(rng.integers(1000, 9999))}",
+        started_on=start,
+        reason_changed="TSPROC",
     )
-    draw_health(rng, person, start, left, out)
-    out["details"].append(
-        LookedAfterDetails(
-            child_id=person.pk,
-            is_mother=False if person.sex == "F" else None,
-            upn_unknown="" if person.upn else "UN5",
-        )
+    draw_health(rng, person, start, left, drawn)
+    drawn.details.add(
+        child_id=person.pk,
+        uasc=False,
+        is_mother=False if person.sex == "F" else None,
+        upn_unknown="" if person.upn else "UN5",
     )
-    out["permanence"].append(PreviousPermanence(child_id=person.pk, option="Z1"))
+    drawn.permanence.add(child_id=person.pk, option="Z1")
 
 
-def draw_health(rng, person: Person, start: dt.date, left: dt.date, out) -> None:
+def draw_health(rng, person: Person, start: dt.date, left: dt.date, drawn: care.Drawn) -> None:
     """OC2 for each 31 March by which the young person had been looked after for 12 months."""
     dob = person.date_of_birth
     march = dt.date(start.year + (start.month > 3), 3, 31)
@@ -224,21 +218,19 @@ def draw_health(rng, person: Person, start: dt.date, left: dt.date, out) -> None
             sdq = age <= 16 and rng.random() < 0.8
             misuse = bool(rng.random() < 0.05)
             received = bool(rng.random() < 0.6) if misuse else None
-            out["health"].append(
-                AnnualHealth(
-                    child_id=person.pk,
-                    year=collection_year(march),
-                    sdq_score=int(rng.integers(0, 41)) if sdq else None,
-                    sdq_reason="" if sdq else ("SDQ1" if age > 16 else "SDQ4"),
-                    convicted=bool(rng.random() < 0.05),
-                    health_check=None,  # health promotion is asked only under 5
-                    immunisations=bool(rng.random() < 0.85),
-                    teeth_check=bool(rng.random() < 0.8),
-                    health_assessment=True,
-                    substance_misuse=misuse,
-                    intervention_received=received,
-                    intervention_offered=bool(rng.random() < 0.5) if received is False else None,
-                )
+            drawn.health.add(
+                child_id=person.pk,
+                year=collection_year(march),
+                sdq_score=int(rng.integers(0, 41)) if sdq else None,
+                sdq_reason="" if sdq else ("SDQ1" if age > 16 else "SDQ4"),
+                convicted=bool(rng.random() < 0.05),
+                health_check=None,  # health promotion is asked only under 5
+                immunisations=bool(rng.random() < 0.85),
+                teeth_check=bool(rng.random() < 0.8),
+                health_assessment=True,
+                substance_misuse=misuse,
+                intervention_received=received,
+                intervention_offered=bool(rng.random() < 0.5) if received is False else None,
             )
         march = dt.date(march.year + 1, 3, 31)
 
@@ -319,15 +311,14 @@ def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[st
     young = draw_young_people(
         rng, int(rng.poisson(5 * per_year_of_age * LEAVERS_PER_10K / 10_000)), as_of
     )
-    out: dict[str, list] = defaultdict(list)
+    drawn = care.Drawn()
     for person in young:
-        draw_period(rng, person, la, out)
+        draw_period(rng, person, la, drawn)
     Person.objects.bulk_create(young, batch_size=2000)
     # As the generator's own rows: made before the start of `as_of` (bulk_create stamps now).
     made = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
     Person.objects.filter(pk__in=[p.pk for p in young]).update(created_at=made, updated_at=made)
-    for rows in out.values():
-        type(rows[0]).objects.bulk_create(rows, batch_size=2000)
+    care.write(load.Writer(), drawn, seed, CHUNK)
     team = Team.objects.filter(partner=la, name="Leaving care team").first()
     # Every care leaver of the authority, made here or with the children.
     by_child = defaultdict(list)
@@ -355,6 +346,12 @@ def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[st
             )
     if inject:
         inject_errors(contacts, collection_year(as_of - dt.timedelta(days=365)))
+    ids_rng = np.random.default_rng([seed, 2**20 + 1, STAGE, CHUNK])
+    prefix = table_prefix(seed, CareLeaverContact)
+    for contact, pk in zip(
+        contacts, ids.uuids(ids_rng, len(contacts), table=prefix, chunk=CHUNK), strict=True
+    ):
+        contact.id = uuid.UUID(pk)
     CareLeaverContact.objects.bulk_create(contacts, batch_size=2000)
     Involvement.objects.bulk_create(involvements, batch_size=2000)
     return {

@@ -11,13 +11,16 @@ import contextlib
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 # What the generator writes, and so what `--replace` wipes (with everything that depends on it).
 SYNTHETIC_ROOTS = [
@@ -91,10 +94,17 @@ def _convert(field, raw, vendor: str) -> list:
     if kind == "DateField":
         return _dates(np.asarray(raw))
     if kind == "BooleanField":
+        if field.null and any(v is None for v in raw):
+            true, false = ("t", "f") if vendor == "postgresql" else (1, 0)
+            return [None if v is None else (true if v else false) for v in raw]
         values = np.asarray(raw, dtype=bool)
         if vendor == "postgresql":
             return np.where(values, "t", "f").tolist()
         return values.astype(int).tolist()
+    if kind == "JSONField":  # text arrives serialised already; lists and dicts do not
+        return [v if isinstance(v, str) else json.dumps(v, cls=field.encoder) for v in raw]
+    if kind == "UUIDField" and len(raw) and isinstance(raw[0], uuid.UUID):
+        return [v.hex for v in raw]  # ids read back from the database
     return _plain(raw, field.null)
 
 
@@ -157,6 +167,49 @@ def prepare(model, data: dict, vendor: str) -> Prepared:
     else:
         prepared.values = values
     return prepared
+
+
+class Rows:
+    """One table's rows drawn one at a time, kept as columns for `Writer.write`: for the stages
+    that draw a handful of rows for a few children in Python (care, children in need)."""
+
+    def __init__(self, model, *fields: str):
+        self.model = model
+        self.columns: dict[str, list] = {name: [] for name in fields}
+
+    def add(self, **row) -> int:
+        """Append a row, every field named; returns its index."""
+        if row.keys() != self.columns.keys():
+            raise SchemaMismatch(f"{self.model._meta.label}: a row of {sorted(row)}")
+        for name, value in row.items():
+            self.columns[name].append(value)
+        return len(self) - 1
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def row(self, i: int) -> dict:
+        return {name: column[i] for name, column in self.columns.items()}
+
+
+def rows_field(model, *fields: str):
+    """A dataclass field holding empty `Rows`."""
+    return field(default_factory=lambda: Rows(model, *fields))
+
+
+def pages(queryset, fields: list[str], size: int):
+    """Rows of `queryset` in primary-key order, at most `size` at a time (a keyset walk, so no
+    page costs more than the last), each the primary key as text and then `fields`: a
+    `uuid.UUID` for each row would cost more than the rest of reading it."""
+    queryset = queryset.annotate(pk_text=Cast("pk", CharField())).order_by("pk")
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        rows = list(page.values_list("pk_text", *fields)[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 class Writer:

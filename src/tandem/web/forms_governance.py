@@ -248,3 +248,83 @@ class ConsentWithdrawForm(GovukForm):
         hint="For example, mother phoned on 3 March",
     )
     service_names = {"note": "note"}
+
+
+class ShareDecisionForm(GovukForm):
+    """A decision to share a child's information, or not to (golden rule 7). Whether the basis
+    holds (consent standing, a Schedule 1 condition for sensitive information, reasons) is the
+    service's to say; the form only reads the answers."""
+
+    shared = _choice(
+        "Did you decide to share?",
+        [("yes", "Yes, I shared"), ("no", "No, I decided not to share")],
+        message="Choose whether you shared",
+    )
+    with_partner = _choice(
+        "Shared with, or asked by (optional)",
+        [],
+        message="Choose a partner from the list",
+        widget=forms.Select,
+        required=False,
+    )
+    categories = forms.MultipleChoiceField(
+        label="What information",
+        choices=[(c.value, c.label) for c in Category if c not in NAMED_ONLY],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Choose the information from the list"},
+    )
+    purpose = _choice(
+        "For what purpose", SharingPurpose.choices, message="Choose the purpose of the share"
+    )
+    lawful_basis = _choice(
+        "Lawful basis (UK GDPR Article 6)",
+        LawfulBasis.choices,
+        message="Choose the lawful basis for sharing",
+        required=False,
+        hint="Needed when you shared",
+    )
+    schedule1_condition = _choice(
+        "Condition for sensitive information (DPA 2018 Schedule 1)",
+        [(v, t) for v, t in Schedule1Condition.choices if v],
+        message="Choose the Schedule 1 condition",
+        required=False,
+        hint="Needed when you shared police information, sexual health, gender identity or "
+        "adoption",
+    )
+    reasons = forms.CharField(
+        label="Your reasons",
+        help_text="Why you shared, or why you decided not to: who you spoke to and what you "
+        "weighed up",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Your reasons must be 4,000 characters or fewer"},
+    )
+    service_names = {
+        "shared": "shared",
+        "with_partner": "with_partner",
+        "categories": "categories",
+        "purpose": "purpose",
+        "lawful_basis": "lawful_basis",
+        "schedule1_condition": "schedule1_condition",
+        "reasons": "reasons",
+    }
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["with_partner"].choices = [
+            ("", "Choose"),
+            *((str(p.pk), p.name) for p in partners),
+        ]
+
+
+class SetUpCodeIssueForm(GovukForm):
+    username = _text(
+        "Username",
+        required=True,
+        max_length=150,
+        message="Enter the username of the person who needs a set-up code",
+        hint="Someone in your organisation setting up their authenticator app for the first "
+        "time, or after losing their phone",
+    )

@@ -40,3 +40,23 @@ class AcceptableUseForm(GovukForm):
             "required": "Confirm that you have read the conditions and will follow them"
         },
     )
+
+
+class SetUpCodeForm(GovukForm):
+    set_up_code = forms.CharField(
+        label="Set-up code",
+        help_text="The code your information-governance lead gave you, like ABCDE-23456. It "
+        "works once.",
+        max_length=20,
+        error_messages={
+            "required": "Enter the set-up code you were given",
+            "max_length": "Enter the set-up code you were given, like ABCDE-23456",
+        },
+    )
+    govuk_options = {
+        "set_up_code": {
+            "classes": "govuk-input--width-10",
+            "autocomplete": "off",
+            "spellcheck": False,
+        }
+    }

@@ -135,12 +135,14 @@ urlpatterns = [
         name="legal-hold-lift",
     ),
     path("governance/restrictions", governance_manage.restrictions, name="restrictions"),
+    path("governance/set-up-codes", governance_manage.set_up_codes, name="set-up-codes"),
     path(
         "governance/restrictions/<uuid:restriction_id>/end",
         governance_manage.restriction_end,
         name="restriction-end",
     ),
     path(f"{CHILD}/consent", governance_manage.child_consent, name="child-consent"),
+    path(f"{CHILD}/sharing", governance_manage.child_sharing, name="child-sharing"),
     path(
         f"{CHILD}/consent/<uuid:consent_id>/withdraw",
         governance_manage.consent_withdraw,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from tandem.access import retention, selectors, services, subject_access
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import DestructionCertificate
+from tandem.access.models import DestructionCertificate, LawfulBasis, SharingPurpose
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
@@ -101,6 +101,24 @@ def notifications(request):
     return render(request, "web/governance/notifications.html", {"items": items})
 
 
+def shared_under_text(event) -> str:
+    """'health, education shared for early help (Public task …)': the agreement grants a read
+    was seen under, from its audit row, or '' if the viewer's own basis showed all they saw."""
+    grants = (event.detail or {}).get("shared_under") or []
+    by_why: dict[tuple[str, str], list[str]] = {}
+    for g in grants:
+        by_why.setdefault((g["purpose"], g["lawful_basis"]), []).append(g["category"])
+    return "; ".join(
+        f"{', '.join(categories)} shared for {_label(SharingPurpose, purpose).lower()} "
+        f"({_label(LawfulBasis, basis)})"
+        for (purpose, basis), categories in by_why.items()
+    )
+
+
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
 @page
 def child_who_looked(request, child_id):
     number = page_number(request)
@@ -120,6 +138,7 @@ def child_who_looked(request, child_id):
             "child": child,
             "child_id": child_id,
             "events": events,
+            "shared_under": {e.pk: shared_under_text(e) for e in events.items},
             "pagination": pagination(
                 request, number=number, total=events.total, per_page=PER_PAGE
             ),

@@ -5,6 +5,7 @@ and, on a child's record, consent to share (record, withdraw). Every change goes
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -23,6 +24,8 @@ from tandem.web.forms_governance import (
     GrantForm,
     LegalHoldForm,
     RestrictionForm,
+    SetUpCodeIssueForm,
+    ShareDecisionForm,
 )
 
 NO_CHILD = "No child with this record id"
@@ -227,4 +230,79 @@ def consent_withdraw(request, child_id, consent_id):
         request,
         "web/governance/consent_withdraw.html",
         {"child_id": child_id, "consent": consent, "form": form},
+    )
+
+
+# -- the share / no-share decision log (golden rule 7) -------------------------------------------
+
+
+@page
+def child_sharing(request, child_id):
+    """The child's shares and decisions not to share, and a form to record one. The service checks
+    the basis (consent standing, Schedule 1 for sensitive information, reasons)."""
+    decisions = selectors.share_decisions_for(actor=request.user, child_id=child_id)
+    partners = Partner.objects.order_by("name")
+    form = _post_form(request, ShareDecisionForm, partners=partners)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.share_decision_record(
+                actor=request.user,
+                child_id=child_id,
+                shared=data["shared"] == "yes",
+                purpose=data["purpose"],
+                with_partner_id=data["with_partner"] or None,
+                categories=data["categories"],
+                lawful_basis=data["lawful_basis"],
+                schedule1_condition=data["schedule1_condition"],
+                reasons=data["reasons"],
+            )
+        except ValidationError as e:
+            form.add_service_errors(e, form.service_names)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("web:child-sharing", child_id=child_id)
+    return render(
+        request,
+        "web/governance/sharing.html",
+        {"child_id": child_id, "decisions": decisions, "form": form},
+    )
+
+
+# -- one-time set-up codes for authenticator apps ---------------------------------------------
+
+
+@page
+def set_up_codes(request):
+    """An IG lead issues a one-time set-up code to a user of their own partner: shown once here,
+    to be given to the practitioner by another channel (never by email with the password)."""
+    from tandem.partners.models import User
+    from tandem.security.enrolment import enrolment_code_issue, enrolment_codes_list
+
+    codes = enrolment_codes_list(actor=request.user)
+    form = _post_form(request, SetUpCodeIssueForm)
+    issued = None
+    if form.is_bound and form.is_valid():
+        user = User.objects.filter(
+            username=form.cleaned_data["username"],
+            is_active=True,
+            team__partner_id=request.user.team.partner_id,
+        ).first()
+        if user is None:
+            form.add_error("username", "No active user of your partner has this username")
+        else:
+            _, code = enrolment_code_issue(actor=request.user, user=user)
+            issued = {"username": user.username, "code": code}
+            codes = enrolment_codes_list(actor=request.user)
+            form = SetUpCodeIssueForm()
+    return render(
+        request,
+        "web/governance/set_up_codes.html",
+        {
+            "codes": codes,
+            "form": form,
+            "issued": issued,
+            "now": timezone.now(),
+            "hours": settings.TANDEM_ENROLMENT_CODE_HOURS,
+        },
     )

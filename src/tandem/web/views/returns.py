@@ -20,7 +20,7 @@ from tandem.jobs.models import JobStatus
 from tandem.jobs.selectors import job_get, jobs_of
 from tandem.jobs.services import job_start
 from tandem.returns import jobs as return_jobs
-from tandem.returns.selectors import return_child_get, returning_authority
+from tandem.returns.selectors import RETURN_SHARE, return_child_get, returning_authority
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukForm
 
@@ -144,7 +144,7 @@ def return_download(request, job_id: UUID):
         record_type="return_file",
         record_id=str(job.pk),
         person_id=None,
-        detail={"file": match.name, "year": job.result.get("year", "")},
+        detail={"file": match.name, "year": job.result.get("year", ""), **RETURN_SHARE},
     )
     content_type = mimetypes.guess_type(match.name)[0] or "application/octet-stream"
     return FileResponse(

@@ -1,12 +1,15 @@
 """The second step of signing in (a code from an authenticator app, set up the first time) and
 the acceptable-use notice. `security.middleware` sends a half-signed-in session here."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from tandem.security import two_factor
+from tandem.security import enrolment, two_factor
 from tandem.security.acceptable_use import (
     SESSION_KEY,
     acceptable_use_accept,
@@ -14,7 +17,7 @@ from tandem.security.acceptable_use import (
 )
 from tandem.web.decorators import page
 from tandem.web.forms import SignInForm
-from tandem.web.forms_security import AcceptableUseForm, CodeForm
+from tandem.web.forms_security import AcceptableUseForm, CodeForm, SetUpCodeForm
 from tandem.web.views.account import _safe_next
 
 
@@ -61,7 +64,9 @@ def code_page(request):
 def set_up_page(request):
     if request.user.is_verified() or not two_factor.needs_set_up(request.user):
         return redirect("web:sign-in-code")
-    device = two_factor.set_up_device(user=request.user)
+    if not enrolment.may_set_up(request):
+        return _set_up_code_page(request)
+    device = two_factor.set_up_device(request=request)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         done = _check(request, form)
@@ -77,6 +82,27 @@ def set_up_page(request):
             "secret": two_factor.secret_text(device),
             "qr_code": two_factor.qr_code_data_uri(device),
         },
+    )
+
+
+def _set_up_code_page(request):
+    """First the one-time set-up code the IG lead gave: only then the authenticator's secret."""
+    form = SetUpCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            enrolment.enrolment_code_redeem(request=request, code=form.cleaned_data["set_up_code"])
+        except enrolment.SetUpCodeRefused as refused:
+            if refused.locked:
+                return _signed_out_locked(request, refused.message)
+            form.add_error("set_up_code", refused.message)
+        else:
+            next_url = _safe_next(request)
+            target = reverse("web:sign-in-set-up")
+            return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+    return render(
+        request,
+        "web/security/set_up_code.html",
+        {"form": form, "next": _safe_next(request) or ""},
     )
 
 
