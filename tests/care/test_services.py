@@ -42,13 +42,56 @@ def test_a_social_worker_starts_an_episode_for_their_local_authority(social_work
     )
 
 
-def test_a_change_of_placement_ends_the_open_episode_with_x1(social_worker, child):
+def test_a_change_of_placement_ends_the_open_episode_with_x1_and_the_reason(social_worker, child):
     first = start(social_worker, child)
     start(
-        social_worker, child, started_on=dt.date(2025, 9, 1), reason_new="P", placement_type="U6"
+        social_worker,
+        child,
+        started_on=dt.date(2025, 9, 1),
+        reason_new="P",
+        placement_type="U6",
+        reason_place_change="CARPL",
     )
     first.refresh_from_db()
-    assert (first.ended_on, first.reason_ended) == (dt.date(2025, 9, 1), "X1")
+    assert (first.ended_on, first.reason_ended, first.reason_place_change) == (
+        dt.date(2025, 9, 1),
+        "X1",
+        "CARPL",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason_place_change", "message"),
+    [
+        ("", "Give the reason the child's placement changed"),
+        ("NOPE", "not a REASON_PLACE_CHANGE code"),
+    ],
+)
+def test_a_placement_move_needs_a_known_reason_and_saves_nothing_without(
+    social_worker, child, reason_place_change, message
+):
+    first = start(social_worker, child)
+    with pytest.raises(ValidationError) as e:
+        start(
+            social_worker,
+            child,
+            started_on=dt.date(2025, 9, 1),
+            reason_new="P",
+            placement_type="U6",
+            reason_place_change=reason_place_change,
+        )
+    assert message in " ".join(e.value.message_dict["reason_place_change"])
+    first.refresh_from_db()
+    assert first.ended_on is None
+    assert CareEpisode.objects.filter(child=child).count() == 1
+
+
+def test_a_move_into_a_temporary_placement_needs_no_reason(social_worker, child):
+    start(social_worker, child)
+    start(
+        social_worker, child, started_on=dt.date(2025, 9, 1), reason_new="T", placement_type="T1"
+    )
+    assert CareEpisode.objects.filter(child=child).count() == 2
 
 
 def test_a_second_start_while_looked_after_is_refused(social_worker, child):

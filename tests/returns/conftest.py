@@ -5,7 +5,6 @@ import pytest
 from tandem.access.models import InvolvementKind
 from tandem.audit.models import Purpose
 from tandem.care import services
-from tandem.care.models import CareEpisode
 from tandem.partners.models import Role
 from tests import factories
 
@@ -60,9 +59,8 @@ def child_looked_after(la_team):
         reason_new="P",
         placement_type="U6",
         placement_postcode="TW1 2NE",
+        reason_place_change="CARPL",  # on the placement it ends (DfE rule 225)
     )
-    # The move's reason is recorded on the placement it ended (DfE rule 225).
-    CareEpisode.objects.filter(child=child, reason_ended="X1").update(reason_place_change="CARPL")
     for kind, fields in [
         ("review", {"held_on": dt.date(2025, 6, 20), "participation": "PN1"}),
         ("details", {"is_mother": False, "upn_unknown": "UN5"}),

@@ -69,10 +69,19 @@ def _known_fields(model, fields: dict) -> None:
         raise ValidationError({name: "Unknown field" for name in sorted(unknown)})
 
 
+TEMPORARY_PLACEMENTS = frozenset({"T0", "T1", "T2", "T3", "T4"})
+# A new episode for these reasons means the child moved placement (DfE RNE codes).
+PLACEMENT_MOVES = frozenset({"P", "B", "T", "U"})
+
+
 @transaction.atomic
-def care_episode_start(*, actor, child_id: UUID, purpose: str, **fields) -> CareEpisode:
+def care_episode_start(
+    *, actor, child_id: UUID, purpose: str, reason_place_change: str = "", **fields
+) -> CareEpisode:
     """Record a new episode for the actor's local authority. The child's open episode, if any,
-    ends the same day with X1 (a new episode starts), as the DfE's rules expect."""
+    ends the same day with X1 (a new episode starts), as the DfE's rules expect; when the child
+    moves from one ordinary placement to another, the move's reason is asked for and recorded on
+    the placement it ends (DfE rule 225)."""
     basis = require_child(actor, child_id, Action.RECORD_CARE)
     partner = actor.team.partner
     if partner.kind != PartnerKind.LOCAL_AUTHORITY:
@@ -88,6 +97,16 @@ def care_episode_start(*, actor, child_id: UUID, purpose: str, **fields) -> Care
         if episode.started_on and episode.started_on < open_episode.started_on:
             raise ValidationError({"started_on": "The new episode starts before the open one"})
         open_episode.ended_on, open_episode.reason_ended = episode.started_on, "X1"
+        open_episode.reason_place_change = reason_place_change
+        moved = (
+            episode.reason_new in PLACEMENT_MOVES
+            and open_episode.placement_type not in TEMPORARY_PLACEMENTS
+            and episode.placement_type not in TEMPORARY_PLACEMENTS
+        )
+        if moved and not reason_place_change:
+            raise ValidationError(
+                {"reason_place_change": "Give the reason the child's placement changed"}
+            )
         open_episode.full_clean()
         open_episode.save()
     elif open_episode is not None:
