@@ -95,6 +95,29 @@ def _locked(until: datetime, now: datetime) -> SignInRefused:
     return SignInRefused(LOCKED.format(minutes=wait), locked=True)
 
 
+def later_step_settle(account: User, now: datetime, *, step: str, refused, outcome: str):
+    """After a code step (the authenticator's code or a set-up code) was checked: a wrong one
+    counts towards the same lock-out as a wrong password; the account is saved and the step
+    audited. Returns the refusal to raise, if any (a lock-out replaces the step's own)."""
+    if refused is not None and outcome.startswith("wrong"):
+        account.failed_sign_ins += 1
+        if account.failed_sign_ins >= _limit():
+            account.failed_sign_ins = 0
+            account.locked_until = now + _lock_length()
+            refused, outcome = _locked(account.locked_until, now), "wrong_code_now_locked"
+    account.save(update_fields=["failed_sign_ins", "locked_until"])
+    access_event_record(
+        actor=account,
+        action=AuditAction.SIGN_IN_FAILED if refused else AuditAction.SIGN_IN,
+        purpose=Purpose.ACCOUNT,
+        record_type="user",
+        record_id=str(account.pk),
+        person_id=None,
+        detail={"step": step, "outcome": outcome},
+    )
+    return refused
+
+
 def _known_attempt(account: User, user: User | None, now: datetime) -> _Outcome:
     if account.locked_until and account.locked_until > now:
         return _Outcome(_locked(account.locked_until, now), "locked")

@@ -23,7 +23,7 @@ from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record
 from tandem.partners.models import User
-from tandem.partners.sign_in import _limit, _lock_length, _locked
+from tandem.partners.sign_in import _locked, later_step_settle
 from tandem.security.models import EnrolmentCode
 
 # The session remembers, for one user, that their set-up code was right: only then is the
@@ -121,21 +121,9 @@ def enrolment_code_redeem(*, request, code: str) -> EnrolmentCode:
             match.used_at = now
             match.save(update_fields=["used_at"])
         else:
-            account.failed_sign_ins += 1
             refused, outcome = SetUpCodeRefused(WRONG_CODE), "wrong_set_up_code"
-            if account.failed_sign_ins >= _limit():
-                account.failed_sign_ins = 0
-                account.locked_until = now + _lock_length()
-                refused, outcome = _locked(account.locked_until, now), "wrong_code_now_locked"
-        account.save(update_fields=["failed_sign_ins", "locked_until"])
-        access_event_record(
-            actor=account,
-            action=AuditAction.SIGN_IN_FAILED if refused else AuditAction.SIGN_IN,
-            purpose=Purpose.ACCOUNT,
-            record_type="user",
-            record_id=str(account.pk),
-            person_id=None,
-            detail={"step": "set_up_code", "outcome": outcome},
+        refused = later_step_settle(
+            account, now, step="set_up_code", refused=refused, outcome=outcome
         )
     if refused is not None:
         locked = getattr(refused, "locked", False)

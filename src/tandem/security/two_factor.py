@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record
 from tandem.partners.models import User
-from tandem.partners.sign_in import _limit, _lock_length, _locked
+from tandem.partners.sign_in import _locked, later_step_settle
 
 APP_DEVICE = "Authenticator app"
 # Made by `tandem demo`; only these devices' codes can be printed by `tandem otp`.
@@ -117,22 +117,8 @@ def code_check(*, request, code: str) -> TOTPDevice:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
         else:
-            account.failed_sign_ins += 1
             refused, outcome = CodeRefused(WRONG_CODE), "wrong_code"
-            if account.failed_sign_ins >= _limit():
-                account.failed_sign_ins = 0
-                account.locked_until = now + _lock_length()
-                refused, outcome = _locked(account.locked_until, now), "wrong_code_now_locked"
-        account.save(update_fields=["failed_sign_ins", "locked_until"])
-        access_event_record(
-            actor=account,
-            action=AuditAction.SIGN_IN_FAILED if refused else AuditAction.SIGN_IN,
-            purpose=Purpose.ACCOUNT,
-            record_type="user",
-            record_id=str(account.pk),
-            person_id=None,
-            detail={"step": "code", "outcome": outcome},
-        )
+        refused = later_step_settle(account, now, step="code", refused=refused, outcome=outcome)
     if refused is not None:
         locked = getattr(refused, "locked", False)
         if locked:
