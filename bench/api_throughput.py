@@ -22,6 +22,8 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from results import record as record_block
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 CONCURRENCY = 50
@@ -211,10 +213,9 @@ def machine() -> str:
 
 
 def record(args, username: str, lines: list[str], ratio: float) -> None:
-    results = ROOT / "bench" / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    text += (
-        f"\n## API child detail under load ({date.today().isoformat()})\n\n"
+    record_block(
+        "## API child detail under load",
+        f"### {date.today().isoformat()}\n\n"
         f"Machine: {machine()}.  \n"
         f"Command: `make bench` → `TANDEM_PG_DURABLE=1 scripts/with-postgres .venv/bin/python "
         f"bench/api_throughput.py --children {args.children} --seconds {args.seconds} "
@@ -226,9 +227,8 @@ def record(args, username: str, lines: list[str], ratio: float) -> None:
         "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | errors |\n"
         "|---|---|---|---|---|---|\n"
         + "\n".join(lines)
-        + f"\n\n**Ratio Tandem / bare: {ratio:.2f}** (goal ≥ 0.4).\n"
+        + f"\n\n**Ratio Tandem / bare: {ratio:.2f}** (goal ≥ 0.4).\n",
     )
-    results.write_text(text)
 
 
 if __name__ == "__main__":

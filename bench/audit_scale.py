@@ -19,8 +19,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Audit trail at scale"
 PEOPLE, USERS, PARTNERS = 300_000, 5_000, 25
 FIRST_DAY, DAYS = date(2025, 1, 1), 692
@@ -224,13 +225,11 @@ def main():
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         version = cur.fetchone()[0]
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING not in text:
-        text += (
-            f"\n{HEADING}\n\n`{' '.join(['scripts/with-postgres .venv/bin/python', *sys.argv])}`\n"
-        )
-    text += (
-        f"\n### {date.today().isoformat()}: {args.rows:,} rows, {args.samples} samples a query\n\n"
+    command = " ".join(["scripts/with-postgres .venv/bin/python", *sys.argv])
+    record(
+        HEADING,
+        f"### {date.today().isoformat()}: {args.rows:,} rows, {args.samples} samples a query\n\n"
+        f"`{command}`. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other work), "
         f"{platform.python_implementation()} {platform.python_version()}, PostgreSQL {version}. "
         f"Load {timings['load_s']:.0f} s, "
@@ -238,9 +237,8 @@ def main():
         f"unpartitioned copy and indexes {timings['copy_and_index_flat_s']:.0f} s "
         f"({timings['flat_size']}). Each query is the real selector: its count, its page of "
         "50 and its own audit row.\n\n"
-        f"{table}\n"
+        f"{table}\n",
     )
-    RESULTS.write_text(text)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 3, 2)
 AGENCIES = ("police", "school", "health", "council")
@@ -231,8 +233,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
-            f.write(text)
+        record("## Extracts through the database", text)
 
 
 def linking_lines(linked: dict) -> list[str]:

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from linkage_speed import AS_OF, RESULTS, machine  # noqa: E402
+from linkage_speed import AS_OF, HEADING, machine  # noqa: E402
+from results import record  # noqa: E402
 
 
 def match_timed(data: Path, children: int, rows: int) -> dict:
@@ -111,7 +112,7 @@ def main() -> None:
         "",
         result_line(r),
     ]
-    RESULTS.write_text(RESULTS.read_text() + "\n".join(lines) + "\n")
+    record(HEADING, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ from django.core.exceptions import ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from results import record  # noqa: E402
+
 HEADING = "## Record linkage"
 AGENCIES = ("police", "school", "health", "council")
 AS_OF = "2026-11-23"
@@ -297,10 +298,7 @@ def main() -> None:
     print("\n".join(lines))
     if args.no_write:
         return
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING not in text:
-        text += f"\n{HEADING}\n"
-    RESULTS.write_text(text + "\n".join(lines) + "\n")
+    record(HEADING, "\n".join(lines))
 
 
 if __name__ == "__main__":

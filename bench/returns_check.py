@@ -22,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 VENV = ROOT / "var" / "d2i-venv"
 VALIDATORS = ["csc-validator-be-903==0.1.17", "csc-validator-be-cin==0.1.13", "pytest==9.2.0"]
 AS_OF = "2026-11-23"
@@ -130,7 +131,7 @@ def compare(tandem: dict, d2i: dict) -> dict:
     return {code: (tandem.get(code, 0), d2i.get(code, 0)) for code in sorted({*tandem, *d2i})}
 
 
-def record(rows: list[dict]) -> None:
+def write_results(rows: list[dict]) -> None:
     lines = [
         "",
         f"### Returns against data-to-insight's validators, {dt.date.today()}",
@@ -161,15 +162,7 @@ def record(rows: list[dict]) -> None:
             f"{r['tandem_validation_s']} / {r['tandem_cin_validation_s']} | "
             f"{lac['seconds']} / {cin['seconds']} |"
         )
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if "\n## Statutory returns\n" not in text:
-        text += "\n## Statutory returns\n"
-    # At the end of the section, not of the file (other benchmarks' sections follow it).
-    section = text.index("\n## Statutory returns\n")
-    after = text.find("\n## ", section + 1)
-    after = len(text) if after < 0 else after
-    head, tail = text[:after].rstrip("\n") + "\n", text[after:]
-    RESULTS.write_text(head + "\n".join(lines) + "\n" + tail)
+    record("## Statutory returns", "\n".join(lines))
 
 
 def main() -> None:
@@ -185,7 +178,7 @@ def main() -> None:
         print(json.dumps(row, indent=2))
         rows.append(row)
     if not args.no_record:
-        record(rows)
+        write_results(rows)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ import threading
 import time
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## tandem synth"
 SEED = 1
 
@@ -168,20 +169,6 @@ def report(results: list[dict], info: dict, invocation: str, started: dt.datetim
     return "\n".join(lines) + "\n"
 
 
-def record(block: str) -> None:
-    """Add `block` at the end of this benchmark's section of RESULTS.md (other benchmarks keep
-    their own sections)."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if HEADING not in text:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n" + block
-    else:
-        start = text.index(HEADING) + len(HEADING)
-        end = text.find("\n## ", start)
-        end = len(text) if end == -1 else end + 1
-        text = text[:end].rstrip("\n") + "\n\n" + block + ("\n" + text[end:] if text[end:] else "")
-    RESULTS.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -228,7 +215,7 @@ def main() -> None:
     block = report(results, info, "python bench/synth_speed.py " + " ".join(sys.argv[1:]), started)
     print("\n" + block)
     if not args.no_record:
-        record(block)
+        record(HEADING, block)
 
 
 if __name__ == "__main__":

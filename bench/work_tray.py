@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS = 150
 
@@ -159,11 +161,7 @@ def main() -> None:
         f"| {verdict} |\n"
     )
     print(section)
-    results = ROOT / "bench" / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    if "\n## Work tray\n" not in text:
-        text = text.rstrip("\n") + "\n\n## Work tray\n"
-    results.write_text(text.rstrip("\n") + "\n" + section)
+    record("## Work tray", section)
 
 
 def _commit() -> str:
