@@ -9,6 +9,7 @@ expects, and needs no connection, so it can run in another process while `Writer
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -286,6 +287,7 @@ class Writer:
             ("cache_size", "-65536"),
             ("foreign_keys", "OFF"),
             ("temp_store", "DEFAULT"),
+            ("threads", "0"),
         )
         for pragma, value in settings:
             self._saved_pragmas[pragma] = raw.execute(f"PRAGMA {pragma}").fetchone()[0]
@@ -361,8 +363,9 @@ class Writer:
             self._postgres_end(on_index)
             return
         raw = connection.connection
-        # Index builds sort fastest with the usual small cache.
+        # Index builds sort fastest with the usual small cache, and on every core.
         raw.execute(f"PRAGMA cache_size = {self._saved_pragmas['cache_size']}")
+        raw.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         while self._dropped_indexes:
             name, sql = self._dropped_indexes[0]
             raw.execute(sql)
