@@ -23,6 +23,15 @@ from tandem.web.forms import (
 from tandem.web.govuk import GovukDateField, GovukForm
 
 
+def _partner_choices(partners) -> list[tuple[str, str]]:
+    return [("", "Choose"), *((str(p.pk), p.name) for p in partners)]
+
+
+def _shareable_categories() -> list[tuple[str, str]]:
+    """The record categories an agreement or a share names (not those only named people see)."""
+    return [(c.value, c.label) for c in Category if c not in NAMED_ONLY]
+
+
 class BreakGlassForm(GovukForm):
     nhs_number = _text("NHS number", max_length=20, hint=NHS_NUMBER_HINT)
     upn = _text("Unique pupil number (UPN)", max_length=20, hint=UPN_HINT)
@@ -156,14 +165,8 @@ class GrantForm(GovukForm):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_partner"].choices = [
-            ("", "Choose"),
-            *((str(p.pk), p.name) for p in partners),
-        ]
-        self.fields["category"].choices = [
-            ("", "Choose"),
-            *((c.value, c.label) for c in Category if c not in NAMED_ONLY),
-        ]
+        self.fields["to_partner"].choices = _partner_choices(partners)
+        self.fields["category"].choices = [("", "Choose"), *_shareable_categories()]
 
 
 def _record_id(noun: str) -> forms.UUIDField:
@@ -269,7 +272,7 @@ class ShareDecisionForm(GovukForm):
     )
     categories = forms.MultipleChoiceField(
         label="What information",
-        choices=[(c.value, c.label) for c in Category if c not in NAMED_ONLY],
+        choices=_shareable_categories(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "Choose the information from the list"},
@@ -313,10 +316,7 @@ class ShareDecisionForm(GovukForm):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["with_partner"].choices = [
-            ("", "Choose"),
-            *((str(p.pk), p.name) for p in partners),
-        ]
+        self.fields["with_partner"].choices = _partner_choices(partners)
 
 
 class SetUpCodeIssueForm(GovukForm):
