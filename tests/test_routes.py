@@ -57,6 +57,9 @@ WEB = {
     "web:return": OWN,
     "web:return-download": OWN,
     "web:return-child": OWN,  # and only a child in that return
+    "web:child-care": CHILD,
+    "web:care-episode-new": CHILD,
+    "web:care-episode-end": CHILD,
     # Casework (issue 6)
     "web:child-casework": CHILD,
     "web:case": CHILD,
@@ -260,10 +263,23 @@ def world():
             "hold_id": uuid.uuid4(),
             "restriction_id": uuid.uuid4(),
             "consent_id": _consent(child, owner_team),
+            "episode_id": _care_episode(child, owner_team),
         },
         "stranger": stranger,
         "owner": owner,  # may see the child and owns the job
     }
+
+
+def _care_episode(child, team):
+    import datetime as dt
+
+    from tandem.care.models import CareEpisode
+
+    return CareEpisode.objects.create(
+        child=child, local_authority=team.partner, started_on=dt.date(2025, 5, 1),
+        reason_new="S", legal_status="C2", category_of_need="N1", placement_type="U4",
+        placement_provider="PR1",
+    ).pk  # fmt: skip
 
 
 def _consent(child, team):

@@ -123,18 +123,19 @@ def _events(child, partners, sensitive_by):
         )
 
 
-def _care_record(child, la):
+def _care_record(child, la) -> uuid.UUID:
     """A part of the looked-after record in each of three categories (the record's fields are
     DfE codes, not free text: the check below is on which parts come back)."""
     from tandem.care.models import AnnualHealth, CareEpisode, MissingEpisode
 
-    CareEpisode.objects.create(
+    episode = CareEpisode.objects.create(
         child=child, local_authority=la, started_on=dt.date(2025, 5, 1), reason_new="S",
         legal_status="C2", category_of_need="N1", placement_type="U4", placement_provider="PR1",
         home_postcode=POSTCODE, placement_postcode=POSTCODE,
     )  # fmt: skip
     MissingEpisode.objects.create(child=child, kind="M", started_on=dt.date(2025, 6, 1))
     AnnualHealth.objects.create(child=child, year="2025-26", sdq_score=12)
+    return episode.pk
 
 
 @pytest.fixture(params=[False, True], ids=["address", "protected-address"])
@@ -155,7 +156,7 @@ def sweep(request):
     owner = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
     ids = _record(child, owner_team)
     _events(child, partners, owner)
-    _care_record(child, la)
+    ids["episode_id"] = _care_record(child, la)
 
     ig = {
         kind: factories.UserFactory(role=Role.IG_LEAD, team=teams[kind])
@@ -348,7 +349,7 @@ def test_a_postcode_search_matches_only_for_a_viewer_who_sees_the_address(sweep,
     "viewer", ["some_categories", "owning_team", "ig_lead", "front_door", "no_right"]
 )
 def test_the_looked_after_record_follows_the_categories(sweep, viewer):
-    """The care-record read (a selector no page shows yet): each part only with its category."""
+    """The care-record read: each part only with its category (the page is swept above)."""
     from django.core.exceptions import PermissionDenied
 
     from tandem.access.errors import NotFound

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.access.errors import NotFound
+from tandem.access.models import InvolvementKind
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.care import selectors, services
 from tandem.care.models import CareEpisode, CareReview
@@ -119,12 +120,30 @@ def test_an_end_needs_a_reason(social_worker, child):
     with pytest.raises(ValidationError) as e:
         services.care_episode_end(
             actor=social_worker,
+            child_id=child.pk,
             episode_id=episode.pk,
             purpose=Purpose.DIRECT_WORK,
             ended_on=dt.date(2025, 10, 1),
             reason_ended="",
         )
     assert "reason_ended" in e.value.message_dict
+
+
+def test_an_episode_of_another_child_is_not_found_under_this_child(social_worker, child, team):
+    """The nested id must belong to its child, even when the actor may see both children."""
+    other = factories.ChildFactory()
+    factories.InvolvementFactory(child=other, team=team, kind=InvolvementKind.OWNING_TEAM)
+    theirs = start(social_worker, other)
+    with pytest.raises(NotFound):
+        services.care_episode_end(
+            actor=social_worker,
+            child_id=child.pk,
+            episode_id=theirs.pk,
+            purpose=Purpose.DIRECT_WORK,
+            ended_on=dt.date(2025, 10, 1),
+            reason_ended="E11",
+        )
+    assert CareEpisode.objects.get(pk=theirs.pk).ended_on is None
 
 
 def test_a_stranger_gets_not_found_and_nothing_is_saved(stranger, child):

@@ -104,6 +104,7 @@ def young_person_left_care(la_team):
     )
     services.care_episode_end(
         actor=adviser,
+        child_id=person.pk,
         episode_id=episode.pk,
         purpose=Purpose.DIRECT_WORK,
         ended_on=dt.date(2025, 2, 1),

@@ -124,6 +124,7 @@ def test_ad1_holds_only_the_children_adopted_during_the_year(analyst, looked_aft
     open_episode = CareEpisode.objects.get(child=looked_after, ended_on__isnull=True)
     services.care_episode_end(
         actor=worker,
+        child_id=looked_after.pk,
         episode_id=open_episode.pk,
         purpose=Purpose.DIRECT_WORK,
         ended_on=dt.date(2026, 2, 1),

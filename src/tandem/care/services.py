@@ -123,13 +123,17 @@ def care_episode_start(
 def care_episode_end(
     *,
     actor,
+    child_id: UUID,
     episode_id: UUID,
     purpose: str,
     ended_on,
     reason_ended: str,
     reason_place_change: str = "",
 ) -> CareEpisode:
-    episode = CareEpisode.objects.select_for_update().filter(pk=episode_id).first()
+    """End one of the child's episodes (an episode of another child is not found here)."""
+    episode = (
+        CareEpisode.objects.select_for_update().filter(pk=episode_id, child_id=child_id).first()
+    )
     if episode is None:
         raise NotFound("No episode with that id is in your records")
     basis = require_child(actor, episode.child_id, Action.RECORD_CARE)

@@ -6,6 +6,7 @@ from django.urls import path
 from tandem.web.views import (
     account,
     audit,
+    care,
     casework,
     children,
     governance,
@@ -85,6 +86,14 @@ urlpatterns = [
     path("worklist/<uuid:flag_id>", worklist_views.flag_decision, name="flag-decision"),
     # Casework (issue 6): a child's cases, the case and its decisions, work tray, views report.
     path(f"{CHILD}/casework", casework.child_casework, name="child-casework"),
+    # Looked after (issue 7): the child's episodes of care and the rest of the SSDA903 record.
+    path(f"{CHILD}/care", care.child_care, name="child-care"),
+    path(f"{CHILD}/care/episodes/new", care.episode_new, name="care-episode-new"),
+    path(
+        f"{CHILD}/care/episodes/<uuid:episode_id>/end",
+        care.episode_end,
+        name="care-episode-end",
+    ),
     path(CASE, casework.case_detail, name="case"),
     path(f"{CASE}/members/new", casework.member_new, name="case-member-new"),
     path(f"{CASE}/lead", casework.lead_change, name="case-lead"),

@@ -1,0 +1,76 @@
+"""Forms of the looked-after record: a child starts to be looked after or changes placement or
+legal status (a new episode), and an episode ends.
+
+The choices are the DfE's lists of the collection year in force today (read when the form is
+made, so a server running over 1 April offers the new year's); the service checks each code
+against the list of the year its episode starts in, and says which field is wrong."""
+
+from django import forms
+from django.utils import timezone
+
+from tandem.care.codelists import for_date
+from tandem.web.forms import _choice, _text
+from tandem.web.govuk import GovukDateField, GovukForm
+
+MOVE_HINT = "Needed when the child moves from one placement to another"
+
+
+def _coded(label: str, *, message: str, required=True, hint="") -> forms.ChoiceField:
+    return _choice(label, [], message=message, widget=forms.Select, required=required, hint=hint)
+
+
+class CodedForm(GovukForm):
+    CODED: dict[str, str] = {}  # {field: DfE list name}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lists = for_date(timezone.localdate())
+        for name, list_name in self.CODED.items():
+            self.fields[name].choices = [
+                ("", "Choose"),
+                *((code, f"{code}: {text}") for code, text in lists.choices(list_name)),
+            ]
+
+
+class EpisodeStartForm(CodedForm):
+    CODED = {
+        "reason_new": "RNE",
+        "legal_status": "LS",
+        "category_of_need": "CIN",
+        "placement_type": "PLACE",
+        "placement_provider": "PLACE_PROVIDER",
+        "reason_place_change": "REASON_PLACE_CHANGE",
+    }
+    started_on = GovukDateField(noun="Start date", label="Start date", required=True, past=True)
+    reason_new = _coded(
+        "Reason for the new episode", message="Choose the reason for the new episode"
+    )
+    legal_status = _coded("Legal status", message="Choose the legal status")
+    category_of_need = _coded("Category of need", message="Choose the category of need")
+    placement_type = _coded("Placement type", message="Choose the placement type")
+    placement_provider = _coded("Placement provider", message="Choose the placement provider")
+    placement_postcode = _text("Placement postcode", max_length=8)
+    home_postcode = _text("Postcode of the child's home", max_length=8)
+    urn = _text("Ofsted URN of the placement (if it has one)", max_length=8)
+    reason_place_change = _coded(
+        "Why the placement changed",
+        message="Choose why the placement changed",
+        required=False,
+        hint=MOVE_HINT,
+    )
+    govuk_options = {
+        name: {"classes": "govuk-input--width-10"}
+        for name in ("placement_postcode", "home_postcode", "urn")
+    }
+
+
+class EpisodeEndForm(CodedForm):
+    CODED = {"reason_ended": "REC", "reason_place_change": "REASON_PLACE_CHANGE"}
+    ended_on = GovukDateField(noun="End date", label="End date", required=True, past=True)
+    reason_ended = _coded("Why the episode ended", message="Choose why the episode ended")
+    reason_place_change = _coded(
+        "Why the placement changed",
+        message="Choose why the placement changed",
+        required=False,
+        hint=MOVE_HINT,
+    )
