@@ -35,10 +35,13 @@ def records(rows) -> list:
     return [rows.model(**rows.row(i)) for i in range(len(rows))]
 
 
+TEAM = care.CareTeam(uuid.UUID(int=10**6).hex, [uuid.UUID(int=10**6 + k).hex for k in (1, 2)])
+
+
 @pytest.fixture(scope="module")
 def drawn():
     kids = children(60_000)
-    return kids, care.draw_care(np.random.default_rng(7), kids, Partner(name="LA"), AS_OF)
+    return kids, care.draw_care(np.random.default_rng(7), kids, Partner(name="LA"), AS_OF, TEAM)
 
 
 def looked_after_on(drawn_care, day: dt.date) -> set:
@@ -80,6 +83,31 @@ def test_every_drawn_record_passes_the_models_own_checks(drawn):
     )
     for row in rows:
         row.clean()
+
+
+def test_the_children_in_care_team_holds_each_period_with_one_social_worker(drawn):
+    """Owned by the team and allocated to one of its workers from the first day of care to the
+    last, still open for a child looked after now; the workers share the children."""
+    _, d = drawn
+    periods = defaultdict(list)
+    for e in sorted(records(d.episodes), key=lambda e: e.started_on):
+        periods[e.child_id].append(e)
+    held = defaultdict(dict)
+    for inv in records(d.involvements):
+        assert inv.team_id == TEAM.team_id
+        assert inv.reason == "Looked after"
+        held[inv.child_id][inv.kind] = inv
+    assert held.keys() == periods.keys()
+    for child, episodes in periods.items():
+        owning, allocated = held[child]["owning_team"], held[child]["allocated"]
+        assert owning.practitioner_id is None
+        assert allocated.practitioner_id in TEAM.workers
+        period = (episodes[0].started_on, episodes[-1].ended_on)
+        for inv in (owning, allocated):
+            assert (inv.started_on, inv.ended_on) == period
+            inv.clean_fields(exclude=["child", "team", "practitioner"])
+    workers = {h["allocated"].practitioner_id for h in held.values()}
+    assert workers == set(TEAM.workers)
 
 
 def test_a_move_changes_the_placement_address(drawn):

@@ -45,6 +45,14 @@ def test_every_demo_practitioner_has_children_to_see(demo_partnership):
         assert not Person.objects.filter(visible_children_q(user)).exists()
 
 
+def test_the_children_in_care_social_worker_holds_children_looked_after_now(demo_partnership):
+    from tandem.care.models import CareEpisode
+
+    user = User.objects.get(username="demo-care-social-worker")
+    looked_after = CareEpisode.objects.filter(ended_on__isnull=True).values("child_id")
+    assert Person.objects.filter(visible_children_q(user), pk__in=looked_after).exists()
+
+
 def test_the_front_door_has_a_queue_and_the_school_has_answers(demo_partnership):
     manager = User.objects.get(username="demo-mash-manager")
     to_team = Referral.objects.filter(to_team=manager.team)

@@ -31,7 +31,7 @@ from tandem.people.models import (
     Relationship,
 )
 from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
-from tandem.synth import cases, ids, load, texts, worker
+from tandem.synth import cases, ids, load, rates, texts, worker
 from tandem.synth.casework import (
     DECISIONS,
     SECOND,
@@ -154,6 +154,8 @@ def plan_and_staff(seed: int, children: int, chunk_size: int, as_of) -> tuple[Pa
     first = draw_chunk(seed, 0, sizes[0], chunk_size, as_of, plan)
     scale = children / sizes[0]
     expected = {team: count * scale for team, count in open_allocations(first).items()}
+    # Care is drawn after the chunks (synth/care.py): its team is staffed for the national rate.
+    expected[plan.key["children_in_care"]] = children * rates.LOOKED_AFTER_PER_10K / 10_000
     staff(
         stream(seed, PARTNERSHIP_CHUNK, WORKFORCE),
         plan,

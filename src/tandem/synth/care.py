@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from django.db import transaction
 
+from tandem.access.models import Involvement, InvolvementKind
 from tandem.care.codelists import CodeLists, for_date
 from tandem.care.models import (
     AdoptionDecision,
@@ -27,12 +28,11 @@ from tandem.care.models import (
     PreviousPermanence,
     SocialWorkerEpisode,
 )
-from tandem.partners.models import Partner, PartnerKind
+from tandem.partners.models import Partner, PartnerKind, Role, Team, User
 from tandem.people.models import Person
-from tandem.synth import ids, load
+from tandem.synth import ids, load, rates
 from tandem.synth.build import CHUNK_SIZE, table_prefix
 
-RATE_PER_10K = 67  # looked after on 31 March
 # About 3,000 of the 32,000 periods of care starting each year end in adoption, nearly all of
 # children who came into care young: a quarter of the periods starting before age 4.
 ADOPTION_UNDER_4 = 0.25
@@ -141,6 +141,17 @@ class Drawn:
         "adopters_status",
     )
     adoption_placements: load.Rows = load.rows_field(AdoptionPlacement, "child_id", "decided_on")
+    # The children in care team owns each period of care, and one of its social workers holds it.
+    involvements: load.Rows = load.rows_field(
+        Involvement,
+        "child_id",
+        "team_id",
+        "practitioner_id",
+        "kind",
+        "reason",
+        "started_on",
+        "ended_on",
+    )
     # (rule code, child id, table) for every error injected on purpose.
     injected: list = field(default_factory=list)
 
@@ -152,6 +163,40 @@ class Drawn:
             "OC2 health": len(self.health),
             "adoption decisions": len(self.adoption_decisions),
         }
+
+
+class CareTeam(NamedTuple):
+    """The team that holds looked-after children, and its social workers' ids."""
+
+    team_id: str  # ids as hex, as the writer takes them
+    workers: list[str]
+
+    def allocate(self, drawn: Drawn, child, start: dt.date, ended: dt.date | None) -> None:
+        """The team owns the period of care and one of its workers is allocated (the same one
+        for the whole period, picked from the child's id so the random stream is untouched)."""
+        worker = self.workers[int(str(child.pk).replace("-", ""), 16) % len(self.workers)]
+        for kind, practitioner in (
+            (InvolvementKind.OWNING_TEAM, None),
+            (InvolvementKind.ALLOCATED, worker),
+        ):
+            drawn.involvements.add(
+                child_id=child.pk,
+                team_id=self.team_id,
+                practitioner_id=practitioner,
+                kind=kind,
+                reason="Looked after",
+                started_on=start,
+                ended_on=ended,
+            )
+
+    @classmethod
+    def of(cls, la: Partner) -> "CareTeam | None":
+        team = Team.objects.filter(partner=la, name="Children in care team").first()
+        if team is None:  # a partnership made before the team was
+            return None
+        workers = User.objects.filter(team=team, role=Role.SOCIAL_WORKER, is_active=True)
+        ids_ = [pk.hex for pk in workers.order_by("pk").values_list("pk", flat=True)]
+        return cls(team.pk.hex, ids_) if ids_ else None
 
 
 class Child(NamedTuple):
@@ -189,14 +234,20 @@ def _years_at_risk(children, as_of: dt.date) -> np.ndarray:
     return np.maximum((latest - earliest).astype(float), 0) / 365.25  # NaN with no birth date
 
 
-def draw_care(rng: np.random.Generator, children: list, la: Partner, as_of: dt.date) -> Drawn:
+def draw_care(
+    rng: np.random.Generator,
+    children: list,
+    la: Partner,
+    as_of: dt.date,
+    team: CareTeam | None = None,
+) -> Drawn:
     """Periods of care for a share of `children` (`Child` or `Person`), so that about 67 in
     10,000 are looked after on any day: periods start at a steady rate and last an exponential
-    time (mean 2.5 years)."""
+    time (mean 2.5 years). With `team`, the team holds each period."""
     drawn = Drawn()
     # Periods cut short at 18 and by the start of the history need more starts than
     # stock / mean length to keep the stock at the national rate (calibrated on 50,000 children).
-    starts_per_child_year = RATE_PER_10K / 10_000 / MEAN_YEARS * CALIBRATION
+    starts_per_child_year = rates.LOOKED_AFTER_PER_10K / 10_000 / MEAN_YEARS * CALIBRATION
     horizon = as_of - dt.timedelta(days=1)
     chosen = rng.random(len(children)) < starts_per_child_year * _years_at_risk(children, as_of)
     for i in np.flatnonzero(chosen):
@@ -208,12 +259,15 @@ def draw_care(rng: np.random.Generator, children: list, la: Partner, as_of: dt.d
             continue
         start = earliest + dt.timedelta(days=int(rng.integers(0, (latest - earliest).days + 1)))
         length = max(int(rng.exponential(MEAN_YEARS * 365.25)), 30)
-        _period(rng, drawn, child, la, start, start + dt.timedelta(days=length), as_of)
+        ended = _period(rng, drawn, child, la, start, start + dt.timedelta(days=length), as_of)
+        if team is not None:
+            team.allocate(drawn, child, start, ended)
     return drawn
 
 
-def _period(rng, drawn: Drawn, child, la, start: dt.date, end: dt.date, as_of) -> None:
-    """One period of care: episodes for each move, reviews, health, missing episodes."""
+def _period(rng, drawn: Drawn, child, la, start: dt.date, end: dt.date, as_of) -> dt.date | None:
+    """One period of care: episodes for each move, reviews, health, missing episodes. Returns
+    the day it ended (None: looked after still)."""
     dob = child.date_of_birth
     if _age(dob, start) < 4 and rng.random() < ADOPTION_UNDER_4:
         return _adoption(rng, drawn, child, la, start, as_of)
@@ -300,9 +354,10 @@ def _period(rng, drawn: Drawn, child, la, start: dt.date, end: dt.date, as_of) -
         upn_unknown="" if child.upn else ("UN1" if _age(dob, as_of) < 4 else "UN5"),
     )
     drawn.permanence.add(child_id=child.pk, option="Z1")
+    return None if open_now else end
 
 
-def _adoption(rng, drawn: Drawn, child, la, start: dt.date, as_of: dt.date) -> None:
+def _adoption(rng, drawn: Drawn, child, la, start: dt.date, as_of: dt.date) -> dt.date | None:
     """A young child's path to adoption: fostered under an interim order; the decision that
     they should be placed for adoption, then a placement order (E1); matched with adopters and
     placed with them (A6, not the foster carers); adopted about half a year later (E11 or E12).
@@ -369,6 +424,7 @@ def _adoption(rng, drawn: Drawn, child, la, start: dt.date, as_of: dt.date) -> N
         upn_unknown="" if child.upn else "UN1",
     )
     drawn.permanence.add(child_id=child.pk, option="Z1")
+    return adopted if adopted < as_of else None
 
 
 def _postcode(rng, not_: tuple[str, ...] = ()) -> str:
@@ -484,6 +540,7 @@ def write(writer: load.Writer, drawn: Drawn, seed: int, chunk: int) -> None:
         drawn.workers,
         drawn.adoption_decisions,
         drawn.adoption_placements,
+        drawn.involvements,
     ):
         n = len(rows)
         columns = dict(rows.columns)
@@ -506,10 +563,11 @@ def build_care(
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     writer = load.Writer()
     counts: dict[str, int] = defaultdict(int)
+    team = CareTeam.of(la)
     children = Person.objects.filter(is_child=True, date_of_birth__isnull=False)
     fields = ["date_of_birth", "sex", "upn"]
     for chunk, page in enumerate(load.pages(children, fields, chunk_size)):
-        drawn = draw_care(rng, [Child(*row) for row in page], la, as_of)
+        drawn = draw_care(rng, [Child(*row) for row in page], la, as_of, team)
         if inject and chunk == 0:
             inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
         write(writer, drawn, seed, chunk)

@@ -63,6 +63,14 @@ DEMO_USERS = [
         "you lead (its plan, actions for the school, the portal invitation).",
     ),
     DemoUser(
+        "demo-care-social-worker",
+        Role.SOCIAL_WORKER,
+        "Children in care team",
+        "local_authority",
+        "Children looked after by the council: a child's record, Looked after; record a "
+        "placement move or the end of care.",
+    ),
+    DemoUser(
         "demo-personal-adviser",
         Role.PERSONAL_ADVISER,
         "Leaving care team",

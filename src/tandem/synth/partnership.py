@@ -214,6 +214,16 @@ def plan_partnership(
         phone=DRAMA_PHONE + "103",
     )
     team(
+        "children_in_care",
+        la,
+        "Children in care team",
+        Role.SOCIAL_WORKER,
+        "social_care",
+        2,
+        email="childrenincare@hartmoor-council.example",
+        phone=DRAMA_PHONE + "105",
+    )
+    team(
         "leaving_care",
         la,
         "Leaving care team",

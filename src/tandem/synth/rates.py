@@ -151,6 +151,10 @@ POLICE_ALLOCATED = 0.30
 HEALTH_VISITOR_ALLOCATED = 0.30  # under-fives with any risk
 SCHOOL_NURSE_INVOLVED = 0.50  # children with mental health concerns
 MOVED_SCHOOL = 0.08
+# Children looked after on 31 March, per 10,000 children (DfE, Children looked after in England
+# 2024-25): `synth/care.py` draws periods of care at this rate, and the children in care team is
+# staffed for them.
+LOOKED_AFTER_PER_10K = 67
 CASELOAD = {  # allocated, open cases per worker: the brief's 15-25
     "social_care": 18,
     "early_help": 20,
