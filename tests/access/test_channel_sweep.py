@@ -453,3 +453,16 @@ def test_the_stranger_s_own_record_is_a_fair_control(sweep):
     client.force_login(stranger)
     assert client.get(_web_url("web:child", own)).status_code == 200
     assert client.get(_web_url("web:case", own)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("viewer", "sees"), [("owning_team", True), ("some_categories", True), ("front_door", False)]
+)
+def test_the_chronology_tells_of_care_only_to_a_viewer_who_sees_casework(sweep, viewer, sees):
+    client = VerifiedClient()
+    client.force_login(sweep["viewers"][viewer])
+    response = client.get(_web_url("web:child-chronology", sweep["ids"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("Started to be looked after" in body) == sees
+    assert ("Full care order (C2)" in body) == sees

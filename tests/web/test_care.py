@@ -86,6 +86,29 @@ def test_the_page_shows_the_episodes_in_words_and_audits_the_read(
     assert (read.action, read.person_id, read.actor) == (AuditAction.VIEW, child.pk, social_worker)
 
 
+def test_the_chronology_tells_the_story_of_care(worker_client, social_worker, child):
+    first = start(social_worker, child)
+    worker_client.post(new_url(child), form())
+    moved = CareEpisode.objects.get(child=child, ended_on__isnull=True)
+    ended = {"ended_on-day": "1", "ended_on-month": "3", "ended_on-year": "2026"}
+    worker_client.post(end_url(child, moved), {**ended, "reason_ended": "E13"})
+    text = text_of(
+        worker_client.get(reverse("web:child-chronology", kwargs={"child_id": child.pk}))
+    )
+    story = [
+        "Ceased to be looked after",
+        "Change of placement and carer only",
+        "Started to be looked after",
+    ]  # newest first
+    assert [text.index(s) for s in story] == sorted(text.index(s) for s in story)
+    assert "Legal status: Full care order (C2)" in text
+    assert (
+        "Left care to live with parents, relatives or others, no parental responsibility" in text
+    )
+    assert "X1" not in text  # the move's end is the new episode's start, not an end of care
+    assert first.pk != moved.pk
+
+
 def test_a_child_never_looked_after_says_so(worker_client, child):
     text = text_of(worker_client.get(care_url(child)))
     assert "Not looked after now." in text

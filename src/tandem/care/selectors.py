@@ -8,6 +8,7 @@ from tandem.access.checks import require_child_access
 from tandem.access.sharing import audit_detail
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
+from tandem.care.codelists import for_date
 from tandem.care.models import (
     AdoptionDecision,
     AdoptionPlacement,
@@ -21,6 +22,7 @@ from tandem.care.models import (
     PreviousPermanence,
     SocialWorkerEpisode,
 )
+from tandem.people.selectors import ChronologyEntry
 
 
 @dataclass
@@ -101,3 +103,38 @@ def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
         detail=audit_detail(categories),
     )
     return record
+
+
+def _said(labels: dict, list_name: str, code: str) -> str:
+    return f"{labels[list_name].get(code, code)} ({code})"
+
+
+def care_chronology(child_id: UUID) -> list[ChronologyEntry]:
+    """The child's episodes of care for the chronology: each new episode (why, the legal status,
+    the placement) and the end of each period of care, in the DfE's words. The chronology has
+    checked that the actor sees casework and audits its read; postcodes are left out."""
+    episodes = CareEpisode.objects.filter(child_id=child_id).select_related("local_authority")
+    entries = []
+    for e in episodes:
+        labels = for_date(e.started_on).codes  # the lists of the year the episode is in
+        authority = e.local_authority.name
+        entries.append(
+            ChronologyEntry.on_day(
+                e.started_on,
+                authority,
+                labels["RNE"].get(e.reason_new, "New episode of care"),
+                f"Legal status: {_said(labels, 'LS', e.legal_status)}. "
+                f"Placement: {_said(labels, 'PLACE', e.placement_type)}.",
+            )
+        )
+        if e.ended_on and e.reason_ended != "X1":  # X1: a new episode starts the same day
+            ended = for_date(e.ended_on).codes
+            entries.append(
+                ChronologyEntry.on_day(
+                    e.ended_on,
+                    authority,
+                    "Ceased to be looked after",
+                    f"{_said(ended, 'REC', e.reason_ended)}.",
+                )
+            )
+    return entries

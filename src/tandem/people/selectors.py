@@ -259,13 +259,15 @@ class ChronologyEntry:
     kind: str
     summary: str
 
-
-def _at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    @classmethod
+    def on_day(cls, day: date, partner: str, kind: str, summary: str) -> "ChronologyEntry":
+        """An entry for what the record dates by the day (an involvement, an episode of care)."""
+        return cls(timezone.make_aware(datetime.combine(day, time.min)), partner, kind, summary)
 
 
 def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyEntry]:
     """One time-ordered story, newest first, from every partner's part of the record."""
+    from tandem.care.selectors import care_chronology
     from tandem.referrals.models import Referral
 
     basis, categories = require_child_access(actor, child_id)
@@ -325,8 +327,8 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
     for inv in involvements if casework else []:
         who = f"{inv.practitioner} ({inv.team.name})" if inv.practitioner else inv.team.name
         entries.append(
-            ChronologyEntry(
-                _at(inv.started_on),
+            ChronologyEntry.on_day(
+                inv.started_on,
                 inv.team.partner.name,
                 f"{inv.get_kind_display()} started",
                 f"{who}{': ' + inv.reason if inv.reason else ''}",
@@ -334,13 +336,11 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         )
         if inv.ended_on:
             entries.append(
-                ChronologyEntry(
-                    _at(inv.ended_on),
-                    inv.team.partner.name,
-                    f"{inv.get_kind_display()} ended",
-                    who,
+                ChronologyEntry.on_day(
+                    inv.ended_on, inv.team.partner.name, f"{inv.get_kind_display()} ended", who
                 )
             )
+    entries += care_chronology(child_id) if casework else []
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     access_event_record(
         actor=actor,
