@@ -60,6 +60,8 @@ WEB = {
     "web:child-care": CHILD,
     "web:care-episode-new": CHILD,
     "web:care-episode-end": CHILD,
+    "web:care-review-new": CHILD,
+    "web:care-missing-new": CHILD,
     # Casework (issue 6)
     "web:child-casework": CHILD,
     "web:case": CHILD,

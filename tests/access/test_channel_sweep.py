@@ -466,3 +466,21 @@ def test_the_chronology_tells_of_care_only_to_a_viewer_who_sees_casework(sweep, 
     body = response.content.decode()
     assert ("Started to be looked after" in body) == sees
     assert ("Full care order (C2)" in body) == sees
+
+
+@pytest.mark.parametrize(("viewer", "sees"), [("owning_team", True), ("some_categories", False)])
+def test_an_episode_s_adoption_codes_follow_the_adoption_category(sweep, viewer, sees):
+    """A placement order and a placement for adoption say the child is being adopted: on the
+    looked-after page and in the chronology only for a viewer who sees adoption."""
+    from tandem.care.models import CareEpisode
+
+    CareEpisode.objects.filter(pk=sweep["ids"]["episode_id"]).update(
+        legal_status="E1", placement_type="A6"
+    )
+    client = VerifiedClient()
+    client.force_login(sweep["viewers"][viewer])
+    for name in ("web:child-care", "web:child-chronology"):
+        body = client.get(_web_url(name, sweep["ids"])).content.decode()
+        assert ("Placement order granted (E1)" in body) == sees, name
+        assert ("Placed for adoption" in body) == sees, name
+        assert ("ot shared with you" in body) == (not sees), name

@@ -8,7 +8,7 @@ from tandem.access.models import InvolvementKind
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.care import selectors, services
 from tandem.care.models import CareEpisode, CareReview
-from tandem.partners.models import Role
+from tandem.partners.models import PartnerKind, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,77 @@ def test_the_record_is_sliced_by_category(social_worker, child, front_door):
     episode = read(social_worker).episodes[0]
     assert (episode.home_postcode, episode.placement_postcode) == ("", "")
     assert CareEpisode.objects.get().placement_postcode == "LS6 2AB"  # only the view is blanked
+
+
+def test_an_episode_ends_once_and_not_with_x1(social_worker, child):
+    episode = start(social_worker, child)
+
+    def end(reason):
+        return services.care_episode_end(
+            actor=social_worker,
+            child_id=child.pk,
+            episode_id=episode.pk,
+            purpose=Purpose.DIRECT_WORK,
+            ended_on=dt.date(2025, 10, 1),
+            reason_ended=reason,
+        )
+
+    with pytest.raises(ValidationError) as e:
+        end("X1")
+    assert "reason_ended" in e.value.message_dict
+    end("E13")
+    with pytest.raises(ValidationError) as e:
+        end("E4A")
+    assert e.value.message_dict == {"ended_on": ["The episode has ended already"]}
+    assert CareEpisode.objects.get(pk=episode.pk).reason_ended == "E13"
+
+
+def test_a_manager_outside_a_local_authority_cannot_end_the_councils_episode(social_worker, child):
+    episode = start(social_worker, child)
+    police = factories.TeamFactory(partner=factories.PartnerFactory(kind=PartnerKind.POLICE))
+    factories.InvolvementFactory(child=child, team=police, kind=InvolvementKind.OWNING_TEAM)
+    manager = factories.UserFactory(role=Role.TEAM_MANAGER, team=police)
+    with pytest.raises(ValidationError) as e:
+        services.care_episode_end(
+            actor=manager,
+            child_id=child.pk,
+            episode_id=episode.pk,
+            purpose=Purpose.DIRECT_WORK,
+            ended_on=dt.date(2025, 10, 1),
+            reason_ended="E13",
+        )
+    assert "local_authority" in e.value.message_dict
+    assert CareEpisode.objects.get(pk=episode.pk).ended_on is None
+
+
+def test_another_councils_episode_is_not_this_councils_to_end(social_worker, child):
+    theirs = CareEpisode.objects.create(
+        child=child, local_authority=factories.PartnerFactory(kind="local_authority"),
+        started_on=dt.date(2025, 5, 1), reason_new="S", legal_status="C2",
+        category_of_need="N1", placement_type="U4", placement_provider="PR1",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as e:
+        services.care_episode_end(
+            actor=social_worker,
+            child_id=child.pk,
+            episode_id=theirs.pk,
+            purpose=Purpose.DIRECT_WORK,
+            ended_on=dt.date(2025, 10, 1),
+            reason_ended="E13",
+        )
+    assert e.value.message_dict == {
+        "local_authority": ["Another local authority looks after the child"]
+    }
+
+
+def test_a_change_of_legal_status_keeps_no_reason_for_a_move(social_worker, child):
+    first = start(social_worker, child)
+    services.care_episode_start(
+        actor=social_worker,
+        child_id=child.pk,
+        purpose=Purpose.DIRECT_WORK,
+        **{**EPISODE, "started_on": dt.date(2025, 9, 1), "reason_new": "L", "legal_status": "C1"},
+        reason_place_change="CARPL",
+    )
+    first.refresh_from_db()
+    assert (first.reason_ended, first.reason_place_change) == ("X1", "")

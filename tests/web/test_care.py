@@ -229,12 +229,125 @@ def test_a_role_that_does_not_record_care_reads_but_cannot_record(signed_in, tea
     assert not CareEpisode.objects.exists()
 
 
-def test_only_a_local_authority_looks_after_a_child(signed_in, child):
+def test_only_a_local_authority_records_or_ends_care(signed_in, social_worker, child):
+    """A police team manager working with the child reads the record but records nothing, not
+    even the end of the council's episode by posting to its address."""
+    episode = start(social_worker, child)
     police = factories.TeamFactory(partner=factories.PartnerFactory(kind=PartnerKind.POLICE))
     factories.InvolvementFactory(child=child, team=police)
     manager = factories.UserFactory(role=Role.TEAM_MANAGER, team=police)
     client = signed_in(manager)
-    assert "Record a new episode" not in text_of(client.get(care_url(child)))
-    response = client.post(new_url(child), form(reason_new="S", reason_place_change=""))
-    assert "Only a local authority looks after a child" in dict(error_summary(response)).values()
-    assert not CareEpisode.objects.exists()
+    page = text_of(client.get(care_url(child)))
+    assert "Record a new episode" not in page
+    assert "End the open episode" not in page
+    assert client.get(new_url(child)).status_code == 403
+    assert client.post(new_url(child), form()).status_code == 403
+    ended = {"ended_on-day": "1", "ended_on-month": "3", "ended_on-year": "2026"}
+    response = client.post(end_url(child, episode), {**ended, "reason_ended": "E13"})
+    assert response.status_code == 403
+    episode.refresh_from_db()
+    assert episode.ended_on is None
+    assert CareEpisode.objects.filter(child=child).count() == 1
+
+
+def test_a_front_door_that_only_knows_who_the_child_is_records_no_care(
+    signed_in, social_worker, child
+):
+    """An open referral to the council's front door shows who the child is, not their care."""
+    episode = start(social_worker, child)
+    front_door = factories.TeamFactory(partner=social_worker.team.partner, receives_referrals=True)
+    factories.ReferralFactory(child=child, to_team=front_door)
+    duty = factories.UserFactory(role=Role.SOCIAL_WORKER, team=front_door)
+    client = signed_in(duty)
+    page = text_of(client.get(care_url(child)))
+    assert "The child’s episodes of care are not shared with you." in page
+    assert "Record a new episode" not in page
+    assert client.post(new_url(child), form()).status_code == 403
+    assert client.get(end_url(child, episode)).status_code == 403
+    assert CareEpisode.objects.filter(child=child).count() == 1
+
+
+def review_url(child):
+    return reverse("web:care-review-new", kwargs={"child_id": child.pk})
+
+
+def missing_url(child):
+    return reverse("web:care-missing-new", kwargs={"child_id": child.pk})
+
+
+def day(name: str, d: dt.date) -> dict:
+    return {f"{name}-day": d.day, f"{name}-month": d.month, f"{name}-year": d.year}
+
+
+def test_a_review_and_a_missing_episode_are_recorded_audited_and_shown(
+    worker_client, social_worker, child
+):
+    start(social_worker, child)
+    page = text_of(worker_client.get(care_url(child)))
+    assert "Record a review" in page
+    assert "Record a missing episode" in page
+    review = {**day("held_on", dt.date(2025, 10, 30)), "participation": "PN1"}
+    response = worker_client.post(review_url(child), review)
+    assert response.status_code == 302
+    missing = {**day("started_on", dt.date(2025, 11, 2)), "kind": "A"}
+    missing |= {"ended_on-day": "", "ended_on-month": "", "ended_on-year": ""}
+    assert worker_client.post(missing_url(child), missing).status_code == 302
+    page = text_of(worker_client.get(care_url(child)))
+    assert "The missing episode has been recorded" in page
+    assert "Child physically attended and spoke for themselves (PN1)" in page
+    assert "Away from placement without authorisation (A)" in page
+    assert "Not back yet" in page
+    writes = AccessEvent.objects.filter(action=AuditAction.CREATE, person_id=child.pk)
+    assert {"care_review", "care_missing"} <= set(writes.values_list("record_type", flat=True))
+    assert {w.actor for w in writes} == {social_worker}
+
+
+@pytest.mark.parametrize(
+    ("which", "data", "field", "message"),
+    [
+        ("review", {"participation": "PN1"}, "held_on", "Enter the review date"),
+        (
+            "review",
+            {**day("held_on", dt.date(2025, 10, 30))},
+            "participation",
+            "Choose how the child took part",
+        ),
+        (
+            "review",
+            {**day("held_on", dt.date(2025, 10, 30)), "participation": "PN9"},
+            "participation",
+            "Choose how the child took part",
+        ),
+        (
+            "missing",
+            {**day("started_on", dt.date(2025, 11, 2)), **day("ended_on", dt.date(2025, 11, 1))},
+            "ended_on",
+            "This date cannot be before the start",
+        ),
+    ],
+)
+def test_a_bad_review_or_missing_episode_names_the_field_and_saves_nothing(
+    worker_client, social_worker, child, which, data, field, message
+):
+    from tandem.care.models import CareReview
+
+    start(social_worker, child)
+    if which == "missing":
+        data = {**data, "kind": "M"}
+    url = review_url(child) if which == "review" else missing_url(child)
+    response = worker_client.post(url, data)
+    assert response.status_code == 200
+    hrefs = dict(error_summary(response))
+    assert any(href.startswith(f"#{field}") for href in hrefs), hrefs
+    assert message in hrefs.values(), hrefs
+    assert not CareReview.objects.exists()
+    assert not MissingEpisode.objects.exists()
+
+
+def test_a_role_that_does_not_record_care_cannot_record_a_review(signed_in, team, child):
+    nurse = factories.UserFactory(role=Role.HEALTH_PRACTITIONER, team=team)
+    client = signed_in(nurse)
+    review = {**day("held_on", dt.date(2025, 10, 30)), "participation": "PN1"}
+    assert client.post(review_url(child), review).status_code == 403
+    assert client.get(missing_url(child)).status_code == 403
+    assert "Record a review" not in text_of(client.get(care_url(child)))

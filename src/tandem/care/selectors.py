@@ -62,6 +62,29 @@ PARTS: dict[str, Category] = {
 }
 
 
+# Codes of an episode that tell of an adoption (the DfE's lists): shown only with the adoption
+# category, like the adoption decisions and placements themselves.
+ADOPTION_CODES = {
+    "legal_status": frozenset({"D1", "E1"}),  # freeing order, placement order
+    "placement_type": frozenset({"A3", "A4", "A5", "A6", "U5"}),  # placed for adoption, FFA
+    "reason_ended": frozenset({"E11", "E12"}),  # adopted
+}
+WITHHELD = "withheld"  # in place of a code the viewer may not see: "Not shared with you"
+
+
+def _withhold(episodes: list[CareEpisode], categories) -> None:
+    """Blank what the actor's categories do not hold, on instances that are never saved: the
+    postcodes without the address, the codes that tell of an adoption without adoption."""
+    for episode in episodes:
+        if Category.CONTACT not in categories:
+            for name in CareEpisode.POSTCODES:
+                setattr(episode, name, "")
+        if Category.ADOPTION not in categories:
+            for name, codes in ADOPTION_CODES.items():
+                if getattr(episode, name) in codes:
+                    setattr(episode, name, WITHHELD)
+
+
 def _parts(child_id) -> dict:
     by_child = {"child_id": child_id}
     return {
@@ -83,16 +106,14 @@ def _parts(child_id) -> dict:
 
 def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
     """The child's looked-after record, sliced like the rest of the record: each part only if
-    the actor's categories hold it, and the home and placement postcodes only with the address."""
+    the actor's categories hold it, the home and placement postcodes only with the address, and
+    an episode's adoption codes only with adoption."""
     basis, categories = require_child_access(actor, child_id)
     parts = _parts(child_id)
     record = CareRecord(
         **{name: load() for name, load in parts.items() if PARTS[name] in categories}
     )
-    if Category.CONTACT not in categories:
-        for episode in record.episodes:
-            for name in CareEpisode.POSTCODES:
-                setattr(episode, name, "")
+    _withhold(record.episodes, categories)
     access_event_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -106,35 +127,42 @@ def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
 
 
 def _said(labels: dict, list_name: str, code: str) -> str:
+    if code == WITHHELD:
+        return "not shared with you"
     return f"{labels[list_name].get(code, code)} ({code})"
 
 
-def care_chronology(child_id: UUID) -> list[ChronologyEntry]:
-    """The child's episodes of care for the chronology: each new episode (why, the legal status,
-    the placement) and the end of each period of care, in the DfE's words. The chronology has
-    checked that the actor sees casework and audits its read; postcodes are left out."""
-    episodes = CareEpisode.objects.filter(child_id=child_id).select_related("local_authority")
+def care_chronology(child_id: UUID, categories) -> list[ChronologyEntry]:
+    """The child's episodes of care for the chronology, which has checked access and audits the
+    read: each new episode (why, the legal status, the placement) and the end of each period of
+    care, in the words of the DfE's lists of the year the episode started; sliced by the actor's
+    `categories` as `care_record_get` slices them (postcodes are left out)."""
+    if Category.CASEWORK not in categories:
+        return []
+    episodes = list(
+        CareEpisode.objects.filter(child_id=child_id).select_related("local_authority")
+    )
+    _withhold(episodes, categories)
     entries = []
     for e in episodes:
-        labels = for_date(e.started_on).codes  # the lists of the year the episode is in
+        labels = for_date(e.started_on).codes
         authority = e.local_authority.name
         entries.append(
             ChronologyEntry.on_day(
                 e.started_on,
                 authority,
-                labels["RNE"].get(e.reason_new, "New episode of care"),
+                labels["RNE"].get(e.reason_new, f"New episode of care ({e.reason_new})"),
                 f"Legal status: {_said(labels, 'LS', e.legal_status)}. "
                 f"Placement: {_said(labels, 'PLACE', e.placement_type)}.",
             )
         )
         if e.ended_on and e.reason_ended != "X1":  # X1: a new episode starts the same day
-            ended = for_date(e.ended_on).codes
             entries.append(
                 ChronologyEntry.on_day(
                     e.ended_on,
                     authority,
                     "Ceased to be looked after",
-                    f"{_said(ended, 'REC', e.reason_ended)}.",
+                    f"Reason: {_said(labels, 'REC', e.reason_ended)}.",
                 )
             )
     return entries

@@ -1,13 +1,16 @@
-"""Every write to the looked-after record: keyword-only, validated, atomic and audited.
+"""Every write to the looked-after and children in need record: keyword-only, validated, atomic
+and audited.
 
-Only a social worker or team manager who may see the child records care (Action.RECORD_CARE)."""
+Only a social worker or team manager of a local authority who sees the child's casework records
+care (Action.RECORD_CARE and `_recorder`)."""
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from tandem.access.checks import require_child
+from tandem.access.categories import Category
+from tandem.access.checks import require_child_access
 from tandem.access.errors import NotFound
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction
@@ -31,7 +34,7 @@ from tandem.care.models import (
     Section47Enquiry,
     SocialWorkerEpisode,
 )
-from tandem.partners.models import PartnerKind
+from tandem.partners.models import Partner, PartnerKind
 from tandem.referrals.models import Referral
 
 # The parts of the record besides episodes, by the name the audit row gives them.
@@ -69,6 +72,19 @@ def _known_fields(model, fields: dict) -> None:
         raise ValidationError({name: "Unknown field" for name in sorted(unknown)})
 
 
+def _recorder(actor, child_id: UUID) -> tuple[str, Partner]:
+    """The basis for the audit row and the actor's local authority, when the actor may record
+    this child's care: a role that records care, who sees the child's episodes (casework; not a
+    front door that only knows who the child is), in a local authority."""
+    basis, categories = require_child_access(actor, child_id, Action.RECORD_CARE)
+    if Category.CASEWORK not in categories:
+        raise PermissionDenied("The child's episodes of care are not shared with you")
+    partner = actor.team.partner if actor.team_id else None
+    if partner is None or partner.kind != PartnerKind.LOCAL_AUTHORITY:
+        raise ValidationError({"local_authority": "Only a local authority looks after a child"})
+    return basis, partner
+
+
 TEMPORARY_PLACEMENTS = frozenset({"T0", "T1", "T2", "T3", "T4"})
 # A new episode for these reasons means the child moved placement (DfE RNE codes).
 PLACEMENT_MOVES = frozenset({"P", "B", "T", "U"})
@@ -82,10 +98,7 @@ def care_episode_start(
     ends the same day with X1 (a new episode starts), as the DfE's rules expect; when the child
     moves from one ordinary placement to another, the move's reason is asked for and recorded on
     the placement it ends (DfE rule 225)."""
-    basis = require_child(actor, child_id, Action.RECORD_CARE)
-    partner = actor.team.partner
-    if partner.kind != PartnerKind.LOCAL_AUTHORITY:
-        raise ValidationError({"local_authority": "Only a local authority looks after a child"})
+    basis, partner = _recorder(actor, child_id)
     _known_fields(CareEpisode, fields)
     episode = CareEpisode(child_id=child_id, local_authority=partner, **fields)
     open_episode = (
@@ -97,7 +110,6 @@ def care_episode_start(
         if episode.started_on and episode.started_on < open_episode.started_on:
             raise ValidationError({"started_on": "The new episode starts before the open one"})
         open_episode.ended_on, open_episode.reason_ended = episode.started_on, "X1"
-        open_episode.reason_place_change = reason_place_change
         moved = (
             episode.reason_new in PLACEMENT_MOVES
             and open_episode.placement_type not in TEMPORARY_PLACEMENTS
@@ -107,6 +119,8 @@ def care_episode_start(
             raise ValidationError(
                 {"reason_place_change": "Give the reason the child's placement changed"}
             )
+        # Only a move between ordinary placements has a reason (DfE rules 225 and 226).
+        open_episode.reason_place_change = reason_place_change if moved else ""
         open_episode.full_clean()
         open_episode.save()
     elif open_episode is not None:
@@ -128,17 +142,25 @@ def care_episode_end(
     purpose: str,
     ended_on,
     reason_ended: str,
-    reason_place_change: str = "",
 ) -> CareEpisode:
-    """End one of the child's episodes (an episode of another child is not found here)."""
+    """End the child's open episode: the child stops being looked after (an episode of another
+    child is not found here; a new episode, which ends the open one with X1, is
+    `care_episode_start`)."""
     episode = (
         CareEpisode.objects.select_for_update().filter(pk=episode_id, child_id=child_id).first()
     )
     if episode is None:
         raise NotFound("No episode with that id is in your records")
-    basis = require_child(actor, episode.child_id, Action.RECORD_CARE)
+    basis, partner = _recorder(actor, child_id)
+    if episode.local_authority_id != partner.pk:
+        raise ValidationError({"local_authority": "Another local authority looks after the child"})
+    if episode.ended_on is not None:
+        raise ValidationError({"ended_on": "The episode has ended already"})
+    if reason_ended == "X1":
+        raise ValidationError(
+            {"reason_ended": "X1 is for a new episode: record the new episode instead"}
+        )
     episode.ended_on, episode.reason_ended = ended_on, reason_ended
-    episode.reason_place_change = reason_place_change
     episode.full_clean()
     episode.save()
     _audit(actor, purpose, episode.child_id, AuditAction.UPDATE, "care_episode", episode.pk, basis)
@@ -150,12 +172,12 @@ def care_item_record(*, actor, child_id: UUID, purpose: str, part: str, **fields
     """Record one of the other parts of the looked-after record (`ITEMS`)."""
     if part not in ITEMS:
         raise ValidationError({"part": f"Unknown part of the care record: {part!r}"})
-    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    basis, partner = _recorder(actor, child_id)
     model = ITEMS[part]
     _known_fields(model, fields)
     item = model(child_id=child_id, **fields)
     if part == "care_leaver":  # the recording authority's care leaver
-        item.local_authority = actor.team.partner
+        item.local_authority = partner
     item.full_clean()
     item.save()
     _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{part}", item.pk, basis)
@@ -180,7 +202,7 @@ def cin_item_record(
     authority: the episode is the authority's."""
     if part not in CIN_ITEMS:
         raise ValidationError({"part": f"Unknown part of the children in need record: {part!r}"})
-    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    basis, _ = _recorder(actor, child_id)
     referral = Referral.objects.filter(pk=referral_id, child_id=child_id).first()
     if referral is None or referral.to_team.partner_id != actor.team.partner_id:
         raise ValidationError({"referral": "Choose a referral of this child to your authority"})
@@ -198,7 +220,7 @@ def protection_review_record(*, actor, plan_id: UUID, purpose: str, held_on):
     plan = ChildProtectionPlan.objects.filter(pk=plan_id).first()
     if plan is None:
         raise NotFound("No child protection plan with that id is in your records")
-    basis = require_child(actor, plan.child_id, Action.RECORD_CARE)
+    basis, _ = _recorder(actor, plan.child_id)
     review = ChildProtectionReview(plan=plan, held_on=held_on)
     review.full_clean()
     review.save()
@@ -208,7 +230,7 @@ def protection_review_record(*, actor, plan_id: UUID, purpose: str, held_on):
 
 @transaction.atomic
 def disability_record(*, actor, child_id: UUID, purpose: str, code: str) -> ChildDisability:
-    basis = require_child(actor, child_id, Action.RECORD_CARE)
+    basis, _ = _recorder(actor, child_id)
     disability = ChildDisability(child_id=child_id, code=code)
     disability.full_clean()
     disability.save()

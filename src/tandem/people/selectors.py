@@ -340,7 +340,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
                     inv.ended_on, inv.team.partner.name, f"{inv.get_kind_display()} ended", who
                 )
             )
-    entries += care_chronology(child_id) if casework else []
+    entries += care_chronology(child_id, categories)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     access_event_record(
         actor=actor,

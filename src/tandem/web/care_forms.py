@@ -12,8 +12,6 @@ from tandem.care.codelists import for_date
 from tandem.web.forms import _choice, _text
 from tandem.web.govuk import GovukDateField, GovukForm
 
-MOVE_HINT = "Needed when the child moves from one placement to another"
-
 
 def _coded(label: str, *, message: str, required=True, hint="") -> forms.ChoiceField:
     return _choice(label, [], message=message, widget=forms.Select, required=required, hint=hint)
@@ -21,6 +19,7 @@ def _coded(label: str, *, message: str, required=True, hint="") -> forms.ChoiceF
 
 class CodedForm(GovukForm):
     CODED: dict[str, str] = {}  # {field: DfE list name}
+    WITHOUT: set[str] = set()  # codes the form does not offer
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +27,11 @@ class CodedForm(GovukForm):
         for name, list_name in self.CODED.items():
             self.fields[name].choices = [
                 ("", "Choose"),
-                *((code, f"{code}: {text}") for code, text in lists.choices(list_name)),
+                *(
+                    (code, f"{code}: {text}")
+                    for code, text in lists.choices(list_name)
+                    if code not in self.WITHOUT
+                ),
             ]
 
 
@@ -56,7 +59,7 @@ class EpisodeStartForm(CodedForm):
         "Why the placement changed",
         message="Choose why the placement changed",
         required=False,
-        hint=MOVE_HINT,
+        hint="Needed when the child moves from one placement to another",
     )
     govuk_options = {
         name: {"classes": "govuk-input--width-10"}
@@ -65,12 +68,31 @@ class EpisodeStartForm(CodedForm):
 
 
 class EpisodeEndForm(CodedForm):
-    CODED = {"reason_ended": "REC", "reason_place_change": "REASON_PLACE_CHANGE"}
+    """The end of care. A move or a change of legal status is a new episode instead, so X1 (a
+    new episode starts the same day) is not offered."""
+
+    CODED = {"reason_ended": "REC"}
+    WITHOUT = {"X1"}
     ended_on = GovukDateField(noun="End date", label="End date", required=True, past=True)
     reason_ended = _coded("Why the episode ended", message="Choose why the episode ended")
-    reason_place_change = _coded(
-        "Why the placement changed",
-        message="Choose why the placement changed",
+
+
+class ReviewForm(CodedForm):
+    CODED = {"participation": "REVIEW_CODE"}
+    held_on = GovukDateField(
+        noun="Review date", label="Date of the review", required=True, past=True
+    )
+    participation = _coded("How the child took part", message="Choose how the child took part")
+
+
+class MissingForm(CodedForm):
+    CODED = {"kind": "MISSING"}
+    kind = _coded("Missing or away", message="Choose whether the child was missing or away")
+    started_on = GovukDateField(noun="Start date", label="Start date", required=True, past=True)
+    ended_on = GovukDateField(
+        noun="End date",
+        label="End date",
         required=False,
-        hint=MOVE_HINT,
+        past=True,
+        help_text="Leave it blank if the child is not back yet. For example, 27 3 2026",
     )

@@ -94,6 +94,8 @@ urlpatterns = [
         care.episode_end,
         name="care-episode-end",
     ),
+    path(f"{CHILD}/care/reviews/new", care.item_new, {"part": "review"}, name="care-review-new"),
+    path(f"{CHILD}/care/missing/new", care.item_new, {"part": "missing"}, name="care-missing-new"),
     path(CASE, casework.case_detail, name="case"),
     path(f"{CASE}/members/new", casework.member_new, name="case-member-new"),
     path(f"{CASE}/lead", casework.lead_change, name="case-lead"),

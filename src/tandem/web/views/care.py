@@ -4,21 +4,23 @@ checks and care-leaver contacts), and the forms a council's social worker record
 Reads go through `care.selectors` (access checked, sliced by category, audited), writes through
 `care.services`; a view parses the form and renders the answer."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tandem.access.checks import require_role
+from tandem.access.categories import Category
 from tandem.access.errors import NotFound
 from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.care.codelists import for_date
 from tandem.care.selectors import care_record_get
-from tandem.care.services import care_episode_end, care_episode_start
+from tandem.care.services import care_episode_end, care_episode_start, care_item_record
 from tandem.partners.models import PartnerKind
 from tandem.people.selectors import child_get
-from tandem.web.care_forms import EpisodeEndForm, EpisodeStartForm
+from tandem.web.care_forms import EpisodeEndForm, EpisodeStartForm, MissingForm, ReviewForm
 from tandem.web.decorators import page
 from tandem.web.display import govuk_date
 
@@ -26,11 +28,24 @@ WORK = Purpose.DIRECT_WORK
 FORM_PAGE = "web/care/form.html"
 
 
-def _may_record(user) -> bool:
+def _may_record(user, child) -> bool:
+    """What `care.services` checks, to offer only the forms the user may use: a role that records
+    care, in a local authority, seeing the child's casework."""
     partner = user.team.partner if user.team_id else None
-    return role_allows(user, Action.RECORD_CARE) and (
-        partner is not None and partner.kind == PartnerKind.LOCAL_AUTHORITY
+    return (
+        role_allows(user, Action.RECORD_CARE)
+        and partner is not None
+        and partner.kind == PartnerKind.LOCAL_AUTHORITY
+        and Category.CASEWORK in child.categories
     )
+
+
+def _require_recorder(user, child) -> None:
+    if not _may_record(user, child):
+        raise PermissionDenied(
+            "Only a local authority's social worker or team manager working with the child "
+            "records their care"
+        )
 
 
 @page
@@ -47,7 +62,7 @@ def child_care(request, child_id):
             "record": record,
             "open_episode": open_episode,
             "labels": for_date(timezone.localdate()).codes,
-            "may_record": _may_record(request.user),
+            "may_record": _may_record(request.user, child),
         },
     )
 
@@ -64,19 +79,13 @@ def _save(form, call) -> bool:
 @page
 def episode_new(request, child_id):
     child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
-    require_role(request.user, Action.RECORD_CARE)
+    _require_recorder(request.user, child)
     form = EpisodeStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        reason = fields.pop("reason_place_change")
 
         def start():
             care_episode_start(
-                actor=request.user,
-                child_id=child_id,
-                purpose=WORK,
-                reason_place_change=reason,
-                **fields,
+                actor=request.user, child_id=child_id, purpose=WORK, **form.cleaned_data
             )
 
         if _save(form, start):
@@ -100,7 +109,7 @@ def episode_new(request, child_id):
 @page
 def episode_end(request, child_id, episode_id):
     child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
-    require_role(request.user, Action.RECORD_CARE)
+    _require_recorder(request.user, child)
     record = care_record_get(actor=request.user, child_id=child_id, purpose=WORK)
     episode = next((e for e in record.episodes if e.pk == episode_id), None)
     if episode is None or episode.ended_on is not None:
@@ -129,5 +138,64 @@ def episode_end(request, child_id, episode_id):
             "title": "End the episode of care",
             "intro": f"The episode that started on {govuk_date(episode.started_on)}.",
             "button": "End the episode",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    """A part of the looked-after record recorded on its own (`care.services.ITEMS`)."""
+
+    form: type
+    title: str
+    intro: str
+    button: str
+    done: str
+
+
+ITEMS = {
+    "review": Item(
+        ReviewForm,
+        "Record a review",
+        "A review of the child's care plan by the independent reviewing officer, and how the "
+        "child took part in it.",
+        "Record the review",
+        "The review has been recorded",
+    ),
+    "missing": Item(
+        MissingForm,
+        "Record a missing episode",
+        "The child was missing from their placement, or away from it without authorisation.",
+        "Record the missing episode",
+        "The missing episode has been recorded",
+    ),
+}
+
+
+@page
+def item_new(request, child_id, part):
+    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
+    _require_recorder(request.user, child)
+    item = ITEMS[part]
+    form = item.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def record():
+            care_item_record(
+                actor=request.user, child_id=child_id, purpose=WORK, part=part, **form.cleaned_data
+            )
+
+        if _save(form, record):
+            messages.success(request, item.done)
+            return redirect("web:child-care", child_id=child_id)
+    return render(
+        request,
+        FORM_PAGE,
+        {
+            "child": child,
+            "form": form,
+            "title": item.title,
+            "intro": item.intro,
+            "button": item.button,
         },
     )
