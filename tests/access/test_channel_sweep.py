@@ -466,6 +466,8 @@ def test_the_chronology_tells_of_care_only_to_a_viewer_who_sees_casework(sweep, 
     body = response.content.decode()
     assert ("Started to be looked after" in body) == sees
     assert ("Full care order (C2)" in body) == sees
+    # The missing episode is police information, as on the looked-after page.
+    assert ("Not back yet." in body) == (viewer == "owning_team")
 
 
 @pytest.mark.parametrize(("viewer", "sees"), [("owning_team", True), ("some_categories", False)])

@@ -40,6 +40,10 @@ def care_url(child):
     return reverse("web:child-care", kwargs={"child_id": child.pk})
 
 
+def chronology_url(child):
+    return reverse("web:child-chronology", kwargs={"child_id": child.pk})
+
+
 def new_url(child):
     return reverse("web:care-episode-new", kwargs={"child_id": child.pk})
 
@@ -92,9 +96,7 @@ def test_the_chronology_tells_the_story_of_care(worker_client, social_worker, ch
     moved = CareEpisode.objects.get(child=child, ended_on__isnull=True)
     ended = {"ended_on-day": "1", "ended_on-month": "3", "ended_on-year": "2026"}
     worker_client.post(end_url(child, moved), {**ended, "reason_ended": "E13"})
-    text = text_of(
-        worker_client.get(reverse("web:child-chronology", kwargs={"child_id": child.pk}))
-    )
+    text = text_of(worker_client.get(chronology_url(child)))
     story = [
         "Ceased to be looked after",
         "Change of placement and carer only",
@@ -293,6 +295,10 @@ def test_a_review_and_a_missing_episode_are_recorded_audited_and_shown(
     missing |= {"ended_on-day": "", "ended_on-month": "", "ended_on-year": ""}
     assert worker_client.post(missing_url(child), missing).status_code == 302
     page = text_of(worker_client.get(care_url(child)))
+    story = text_of(worker_client.get(chronology_url(child)))
+    assert "Review of the care plan" in story
+    assert "Child physically attended and spoke for themselves (PN1)" in story
+    assert "Away from placement without authorisation" in story
     assert "The missing episode has been recorded" in page
     assert "Child physically attended and spoke for themselves (PN1)" in page
     assert "Away from placement without authorisation (A)" in page

@@ -133,36 +133,57 @@ def _said(labels: dict, list_name: str, code: str) -> str:
 
 
 def care_chronology(child_id: UUID, categories) -> list[ChronologyEntry]:
-    """The child's episodes of care for the chronology, which has checked access and audits the
-    read: each new episode (why, the legal status, the placement) and the end of each period of
-    care, in the words of the DfE's lists of the year the episode started; sliced by the actor's
-    `categories` as `care_record_get` slices them (postcodes are left out)."""
-    if Category.CASEWORK not in categories:
-        return []
-    episodes = list(
-        CareEpisode.objects.filter(child_id=child_id).select_related("local_authority")
-    )
-    _withhold(episodes, categories)
-    entries = []
-    for e in episodes:
-        labels = for_date(e.started_on).codes
-        authority = e.local_authority.name
-        entries.append(
-            ChronologyEntry.on_day(
-                e.started_on,
-                authority,
-                labels["RNE"].get(e.reason_new, f"New episode of care ({e.reason_new})"),
-                f"Legal status: {_said(labels, 'LS', e.legal_status)}. "
-                f"Placement: {_said(labels, 'PLACE', e.placement_type)}.",
-            )
+    """The looked-after record for the chronology, which has checked access and audits the read:
+    each new episode (why, the legal status, the placement), the end of each period of care,
+    reviews and missing episodes, in the words of the DfE's lists of the year; each part only
+    with its category (`PARTS`), sliced as `care_record_get` slices it (postcodes left out)."""
+    episodes = []
+    if PARTS["episodes"] in categories:
+        episodes = list(
+            CareEpisode.objects.filter(child_id=child_id)
+            .select_related("local_authority")
+            .order_by("started_on")
         )
-        if e.ended_on and e.reason_ended != "X1":  # X1: a new episode starts the same day
+        _withhold(episodes, categories)
+    # Reviews and missing episodes name no authority: the one that looks after the child does.
+    authority = episodes[-1].local_authority.name if episodes else ""
+    entries = [entry for e in episodes for entry in _episode_entries(e)]
+    if PARTS["reviews"] in categories:
+        for r in CareReview.objects.filter(child_id=child_id):
+            how = _said(for_date(r.held_on).codes, "REVIEW_CODE", r.participation)
             entries.append(
                 ChronologyEntry.on_day(
-                    e.ended_on,
-                    authority,
-                    "Ceased to be looked after",
-                    f"Reason: {_said(labels, 'REC', e.reason_ended)}.",
+                    r.held_on, authority, "Review of the care plan", f"The child: {how}."
                 )
             )
+    if PARTS["missing"] in categories:
+        for m in MissingEpisode.objects.filter(child_id=child_id):
+            kind = for_date(m.started_on).codes["MISSING"].get(m.kind, m.kind)
+            back = f"Back on {m.ended_on:%-d %B %Y}." if m.ended_on else "Not back yet."
+            entries.append(ChronologyEntry.on_day(m.started_on, authority, kind, back))
+    return entries
+
+
+def _episode_entries(e: CareEpisode) -> list[ChronologyEntry]:
+    """An episode's start and, unless a new episode followed the same day (X1), its end."""
+    labels = for_date(e.started_on).codes
+    authority = e.local_authority.name
+    entries = [
+        ChronologyEntry.on_day(
+            e.started_on,
+            authority,
+            labels["RNE"].get(e.reason_new, f"New episode of care ({e.reason_new})"),
+            f"Legal status: {_said(labels, 'LS', e.legal_status)}. "
+            f"Placement: {_said(labels, 'PLACE', e.placement_type)}.",
+        )
+    ]
+    if e.ended_on and e.reason_ended != "X1":
+        entries.append(
+            ChronologyEntry.on_day(
+                e.ended_on,
+                authority,
+                "Ceased to be looked after",
+                f"Reason: {_said(labels, 'REC', e.reason_ended)}.",
+            )
+        )
     return entries
