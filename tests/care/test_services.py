@@ -31,6 +31,16 @@ def start(actor, child, **changes):
     )
 
 
+def end(actor, child, episode, reason_ended="E13", **changes):
+    return services.care_episode_end(
+        actor=actor,
+        child_id=child.pk,
+        episode_id=episode.pk,
+        purpose=Purpose.DIRECT_WORK,
+        **{"ended_on": dt.date(2025, 10, 1), "reason_ended": reason_ended, **changes},
+    )
+
+
 def test_a_social_worker_starts_an_episode_for_their_local_authority(social_worker, child):
     episode = start(social_worker, child)
     assert episode.local_authority == social_worker.team.partner
@@ -118,14 +128,7 @@ def test_a_code_not_in_the_years_list_is_refused_naming_the_field(
 def test_an_end_needs_a_reason(social_worker, child):
     episode = start(social_worker, child)
     with pytest.raises(ValidationError) as e:
-        services.care_episode_end(
-            actor=social_worker,
-            child_id=child.pk,
-            episode_id=episode.pk,
-            purpose=Purpose.DIRECT_WORK,
-            ended_on=dt.date(2025, 10, 1),
-            reason_ended="",
-        )
+        end(social_worker, child, episode, "")
     assert "reason_ended" in e.value.message_dict
 
 
@@ -135,14 +138,7 @@ def test_an_episode_of_another_child_is_not_found_under_this_child(social_worker
     factories.InvolvementFactory(child=other, team=team, kind=InvolvementKind.OWNING_TEAM)
     theirs = start(social_worker, other)
     with pytest.raises(NotFound):
-        services.care_episode_end(
-            actor=social_worker,
-            child_id=child.pk,
-            episode_id=theirs.pk,
-            purpose=Purpose.DIRECT_WORK,
-            ended_on=dt.date(2025, 10, 1),
-            reason_ended="E11",
-        )
+        end(social_worker, child, theirs, "E11")
     assert CareEpisode.objects.get(pk=theirs.pk).ended_on is None
 
 
@@ -251,23 +247,12 @@ def test_the_record_is_sliced_by_category(social_worker, child, front_door):
 
 def test_an_episode_ends_once_and_not_with_x1(social_worker, child):
     episode = start(social_worker, child)
-
-    def end(reason):
-        return services.care_episode_end(
-            actor=social_worker,
-            child_id=child.pk,
-            episode_id=episode.pk,
-            purpose=Purpose.DIRECT_WORK,
-            ended_on=dt.date(2025, 10, 1),
-            reason_ended=reason,
-        )
-
     with pytest.raises(ValidationError) as e:
-        end("X1")
+        end(social_worker, child, episode, "X1")
     assert "reason_ended" in e.value.message_dict
-    end("E13")
+    end(social_worker, child, episode, "E13")
     with pytest.raises(ValidationError) as e:
-        end("E4A")
+        end(social_worker, child, episode, "E4A")
     assert e.value.message_dict == {"ended_on": ["The episode has ended already"]}
     assert CareEpisode.objects.get(pk=episode.pk).reason_ended == "E13"
 
@@ -278,14 +263,7 @@ def test_a_manager_outside_a_local_authority_cannot_end_the_councils_episode(soc
     factories.InvolvementFactory(child=child, team=police, kind=InvolvementKind.OWNING_TEAM)
     manager = factories.UserFactory(role=Role.TEAM_MANAGER, team=police)
     with pytest.raises(ValidationError) as e:
-        services.care_episode_end(
-            actor=manager,
-            child_id=child.pk,
-            episode_id=episode.pk,
-            purpose=Purpose.DIRECT_WORK,
-            ended_on=dt.date(2025, 10, 1),
-            reason_ended="E13",
-        )
+        end(manager, child, episode, "E13")
     assert "local_authority" in e.value.message_dict
     assert CareEpisode.objects.get(pk=episode.pk).ended_on is None
 
@@ -297,14 +275,7 @@ def test_another_councils_episode_is_not_this_councils_to_end(social_worker, chi
         category_of_need="N1", placement_type="U4", placement_provider="PR1",
     )  # fmt: skip
     with pytest.raises(ValidationError) as e:
-        services.care_episode_end(
-            actor=social_worker,
-            child_id=child.pk,
-            episode_id=theirs.pk,
-            purpose=Purpose.DIRECT_WORK,
-            ended_on=dt.date(2025, 10, 1),
-            reason_ended="E13",
-        )
+        end(social_worker, child, theirs, "E13")
     assert e.value.message_dict == {
         "local_authority": ["Another local authority looks after the child"]
     }

@@ -9,31 +9,14 @@ import pytest
 from django.urls import reverse
 
 from tandem.access.models import InvolvementKind
-from tandem.audit.models import AccessEvent, AuditAction, Purpose
-from tandem.care import services
+from tandem.audit.models import AccessEvent, AuditAction
 from tandem.care.models import CareEpisode, MissingEpisode
 from tandem.partners.models import PartnerKind, Role
 from tests import factories
+from tests.care.test_services import start
 from tests.web.support import error_summary, text_of
 
 pytestmark = pytest.mark.django_db
-
-EPISODE = {
-    "started_on": dt.date(2025, 5, 1),
-    "reason_new": "S",
-    "legal_status": "C2",
-    "category_of_need": "N1",
-    "placement_type": "U4",
-    "placement_provider": "PR1",
-    "home_postcode": "LS1 4AP",
-    "placement_postcode": "LS6 2AB",
-}
-
-
-def start(actor, child, **changes):
-    return services.care_episode_start(
-        actor=actor, child_id=child.pk, purpose=Purpose.DIRECT_WORK, **{**EPISODE, **changes}
-    )
 
 
 def care_url(child):

@@ -5,6 +5,7 @@ Reads go through `care.selectors` (access checked, sliced by category, audited),
 `care.services`; a view parses the form and renders the answer."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,6 @@ from tandem.web.decorators import page
 from tandem.web.display import govuk_date
 
 WORK = Purpose.DIRECT_WORK
-FORM_PAGE = "web/care/form.html"
 
 
 def _may_record(user, child) -> bool:
@@ -67,43 +67,45 @@ def child_care(request, child_id):
     )
 
 
-def _save(form, call) -> bool:
-    try:
-        call()
-    except ValidationError as e:
-        form.add_service_errors(e)  # "local_authority" names no field: the top of the form
-        return False
-    return True
+@dataclass(frozen=True)
+class Words:
+    """What a form page says."""
+
+    title: str
+    intro: str
+    button: str
+    done: str  # the message back on the looked-after page
+
+
+def _form_page(request, child, form, words: Words, write):
+    """A form of the looked-after record: on a valid POST, `write(**form.cleaned_data)`, then
+    back to the looked-after page; a service's ValidationError goes on the field it names
+    ("local_authority" names none: the top of the form)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(**form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, words.done)
+            return redirect("web:child-care", child_id=child.pk)
+    context = {"child": child, "form": form, "words": words}
+    return render(request, "web/care/form.html", context)
 
 
 @page
 def episode_new(request, child_id):
     child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
     _require_recorder(request.user, child)
-    form = EpisodeStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-
-        def start():
-            care_episode_start(
-                actor=request.user, child_id=child_id, purpose=WORK, **form.cleaned_data
-            )
-
-        if _save(form, start):
-            messages.success(request, "The new episode has been recorded")
-            return redirect("web:child-care", child_id=child_id)
-    return render(
-        request,
-        FORM_PAGE,
-        {
-            "child": child,
-            "form": form,
-            "title": "Record a new episode of care",
-            "intro": "A new episode starts when the child starts to be looked after, or when "
-            "their legal status or placement changes. The open episode, if there is one, ends "
-            "the same day.",
-            "button": "Record the episode",
-        },
+    words = Words(
+        "Record a new episode of care",
+        "A new episode starts when the child starts to be looked after, or when their legal "
+        "status or placement changes. The open episode, if there is one, ends the same day.",
+        "Record the episode",
+        "The new episode has been recorded",
     )
+    write = partial(care_episode_start, actor=request.user, child_id=child_id, purpose=WORK)
+    return _form_page(request, child, EpisodeStartForm(request.POST or None), words, write)
 
 
 @page
@@ -114,60 +116,42 @@ def episode_end(request, child_id, episode_id):
     episode = next((e for e in record.episodes if e.pk == episode_id), None)
     if episode is None or episode.ended_on is not None:
         raise NotFound("No open episode with that id is in your records")
-    form = EpisodeEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-
-        def end():
-            care_episode_end(
-                actor=request.user,
-                child_id=child_id,
-                episode_id=episode_id,
-                purpose=WORK,
-                **form.cleaned_data,
-            )
-
-        if _save(form, end):
-            messages.success(request, "The episode has ended")
-            return redirect("web:child-care", child_id=child_id)
-    return render(
-        request,
-        FORM_PAGE,
-        {
-            "child": child,
-            "form": form,
-            "title": "End the episode of care",
-            "intro": f"The episode that started on {govuk_date(episode.started_on)}.",
-            "button": "End the episode",
-        },
+    words = Words(
+        "End the episode of care",
+        f"The episode that started on {govuk_date(episode.started_on)}.",
+        "End the episode",
+        "The episode has ended",
     )
+    write = partial(
+        care_episode_end,
+        actor=request.user,
+        child_id=child_id,
+        episode_id=episode_id,
+        purpose=WORK,
+    )
+    return _form_page(request, child, EpisodeEndForm(request.POST or None), words, write)
 
 
-@dataclass(frozen=True)
-class Item:
-    """A part of the looked-after record recorded on its own (`care.services.ITEMS`)."""
-
-    form: type
-    title: str
-    intro: str
-    button: str
-    done: str
-
-
+# The other parts of the record a form records (`care.services.ITEMS`), by URL.
 ITEMS = {
-    "review": Item(
+    "review": (
         ReviewForm,
-        "Record a review",
-        "A review of the child's care plan by the independent reviewing officer, and how the "
-        "child took part in it.",
-        "Record the review",
-        "The review has been recorded",
+        Words(
+            "Record a review",
+            "A review of the child's care plan by the independent reviewing officer, and how "
+            "the child took part in it.",
+            "Record the review",
+            "The review has been recorded",
+        ),
     ),
-    "missing": Item(
+    "missing": (
         MissingForm,
-        "Record a missing episode",
-        "The child was missing from their placement, or away from it without authorisation.",
-        "Record the missing episode",
-        "The missing episode has been recorded",
+        Words(
+            "Record a missing episode",
+            "The child was missing from their placement, or away from it without authorisation.",
+            "Record the missing episode",
+            "The missing episode has been recorded",
+        ),
     ),
 }
 
@@ -176,26 +160,8 @@ ITEMS = {
 def item_new(request, child_id, part):
     child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
     _require_recorder(request.user, child)
-    item = ITEMS[part]
-    form = item.form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-
-        def record():
-            care_item_record(
-                actor=request.user, child_id=child_id, purpose=WORK, part=part, **form.cleaned_data
-            )
-
-        if _save(form, record):
-            messages.success(request, item.done)
-            return redirect("web:child-care", child_id=child_id)
-    return render(
-        request,
-        FORM_PAGE,
-        {
-            "child": child,
-            "form": form,
-            "title": item.title,
-            "intro": item.intro,
-            "button": item.button,
-        },
+    form_class, words = ITEMS[part]
+    write = partial(
+        care_item_record, actor=request.user, child_id=child_id, purpose=WORK, part=part
     )
+    return _form_page(request, child, form_class(request.POST or None), words, write)
