@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from tandem.care.codelists import for_date
+from tandem.care.models import CareEpisode, CareReview, MissingEpisode
 from tandem.web.forms import _choice, _text
 from tandem.web.govuk import GovukDateField, GovukForm
 
@@ -18,13 +19,15 @@ def _coded(label: str, *, message: str, required=True, hint="") -> forms.ChoiceF
 
 
 class CodedForm(GovukForm):
-    CODED: dict[str, str] = {}  # {field: DfE list name}
+    MODEL: type  # a `care.models.CodedModel`: its CODED names each field's DfE list
     WITHOUT: set[str] = set()  # codes the form does not offer
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         lists = for_date(timezone.localdate())
-        for name, list_name in self.CODED.items():
+        for name, list_name in self.MODEL.CODED.items():
+            if name not in self.fields:
+                continue
             self.fields[name].choices = [
                 ("", "Choose"),
                 *(
@@ -36,14 +39,7 @@ class CodedForm(GovukForm):
 
 
 class EpisodeStartForm(CodedForm):
-    CODED = {
-        "reason_new": "RNE",
-        "legal_status": "LS",
-        "category_of_need": "CIN",
-        "placement_type": "PLACE",
-        "placement_provider": "PLACE_PROVIDER",
-        "reason_place_change": "REASON_PLACE_CHANGE",
-    }
+    MODEL = CareEpisode
     started_on = GovukDateField(noun="Start date", label="Start date", required=True, past=True)
     reason_new = _coded(
         "Reason for the new episode", message="Choose the reason for the new episode"
@@ -71,14 +67,14 @@ class EpisodeEndForm(CodedForm):
     """The end of care. A move or a change of legal status is a new episode instead, so X1 (a
     new episode starts the same day) is not offered."""
 
-    CODED = {"reason_ended": "REC"}
+    MODEL = CareEpisode
     WITHOUT = {"X1"}
     ended_on = GovukDateField(noun="End date", label="End date", required=True, past=True)
     reason_ended = _coded("Why the episode ended", message="Choose why the episode ended")
 
 
 class ReviewForm(CodedForm):
-    CODED = {"participation": "REVIEW_CODE"}
+    MODEL = CareReview
     held_on = GovukDateField(
         noun="Review date", label="Date of the review", required=True, past=True
     )
@@ -86,7 +82,7 @@ class ReviewForm(CodedForm):
 
 
 class MissingForm(CodedForm):
-    CODED = {"kind": "MISSING"}
+    MODEL = MissingEpisode
     kind = _coded("Missing or away", message="Choose whether the child was missing or away")
     started_on = GovukDateField(noun="Start date", label="Start date", required=True, past=True)
     ended_on = GovukDateField(
