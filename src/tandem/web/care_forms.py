@@ -1,5 +1,5 @@
 """Forms of the looked-after record: a child starts to be looked after or changes placement or
-legal status (a new episode), and an episode ends.
+legal status (a new episode), an episode ends, a review is held, the child goes missing.
 
 The choices are the DfE's lists of the collection year in force today (read when the form is
 made, so a server running over 1 April offers the new year's); the service checks each code
