@@ -1,6 +1,6 @@
 """A council social worker's journey through a child's looked-after record: the episodes in
 words, a placement move recorded (a mistake first, shown in the error summary), and the open
-episode ended; axe-core on each page."""
+episode ended, with a review between; axe-core on each page."""
 
 import re
 
@@ -48,6 +48,16 @@ def test_a_social_worker_records_a_move_and_the_end_of_care(page, axe):
     expect(page.locator("main")).to_contain_text("The new episode has been recorded")
     expect(page.locator("main")).to_contain_text("Child requests placement end (CHILD)")
     axe(page)
+
+    page.get_by_role("button", name="Record a review").click()
+    page.get_by_label("Day").fill("20")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("How the child took part").select_option("PN1")
+    axe(page)
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator("main")).to_contain_text("The review has been recorded")
+    expect(page.locator("main")).to_contain_text("Child physically attended and spoke")
 
     page.get_by_role("button", name="End the open episode").click()
     page.get_by_label("Day").fill("1")
