@@ -311,7 +311,7 @@ def test_a_review_and_a_missing_episode_are_recorded_audited_and_shown(
             "missing",
             {**day("started_on", dt.date(2025, 11, 2)), **day("ended_on", dt.date(2025, 11, 1))},
             "ended_on",
-            "This date cannot be before the start",
+            "This date must be the same as or after the start (2 November 2025)",
         ),
     ],
 )

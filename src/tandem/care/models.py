@@ -48,7 +48,7 @@ class CodedModel(models.Model):
         start, end = self.ORDER
         starts, ends = (getattr(self, start), getattr(self, end)) if start else (None, None)
         if starts and ends and ends < starts:
-            errors[end] = "This date cannot be before the start"
+            errors[end] = f"This date must be the same as or after the start ({starts:%-d %B %Y})"
         if errors:
             raise ValidationError(errors)
 
