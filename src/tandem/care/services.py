@@ -12,7 +12,7 @@ from django.db import transaction
 from tandem.access.categories import Category
 from tandem.access.checks import require_child_access
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action
+from tandem.access.policies import Action, role_allows
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.care.models import (
@@ -72,15 +72,29 @@ def _known_fields(model, fields: dict) -> None:
         raise ValidationError({name: "Unknown field" for name in sorted(unknown)})
 
 
+def _authority(actor) -> Partner | None:
+    partner = actor.team.partner if actor.team_id else None
+    return partner if partner is not None and partner.kind == PartnerKind.LOCAL_AUTHORITY else None
+
+
+def may_record_care(actor, categories) -> bool:
+    """Whether the actor records the care of a child of whose record they see `categories`: a
+    role that records care, who sees the child's episodes (casework; not a front door that only
+    knows who the child is), in a local authority. Pages offer their forms by it."""
+    return (
+        role_allows(actor, Action.RECORD_CARE)
+        and Category.CASEWORK in categories
+        and _authority(actor) is not None
+    )
+
+
 def _recorder(actor, child_id: UUID) -> tuple[str, Partner]:
-    """The basis for the audit row and the actor's local authority, when the actor may record
-    this child's care: a role that records care, who sees the child's episodes (casework; not a
-    front door that only knows who the child is), in a local authority."""
+    """The basis for the audit row and the actor's local authority, when `may_record_care`."""
     basis, categories = require_child_access(actor, child_id, Action.RECORD_CARE)
     if Category.CASEWORK not in categories:
         raise PermissionDenied("The child's episodes of care are not shared with you")
-    partner = actor.team.partner if actor.team_id else None
-    if partner is None or partner.kind != PartnerKind.LOCAL_AUTHORITY:
+    partner = _authority(actor)
+    if partner is None:
         raise ValidationError({"local_authority": "Only a local authority looks after a child"})
     return basis, partner
 
@@ -202,9 +216,9 @@ def cin_item_record(
     authority: the episode is the authority's."""
     if part not in CIN_ITEMS:
         raise ValidationError({"part": f"Unknown part of the children in need record: {part!r}"})
-    basis, _ = _recorder(actor, child_id)
+    basis, partner = _recorder(actor, child_id)
     referral = Referral.objects.filter(pk=referral_id, child_id=child_id).first()
-    if referral is None or referral.to_team.partner_id != actor.team.partner_id:
+    if referral is None or referral.to_team.partner_id != partner.pk:
         raise ValidationError({"referral": "Choose a referral of this child to your authority"})
     model = CIN_ITEMS[part]
     _known_fields(model, fields)

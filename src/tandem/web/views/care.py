@@ -12,14 +12,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tandem.access.categories import Category
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.care.codelists import for_date
 from tandem.care.selectors import care_record_get
-from tandem.care.services import care_episode_end, care_episode_start, care_item_record
-from tandem.partners.models import PartnerKind
+from tandem.care.services import (
+    care_episode_end,
+    care_episode_start,
+    care_item_record,
+    may_record_care,
+)
 from tandem.people.selectors import child_get
 from tandem.web.care_forms import EpisodeEndForm, EpisodeStartForm, MissingForm, ReviewForm
 from tandem.web.decorators import page
@@ -28,20 +30,8 @@ from tandem.web.display import govuk_date
 WORK = Purpose.DIRECT_WORK
 
 
-def _may_record(user, child) -> bool:
-    """What `care.services` checks, to offer only the forms the user may use: a role that records
-    care, in a local authority, seeing the child's casework."""
-    partner = user.team.partner if user.team_id else None
-    return (
-        role_allows(user, Action.RECORD_CARE)
-        and partner is not None
-        and partner.kind == PartnerKind.LOCAL_AUTHORITY
-        and Category.CASEWORK in child.categories
-    )
-
-
 def _require_recorder(user, child) -> None:
-    if not _may_record(user, child):
+    if not may_record_care(user, child.categories):
         raise PermissionDenied(
             "Only a local authority's social worker or team manager working with the child "
             "records their care"
@@ -62,7 +52,7 @@ def child_care(request, child_id):
             "record": record,
             "open_episode": open_episode,
             "labels": for_date(timezone.localdate()).codes,
-            "may_record": _may_record(request.user, child),
+            "may_record": may_record_care(request.user, child.categories),
         },
     )
 
