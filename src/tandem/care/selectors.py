@@ -5,6 +5,7 @@ from uuid import UUID
 
 from tandem.access.categories import Category
 from tandem.access.checks import require_child_access
+from tandem.access.errors import NotFound
 from tandem.access.sharing import audit_detail
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
@@ -124,6 +125,28 @@ def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
         detail=audit_detail(categories),
     )
     return record
+
+
+def care_episode_get(*, actor, child_id: UUID, episode_id: UUID, purpose: str) -> CareEpisode:
+    """One of the child's episodes (an episode of another child is not found), sliced as
+    `care_record_get` slices the record, and audited."""
+    basis, categories = require_child_access(actor, child_id)
+    by_child = CareEpisode.objects.filter(pk=episode_id, child_id=child_id)
+    episode = by_child.first() if PARTS["episodes"] in categories else None
+    if episode is None:
+        raise NotFound("No episode with that id is in your records")
+    _withhold([episode], categories)
+    access_event_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        purpose=purpose,
+        record_type="care_episode",
+        record_id=str(episode.pk),
+        person_id=child_id,
+        basis=basis,
+        detail=audit_detail(categories),
+    )
+    return episode
 
 
 def _said(labels: dict, list_name: str, code: str) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tandem.access.errors import NotFound
 from tandem.audit.models import Purpose
 from tandem.care.codelists import for_date
-from tandem.care.selectors import care_record_get
+from tandem.care.selectors import care_episode_get, care_record_get
 from tandem.care.services import (
     care_episode_end,
     care_episode_start,
@@ -102,9 +102,10 @@ def episode_new(request, child_id):
 def episode_end(request, child_id, episode_id):
     child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
     _require_recorder(request.user, child)
-    record = care_record_get(actor=request.user, child_id=child_id, purpose=WORK)
-    episode = next((e for e in record.episodes if e.pk == episode_id), None)
-    if episode is None or episode.ended_on is not None:
+    episode = care_episode_get(
+        actor=request.user, child_id=child_id, episode_id=episode_id, purpose=WORK
+    )
+    if episode.ended_on is not None:
         raise NotFound("No open episode with that id is in your records")
     words = Words(
         "End the episode of care",
