@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +44,7 @@ class AxeChecker:
         self.checked: list[str] = []
 
     def __call__(self, page) -> None:
-        results = self.axe.run(page)
+        results = self._run(page)
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} — "
             + "; ".join(n["target"][0] for n in v["nodes"][:3])
@@ -52,6 +53,18 @@ class AxeChecker:
         ]
         self.checked.append(page.url)
         assert not bad, f"axe-core on {page.url}:\n" + "\n".join(bad)
+
+    def _run(self, page, attempts: int = 3):
+        # A click that navigates can return before the next page is parsed: axe then meets a
+        # document with no root, or one torn down under it. Wait for the page and try again.
+        for attempt in range(attempts):
+            page.wait_for_load_state("load")
+            try:
+                return self.axe.run(page)
+            except PlaywrightError as error:
+                racing = "documentElement" in str(error) or "context was destroyed" in str(error)
+                if not racing or attempt == attempts - 1:
+                    raise
 
 
 @pytest.fixture
