@@ -53,10 +53,10 @@ class InvolvementKind(models.TextChoices):
 class Involvement(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="involvements"
+        "people.Person", on_delete=models.CASCADE, related_name="involvements", db_index=False
     )
     team = models.ForeignKey(
-        "partners.Team", on_delete=models.PROTECT, related_name="involvements"
+        "partners.Team", on_delete=models.PROTECT, related_name="involvements", db_index=False
     )
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,6 +64,7 @@ class Involvement(models.Model):
         null=True,
         blank=True,
         related_name="involvements",
+        db_index=False,
     )
     kind = models.CharField(max_length=20, choices=InvolvementKind.choices)
     reason = models.CharField(max_length=300, blank=True)
@@ -117,7 +118,9 @@ class Agreement(models.Model):
 
 
 class AgreementAcceptance(models.Model):
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="acceptances")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="acceptances", db_index=False
+    )
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -140,12 +143,17 @@ class Grant(models.Model):
     `to_partner`, for one purpose, on a lawful basis."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="grants")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="grants", db_index=False
+    )
     from_partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="grants_made"
     )
     to_partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="grants_received"
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="grants_received",
+        db_index=False,
     )
     category = models.CharField(max_length=30, choices=Category.choices)
     purpose = models.CharField(max_length=30, choices=SharingPurpose.choices)
@@ -186,7 +194,9 @@ class Consent(models.Model):
     A grant whose lawful basis is consent applies only while a consent stands."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     purpose = models.CharField(max_length=30, choices=SharingPurpose.choices)
     given_by = models.CharField(
         max_length=200, help_text="For example, the young person, or mother"
@@ -212,7 +222,9 @@ class Restriction(models.Model):
     restricted record (the whole child visible only to the named people)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=30, choices=RestrictionKind.choices)
     reason = models.CharField(max_length=500)
     named_people = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
@@ -252,7 +264,9 @@ class BreakGlass(models.Model):
     with a stated reason, reviewed afterwards by an information-governance lead."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(max_length=2000)
     started_at = models.DateTimeField()
@@ -286,7 +300,9 @@ class ShareDecision(models.Model):
     (and Schedule 1 condition for sensitive data); a decision not to share records its reasons."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     shared = models.BooleanField()
     with_partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -355,7 +371,7 @@ class SarRedaction(models.Model):
     """One item withheld from a subject access response (third-party information), with why."""
 
     sar = models.ForeignKey(
-        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions"
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions", db_index=False
     )
     item_key = models.CharField(max_length=80)
     reason = models.CharField(max_length=500)

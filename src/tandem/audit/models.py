@@ -49,6 +49,7 @@ class AccessEvent(models.Model):
         null=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     # Snapshots, so the row still says who it was after the account changes team or is removed.
     actor_username = models.CharField(max_length=150)

@@ -72,10 +72,14 @@ class CareEpisode(CodedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="care_episodes"
+        "people.Person", on_delete=models.PROTECT, related_name="care_episodes", db_index=False
     )
     local_authority = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="+", help_text=LOOKED_AFTER_LA
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=LOOKED_AFTER_LA,
+        db_index=False,
     )
     started_on = models.DateField("Start date (DECOM)")
     reason_new = models.CharField("Reason for new episode (RNE)", max_length=1)
@@ -221,7 +225,9 @@ class AnnualHealth(CodedModel):
     CODED = {"sdq_reason": "SDQ_REASON"}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.CharField("Collection year", max_length=7, help_text="For example 2025-26")
     sdq_score = models.PositiveSmallIntegerField("SDQ score", null=True, blank=True)
     sdq_reason = models.CharField("Reason no SDQ (SDQ_REASON)", max_length=4, blank=True)
@@ -251,7 +257,9 @@ class CareLeaverContact(CodedModel):
     CODED = {"in_touch": "IN_TOUCH", "activity": "ACTIV", "accommodation": "ACCOM"}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.CharField("Collection year", max_length=7)
     # The authority whose care leaver the young person is: it returns them in OC3 even in a year
     # with no episode of care (blank on records made before this was kept: see the return).
@@ -493,7 +501,9 @@ class ChildDisability(CodedModel):
     COLLECTION = "cin"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     code = models.CharField("Disability", max_length=4)
 
     class Meta:

@@ -30,9 +30,13 @@ class Case(models.Model):
     partner, at early help or statutory level, open or closed (and reopened)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     team = models.ForeignKey("partners.Team", on_delete=models.PROTECT, related_name="cases")
-    lead_professional = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="led_cases")
+    lead_professional = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="led_cases", db_index=False
+    )
     level = models.CharField(max_length=20, choices=CaseLevel.choices)
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_at = models.DateTimeField()
@@ -61,7 +65,9 @@ class CaseMember(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
-    practitioner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="case_members")
+    practitioner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="case_members", db_index=False
+    )
     role_in_team = models.CharField(max_length=200, blank=True)
     joined_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
@@ -80,7 +86,9 @@ class DecisionRecord(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=30, choices=DecisionKind.choices)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
@@ -92,7 +100,9 @@ class DecisionRecord(models.Model):
         related_name="decision_records",
     )
     # The deciding team: the report of views recorded is per team.
-    team = models.ForeignKey("partners.Team", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        "partners.Team", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
     summary = models.TextField(max_length=5000)
@@ -211,7 +221,9 @@ class Action(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     text = models.TextField(max_length=1000)
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="case_actions")
+    owner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="case_actions", db_index=False
+    )
     due_on = models.DateField()
     status = models.CharField(
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED

@@ -19,7 +19,7 @@ class Job(models.Model):
     kind = models.CharField(max_length=80, help_text="The registered name of the work to do")
     title = models.CharField(max_length=200, help_text="What the owner sees; never a child's name")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=JobStatus, default=JobStatus.QUEUED)

@@ -45,7 +45,9 @@ class SavedMapping(models.Model):
     `tandem link files` mapping holds under `[sources.NAME]` (see `linkage.mapping`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     extract_type = models.CharField(max_length=20, choices=ExtractType.choices)
     spec = models.JSONField(help_text="The [sources.NAME] table of a mapping file, as JSON")
     updated_by = models.ForeignKey(
@@ -75,7 +77,9 @@ class SavedMapping(models.Model):
 
 class ExtractUpload(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     extract_type = models.CharField(max_length=20, choices=ExtractType.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -113,7 +117,9 @@ class ExtractRecord(models.Model):
     format). Linkage standardises names and postcodes itself, so they are kept as written."""
 
     id = models.BigAutoField(primary_key=True)
-    upload = models.ForeignKey(ExtractUpload, on_delete=models.CASCADE, related_name="records")
+    upload = models.ForeignKey(
+        ExtractUpload, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     row = models.PositiveIntegerField(help_text="Row in the file; the header is row 1")
     record_id = models.CharField(max_length=100)
     local_id = models.CharField(max_length=100, blank=True)
@@ -199,7 +205,9 @@ class MatchPair(models.Model):
     rejected pair is never in one person, a confirmed pair always is."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    left = models.ForeignKey(ExtractRecord, on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey(
+        ExtractRecord, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     right = models.ForeignKey(ExtractRecord, on_delete=models.CASCADE, related_name="+")
     match_probability = models.FloatField()
     match_weight = models.FloatField()

@@ -46,7 +46,9 @@ class Partner(models.Model):
 
 class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="teams")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="teams", db_index=False
+    )
     name = models.CharField(max_length=200)
     # A team that takes referrals (front door, MASH, early-help hub) is offered to referrers.
     receives_referrals = models.BooleanField(default=False)

@@ -135,7 +135,9 @@ class AgencyIdentifier(models.Model):
     """A partner's own id for a person (a police nominal id, a school's admission number …)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="agency_ids")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     local_id = models.CharField(max_length=64)
 
     class Meta:
@@ -163,7 +165,9 @@ class Household(models.Model):
 
 
 class HouseholdMember(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
@@ -184,7 +188,7 @@ class Relationship(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person_a = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="relationships_as_a"
+        Person, on_delete=models.CASCADE, related_name="relationships_as_a", db_index=False
     )
     person_b = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="relationships_as_b"
@@ -211,7 +215,9 @@ class Event(models.Model):
     """Something a partner knows happened to a child: one line of the child's chronology."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     occurred_at = models.DateTimeField()

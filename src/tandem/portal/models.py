@@ -45,7 +45,9 @@ class PortalMessage(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(PortalAccount, on_delete=models.PROTECT, related_name="messages")
-    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "casework.Case", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     text = models.TextField(max_length=2000)
     sent_at = models.DateTimeField()
     reply = models.TextField(max_length=2000, blank=True)

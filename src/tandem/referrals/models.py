@@ -11,13 +11,18 @@ from tandem.referrals.codes import Decision, FamilyAware, Reason, Source, Status
 
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="referrals", db_index=False
+    )
     # Who referred: a practitioner and their team, or a member of the public named here.
     made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+        db_index=False,
     )
     from_team = models.ForeignKey(
-        "partners.Team", on_delete=models.PROTECT, related_name="referrals_made"
+        "partners.Team", on_delete=models.PROTECT, related_name="referrals_made", db_index=False
     )
     referrer_name = models.CharField(
         max_length=200,
@@ -26,7 +31,10 @@ class Referral(models.Model):
     )
     source = models.CharField(max_length=2, choices=Source.choices)
     to_team = models.ForeignKey(
-        "partners.Team", on_delete=models.PROTECT, related_name="referrals_received"
+        "partners.Team",
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        db_index=False,
     )
     received_at = models.DateTimeField()
     concerns = models.TextField(max_length=5000)
@@ -83,7 +91,9 @@ class Referral(models.Model):
 
 
 class ReferralReason(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reasons")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="reasons", db_index=False
+    )
     reason = models.CharField(max_length=30, choices=Reason.choices)
 
     class Meta:

@@ -7,7 +7,10 @@ from django.db import models
 
 class AcceptableUseAcceptance(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acceptable_use"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="acceptable_use",
+        db_index=False,
     )
     version = models.CharField(max_length=40)
     accepted_at = models.DateTimeField()
@@ -32,7 +35,10 @@ class EnrolmentCode(models.Model):
     `TANDEM_ENROLMENT_CODE_HOURS`."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolment_codes",
+        db_index=False,
     )
     code_hash = models.CharField(max_length=64)
     issued_by = models.ForeignKey(

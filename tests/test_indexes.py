@@ -1,0 +1,43 @@
+"""Each foreign key is indexed once: by its own index, or as the first column of a composite
+one (a second index on the same leading column costs every write and the synth's load)."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+
+def _leading(model) -> set[str]:
+    """The fields that lead a composite index or unique constraint of `model`."""
+    firsts = [index.fields[0] for index in model._meta.indexes if index.fields]
+    firsts += [
+        c.fields[0]
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields and c.condition is None
+    ]
+    firsts += [fields[0] for fields in model._meta.unique_together]
+    return {model._meta.get_field(name.lstrip("-")).name for name in firsts}
+
+
+FOREIGN_KEYS = [
+    (model, field)
+    for model in apps.get_models()
+    if model.__module__.startswith("tandem.")
+    for field in model._meta.local_fields
+    if isinstance(field, models.ForeignKey) and not field.primary_key and not field.unique
+]
+
+
+@pytest.mark.parametrize(
+    "model,field", FOREIGN_KEYS, ids=[f"{m._meta.label}.{f.name}" for m, f in FOREIGN_KEYS]
+)
+def test_foreign_key_indexed_once(model, field):
+    leads = field.name in _leading(model)
+    if field.db_index:
+        assert not leads, f"{field} leads a composite index: give it db_index=False"
+    else:
+        assert leads, f"{field} has no index: lookups by it would read the whole table"
+
+
+def test_the_check_sees_both_kinds():
+    indexed = {f.db_index for _, f in FOREIGN_KEYS}
+    assert indexed == {True, False}
