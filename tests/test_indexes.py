@@ -28,7 +28,7 @@ FOREIGN_KEYS = [
 
 
 @pytest.mark.parametrize(
-    "model,field", FOREIGN_KEYS, ids=[f"{m._meta.label}.{f.name}" for m, f in FOREIGN_KEYS]
+    ("model", "field"), FOREIGN_KEYS, ids=[f"{m._meta.label}.{f.name}" for m, f in FOREIGN_KEYS]
 )
 def test_foreign_key_indexed_once(model, field):
     leads = field.name in _leading(model)
