@@ -114,14 +114,17 @@ def episode_spans(referrals: list, owning: list) -> list[Span]:
     the last owning team lets go; a referral while it is open joins it; any other decision is a
     referral with no further action, closed the day it was decided."""
     spans: list[Span] = []
+    zone = timezone.get_current_timezone()  # looked up once: this runs for every referral
+    received = [r.received_at.astimezone(zone).date() for r in referrals]
     for i, r in enumerate(referrals):
-        referred = timezone.localtime(r.received_at).date()
+        referred = received[i]
         if spans and (spans[-1].closed_on is None or spans[-1].closed_on >= referred):
             spans[-1].referral_ids.append(r.pk)
             continue
-        decided = timezone.localtime(r.decision.decided_at).date()
+        decided = r.decision.decided_at.astimezone(zone).date()
         if r.decision.decision in OPENS_A_CASE:
-            closed = _case_closed(owning, decided, referrals[i + 1 :])
+            following = received[i + 1] if i + 1 < len(received) else None
+            closed = _case_closed(owning, decided, following)
             spans.append(Span(r, referred, decided, closed, False, [r.pk]))
         else:
             spans.append(Span(r, referred, decided, max(decided, referred), True, [r.pk]))
@@ -263,10 +266,10 @@ def _census_work(episode: CinEpisode, work: dict, lists: CodeLists) -> None:
         items.sort(key=lambda x: x.started_on)
 
 
-def _case_closed(owning: list, decided: dt.date, later: list) -> dt.date | None:
+def _case_closed(owning: list, decided: dt.date, following: dt.date | None) -> dt.date | None:
     """When the case a decision opened closed: the last day a team of the authority owned it,
-    counting the teams that took it on before the child's next referral; None while open."""
-    following = timezone.localtime(later[0].received_at).date() if later else None
+    counting the teams that took it on before the child's next referral (received on
+    `following`, None if none); None while open."""
     ends = [
         inv.ended_on
         for inv in owning
