@@ -30,7 +30,8 @@ def _tree(pid: int) -> dict[int, tuple[float, float]]:
             todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
         except OSError:
             continue
-        rss = next(int(line.split()[1]) for line in status.splitlines() if "VmRSS" in line)
+        # A process that is exiting has no VmRSS line any more.
+        rss = next((int(line.split()[1]) for line in status.splitlines() if "VmRSS" in line), 0)
         found[p] = (rss / 1024, (int(stat[11]) + int(stat[12])) / TICK)  # utime + stime
     return found
 
