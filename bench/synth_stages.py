@@ -103,7 +103,7 @@ def run(args) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from tandem.synth import build, care, cin, leavers
+    from tandem.synth import build, leavers
 
     call_command("migrate", verbosity=0)
     stages = Stages("plan, staff, first chunk drawn")
@@ -132,8 +132,6 @@ def run(args) -> None:
 
         return stage
 
-    care.build_care = timed("care (SSDA903)", care.build_care)
-    cin.build_cin = timed("children in need (CIN)", cin.build_cin)
     leavers.build_leavers = timed("care leavers", leavers.build_leavers)
     started = time.perf_counter()
     run_ = build.build(

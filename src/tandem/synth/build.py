@@ -21,6 +21,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.access.models import Involvement
+from tandem.care.models import (
+    AdoptionDecision,
+    AdoptionPlacement,
+    AnnualHealth,
+    CareEpisode,
+    CareReview,
+    ChildDisability,
+    ChildProtectionPlan,
+    ChildProtectionReview,
+    CinAssessment,
+    CinPlan,
+    LookedAfterDetails,
+    MissingEpisode,
+    PreviousPermanence,
+    Section47Enquiry,
+    SocialWorkerEpisode,
+)
 from tandem.partners.models import Partner, Team, User
 from tandem.people.models import (
     AgencyIdentifier,
@@ -57,6 +74,23 @@ CASES = 8  # casework (issue 6): its own stream, so the stages before it draw as
 PARTNERSHIP_CHUNK = 2**20  # the streams that draw the partnership itself
 PLAN, WORKFORCE = 0, 1
 
+STATUTORY_MODELS = [
+    CareEpisode,
+    CareReview,
+    MissingEpisode,
+    LookedAfterDetails,
+    AnnualHealth,
+    PreviousPermanence,
+    SocialWorkerEpisode,
+    AdoptionDecision,
+    AdoptionPlacement,
+    CinAssessment,
+    CinPlan,
+    Section47Enquiry,
+    ChildProtectionPlan,
+    ChildProtectionReview,
+    ChildDisability,
+]
 BULK_MODELS = [
     Person,
     Household,
@@ -70,6 +104,7 @@ BULK_MODELS = [
     Involvement,
     Event,
     *cases.MODELS,  # casework (issue 6)
+    *STATUTORY_MODELS,  # children looked after and in need (issue 7)
 ]
 ALL_MODELS = [Partner, Team, User, *BULK_MODELS]
 
@@ -154,7 +189,8 @@ def plan_and_staff(seed: int, children: int, chunk_size: int, as_of) -> tuple[Pa
     first = draw_chunk(seed, 0, sizes[0], chunk_size, as_of, plan)
     scale = children / sizes[0]
     expected = {team: count * scale for team, count in open_allocations(first).items()}
-    # Care is drawn after the chunks (synth/care.py): its team is staffed for the national rate.
+    # Care's allocations are not in the draw above (synth/care.py adds them to each chunk): its
+    # team is staffed for the national rate.
     expected[plan.key["children_in_care"]] = children * rates.LOOKED_AFTER_PER_10K / 10_000
     staff(
         stream(seed, PARTNERSHIP_CHUNK, WORKFORCE),
@@ -536,13 +572,44 @@ class ChunkMaker:
     vendor: str
     counters: Counters
 
+    inject: bool = False  # break a few care and CIN records of the first chunk on purpose
+
     def rows(self, chunk: int, n: int) -> list[load.Prepared]:
         if chunk == 0 and self.first is not None:
             drawn, self.first = self.first, None
         else:
             drawn = draw_chunk(self.seed, chunk, n, self.chunk_size, self.as_of, self.plan)
         rows = chunk_rows(drawn, self.plan, self.seed, self.counters, start_of(self.as_of))
+        rows += self.statutory_rows(drawn, rows)
         return [load.prepare(model, data, self.vendor) for model, data in rows]
+
+    def statutory_rows(self, drawn: Drawn, rows: list[tuple]) -> list[tuple]:
+        """Children looked after, then children in need (issue 7), drawn from the chunk's own
+        rows: care for its children, CIN for the episodes its referrals (and care) make."""
+        from tandem.synth import care, cin  # they build on this module
+
+        la = care.authority(self.plan)
+        if la is None:
+            return []
+        person = _objects(drawn.fam.p_id)
+        out = care.chunk_rows(
+            seed=self.seed,
+            chunk=drawn.chunk,
+            children=care.children_of(drawn.fam, person),
+            la=la,
+            team=care.CareTeam.planned(self.plan),
+            as_of=self.as_of,
+            inject=self.inject,
+        )
+        teams = {t.id for t in self.plan.teams if self.plan.partners[t.partner]["id"] == la.pk}
+        return out + cin.chunk_rows(
+            seed=self.seed,
+            chunk=drawn.chunk,
+            rows=rows + out,
+            teams=teams,
+            as_of=self.as_of,
+            inject=self.inject,
+        )
 
 
 def prepared_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
@@ -615,7 +682,9 @@ def build(
     )
     plan, first = plan_and_staff(seed, children, chunk_size, as_of)
     writer = load.Writer()
-    maker = ChunkMaker(seed, chunk_size, as_of, plan, first, writer.vendor, Counters())
+    maker = ChunkMaker(
+        seed, chunk_size, as_of, plan, first, writer.vendor, Counters(), inject=care_errors
+    )
     writer.begin_load(BULK_MODELS)
     report("indexes", writer.pending_indexes)
     try:
@@ -632,14 +701,6 @@ def build(
     writer.reset_sequences(ALL_MODELS)
     run.finished_at = timezone.now()
     run.rows = writer.rows
-    # Children looked after (issue 7): care histories drawn from the children just written.
-    from tandem.synth import care
-
-    run.rows.update(care.build_care(seed=seed, as_of=as_of, inject=care_errors))
-    # Children in need (issue 7): assessments, plans, enquiries for the referrals just written.
-    from tandem.synth import cin
-
-    run.rows.update(cin.build_cin(seed=seed, as_of=as_of, inject=care_errors))
     # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
     from tandem.synth import leavers
 

@@ -1,5 +1,5 @@
-"""Synthetic looked-after histories at England's national rates, drawn from the children the
-generator has already made, consistent with the DfE's SSDA903 rules so that a synthetic return is
+"""Synthetic looked-after histories at England's national rates, drawn for each chunk's children
+as the generator makes them, consistent with the DfE's SSDA903 rules so that a synthetic return is
 clean; `inject_errors` then breaks a known few, recording which rule each should trip.
 
 Rates (DfE, Children looked after in England 2024-25; see research/outcomes-cba.md): about 67 in
@@ -8,12 +8,10 @@ periods start with a section 20 or an interim care order and most children are f
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from django.db import transaction
 
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.care.codelists import CodeLists, for_date
@@ -28,10 +26,10 @@ from tandem.care.models import (
     PreviousPermanence,
     SocialWorkerEpisode,
 )
-from tandem.partners.models import Partner, PartnerKind, Role, Team, User
-from tandem.people.models import Person
+from tandem.partners.models import Partner, PartnerKind, Role
 from tandem.synth import ids, load, rates
-from tandem.synth.build import CHUNK_SIZE, table_prefix
+from tandem.synth.build import table_prefix
+from tandem.synth.partnership import Partnership
 
 # About 3,000 of the 32,000 periods of care starting each year end in adoption, nearly all of
 # children who came into care young: a quarter of the periods starting before age 4.
@@ -40,6 +38,7 @@ MEAN_YEARS = 2.5  # mean length of a period of care
 HISTORY_YEARS = 6  # how far back periods of care may start
 CALIBRATION = 1.3
 STAGE = 8  # the random stream for care, after the build's own stages
+DRAW = 1  # a chunk's draws: [seed, 2**20 + 1, STAGE, chunk] gives its ids
 
 NEEDS = (
     ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"],
@@ -155,15 +154,6 @@ class Drawn:
     # (rule code, child id, table) for every error injected on purpose.
     injected: list = field(default_factory=list)
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "care episodes": len(self.episodes),
-            "care reviews": len(self.reviews),
-            "missing episodes": len(self.missing),
-            "OC2 health": len(self.health),
-            "adoption decisions": len(self.adoption_decisions),
-        }
-
 
 class CareTeam(NamedTuple):
     """The team that holds looked-after children, and its social workers' ids."""
@@ -190,13 +180,15 @@ class CareTeam(NamedTuple):
             )
 
     @classmethod
-    def of(cls, la: Partner) -> "CareTeam | None":
-        team = Team.objects.filter(partner=la, name="Children in care team").first()
-        if team is None:  # a partnership made before the team was
+    def planned(cls, plan: Partnership) -> "CareTeam | None":
+        """The partnership's children in care team and its social workers, in id order."""
+        if "children_in_care" not in plan.key:
             return None
-        workers = User.objects.filter(team=team, role=Role.SOCIAL_WORKER, is_active=True)
-        ids_ = [pk.hex for pk in workers.order_by("pk").values_list("pk", flat=True)]
-        return cls(team.pk.hex, ids_) if ids_ else None
+        team = plan.key["children_in_care"]
+        workers = sorted(
+            u.id for u in plan.users if u.team == team and u.role == Role.SOCIAL_WORKER
+        )
+        return cls(plan.team_id("children_in_care"), workers) if workers else None
 
 
 class Child(NamedTuple):
@@ -521,15 +513,16 @@ def inject_errors(rng, drawn: Drawn, lists: CodeLists) -> None:
         drawn.injected.append(("SW02STG1", w["child_id"][i], "SWEpisodes"))
 
 
-def write(writer: load.Writer, drawn: Drawn, seed: int, chunk: int) -> None:
-    """Write a chunk's rows, with ids from the chunk's own stream; the text fields the generator
-    leaves blank are written blank."""
+def rows_of(drawn: Drawn, seed: int, chunk: int) -> list[tuple]:
+    """A chunk's rows as (model, columns), with ids from the chunk's own stream; the text fields
+    the generator leaves blank are written blank."""
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk])
     blank = {
         CareEpisode: {"urn": ""},
         PreviousPermanence: {"la_code": "", "date_text": ""},
         AdoptionPlacement: {"reason_ceased": ""},
     }
+    out = []
     for rows in (
         drawn.episodes,
         drawn.reviews,
@@ -548,29 +541,48 @@ def write(writer: load.Writer, drawn: Drawn, seed: int, chunk: int) -> None:
             columns["id"] = ids.uuids(rng, n, table=table_prefix(seed, rows.model), chunk=chunk)
         for name, value in blank.get(rows.model, {}).items():
             columns[name] = [value] * n
-        writer.write(rows.model, columns)
+        out.append((rows.model, columns))
+    return out
 
 
-@transaction.atomic
-def build_care(
-    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = CHUNK_SIZE
-) -> dict[str, int]:
-    """Draw and write care histories for the children already generated, `chunk_size` at a
-    time, in one random stream; with `inject`, break a few records of the first chunk."""
-    la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
-    if la is None:
-        return {}
-    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
-    writer = load.Writer()
-    counts: dict[str, int] = defaultdict(int)
-    team = CareTeam.of(la)
-    children = Person.objects.filter(is_child=True, date_of_birth__isnull=False)
-    fields = ["date_of_birth", "sex", "upn"]
-    for chunk, page in enumerate(load.pages(children, fields, chunk_size)):
-        drawn = draw_care(rng, [Child(*row) for row in page], la, as_of, team)
-        if inject and chunk == 0:
-            inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
-        write(writer, drawn, seed, chunk)
-        for label, n in drawn.counts().items():
-            counts[label] += n
-    return dict(counts)
+def write(writer: load.Writer, drawn: Drawn, seed: int, chunk: int) -> None:
+    for model, columns in rows_of(drawn, seed, chunk):
+        writer.write(model, columns)
+
+
+def authority(plan: Partnership) -> Partner | None:
+    """The local authority that looks after children (the first by name, as a `Partner` with
+    only its id: the rows need nothing else)."""
+    las = [p for p in plan.partners if p["kind"] == PartnerKind.LOCAL_AUTHORITY]
+    return Partner(id=min(las, key=lambda p: p["name"])["id"]) if las else None
+
+
+def children_of(fam, person_ids: np.ndarray) -> list[Child]:
+    """A chunk's children with a date of birth (unborn children have none), in chunk order."""
+    born = ~fam.child_unborn
+    p = fam.child_p[born]
+    dob = fam.p_dob[p].astype(object)
+    upn = fam.p_upn[p]
+    return [
+        Child(pk, day, sex, u or None)
+        for pk, day, sex, u in zip(person_ids[p], dob, fam.p_sex[p], upn, strict=True)
+    ]
+
+
+def chunk_rows(
+    *,
+    seed: int,
+    chunk: int,
+    children: list[Child],
+    la: Partner,
+    team: CareTeam | None,
+    as_of: dt.date,
+    inject: bool = False,
+) -> list[tuple]:
+    """Care histories for one chunk's children, from the chunk's own random stream, as
+    (model, columns); with `inject`, a few records of the first chunk are broken."""
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk, DRAW])
+    drawn = draw_care(rng, children, la, as_of, team)
+    if inject and chunk == 0:
+        inject_errors(rng, drawn, for_date(as_of - dt.timedelta(days=365)))
+    return rows_of(drawn, seed, chunk)

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from django.db import transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast
 
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.care.models import (
@@ -31,15 +28,14 @@ from tandem.care.models import (
     CinPlan,
     Section47Enquiry,
 )
-from tandem.partners.models import Partner, PartnerKind, Team
-from tandem.people.models import Person
 from tandem.referrals.codes import Decision
-from tandem.referrals.models import Referral
+from tandem.referrals.models import Referral, ThresholdDecision
 from tandem.returns.cin import episode_spans
 from tandem.synth import ids, load
-from tandem.synth.build import CHUNK_SIZE, table_prefix
+from tandem.synth.build import table_prefix
 
 STAGE = 9  # the random stream for children-in-need work, after care's
+DRAW = 1  # a chunk's draws: [seed, 2**20 + 1, STAGE, chunk] gives its ids
 NO_CONFERENCE = 0.4  # section 47 enquiries that need no conference
 DISABLED = 0.13  # children in need with a disability recorded
 CATEGORIES = (["NEG", "EMO", "PHY", "SAB", "MUL"], [0.5, 0.38, 0.07, 0.04, 0.01])
@@ -88,16 +84,6 @@ class DrawnCin:
     )
     reviews: load.Rows = load.rows_field(ChildProtectionReview, "plan", "held_on")
     disabilities: load.Rows = load.rows_field(ChildDisability, "child_id", "code")
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "CIN assessments": len(self.assessments),
-            "CIN plans": len(self.plans),
-            "section 47 enquiries": len(self.enquiries),
-            "child protection plans": len(self.protection_plans),
-            "child protection reviews": len(self.reviews),
-            "disabilities": len(self.disabilities),
-        }
 
 
 def weekday_on_or_after(day: dt.date) -> dt.date:
@@ -266,49 +252,64 @@ class _Owning(NamedTuple):
     ended_on: dt.date | None
 
 
-def _text(field: str) -> Cast:
-    """A UUID column as the database's text: turning each into a `uuid.UUID` costs more than
-    the rest of reading the row."""
-    return Cast(field, CharField())
+def _column(data: dict, name: str):
+    """A column by field name or by attribute name (`child` or `child_id`), as the writer takes
+    either."""
+    return data[name] if name in data else data[f"{name}_id"]
 
 
-def spans_of(teams: set[str], first: str, last: str) -> dict:
-    """The episodes of the children with ids from `first` to `last`, by child, in id order;
-    `teams` are the authority's. Ids are read as text; the queries go by child (an index) and
-    the teams are checked here: led by the team, the database reads every row of the authority
-    for each chunk."""
-    in_range = {"child_id__gte": first, "child_id__lte": last}
+def _dates(values) -> list:
+    return np.asarray(values, dtype="datetime64[D]").astype(object).tolist()
+
+
+def _aware(values) -> list[dt.datetime]:
+    """Generated UTC times as aware datetimes, as the database gives them back."""
+    naive = np.asarray(values, dtype="datetime64[us]").astype(object).tolist()
+    return [at.replace(tzinfo=dt.UTC) for at in naive]
+
+
+def spans_of(rows: list[tuple], teams: set[str]) -> dict:
+    """The episodes of a chunk's children, by child in id order, from the chunk's rows
+    ((model, columns), as the build writes them): the decided referrals to the authority's
+    `teams` and their owning involvements."""
     owning = defaultdict(list)
-    for child_id, team, started, ended in (
-        Involvement.objects.filter(kind=InvolvementKind.OWNING_TEAM, **in_range)
-        .annotate(child_text=_text("child_id"), team_text=_text("team_id"))
-        .values_list("child_text", "team_text", "started_on", "ended_on")
-    ):
-        if team in teams:
-            owning[child_id].append(_Owning(started, ended))
+    decisions, referrals = {}, []
+    for model, data in rows:
+        if model is Involvement:
+            for child, team, kind, started, ended in zip(
+                _column(data, "child"),
+                _column(data, "team"),
+                data["kind"],
+                _dates(data["started_on"]),
+                _dates(data["ended_on"]),
+                strict=True,
+            ):
+                if kind == InvolvementKind.OWNING_TEAM and team in teams:
+                    owning[child].append(_Owning(started, ended))
+        elif model is ThresholdDecision:
+            decided = map(_Decision, data["decision"], _aware(data["decided_at"]))
+            decisions.update(zip(_column(data, "referral"), decided, strict=True))
+        elif model is Referral:
+            referrals.append(data)
     by_child = defaultdict(list)
-    for pk, child_id, team, received, decision, decided in (
-        Referral.objects.filter(decision__isnull=False, **in_range)
-        .annotate(id_text=_text("id"), child_text=_text("child_id"), team_text=_text("to_team"))
-        .order_by("child_id", "received_at")
-        .values_list(
-            "id_text",
-            "child_text",
-            "team_text",
-            "received_at",
-            "decision__decision",
-            "decision__decided_at",
-        )
-    ):
-        if team in teams:
-            by_child[child_id].append(_Referral(pk, received, _Decision(decision, decided)))
+    for data in referrals:
+        for pk, child, team, received in zip(
+            data["id"],
+            _column(data, "child"),
+            _column(data, "to_team"),
+            _aware(data["received_at"]),
+            strict=True,
+        ):
+            if team in teams and pk in decisions:
+                by_child[child].append(_Referral(pk, received, decisions[pk]))
     return {
-        child: episode_spans(rows, owning.get(child, []))
-        for child, rows in sorted(by_child.items())
+        child: episode_spans(sorted(refs, key=lambda r: r.received_at), owning.get(child, []))
+        for child, refs in sorted(by_child.items())
     }
 
 
-def write(writer: load.Writer, drawn: DrawnCin, seed: int, chunk: int) -> None:
+def rows_of(drawn: DrawnCin, seed: int, chunk: int) -> list[tuple]:
+    """A chunk's rows as (model, columns), with ids from the chunk's own stream."""
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk])
 
     def uuids(rows: load.Rows) -> list[str]:
@@ -317,42 +318,28 @@ def write(writer: load.Writer, drawn: DrawnCin, seed: int, chunk: int) -> None:
     plan_ids = uuids(drawn.protection_plans)
     reviews = drawn.reviews.columns
     reviews["plan"] = [plan_ids[i] for i in reviews["plan"]]
-    for rows, row_ids in (
-        (drawn.assessments, None),
-        (drawn.plans, None),
-        (drawn.enquiries, None),
-        (drawn.protection_plans, plan_ids),
-        (drawn.reviews, None),
-        (drawn.disabilities, None),
-    ):
-        writer.write(rows.model, {"id": row_ids or uuids(rows), **rows.columns})
+    return [
+        (rows.model, {"id": row_ids or uuids(rows), **rows.columns})
+        for rows, row_ids in (
+            (drawn.assessments, None),
+            (drawn.plans, None),
+            (drawn.enquiries, None),
+            (drawn.protection_plans, plan_ids),
+            (drawn.reviews, None),
+            (drawn.disabilities, None),
+        )
+    ]
 
 
-@transaction.atomic
-def build_cin(
-    *, seed: int, as_of: dt.date, inject: bool = False, chunk_size: int = CHUNK_SIZE
-) -> dict[str, int]:
-    """Draw and write children-in-need work for the episodes of the authority's referrals,
-    `chunk_size` children at a time, in one random stream (so chunks do not change the data);
-    with `inject`, break a few records of the first chunk (see `inject_errors`)."""
-    la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
-    if la is None:
-        return {}
-    teams = set(
-        Team.objects.filter(partner=la)
-        .annotate(id_text=_text("id"))
-        .values_list("id_text", flat=True)
-    )
-    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
-    writer = load.Writer()
-    counts: dict[str, int] = defaultdict(int)
-    children = Person.objects.filter(is_child=True)
-    for chunk, page in enumerate(load.pages(children, [], chunk_size)):
-        drawn = draw_cin(rng, spans_of(teams, page[0][0], page[-1][0]), as_of)
-        if inject and chunk == 0:  # the census year before `as_of`'s
-            year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
-            inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
-        write(writer, drawn, seed, chunk)
-        for label, n in drawn.counts().items():
-            counts[label] += n
-    return dict(counts)
+def chunk_rows(
+    *, seed: int, chunk: int, rows: list[tuple], teams: set[str], as_of: dt.date, inject=False
+) -> list[tuple]:
+    """Children-in-need work for the episodes of one chunk's rows (`rows`, care's included),
+    from the chunk's own random stream, as (model, columns); with `inject`, a few records of the
+    first chunk are broken (see `inject_errors`)."""
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk, DRAW])
+    drawn = draw_cin(rng, spans_of(rows, teams), as_of)
+    if inject and chunk == 0:  # the census year before `as_of`'s
+        year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)
+        inject_errors(drawn, dt.date(year_end.year - 1, 4, 1), year_end)
+    return rows_of(drawn, seed, chunk)

@@ -20,8 +20,6 @@ import numpy as np
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models
-from django.db.models import CharField
-from django.db.models.functions import Cast
 
 # What the generator writes, and so what `--replace` wipes (with everything that depends on it).
 SYNTHETIC_ROOTS = [
@@ -196,21 +194,6 @@ class Rows:
 def rows_field(model, *fields: str):
     """A dataclass field holding empty `Rows`."""
     return field(default_factory=lambda: Rows(model, *fields))
-
-
-def pages(queryset, fields: list[str], size: int):
-    """Rows of `queryset` in primary-key order, at most `size` at a time (a keyset walk, so no
-    page costs more than the last), each the primary key as text and then `fields`: a
-    `uuid.UUID` for each row would cost more than the rest of reading it."""
-    queryset = queryset.annotate(pk_text=Cast("pk", CharField())).order_by("pk")
-    last = None
-    while True:
-        page = queryset if last is None else queryset.filter(pk__gt=last)
-        rows = list(page.values_list("pk_text", *fields)[:size])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
 
 
 class Writer:
