@@ -114,7 +114,7 @@ def episode_spans(referrals: list, owning: list) -> list[Span]:
     the last owning team lets go; a referral while it is open joins it; any other decision is a
     referral with no further action, closed the day it was decided."""
     spans: list[Span] = []
-    zone = timezone.get_current_timezone()  # looked up once: this runs for every referral
+    zone = timezone.get_default_timezone()  # the authority's days (and cached: runs per child)
     received = [r.received_at.astimezone(zone).date() for r in referrals]
     for i, r in enumerate(referrals):
         referred = received[i]

@@ -561,27 +561,25 @@ def _agency_ids(
 # --- The whole build ------------------------------------------------------------------------
 @dataclass
 class ChunkMaker:
-    """Draws chunks and prepares their rows, in order (the auto-increment ids continue from one
-    chunk to the next)."""
+    """Draws chunks and their rows as (model, columns), in order (the auto-increment ids continue
+    from one chunk to the next). The writing process converts the rows: the drawing one has the
+    more work, so that keeps both cores busy."""
 
     seed: int
     chunk_size: int
     as_of: object
     plan: Partnership
     first: Drawn | None
-    vendor: str
     counters: Counters
-
     inject: bool = False  # break a few care and CIN records of the first chunk on purpose
 
-    def rows(self, chunk: int, n: int) -> list[load.Prepared]:
+    def rows(self, chunk: int, n: int) -> list[tuple]:
         if chunk == 0 and self.first is not None:
             drawn, self.first = self.first, None
         else:
             drawn = draw_chunk(self.seed, chunk, n, self.chunk_size, self.as_of, self.plan)
         rows = chunk_rows(drawn, self.plan, self.seed, self.counters, start_of(self.as_of))
-        rows += self.statutory_rows(drawn, rows)
-        return [load.prepare(model, data, self.vendor) for model, data in rows]
+        return rows + self.statutory_rows(drawn, rows)
 
     def statutory_rows(self, drawn: Drawn, rows: list[tuple]) -> list[tuple]:
         """Children looked after, then children in need (issue 7), drawn from the chunk's own
@@ -612,8 +610,8 @@ class ChunkMaker:
         )
 
 
-def prepared_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
-    """(children, prepared rows) for each chunk, drawn one or two chunks ahead in a worker
+def drawn_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
+    """(children, rows) for each chunk, drawn one or two chunks ahead in a worker
     process when there are several chunks: drawing and writing then share the two cores."""
     if not parallel or len(sizes) < 2:
         for chunk, n in enumerate(sizes):
@@ -630,10 +628,10 @@ def prepared_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
                 pending.append((n, pool.submit(worker.rows, chunk, n)))
             while pending:
                 n, future = pending.popleft()
-                prepared = future.result()
+                rows = future.result()
                 for chunk, m in itertools.islice(todo, 1):
                     pending.append((m, pool.submit(worker.rows, chunk, m)))
-                yield n, prepared
+                yield n, rows
         finally:
             for _, future in pending:
                 future.cancel()
@@ -682,19 +680,17 @@ def build(
     )
     plan, first = plan_and_staff(seed, children, chunk_size, as_of)
     writer = load.Writer()
-    maker = ChunkMaker(
-        seed, chunk_size, as_of, plan, first, writer.vendor, Counters(), inject=care_errors
-    )
+    maker = ChunkMaker(seed, chunk_size, as_of, plan, first, Counters(), inject=care_errors)
     writer.begin_load(BULK_MODELS)
     report("indexes", writer.pending_indexes)
     try:
         with transaction.atomic():
             for model, data in partnership_rows(plan, start_of(as_of)):
                 writer.write(model, data)
-        for n, prepared in prepared_chunks(maker, chunk_sizes(children, chunk_size), parallel):
+        for n, rows in drawn_chunks(maker, chunk_sizes(children, chunk_size), parallel):
             with transaction.atomic():
-                for rows in prepared:
-                    writer.insert(rows)
+                for model, data in rows:
+                    writer.write(model, data)
             report("children", n)
     finally:
         writer.end_load(on_index=lambda name: report("index", 1))
