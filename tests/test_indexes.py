@@ -3,7 +3,8 @@ one (a second index on the same leading column costs every write and the synth's
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
 
 
 def _leading(model) -> set[str]:
@@ -41,3 +42,41 @@ def test_foreign_key_indexed_once(model, field):
 def test_the_check_sees_both_kinds():
     indexed = {f.db_index for _, f in FOREIGN_KEYS}
     assert indexed == {True, False}
+
+
+def _indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return {name for name, info in found.items() if info["index"] and not info["unique"]}
+
+
+def _triggers() -> int:
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dropping_a_foreign_key_index_keeps_the_table_and_can_be_undone():
+    """The audit migration drops only `actor`'s own index, both ways, and the audit table keeps
+    its append-only triggers (a rebuilt SQLite table would lose them)."""
+    loader = MigrationLoader(connection)
+    migration = loader.get_migration("audit", "0006_one_index_per_foreign_key")
+    before = loader.project_state(("audit", "0005_purpose_statutory_return"))
+    after = loader.project_state(("audit", "0006_one_index_per_foreign_key"))
+    (operation,) = migration.operations
+    name = "audit_accessevent_actor_id_69b33196"
+    triggers = _triggers()
+    assert name not in _indexes("audit_accessevent")
+    with connection.schema_editor() as editor:
+        operation.database_backwards("audit", editor, after, before)
+    try:
+        assert name in _indexes("audit_accessevent")
+    finally:
+        with connection.schema_editor() as editor:
+            operation.database_forwards("audit", editor, before, after)
+    assert name not in _indexes("audit_accessevent")
+    assert _triggers() == triggers
+    assert "audit_actor_time_idx" in _indexes("audit_accessevent")
