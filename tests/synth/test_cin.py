@@ -5,14 +5,18 @@ rules they should, and only those."""
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
+from tandem.access.models import Involvement
 from tandem.audit.models import Purpose
 from tandem.care.models import ChildProtectionPlan, CinAssessment, Section47Enquiry
 from tandem.partners.models import PartnerKind, Role, User
+from tandem.referrals.models import Referral, ThresholdDecision
 from tandem.returns import cin, selectors
 from tandem.returns.cin_tables import tables_from_xml
 from tandem.returns.validation import validate_cin
+from tandem.synth import cin as synth_cin
 from tandem.synth.cin import weekday_on_or_after, working_days_after
 
 AS_OF = dt.date(2026, 11, 23)
@@ -72,3 +76,44 @@ def test_a_conference_moves_off_a_weekend():
     assert weekday_on_or_after(dt.date(2025, 11, 15)) == dt.date(2025, 11, 17)
     assert weekday_on_or_after(dt.date(2025, 11, 16)) == dt.date(2025, 11, 17)
     assert weekday_on_or_after(dt.date(2025, 11, 14)) == dt.date(2025, 11, 14)
+
+
+def test_episodes_come_from_the_chunks_own_rows():
+    """Only decided referrals to the authority's teams make episodes; an owning involvement of
+    the authority (care's, given with attribute names) closes the case it opened."""
+    la, other = "la-team", "school-team"
+    at = np.array(["2025-01-06T10:00", "2025-03-03T10:00", "2025-05-05T10:00"], "datetime64[s]")
+    rows = [
+        (
+            Referral,
+            {
+                "id": np.array(["r1", "r2", "r3"], dtype=object),
+                "child": np.array(["c1", "c1", "c2"], dtype=object),
+                "to_team": np.array([la, la, other], dtype=object),
+                "received_at": at,
+            },
+        ),
+        (
+            ThresholdDecision,
+            {
+                "referral": np.array(["r1", "r3"], dtype=object),  # r2 is not decided yet
+                "decision": np.array(["child_in_need", "child_in_need"], dtype=object),
+                "decided_at": at[[0, 2]] + np.timedelta64(3600, "s"),
+            },
+        ),
+        (
+            Involvement,
+            {
+                "child_id": ["c1", "c1"],
+                "team_id": [la, other],
+                "kind": ["owning_team", "owning_team"],
+                "started_on": [dt.date(2025, 1, 6), dt.date(2025, 1, 6)],
+                "ended_on": [dt.date(2025, 2, 1), None],
+            },
+        ),
+    ]
+    spans = synth_cin.spans_of(rows, {la})
+    assert list(spans) == ["c1"]
+    (span,) = spans["c1"]
+    assert span.referral_ids == ["r1"]
+    assert (span.referred_on, span.closed_on) == (dt.date(2025, 1, 6), dt.date(2025, 2, 1))

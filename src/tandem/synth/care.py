@@ -182,8 +182,6 @@ class CareTeam(NamedTuple):
     @classmethod
     def planned(cls, plan: Partnership) -> "CareTeam | None":
         """The partnership's children in care team and its social workers, in id order."""
-        if "children_in_care" not in plan.key:
-            return None
         team = plan.key["children_in_care"]
         workers = sorted(
             u.id for u in plan.users if u.team == team and u.role == Role.SOCIAL_WORKER
