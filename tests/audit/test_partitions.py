@@ -81,7 +81,7 @@ def test_the_search_indexes_exist():
         month = f"audit_accessevent_p{timezone.now():%Y%m}"
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [month])
-            assert cursor.fetchone()[0] == len(INDEXES) + 3  # occurred_at, actor_id, the key
+            assert cursor.fetchone()[0] == len(INDEXES) + 2  # occurred_at, the key
 
 
 def test_still_append_only(append_only_audit):
