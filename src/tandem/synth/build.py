@@ -5,6 +5,7 @@ the same rows, byte for byte, and any stage of any chunk can be redrawn on its o
 truth in `tandem.synth.truth` redraws only the people and their risks).
 """
 
+import functools
 import hashlib
 import itertools
 import json
@@ -581,25 +582,35 @@ class ChunkMaker:
         rows = chunk_rows(drawn, self.plan, self.seed, self.counters, start_of(self.as_of))
         return rows + self.statutory_rows(drawn, rows)
 
+    @functools.cached_property
+    def authority(self):
+        """(the local authority, its children in care team, its teams' ids), or None: the same
+        for every chunk, so found once."""
+        from tandem.synth import care  # it builds on this module
+
+        la = care.authority(self.plan)
+        if la is None:
+            return None
+        teams = {t.id for t in self.plan.teams if self.plan.partners[t.partner]["id"] == la.pk}
+        return la, care.CareTeam.planned(self.plan), teams
+
     def statutory_rows(self, drawn: Drawn, rows: list[tuple]) -> list[tuple]:
         """Children looked after, then children in need (issue 7), drawn from the chunk's own
         rows: care for its children, CIN for the episodes its referrals (and care) make."""
         from tandem.synth import care, cin  # they build on this module
 
-        la = care.authority(self.plan)
-        if la is None:
+        if self.authority is None:
             return []
-        person = _objects(drawn.fam.p_id)
+        la, team, teams = self.authority
         out = care.chunk_rows(
             seed=self.seed,
             chunk=drawn.chunk,
-            children=care.children_of(drawn.fam, person),
+            children=care.children_of(drawn.fam, _objects(drawn.fam.p_id)),
             la=la,
-            team=care.CareTeam.planned(self.plan),
+            team=team,
             as_of=self.as_of,
             inject=self.inject,
         )
-        teams = {t.id for t in self.plan.teams if self.plan.partners[t.partner]["id"] == la.pk}
         return out + cin.chunk_rows(
             seed=self.seed,
             chunk=drawn.chunk,
