@@ -69,6 +69,15 @@ def test_identifiers_are_valid_and_unique(make_partnership):
     assert not duplicated.exists()
 
 
+def test_agency_ids_are_written_in_the_order_of_their_unique_key(make_partnership):
+    # One chunk: its rows go in (partner, local id) order, so each insert appends to the
+    # unique index instead of landing at random in it (3x slower at 1M children).
+    make_partnership(children=400)
+    rows = list(AgencyIdentifier.objects.order_by("id").values_list("partner_id", "local_id"))
+    assert len({p for p, _ in rows}) > 2
+    assert rows == sorted(rows, key=lambda r: (r[0].hex, r[1]))
+
+
 def test_dates_make_sense(make_partnership):
     make_partnership(children=400)
     assert not Person.objects.filter(

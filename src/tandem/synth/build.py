@@ -549,7 +549,8 @@ def _agency_ids(
             np.full(len(with_hospital), nhs_partner),
         ]
     )
-    o = np.argsort(who, kind="stable")
+    # In the order of the (partner, local id) unique index, so each row appends to its run.
+    o = np.lexsort((local.astype(str), partner))
     who, partner, local = who[o], partner[o], local[o]
     return {
         "id": counters.take(AgencyIdentifier, len(who)),
