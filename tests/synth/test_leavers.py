@@ -61,14 +61,18 @@ def young_person(left: dt.date, reason="E5"):
 
 def test_a_contact_at_each_birthday_after_leaving_and_none_to_come():
     person, last = young_person(D(2023, 1, 10))  # left at 16
-    contacts = leavers.draw_contacts(np.random.default_rng(1), person, last, Partner(), AS_OF)
+    contacts = leavers.draw_contacts(
+        np.random.default_rng(1), person.pk, DOB, last, Partner(), AS_OF
+    )
     # 17 in June 2023 ... 20 in June 2026; 21 is still to come.
     assert [c.year for c in contacts] == ["2023-24", "2024-25", "2025-26", "2026-27"]
 
 
 def test_no_contact_on_the_birthday_they_left_care():
     person, last = young_person(D(2024, 6, 15), reason="E17")  # left on their 18th birthday
-    contacts = leavers.draw_contacts(np.random.default_rng(1), person, last, Partner(), AS_OF)
+    contacts = leavers.draw_contacts(
+        np.random.default_rng(1), person.pk, DOB, last, Partner(), AS_OF
+    )
     assert [c.year for c in contacts] == ["2025-26", "2026-27"]  # 19 and 20
 
 
@@ -80,7 +84,7 @@ def many():
     for i in range(6000):
         reason = "E17" if i % 3 == 0 else "E5"
         person, last = young_person(D(2022, 11, 1) if i % 2 else D(2024, 6, 15), reason)
-        for c in leavers.draw_contacts(rng, person, last, Partner(), D(2027, 7, 1)):
+        for c in leavers.draw_contacts(rng, person.pk, DOB, last, Partner(), D(2027, 7, 1)):
             age = int(c.year[:4]) - DOB.year  # the birthday falls in June of the first year
             out.append((age, c, reason == "E17"))
     return out
@@ -143,7 +147,7 @@ def test_injected_errors_break_contacts_of_the_year_and_say_which_rule():
     contacts = []
     for _ in range(40):
         person, last = young_person(D(2022, 11, 1))
-        contacts += leavers.draw_contacts(rng, person, last, Partner(), AS_OF)
+        contacts += leavers.draw_contacts(rng, person.pk, DOB, last, Partner(), AS_OF)
     injected = leavers.inject_errors(contacts, "2025-26")
     assert [rule for rule, _ in injected] == ["345", "345", "344"]
     broken = [c for c in contacts if c.activity == "0" and c.in_touch == "YES"]

@@ -236,10 +236,11 @@ def draw_health(rng, person: Person, start: dt.date, left: dt.date, drawn: care.
 
 
 # --- What the authority knew at each birthday --------------------------------------------------
-def left_care(episodes: list[CareEpisode], dob: dt.date) -> CareEpisode | None:
+def left_care(episodes: list, dob: dt.date):
     """The last episode of a care leaver's care, or None if the young person is not one: looked
     after 13 weeks (91 days) after their 14th birthday, some of it after their 16th, and not
-    ended by death, adoption or another authority taking over their care."""
+    ended by death, adoption or another authority taking over their care. Episodes are anything
+    with a CareEpisode's started_on, ended_on, reason_ended and legal_status."""
     if not episodes or any(e.ended_on is None for e in episodes):
         return None
     last = max(episodes, key=lambda e: e.started_on)
@@ -253,10 +254,10 @@ def left_care(episodes: list[CareEpisode], dob: dt.date) -> CareEpisode | None:
 
 
 def draw_contacts(
-    rng, person: Person, last: CareEpisode, la: Partner, as_of: dt.date
+    rng, child_id, dob: dt.date, last, la: Partner, as_of: dt.date
 ) -> list[CareLeaverContact]:
     """One contact for each birthday from 17 to 21 after the young person left care."""
-    dob, left = person.date_of_birth, last.ended_on
+    left = last.ended_on
     contacts = []
     for age in range(17, 22):
         birthday = _birthday(dob, age)
@@ -274,7 +275,7 @@ def draw_contacts(
                 accommodation = "Z1"  # staying put with former foster carers, to 21
         contacts.append(
             CareLeaverContact(
-                child_id=person.pk,
+                child_id=child_id,
                 local_authority=la,
                 year=collection_year(birthday),
                 in_touch=in_touch,
@@ -320,18 +321,30 @@ def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[st
     Person.objects.filter(pk__in=[p.pk for p in young]).update(created_at=made, updated_at=made)
     care.write(load.Writer(), drawn, seed, CHUNK)
     team = Team.objects.filter(partner=la, name="Leaving care team").first()
-    # Every care leaver of the authority, made here or with the children.
+    # Every care leaver of the authority, made here or with the children: read as plain rows
+    # (tens of thousands of episodes at 1,000,000 children), each with the child's birth date.
     by_child = defaultdict(list)
-    for e in CareEpisode.objects.filter(local_authority=la).order_by("child_id", "started_on"):
-        by_child[e.child_id].append(e)
-    people = Person.objects.in_bulk(list(by_child))
+    rows = (
+        CareEpisode.objects.filter(local_authority=la)
+        .order_by("child_id", "started_on")
+        .values_list(
+            "child_id",
+            "child__date_of_birth",
+            "started_on",
+            "ended_on",
+            "reason_ended",
+            "legal_status",
+            named=True,
+        )
+    )
+    for e in rows:
+        by_child[e.child_id, e.child__date_of_birth].append(e)
     contacts, involvements = [], []
-    for child_id, episodes in by_child.items():
-        person = people[child_id]
-        last = left_care(episodes, person.date_of_birth)
+    for (child_id, dob), episodes in by_child.items():
+        last = left_care(episodes, dob)
         if last is None:
             continue
-        contacts += draw_contacts(rng, person, last, la, as_of)
+        contacts += draw_contacts(rng, child_id, dob, last, la, as_of)
         if team is not None:  # a personal adviser's support, from the day they left
             involvements.append(
                 Involvement(
