@@ -564,8 +564,8 @@ def _agency_ids(
 @dataclass
 class ChunkMaker:
     """Draws chunks and their rows as (model, columns), in order (the auto-increment ids continue
-    from one chunk to the next). The writing process converts the rows: the drawing one has the
-    more work, so that keeps both cores busy."""
+    from one chunk to the next). The writing process converts the rows (`load.prepare`): that
+    shares the work of the two cores about evenly (see bench/RESULTS.md)."""
 
     seed: int
     chunk_size: int

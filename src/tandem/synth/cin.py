@@ -276,16 +276,17 @@ def spans_of(rows: list[tuple], teams: set[str]) -> dict:
     decisions, referrals = {}, []
     for model, data in rows:
         if model is Involvement:
-            for child, team, kind, started, ended in zip(
-                _column(data, "child"),
-                _column(data, "team"),
-                data["kind"],
-                _dates(data["started_on"]),
-                _dates(data["ended_on"]),
+            # The authority's owning rows first, so only those are turned into dates.
+            team = np.asarray(_column(data, "team"), dtype=object)
+            kind = np.asarray(data["kind"], dtype=object)
+            keep = np.flatnonzero((kind == InvolvementKind.OWNING_TEAM) & np.isin(team, [*teams]))
+            for child, started, ended in zip(
+                np.asarray(_column(data, "child"), dtype=object)[keep],
+                _dates(np.asarray(data["started_on"])[keep]),
+                _dates(np.asarray(data["ended_on"])[keep]),
                 strict=True,
             ):
-                if kind == InvolvementKind.OWNING_TEAM and team in teams:
-                    owning[child].append(_Owning(started, ended))
+                owning[child].append(_Owning(started, ended))
         elif model is ThresholdDecision:
             decided = map(_Decision, data["decision"], _aware(data["decided_at"]))
             decisions.update(zip(_column(data, "referral"), decided, strict=True))
