@@ -20,6 +20,7 @@ from tandem.people.models import (
 )
 from tandem.referrals.models import Feedback, Referral, ReferralReason, ThresholdDecision
 from tandem.synth import cases
+from tandem.synth.models import SynthRun
 from tests.synth.conftest import AS_OF
 
 MODELS = [
@@ -167,3 +168,20 @@ def test_the_load_puts_back_every_index_constraint_and_setting(make_partnership)
             assert cursor.fetchone()[0] == 1
             cursor.execute("PRAGMA synchronous")
             assert cursor.fetchone()[0] != 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replacing_a_partnership_leaves_only_the_new_one(make_partnership):
+    """Outside a test transaction the wipe runs as it does for a user: inside the load, with the
+    indexes and SQLite's foreign-key checks off."""
+    before = _schema()
+    make_partnership(children=200, seed=1)
+    run = make_partnership(children=150, seed=2)
+    assert _schema() == before
+    assert list(SynthRun.objects.values_list("seed", flat=True)) == [2]
+    assert Person.objects.count() == run.rows["people.Person"]
+    assert Referral.objects.count() == run.rows["referrals.Referral"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
