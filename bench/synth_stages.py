@@ -116,23 +116,23 @@ def run(args) -> None:
         elif stage == "children":
             indexes["children"] += amount
             if indexes["children"] == args.children:
-                stages.mark("indexes built")
+                stages.mark("care leavers")
         elif stage == "index":
             indexes["built"] += 1
             if indexes["built"] == indexes["total"]:
                 stages.mark("sequences, run record")
 
-    def timed(name: str, fn):
-        def stage(**options):
-            stages.mark(name)
+    def then(following: str, fn):
+        def stage(*args, **options):
             try:
-                return fn(**options)
+                return fn(*args, **options)
             finally:
-                stages.mark("sequences, run record")
+                stages.mark(following)
 
         return stage
 
-    leavers.build_leavers = timed("care leavers", leavers.build_leavers)
+    # The care leavers are drawn and written after the last chunk, before the indexes.
+    leavers.build_leavers = then("indexes built", leavers.build_leavers)
     started = time.perf_counter()
     run_ = build.build(
         seed=args.seed, children=args.children, as_of=args.as_of, replace=True, report=report

@@ -14,7 +14,7 @@ import multiprocessing
 import pickle
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from tandem.care.models import (
     AdoptionPlacement,
     AnnualHealth,
     CareEpisode,
+    CareLeaverContact,
     CareReview,
     ChildDisability,
     ChildProtectionPlan,
@@ -91,6 +92,7 @@ STATUTORY_MODELS = [
     ChildProtectionPlan,
     ChildProtectionReview,
     ChildDisability,
+    CareLeaverContact,
 ]
 BULK_MODELS = [
     Person,
@@ -564,8 +566,7 @@ def _agency_ids(
 @dataclass
 class ChunkMaker:
     """Draws chunks and their rows as (model, columns), in order (the auto-increment ids continue
-    from one chunk to the next). The writing process converts the rows (`load.prepare`): that
-    shares the work of the two cores about evenly (see bench/RESULTS.md)."""
+    from one chunk to the next)."""
 
     seed: int
     chunk_size: int
@@ -623,30 +624,41 @@ class ChunkMaker:
 
 
 def drawn_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
-    """(children, rows) for each chunk, drawn one or two chunks ahead in a worker
-    process when there are several chunks: drawing and writing then share the two cores."""
+    """(children, rows) for each chunk, drawn one or two chunks ahead in a worker process when
+    there are several chunks (drawing and writing then share the two cores), and unpickled in a
+    thread of this process while it writes the chunk before."""
     if not parallel or len(sizes) < 2:
         for chunk, n in enumerate(sizes):
             yield n, maker.rows(chunk, n)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        1, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
-    ) as pool:
+    with (
+        ProcessPoolExecutor(
+            1, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
+        ) as pool,
+        ThreadPoolExecutor(1) as reader,
+    ):
+
+        def submit(chunk: int, n: int):
+            drawn = pool.submit(worker.rows, chunk, n)
+            return n, drawn, reader.submit(lambda: worker.received(drawn.result()))
+
         pending = deque()
         todo = iter(enumerate(sizes))
         try:
             for chunk, n in itertools.islice(todo, 2):
-                pending.append((n, pool.submit(worker.rows, chunk, n)))
+                pending.append(submit(chunk, n))
             while pending:
-                n, future = pending.popleft()
-                rows = future.result()
+                n, _, rows = pending.popleft()
+                rows = rows.result()
                 for chunk, m in itertools.islice(todo, 1):
-                    pending.append((m, pool.submit(worker.rows, chunk, m)))
+                    pending.append(submit(chunk, m))
                 yield n, rows
         finally:
-            for _, future in pending:
-                future.cancel()
+            # Chunks not started are dropped; a chunk already drawn is still read, so that its
+            # file is removed.
+            for _, drawn, _ in pending:
+                drawn.cancel()
 
 
 def validate(children: int, chunk_size: int) -> None:
@@ -708,16 +720,15 @@ def build(
                 for model, data in rows:
                     writer.write(model, data)
             report("children", n)
+        # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
+        from tandem.synth import leavers
+
+        with transaction.atomic():
+            leavers.build_leavers(writer, seed=seed, as_of=as_of, inject=care_errors)
     finally:
         writer.end_load(on_index=lambda name: report("index", 1))
     writer.reset_sequences(ALL_MODELS)
     run.finished_at = timezone.now()
     run.rows = writer.rows
-    # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
-    from tandem.synth import leavers
-
-    made = leavers.build_leavers(seed=seed, as_of=as_of, inject=care_errors)
-    run.rows.update(made)
-    run.rows["people.Person"] = run.rows.get("people.Person", 0) + made.get("care leavers made", 0)
     run.save(update_fields=["finished_at", "rows"])
     return run

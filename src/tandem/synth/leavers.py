@@ -17,7 +17,6 @@ import uuid
 from collections import defaultdict
 
 import numpy as np
-from django.db import transaction
 
 from tandem.access.models import Involvement, InvolvementKind, SharingPurpose
 from tandem.care.models import (
@@ -299,13 +298,15 @@ def inject_errors(contacts: list[CareLeaverContact], year: str) -> list[tuple[st
     return injected
 
 
-@transaction.atomic
-def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[str, int]:
+def build_leavers(writer: load.Writer, *, seed: int, as_of: dt.date, inject: bool = False) -> None:
     """Make the older care leavers, then the contacts of every care leaver of the authority;
-    with `inject`, break a few contacts of the last complete year (see `inject_errors`)."""
+    with `inject`, break a few contacts of the last complete year (see `inject_errors`).
+
+    Runs inside the build's bulk load, after the last chunk: the rows go in before the indexes
+    are built, and the authority's care episodes are few enough to read without them."""
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
-        return {}
+        return
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     children = Person.objects.filter(is_child=True, date_of_birth__isnull=False).count()
     per_year_of_age = children / 18
@@ -315,11 +316,12 @@ def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[st
     drawn = care.Drawn()
     for person in young:
         draw_period(rng, person, la, drawn)
-    Person.objects.bulk_create(young, batch_size=2000)
-    # As the generator's own rows: made before the start of `as_of` (bulk_create stamps now).
-    made = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-    Person.objects.filter(pk__in=[p.pk for p in young]).update(created_at=made, updated_at=made)
-    care.write(load.Writer(), drawn, seed, CHUNK)
+    people = load.columns_of(Person, young)
+    # Made before the start of `as_of`, as the generator's own rows are.
+    made = np.datetime64(as_of, "s") - np.timedelta64(1, "D")
+    people["created_at"] = people["updated_at"] = np.full(len(young), made)
+    writer.write(Person, people)
+    care.write(writer, drawn, seed, CHUNK)
     team = Team.objects.filter(partner=la, name="Leaving care team").first()
     # Every care leaver of the authority, made here or with the children: read as plain rows
     # (tens of thousands of episodes at 1,000,000 children), each with the child's birth date.
@@ -364,10 +366,6 @@ def build_leavers(*, seed: int, as_of: dt.date, inject: bool = False) -> dict[st
     for contact, pk in zip(
         contacts, ids.uuids(ids_rng, len(contacts), table=prefix, chunk=CHUNK), strict=True
     ):
-        contact.id = uuid.UUID(pk)
-    CareLeaverContact.objects.bulk_create(contacts, batch_size=2000)
-    Involvement.objects.bulk_create(involvements, batch_size=2000)
-    return {
-        "care leavers made": len(young),
-        "care leaver contacts": len(contacts),
-    }
+        contact.id = pk
+    writer.write(CareLeaverContact, load.columns_of(CareLeaverContact, contacts))
+    writer.write(Involvement, load.columns_of(Involvement, involvements))

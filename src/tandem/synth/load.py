@@ -8,6 +8,7 @@ expects, and needs no connection, so it can run in another process while `Writer
 """
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -50,30 +51,70 @@ class Prepared:
     copy_text: str | None = None
 
 
+# Dates and times are written as Django writes them ("2024-01-31", "2024-01-31 09:30:00"): a
+# million rows' worth through `np.datetime_as_string` costs seconds, so each day in the column's
+# range is formatted once and each row's text is put together from bytes.
+_FIRST_DAY, _LAST_DAY = np.datetime64("1000-01-01", "D"), np.datetime64("9999-12-31", "D")
+_WIDEST_CALENDAR = np.timedelta64(1_000_000, "D")  # wider (never in generated data): each value
+
+
+def _calendar(days: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """('YYYY-MM-DD' for every day from the first of `days` to the last, each day's place in
+    it), or None if that is not a short run of four-digit years."""
+    first, last = days.min(), days.max()
+    if not (first >= _FIRST_DAY and last <= _LAST_DAY and last - first < _WIDEST_CALENDAR):
+        return None
+    names = np.datetime_as_string(np.arange(first, last + np.timedelta64(1, "D")), unit="D")
+    return names, (days - first).astype(int)
+
+
+@functools.cache
+def _clock() -> np.ndarray:
+    """' HH:MM:SS' for every second of a day, as rows of bytes."""
+    text = np.datetime_as_string(np.arange(86_400).astype("datetime64[s]"), unit="s")
+    clock = text.astype("S19").view(np.uint8).reshape(-1, 19)[:, 10:].copy()
+    clock[:, 0] = ord(" ")
+    return clock
+
+
+def _with_missing(text: list, missing: np.ndarray) -> list:
+    if not missing.any():
+        return text
+    out = np.full(len(missing), None, dtype=object)
+    out[~missing] = text
+    return out.tolist()
+
+
 def _datetimes(values: np.ndarray, suffix: str) -> list:
     values = values.astype("datetime64[s]")
     missing = np.isnat(values)
-    if len(values) > 1 and not missing.any() and values.min() == values.max():
+    present = values[~missing]
+    if len(values) > 1 and not missing.any() and present.min() == present.max():
         return [_datetimes(values[:1], suffix)[0]] * len(values)  # a constant, like created_at
-    text = np.datetime_as_string(values, unit="s").astype("S19")
-    text.view(np.uint8).reshape(-1, 19)[:, 10] = ord(" ")  # "2024-01-31 09:30:00", as Django
-    out = text.astype("U19")
-    if suffix:
-        out = np.char.add(out, suffix)
-    if missing.any():
-        out = out.astype(object)
-        out[missing] = None
-    return out.tolist()
+    days = present.astype("datetime64[D]")
+    calendar = _calendar(days) if len(present) else None
+    if calendar is None:
+        text = [t.replace("T", " ") + suffix for t in np.datetime_as_string(present, unit="s")]
+        return _with_missing(text, missing)
+    names, day = calendar
+    width = 19 + len(suffix)
+    chars = np.empty((len(present), width), dtype=np.uint8)
+    chars[:, :10] = names.astype("S10").view(np.uint8).reshape(-1, 10)[day]
+    chars[:, 10:19] = _clock()[(present - days).astype(int)]
+    chars[:, 19:] = np.frombuffer(suffix.encode(), dtype=np.uint8)
+    joined = chars.tobytes().decode("ascii")
+    return _with_missing([joined[i : i + width] for i in range(0, len(joined), width)], missing)
 
 
 def _dates(values: np.ndarray) -> list:
     values = values.astype("datetime64[D]")
     missing = np.isnat(values)
-    out = np.datetime_as_string(values, unit="D")
-    if missing.any():
-        out = out.astype(object)
-        out[missing] = None
-    return out.tolist()
+    present = values[~missing]
+    calendar = _calendar(present) if len(present) else None
+    if calendar is None:
+        return _with_missing(np.datetime_as_string(present, unit="D").tolist(), missing)
+    names, day = calendar
+    return _with_missing(names.astype(object)[day].tolist(), missing)  # one string per day
 
 
 def _plain(values, null: bool) -> list:
@@ -166,6 +207,13 @@ def prepare(model, data: dict, vendor: str) -> Prepared:
     else:
         prepared.values = values
     return prepared
+
+
+def columns_of(model, objects: list) -> dict:
+    """Model instances as columns for `Writer.write`, as they stand (nothing like `save` fills
+    a field in: give auto_now fields their values)."""
+    fields = model._meta.concrete_fields
+    return {f.attname: [getattr(o, f.attname) for o in objects] for f in fields}
 
 
 class Rows:
