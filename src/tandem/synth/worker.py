@@ -1,4 +1,4 @@
-"""The process that draws chunks and prepares their rows while the main process writes.
+"""The process that draws chunks and sends their rows back while the main process writes.
 
 It is started with "spawn" (a clean interpreter: no inherited database connection or threads),
 so it sets Django up before it unpickles anything that refers to a model. The main process
