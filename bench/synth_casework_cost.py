@@ -30,8 +30,7 @@ def main() -> None:
     child = np.asarray(drawn.fam.p_id, dtype=object)[drawn.fam.child_p]
     team_ids = np.asarray([t.id for t in plan.teams], dtype=object)
     all_rows = sum(
-        load.prepare(m, d, "sqlite").n
-        for m, d in build.chunk_rows(drawn, plan, SEED, build.Counters(), now)
+        load.prepare(m, d, "sqlite").n for m, d in build.chunk_rows(drawn, plan, SEED, now)
     )
     times = []
     for _ in range(ROUNDS):
@@ -45,7 +44,6 @@ def main() -> None:
             uuids=lambda model, n, start=0, rng=rng: ids.uuids(
                 rng, n, table=build.table_prefix(SEED, model), chunk=1, start=start
             ),
-            take=build.Counters().take,
             users=lambda r: build._users(plan, r),
             child=child,
             team_ids=team_ids,

@@ -1,12 +1,16 @@
-"""Writing generated rows: dates and times as Django writes them, and columns packed to cross
-from the drawing process to the writing one unchanged."""
+"""Writing generated rows: dates and times as Django writes them, and chunks saved by the
+drawing processes and loaded by the writing one whole or not at all."""
 
+import contextlib
 import os
-import pickle
+import sqlite3
+import uuid
 
 import numpy as np
 import pytest
+from django.db import IntegrityError, connection
 
+from tandem.people.models import Household, HouseholdMember
 from tandem.synth import load, worker
 
 
@@ -40,40 +44,65 @@ def test_a_constant_date_time_is_written_once_for_every_row():
     assert load._datetimes(values, "") == ["2026-11-23 00:00:00"] * 5
 
 
-COLUMNS = [
-    ["a", "bb", "", "ccc"],
-    ["a", None, "", None],
-    [None, None],
-    ["x"],
-    [],
-    ["has a \x00 in it", "b"],  # cannot be packed: sent as it is
-    [1, 2, 3],
-    ["a", 1],
-]
+def _households(*names: str) -> dict:
+    return {
+        "id": [uuid.uuid4().hex for _ in names],
+        "name": list(names),
+        "address": ["1 High Street"] * len(names),
+        "postcode": ["TW9 1AA"] * len(names),
+        "created_at": np.full(len(names), np.datetime64("2026-11-23T00:00:00")),
+    }
 
 
-@pytest.mark.parametrize("column", COLUMNS)
-def test_a_packed_column_arrives_as_the_same_values(column):
-    for form in (column, np.array(column, dtype=object)):
-        assert list(pickle.loads(pickle.dumps(worker.pack(form)))) == column
+def test_a_chunk_file_holds_each_table_once_with_its_rows(tmp_path):
+    path = str(tmp_path / "chunk")
+    rows = [(Household, _households("A", "B")), (Household, _households("C"))]
+    load.save_chunk(rows, "sqlite", path)
+    with contextlib.closing(sqlite3.connect(path)) as saved:
+        listed = saved.execute("SELECT label, db_table, n FROM chunk_tables").fetchall()
+        names = saved.execute("SELECT name FROM people_household ORDER BY rowid").fetchall()
+    assert listed == [("people.Household", "people_household", 3)]
+    assert names == [("A",), ("B",), ("C",)]
 
 
-def test_only_columns_of_strings_are_packed():
-    assert isinstance(worker.pack(["a", None, "b"]), worker.Packed)
-    assert not isinstance(worker.pack([1, 2]), worker.Packed)
-    assert not isinstance(worker.pack(["a\x00b", "c"]), worker.Packed)
-    dates = np.array(["2026-01-01"], dtype="datetime64[D]")
-    assert worker.pack(dates) is dates
+def test_an_auto_increment_id_left_out_is_numbered_by_the_database():
+    data = {"household": ["h"], "person": ["p"], "joined_on": np.array(["2026-01-01"], "M8[D]")}
+    prepared = load.prepare(HouseholdMember, data, "sqlite")
+    assert "id" not in prepared.columns
+    with pytest.raises(load.SchemaMismatch, match="people.Household.name"):
+        load.prepare(Household, {"id": [uuid.uuid4().hex]}, "sqlite")
 
 
-def test_a_chunk_crosses_in_a_file_that_is_removed_once_read(monkeypatch, tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_a_loaded_chunk_is_written_and_its_file_removed(tmp_path):
+    path = str(tmp_path / "chunk")
+    load.save_chunk([(Household, _households("A", "B"))], connection.vendor, path)
+    writer = load.Writer()
+    writer.load_chunk(path)
+    assert sorted(Household.objects.values_list("name", flat=True)) == ["A", "B"]
+    assert writer.rows == {"people.Household": 2}
+    assert not os.path.exists(path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_that_cannot_be_loaded_leaves_nothing_half_written(tmp_path):
+    path = str(tmp_path / "chunk")
+    clash = _households("A", "B")
+    Household.objects.create(id=uuid.UUID(clash["id"][1]), name="Already here")
+    load.save_chunk([(Household, _households("C")), (Household, clash)], connection.vendor, path)
+    with pytest.raises(IntegrityError):
+        load.Writer().load_chunk(path)
+    assert list(Household.objects.values_list("name", flat=True)) == ["Already here"]
+    assert not os.path.exists(path)
+
+
+def test_a_chunk_that_fails_to_draw_leaves_no_file(monkeypatch, tmp_path):
     class Maker:
         def rows(self, chunk, n):
-            return [("model", {"name": np.array(["a", None] * n, dtype=object), "n": [chunk]})]
+            raise RuntimeError("drawing failed")
 
     monkeypatch.setattr(worker, "_maker", Maker())
     monkeypatch.setattr(worker, "_SHARED_MEMORY", str(tmp_path))
-    path = worker.rows(7, 2)
-    assert os.path.dirname(path) == str(tmp_path)
-    assert worker.received(path) == [("model", {"name": ["a", None, "a", None], "n": [7]})]
-    assert not os.path.exists(path)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        worker.chunk(3, 10, "sqlite")
+    assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ the same rows, byte for byte, and any stage of any chunk can be redrawn on its o
 truth in `tandem.synth.truth` redraws only the people and their risks).
 """
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -12,14 +13,15 @@ import itertools
 import json
 import math
 import multiprocessing
+import os
 import pickle
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tandem.access.models import Involvement
@@ -249,18 +251,6 @@ def _text(rng, options: dict[str, list[str]], keys: np.ndarray) -> np.ndarray:
     return out
 
 
-class Counters:
-    """Auto-increment ids chosen by the generator, continuing across chunks."""
-
-    def __init__(self):
-        self.next: dict = {}
-
-    def take(self, model, n: int) -> np.ndarray:
-        start = self.next.get(model, 1)
-        self.next[model] = start + n
-        return np.arange(start, start + n)
-
-
 def partnership_rows(plan: Partnership, now: np.datetime64) -> list[tuple]:
     partners = plan.partners
     teams = plan.teams
@@ -310,11 +300,10 @@ def partnership_rows(plan: Partnership, now: np.datetime64) -> list[tuple]:
     ]
 
 
-def chunk_rows(
-    drawn: Drawn, plan: Partnership, seed: int, counters: Counters, now: np.datetime64
-) -> list[tuple]:
+def chunk_rows(drawn: Drawn, plan: Partnership, seed: int, now: np.datetime64) -> list[tuple]:
     """Every row of one chunk, as (model, {field: column}), in an order that respects foreign
-    keys (parents first)."""
+    keys (parents first). Tables with auto-increment ids leave them out: the database numbers
+    the rows as they are written, chunk after chunk, so a chunk can be drawn on its own."""
     rng = stream(seed, drawn.chunk, ROW_IDS)
     fam, refs, inv, ev = drawn.fam, drawn.refs, drawn.inv, drawn.events
     chunk = drawn.chunk
@@ -366,7 +355,6 @@ def chunk_rows(
         (
             HouseholdMember,
             {
-                "id": counters.take(HouseholdMember, n_people),
                 "household": household[fam.p_hh],
                 "person": person,
                 "joined_on": fam.p_joined,
@@ -418,7 +406,6 @@ def chunk_rows(
         (
             ReferralReason,
             {
-                "id": counters.take(ReferralReason, len(which)),
                 "referral": referral[which],
                 "reason": np.array(REASONS, dtype=object)[reason],
             },
@@ -442,7 +429,6 @@ def chunk_rows(
         (
             Feedback,
             {
-                "id": counters.take(Feedback, int(fb.sum())),
                 "referral": referral[fb],
                 "message": _text(rng, texts.FEEDBACK, decision[fb]),
                 "given_by": _users(plan, refs.feedback_by[fb]),
@@ -486,7 +472,7 @@ def chunk_rows(
     rows.append(
         (
             AgencyIdentifier,
-            _agency_ids(drawn, plan, seed, counters, team_partner, partner_ids, child),
+            _agency_ids(drawn, plan, seed, team_partner, partner_ids, child),
         )
     )
     # Casework (issue 6): cases, the teams around the families, assessments, plans, reviews.
@@ -500,7 +486,6 @@ def chunk_rows(
             uuids=lambda model, n, start=0: ids.uuids(
                 case_rng, n, table=table_prefix(seed, model), chunk=chunk, start=start
             ),
-            take=counters.take,
             users=lambda r: _users(plan, r),
             child=child,
             team_ids=team_ids,
@@ -513,7 +498,6 @@ def _agency_ids(
     drawn: Drawn,
     plan: Partnership,
     seed: int,
-    counters: Counters,
     team_partner: np.ndarray,
     partner_ids: np.ndarray,
     child: np.ndarray,
@@ -556,7 +540,6 @@ def _agency_ids(
     o = np.lexsort((local.astype(str), partner))
     who, partner, local = who[o], partner[o], local[o]
     return {
-        "id": counters.take(AgencyIdentifier, len(who)),
         "person": child[who],
         "partner": partner_ids[partner],
         "local_id": local,
@@ -566,15 +549,13 @@ def _agency_ids(
 # --- The whole build ------------------------------------------------------------------------
 @dataclass
 class ChunkMaker:
-    """Draws chunks and their rows as (model, columns), in order (the auto-increment ids continue
-    from one chunk to the next)."""
+    """Draws a chunk's rows as (model, columns); any chunk, in any order, in any process."""
 
     seed: int
     chunk_size: int
     as_of: object
     plan: Partnership
     first: Drawn | None
-    counters: Counters
     inject: bool = False  # break a few care and CIN records of the first chunk on purpose
 
     def rows(self, chunk: int, n: int) -> list[tuple]:
@@ -582,7 +563,7 @@ class ChunkMaker:
             drawn, self.first = self.first, None
         else:
             drawn = draw_chunk(self.seed, chunk, n, self.chunk_size, self.as_of, self.plan)
-        rows = chunk_rows(drawn, self.plan, self.seed, self.counters, start_of(self.as_of))
+        rows = chunk_rows(drawn, self.plan, self.seed, start_of(self.as_of))
         return rows + self.statutory_rows(drawn, rows)
 
     @functools.cached_property
@@ -624,42 +605,48 @@ class ChunkMaker:
         )
 
 
-def drawn_chunks(maker: ChunkMaker, sizes: list[int], parallel: bool):
-    """(children, rows) for each chunk, drawn one or two chunks ahead in a worker process when
-    there are several chunks (drawing and writing then share the two cores), and unpickled in a
-    thread of this process while it writes the chunk before."""
-    if not parallel or len(sizes) < 2:
+def written_chunks(maker: ChunkMaker, sizes: list[int], writer: load.Writer, parallel: bool):
+    """Draws and writes each chunk in order, yielding its number of children once written.
+
+    With several chunks, worker processes draw them ahead, as many at once as there are cores,
+    and save each in the database's bulk form (`load.save_chunk`); this process only loads
+    them (`Writer.load_chunk`), which costs it no Python work per value, so it keeps up with
+    the workers. SQLite attaches a chunk's file only outside a transaction: inside one (as in
+    tests) the chunks are drawn and written here, giving the same rows."""
+    if not parallel or len(sizes) < 2 or connection.in_atomic_block:
         for chunk, n in enumerate(sizes):
-            yield n, maker.rows(chunk, n)
+            rows = maker.rows(chunk, n)
+            with transaction.atomic():
+                for model, data in rows:
+                    writer.write(model, data)
+            yield n
         return
+    workers = min(len(sizes), os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")
-    with (
-        ProcessPoolExecutor(
-            1, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
-        ) as pool,
-        ThreadPoolExecutor(1) as reader,
-    ):
-
-        def submit(chunk: int, n: int):
-            drawn = pool.submit(worker.rows, chunk, n)
-            return n, drawn, reader.submit(lambda: worker.received(drawn.result()))
-
-        pending = deque()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
+    ) as pool:
         todo = iter(enumerate(sizes))
+        # One chunk more than there are workers, so that a worker never waits for this process.
+        pending = deque(
+            (n, pool.submit(worker.chunk, chunk, n, writer.vendor))
+            for chunk, n in itertools.islice(todo, workers + 1)
+        )
         try:
-            for chunk, n in itertools.islice(todo, 2):
-                pending.append(submit(chunk, n))
             while pending:
-                n, _, rows = pending.popleft()
-                rows = rows.result()
+                n, saved = pending[0]
+                path = saved.result()
+                pending.popleft()
                 for chunk, m in itertools.islice(todo, 1):
-                    pending.append(submit(chunk, m))
-                yield n, rows
+                    pending.append((m, pool.submit(worker.chunk, chunk, m, writer.vendor)))
+                writer.load_chunk(path)
+                yield n
         finally:
-            # Chunks not started are dropped; a chunk already drawn is still read, so that its
-            # file is removed.
-            for _, drawn, _ in pending:
-                drawn.cancel()
+            # Chunks not started are dropped; the files of chunks already saved are removed.
+            for _, saved in pending:
+                if not saved.cancel():
+                    with contextlib.suppress(Exception):
+                        os.remove(saved.result())
 
 
 def validate(children: int, chunk_size: int) -> None:
@@ -692,8 +679,7 @@ def build(
     ("children", n) after each chunk is written, ("index", 1) after each index is built."""
     validate(children, chunk_size)
     report = report or (lambda stage, amount: None)
-    populated = existing_data()
-    if populated and not replace:
+    if existing_data() and not replace:
         raise AlreadyPopulated(
             "The database already holds people, partners or users: run with --replace to "
             "wipe them (the audit log is kept) and build afresh"
@@ -701,15 +687,16 @@ def build(
     started_at = timezone.now()
     plan, first = plan_and_staff(seed, children, chunk_size, as_of)
     writer = load.Writer()
-    maker = ChunkMaker(seed, chunk_size, as_of, plan, first, Counters(), inject=care_errors)
+    maker = ChunkMaker(seed, chunk_size, as_of, plan, first, inject=care_errors)
     writer.begin_load(BULK_MODELS)
     report("indexes", writer.pending_indexes)
     try:
         # Wiped inside the load: with the secondary indexes and SQLite's foreign-key checks off,
         # emptying the tables is a truncation, not a row-by-row delete (minutes at 1,000,000).
-        if populated:
-            with transaction.atomic():
-                load.wipe()
+        # Always, even when empty: it also numbers auto-increment ids from 1 again, so the same
+        # seed gives the same ids.
+        with transaction.atomic():
+            load.wipe()
         run = SynthRun.objects.create(
             seed=seed, children=children, chunk_size=chunk_size, as_of=as_of, started_at=started_at
         )
@@ -717,10 +704,7 @@ def build(
             for model, data in partnership_rows(plan, start_of(as_of)):
                 writer.write(model, data)
         gc.disable()  # the rows hold no reference cycles: collecting through them is wasted work
-        for n, rows in drawn_chunks(maker, chunk_sizes(children, chunk_size), parallel):
-            with transaction.atomic():
-                for model, data in rows:
-                    writer.write(model, data)
+        for n in written_chunks(maker, chunk_sizes(children, chunk_size), writer, parallel):
             report("children", n)
         # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
         from tandem.synth import leavers

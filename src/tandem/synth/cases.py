@@ -141,11 +141,11 @@ def _repeat_ranges(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def case_rows(
-    rng, *, drawn, plan: Partnership, now: np.datetime64, uuids, take, users, child, team_ids
+    rng, *, drawn, plan: Partnership, now: np.datetime64, uuids, users, child, team_ids
 ) -> list[tuple]:
-    """The casework rows of one chunk, parents first. `uuids(model, n, start=0)` and
-    `take(model, n)` (auto-increment ids) make ids, `users(Ref)` names practitioners, and
-    `child` (person ids in child order) and `team_ids` come from the chunk's other rows."""
+    """The casework rows of one chunk, parents first. `uuids(model, n, start=0)` makes ids (the
+    database numbers auto-increment ones), `users(Ref)` names practitioners, and `child`
+    (person ids in child order) and `team_ids` come from the chunk's other rows."""
     fam, inv, schools = drawn.fam, drawn.inv, drawn.schools
     as_of = fam.as_of.astype("datetime64[D]")
     k = plan.key
@@ -403,7 +403,6 @@ def case_rows(
         (
             m.PlanHistory,
             {
-                "id": take(m.PlanHistory, len(h_case)),
                 "plan": plan_id[plan_of_case[h_case]],
                 "at": np.concatenate([agreed_at[a], r_at]),
                 "by": lead[h_case],

@@ -5,12 +5,17 @@ given by the generator or have a default (or allow NULL), so a schema change fai
 instead of writing a half-filled row. Values arrive as columns in the generator's own forms (hex
 UUID strings, datetime64 dates and times, booleans); `prepare` turns them into what the database
 expects, and needs no connection, so it can run in another process while `Writer.insert` writes.
+
+Rows drawn in another process cross over as a chunk file (`save_chunk`) in the database's own
+bulk form: for SQLite a small database of plain tables, which `Writer.load_chunk` copies with
+one INSERT ... SELECT per table, so the writing process spends no Python time on each value.
 """
 
 import contextlib
 import functools
 import json
 import os
+import pickle
 import sqlite3
 import time
 import uuid
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 # What the generator writes, and so what `--replace` wipes (with everything that depends on it).
 SYNTHETIC_ROOTS = [
@@ -184,6 +189,8 @@ def prepare(model, data: dict, vendor: str) -> Prepared:
     columns, values = [], []
     for f in fields:
         raw = data.get(f.name, data.get(f.attname))
+        if raw is None and isinstance(f, models.AutoField):
+            continue  # numbered by the database, in the order the rows are written
         if raw is None:
             if f.has_default():
                 raw = [_constant(f, f.get_default(), vendor)] * n
@@ -244,6 +251,53 @@ def rows_field(model, *fields: str):
     return field(default_factory=lambda: Rows(model, *fields))
 
 
+def _sqlite_insert(db: sqlite3.Connection, rows: Prepared) -> None:
+    """Many rows per INSERT: binding parameters is most of the cost in Python, and a multi-row
+    statement saves much of the per-row overhead."""
+    n, width = rows.n, len(rows.columns)
+    per = max(1, min(100, 32766 // width))
+    flat: list = [None] * (n * width)
+    for j, column in enumerate(rows.values):
+        flat[j::width] = column
+    insert = f'INSERT INTO "{rows.table}" ({", ".join(f'"{c}"' for c in rows.columns)}) VALUES '
+    one = "(" + ", ".join("?" * width) + ")"
+    full = n // per * per
+    if full:
+        step = per * width
+        db.executemany(
+            insert + ", ".join([one] * per),
+            (flat[i : i + step] for i in range(0, full * width, step)),
+        )
+    if n > full:
+        db.execute(insert + ", ".join([one] * (n - full)), flat[full * width :])
+
+
+def save_chunk(rows: list[tuple], vendor: str, path: str) -> None:
+    """`rows` ((model, columns), as `Writer.write` takes them) converted for `vendor` and saved
+    in `path` for `Writer.load_chunk`: for PostgreSQL the text of each COPY; for SQLite a
+    database with one plain table (no keys, no indexes) for each table written, and their list
+    in `chunk_tables`."""
+    prepared = [p for p in (prepare(model, data, vendor) for model, data in rows) if p.n]
+    if vendor == "postgresql":
+        with open(path, "wb") as out:
+            pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
+        return
+    tables: dict[str, list] = {}
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("BEGIN")
+        db.execute("CREATE TABLE chunk_tables (label, db_table, columns, n)")
+        for p in prepared:
+            if p.table not in tables:  # a table can come in several parts (all its columns)
+                db.execute(f'CREATE TABLE "{p.table}" ({", ".join(f'"{c}"' for c in p.columns)})')
+                tables[p.table] = [p.label, p.table, json.dumps(p.columns), 0]
+            _sqlite_insert(db, p)
+            tables[p.table][3] += p.n
+        db.executemany("INSERT INTO chunk_tables VALUES (?, ?, ?, ?)", tables.values())
+        db.execute("COMMIT")
+
+
 class Writer:
     """Inserts prepared rows on the current connection and counts them."""
 
@@ -266,11 +320,8 @@ class Writer:
         if self.vendor == "postgresql":
             self._copy(rows)
         else:
-            self._sqlite_insert(rows)
-        self.rows[rows.label] = self.rows.get(rows.label, 0) + n
-        self.seconds[rows.label] = self.seconds.get(rows.label, 0.0) + (
-            time.perf_counter() - started
-        )
+            _sqlite_insert(connection.connection, rows)
+        self._count(rows.label, n, started)
         return n
 
     def _copy(self, rows: Prepared) -> None:
@@ -279,28 +330,42 @@ class Writer:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             copy.write(rows.copy_text)
 
-    def _sqlite_insert(self, rows: Prepared) -> None:
-        """Many rows per INSERT: binding parameters is most of the cost in Python, and a
-        multi-row statement saves much of the per-row overhead."""
-        n, width = rows.n, len(rows.columns)
-        per = max(1, min(100, 32766 // width))
-        flat: list = [None] * (n * width)
-        for j, column in enumerate(rows.values):
-            flat[j::width] = column
-        insert = (
-            f'INSERT INTO "{rows.table}" ({", ".join(f'"{c}"' for c in rows.columns)}) VALUES '
-        )
-        one = "(" + ", ".join("?" * width) + ")"
-        raw = connection.connection
-        full = n // per * per
-        if full:
-            step = per * width
-            raw.executemany(
-                insert + ", ".join([one] * per),
-                (flat[i : i + step] for i in range(0, full * width, step)),
-            )
-        if n > full:
-            raw.execute(insert + ", ".join([one] * (n - full)), flat[full * width :])
+    def load_chunk(self, path: str) -> None:
+        """Load the rows `save_chunk` left in `path` (written by another process), in one
+        transaction, and remove the file."""
+        try:
+            with connection.wrap_database_errors:  # as Django's own errors, whichever the driver
+                if self.vendor == "postgresql":
+                    with open(path, "rb") as saved, transaction.atomic():
+                        for rows in pickle.load(saved):
+                            self.insert(rows)
+                else:
+                    self._sqlite_copy(path)
+        finally:
+            os.remove(path)
+
+    def _sqlite_copy(self, path: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ATTACH DATABASE %s AS chunk", [path])  # not inside a transaction
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        "SELECT label, db_table, columns, n FROM chunk.chunk_tables ORDER BY rowid"
+                    )
+                    for label, table, columns, n in cursor.fetchall():
+                        started = time.perf_counter()
+                        names = ", ".join(f'"{c}"' for c in json.loads(columns))
+                        cursor.execute(
+                            f'INSERT INTO main."{table}" ({names}) '
+                            f'SELECT {names} FROM chunk."{table}"'
+                        )
+                        self._count(label, n, started)
+            finally:
+                cursor.execute("DETACH DATABASE chunk")
+
+    def _count(self, label: str, n: int, started: float) -> None:
+        self.rows[label] = self.rows.get(label, 0) + n
+        self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
 
     # --- bulk-load settings -------------------------------------------------------------
     def begin_load(self, models_: Iterable) -> None:
@@ -465,9 +530,17 @@ def wipe() -> list[str]:
         if connection.vendor == "postgresql":
             # TRUNCATE refuses while foreign-key checks of this transaction are still pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            cursor.execute(
+                "TRUNCATE "
+                + ", ".join(connection.ops.quote_name(t) for t in tables)
+                + " RESTART IDENTITY"
+            )
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for table in tables:
                 cursor.execute(f'DELETE FROM "{table}"')
+            cursor.execute(
+                f"DELETE FROM sqlite_sequence WHERE name IN ({', '.join(['%s'] * len(tables))})",
+                tables,
+            )
     return tables
