@@ -6,6 +6,7 @@ truth in `tandem.synth.truth` redraws only the people and their risks).
 """
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -18,7 +19,6 @@ import pickle
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
@@ -139,7 +139,7 @@ def chunk_sizes(children: int, chunk_size: int) -> list[int]:
     return [chunk_size] * full + ([rest] if rest else [])
 
 
-@dataclass
+@dataclasses.dataclass
 class Drawn:
     chunk: int
     fam: Families
@@ -547,7 +547,7 @@ def _agency_ids(
 
 
 # --- The whole build ------------------------------------------------------------------------
-@dataclass
+@dataclasses.dataclass
 class ChunkMaker:
     """Draws a chunk's rows as (model, columns); any chunk, in any order, in any process."""
 
@@ -613,32 +613,41 @@ def written_chunks(maker: ChunkMaker, sizes: list[int], writer: load.Writer, par
     them (`Writer.load_chunk`), which costs it no Python work per value, so it keeps up with
     the workers. SQLite attaches a chunk's file only outside a transaction: inside one (as in
     tests) the chunks are drawn and written here, giving the same rows."""
+
+    def write_here(chunk: int, n: int) -> int:
+        rows = maker.rows(chunk, n)
+        with transaction.atomic():
+            for model, data in rows:
+                writer.write(model, data)
+        return n
+
+    todo = iter(enumerate(sizes))
     if not parallel or len(sizes) < 2 or connection.in_atomic_block:
-        for chunk, n in enumerate(sizes):
-            rows = maker.rows(chunk, n)
-            with transaction.atomic():
-                for model, data in rows:
-                    writer.write(model, data)
-            yield n
+        for chunk, n in todo:
+            yield write_here(chunk, n)
         return
-    workers = min(len(sizes), os.cpu_count() or 1)
+    workers = min(len(sizes) - 1, os.cpu_count() or 1)
+    # The workers start without the first chunk, drawn already: this process writes it while
+    # they start up.
+    state = pickle.dumps(dataclasses.replace(maker, first=None))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=worker.start, initargs=(pickle.dumps(maker),)
+        workers, mp_context=context, initializer=worker.start, initargs=(state,)
     ) as pool:
-        todo = iter(enumerate(sizes))
+
+        def submit(chunk: int, n: int):
+            return n, pool.submit(worker.chunk, chunk, n, writer.vendor)
+
+        first = next(todo)
         # One chunk more than there are workers, so that a worker never waits for this process.
-        pending = deque(
-            (n, pool.submit(worker.chunk, chunk, n, writer.vendor))
-            for chunk, n in itertools.islice(todo, workers + 1)
-        )
+        pending = deque(submit(chunk, n) for chunk, n in itertools.islice(todo, workers + 1))
         try:
+            yield write_here(*first)
             while pending:
                 n, saved = pending[0]
                 path = saved.result()
                 pending.popleft()
-                for chunk, m in itertools.islice(todo, 1):
-                    pending.append((m, pool.submit(worker.chunk, chunk, m, writer.vendor)))
+                pending.extend(submit(chunk, m) for chunk, m in itertools.islice(todo, 1))
                 writer.load_chunk(path)
                 yield n
         finally:
