@@ -2,6 +2,8 @@
 drawing processes and loaded by the writing one whole or not at all."""
 
 import contextlib
+import datetime as dt
+import json
 import os
 import sqlite3
 import uuid
@@ -60,9 +62,18 @@ def test_a_chunk_file_holds_each_table_once_with_its_rows(tmp_path):
     load.save_chunk(rows, "sqlite", path)
     with contextlib.closing(sqlite3.connect(path)) as saved:
         listed = saved.execute("SELECT label, db_table, n FROM chunk_tables").fetchall()
+        (constants,) = saved.execute("SELECT constants FROM chunk_tables").fetchone()
         names = saved.execute("SELECT name FROM people_household ORDER BY rowid").fetchall()
+        stored = [row[1] for row in saved.execute("PRAGMA table_info(people_household)")]
     assert listed == [("people.Household", "people_household", 3)]
     assert names == [("A",), ("B",), ("C",)]
+    # The same value in every row is kept once, not in every row.
+    assert json.loads(constants) == {
+        "address": "1 High Street",
+        "postcode": "TW9 1AA",
+        "created_at": "2026-11-23 00:00:00",
+    }
+    assert stored == ["id", "name"]
 
 
 def test_an_auto_increment_id_left_out_is_numbered_by_the_database():
@@ -74,13 +85,16 @@ def test_an_auto_increment_id_left_out_is_numbered_by_the_database():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_loaded_chunk_is_written_and_its_file_removed(tmp_path):
+@pytest.mark.parametrize("names", [("A", "B"), ("A",)])
+def test_a_loaded_chunk_is_written_and_its_file_removed(tmp_path, names):
     path = str(tmp_path / "chunk")
-    load.save_chunk([(Household, _households("A", "B"))], connection.vendor, path)
+    load.save_chunk([(Household, _households(*names))], connection.vendor, path)
     writer = load.Writer()
     writer.load_chunk(path)
-    assert sorted(Household.objects.values_list("name", flat=True)) == ["A", "B"]
-    assert writer.rows == {"people.Household": 2}
+    written = Household.objects.order_by("name").values_list("name", "postcode", "created_at")
+    made = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    assert list(written) == [(name, "TW9 1AA", made) for name in names]
+    assert writer.rows == {"people.Household": len(names)}
     assert not os.path.exists(path)
 
 

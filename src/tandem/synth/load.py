@@ -276,25 +276,43 @@ def save_chunk(rows: list[tuple], vendor: str, path: str) -> None:
     """`rows` ((model, columns), as `Writer.write` takes them) converted for `vendor` and saved
     in `path` for `Writer.load_chunk`: for PostgreSQL the text of each COPY; for SQLite a
     database with one plain table (no keys, no indexes) for each table written, and their list
-    in `chunk_tables`."""
+    in `chunk_tables`. A column with one value in every row (a creation time, a NULL) is kept
+    there once, not bound for every row."""
     prepared = [p for p in (prepare(model, data, vendor) for model, data in rows) if p.n]
     if vendor == "postgresql":
         with open(path, "wb") as out:
             pickle.dump(prepared, out, protocol=pickle.HIGHEST_PROTOCOL)
         return
-    tables: dict[str, list] = {}
+    tables: dict[str, Prepared] = {}
+    for p in prepared:  # a table can come in several parts, each with all its columns
+        if p.table in tables:
+            whole = tables[p.table]
+            for column, more in zip(whole.values, p.values, strict=True):
+                column.extend(more)
+            whole.n += p.n
+        else:
+            tables[p.table] = p
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
         for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF"):
             db.execute(f"PRAGMA {pragma}")
         db.execute("BEGIN")
-        db.execute("CREATE TABLE chunk_tables (label, db_table, columns, n)")
-        for p in prepared:
-            if p.table not in tables:  # a table can come in several parts (all its columns)
-                db.execute(f'CREATE TABLE "{p.table}" ({", ".join(f'"{c}"' for c in p.columns)})')
-                tables[p.table] = [p.label, p.table, json.dumps(p.columns), 0]
-            _sqlite_insert(db, p)
-            tables[p.table][3] += p.n
-        db.executemany("INSERT INTO chunk_tables VALUES (?, ?, ?, ?)", tables.values())
+        db.execute("CREATE TABLE chunk_tables (label, db_table, columns, constants, n)")
+        for p in tables.values():
+            constants = {
+                name: column[0]
+                for name, column in zip(p.columns, p.values, strict=True)
+                if column.count(column[0]) == p.n
+            }
+            if len(constants) == len(p.columns):  # a table needs a column to hold its rows
+                del constants[p.columns[0]]
+            kept = [(c, v) for c, v in zip(p.columns, p.values, strict=True) if c not in constants]
+            stored = Prepared(p.label, p.table, [c for c, _ in kept], p.n, [v for _, v in kept])
+            db.execute(f'CREATE TABLE "{p.table}" ({", ".join(f'"{c}"' for c in stored.columns)})')
+            _sqlite_insert(db, stored)
+            db.execute(
+                "INSERT INTO chunk_tables VALUES (?, ?, ?, ?, ?)",
+                (p.label, p.table, json.dumps(p.columns), json.dumps(constants), p.n),
+            )
         db.execute("COMMIT")
 
 
@@ -350,14 +368,17 @@ class Writer:
             try:
                 with transaction.atomic():
                     cursor.execute(
-                        "SELECT label, db_table, columns, n FROM chunk.chunk_tables ORDER BY rowid"
+                        "SELECT label, db_table, columns, constants, n FROM chunk.chunk_tables "
+                        "ORDER BY rowid"
                     )
-                    for label, table, columns, n in cursor.fetchall():
+                    for label, table, columns, constants, n in cursor.fetchall():
                         started = time.perf_counter()
-                        names = ", ".join(f'"{c}"' for c in json.loads(columns))
+                        columns, constants = json.loads(columns), json.loads(constants)
+                        values = ", ".join("%s" if c in constants else f'"{c}"' for c in columns)
                         cursor.execute(
-                            f'INSERT INTO main."{table}" ({names}) '
-                            f'SELECT {names} FROM chunk."{table}"'
+                            f'INSERT INTO main."{table}" ({", ".join(f'"{c}"' for c in columns)}) '
+                            f'SELECT {values} FROM chunk."{table}"',
+                            [constants[c] for c in columns if c in constants],
                         )
                         self._count(label, n, started)
             finally:
@@ -370,8 +391,9 @@ class Writer:
     # --- bulk-load settings -------------------------------------------------------------
     def begin_load(self, models_: Iterable) -> None:
         """SQLite: no fsync, the rollback journal in memory, a big cache, no per-row foreign-key
-        checks (the generator makes consistent rows; the tests check them), and secondary
-        indexes built once at the end instead of row by row. Always call `end_load` after."""
+        or CHECK constraint checks (the generator makes consistent rows; the tests check them,
+        and PostgreSQL checks every CHECK as it loads the same rows), and secondary indexes
+        built once at the end instead of row by row. Always call `end_load` after."""
         if self.vendor == "postgresql":
             self._postgres_begin(models_)
             return
@@ -382,6 +404,7 @@ class Writer:
             ("synchronous", "OFF"),
             ("cache_size", "-65536"),
             ("foreign_keys", "OFF"),
+            ("ignore_check_constraints", "ON"),
             ("temp_store", "DEFAULT"),
             ("threads", "0"),
         )
