@@ -12,7 +12,6 @@ within 3 months, then every 6.
 """
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,22 +32,23 @@ from tandem.referrals.models import Referral, ThresholdDecision
 from tandem.returns.cin import episode_spans
 from tandem.synth import ids, load
 from tandem.synth.build import table_prefix
+from tandem.synth.scalars import Scalars
 
 STAGE = 9  # the random stream for children-in-need work, after care's
 DRAW = 1  # a chunk's draws: [seed, 2**20 + 1, STAGE, chunk] gives its ids
 NO_CONFERENCE = 0.4  # section 47 enquiries that need no conference
 DISABLED = 0.13  # children in need with a disability recorded
-CATEGORIES = (["NEG", "EMO", "PHY", "SAB", "MUL"], [0.5, 0.38, 0.07, 0.04, 0.01])
+CATEGORIES = (("NEG", "EMO", "PHY", "SAB", "MUL"), (0.5, 0.38, 0.07, 0.04, 0.01))
 DISABILITIES = (
-    ["LD", "COMM", "AUT", "BEH", "MOB", "PC", "HAND", "VIS", "HEAR", "INC", "CON", "DDA"],
-    [0.2, 0.15, 0.2, 0.12, 0.08, 0.05, 0.03, 0.04, 0.04, 0.03, 0.02, 0.04],
+    ("LD", "COMM", "AUT", "BEH", "MOB", "PC", "HAND", "VIS", "HEAR", "INC", "CON", "DDA"),
+    (0.2, 0.15, 0.2, 0.12, 0.08, 0.05, 0.03, 0.04, 0.04, 0.03, 0.02, 0.04),
 )
 # Factors found at assessment, most common first (DfE 2024-25: domestic abuse and mental health
 # of a parent lead). 18A and 19A are superseded and 21 (none) only fits a closure after
 # assessment, so none of them is drawn.
 FACTORS = (
-    ["3B", "4B", "3A", "4A", "2B", "1B", "16A", "17A", "14A", "19C", "5A", "6B", "10A", "24A"],
-    [0.18, 0.16, 0.09, 0.09, 0.08, 0.06, 0.08, 0.07, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02],
+    ("3B", "4B", "3A", "4A", "2B", "1B", "16A", "17A", "14A", "19C", "5A", "6B", "10A", "24A"),
+    (0.18, 0.16, 0.09, 0.09, 0.08, 0.06, 0.08, 0.07, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02),
 )
 
 
@@ -98,20 +98,7 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
     return day
 
 
-@functools.cache
-def _cumulative(weights: tuple[float, ...]) -> np.ndarray:
-    cdf = np.cumsum(np.array(weights) / sum(weights))
-    return cdf / cdf[-1]
-
-
-def _pick(rng, choices) -> str:
-    """A name by weight, as `rng.choice(len(names), p=weights)` draws it (one uniform against
-    the cumulative weights), without the checks that make that call slow."""
-    names, weights = choices
-    return names[int(_cumulative(tuple(weights)).searchsorted(rng.random(), side="right"))]
-
-
-def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
+def draw_cin(rng: Scalars, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
     drawn = DrawnCin()
     for child_id, spans in spans_by_child.items():
         previous_plans = 0
@@ -127,7 +114,7 @@ def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
             else:
                 _in_need(rng, drawn, child_id, span, last)
         if worked and rng.random() < DISABLED:
-            codes = {_pick(rng, DISABILITIES) for _ in range(1 + (rng.random() < 0.3))}
+            codes = {rng.pick(*DISABILITIES) for _ in range(1 + (rng.random() < 0.3))}
             for code in sorted(codes):
                 drawn.disabilities.add(child_id=child_id, code=code)
     return drawn
@@ -136,12 +123,12 @@ def draw_cin(rng, spans_by_child: dict, as_of: dt.date) -> DrawnCin:
 def _assessment(rng, drawn, child_id, span, last, not_before=None) -> dt.date | None:
     """Adds the episode's assessment; returns the day it was authorised (None if not yet)."""
     start = span.decided_on
-    authorised = start + dt.timedelta(days=int(rng.integers(7, 45)))
+    authorised = start + dt.timedelta(days=rng.integers(7, 45))
     if not_before:  # authorised after the conference, which it informs
-        authorised = max(authorised, not_before + dt.timedelta(days=int(rng.integers(1, 10))))
+        authorised = max(authorised, not_before + dt.timedelta(days=rng.integers(1, 10)))
     authorised = min(authorised, last)
     done = span.closed_on is not None or authorised < last
-    factors = sorted({_pick(rng, FACTORS) for _ in range(int(rng.integers(1, 4)))})
+    factors = sorted({rng.pick(*FACTORS) for _ in range(rng.integers(1, 4))})
     drawn.assessments.add(
         child_id=child_id,
         referral_id=span.first.pk,
@@ -157,7 +144,7 @@ def _in_need(rng, drawn, child_id, span, last) -> None:
     authorised = _assessment(rng, drawn, child_id, span, last)
     if authorised is None:
         return
-    start = authorised + dt.timedelta(days=int(rng.integers(1, 8)))
+    start = authorised + dt.timedelta(days=rng.integers(1, 8))
     if start < last:
         drawn.plans.add(
             child_id=child_id,
@@ -172,7 +159,7 @@ def _protection(rng, drawn, child_id, span, last, previous_plans: int) -> int:
     the number of plans started."""
     start = span.decided_on
     target = working_days_after(start, 15)
-    held = weekday_on_or_after(start + dt.timedelta(days=int(rng.integers(5, 15))))
+    held = weekday_on_or_after(start + dt.timedelta(days=rng.integers(5, 15)))
     # The census reports an enquiry in the year of its conference: its assessment must be there.
     _assessment(rng, drawn, child_id, span, last, not_before=held)
     no_conference = bool(rng.random() < NO_CONFERENCE or held >= last)
@@ -186,20 +173,20 @@ def _protection(rng, drawn, child_id, span, last, previous_plans: int) -> int:
     )
     if no_conference:
         return 0
-    category = _pick(rng, CATEGORIES)
+    category = rng.pick(*CATEGORIES)
     plan = drawn.protection_plans.add(
         child_id=child_id,
         referral_id=span.first.pk,
         started_on=held,
         ended_on=span.closed_on,  # the conference was held before the case closed
         initial_category=category,
-        latest_category=category if rng.random() < 0.9 else _pick(rng, CATEGORIES),
+        latest_category=category if rng.random() < 0.9 else rng.pick(*CATEGORIES),
         previous_plans=previous_plans,
     )
-    review = held + dt.timedelta(days=int(rng.integers(80, 92)))
+    review = held + dt.timedelta(days=rng.integers(80, 92))
     while review < (span.closed_on or last):
         drawn.reviews.add(plan=plan, held_on=review)
-        review += dt.timedelta(days=int(rng.integers(170, 183)))
+        review += dt.timedelta(days=rng.integers(170, 183))
     return 1
 
 
@@ -338,7 +325,7 @@ def chunk_rows(
     """Children-in-need work for the episodes of one chunk's rows (`rows`, care's included),
     from the chunk's own random stream, as (model, columns); with `inject`, a few records of the
     first chunk are broken (see `inject_errors`)."""
-    rng = np.random.default_rng([seed, 2**20 + 1, STAGE, chunk, DRAW])
+    rng = Scalars(np.random.default_rng([seed, 2**20 + 1, STAGE, chunk, DRAW]))
     drawn = draw_cin(rng, spans_of(rows, teams), as_of)
     if inject and chunk == 0:  # the census year before `as_of`'s
         year_end = dt.date(as_of.year - (as_of.month < 4), 3, 31)

@@ -230,17 +230,20 @@ class Rows:
     def __init__(self, model, *fields: str):
         self.model = model
         self.columns: dict[str, list] = {name: [] for name in fields}
+        self._n = 0
 
     def add(self, **row) -> int:
         """Append a row, every field named; returns its index."""
-        if row.keys() != self.columns.keys():
+        columns = self.columns
+        if row.keys() != columns.keys():
             raise SchemaMismatch(f"{self.model._meta.label}: a row of {sorted(row)}")
         for name, value in row.items():
-            self.columns[name].append(value)
-        return len(self) - 1
+            columns[name].append(value)
+        self._n += 1
+        return self._n - 1
 
     def __len__(self) -> int:
-        return len(next(iter(self.columns.values()), []))
+        return self._n
 
     def row(self, i: int) -> dict:
         return {name: column[i] for name, column in self.columns.items()}
@@ -301,7 +304,8 @@ def save_chunk(rows: list[tuple], vendor: str, path: str) -> None:
             constants = {
                 name: column[0]
                 for name, column in zip(p.columns, p.values, strict=True)
-                if column.count(column[0]) == p.n
+                if column[0] == column[-1] == column[p.n // 2]  # else no need to count
+                and column.count(column[0]) == p.n
             }
             if len(constants) == len(p.columns):  # a table needs a column to hold its rows
                 del constants[p.columns[0]]
