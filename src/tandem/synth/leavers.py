@@ -27,6 +27,7 @@ from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.people.models import Person
 from tandem.synth import care, ids, load, names
 from tandem.synth.build import table_prefix
+from tandem.synth.scalars import weighted
 
 STAGE = 10  # the random stream for care leavers, after care's (8) and CIN's
 # The chunk number in the ids of the leavers' own rows: care's chunks never reach it (1,000,000
@@ -91,8 +92,7 @@ def collection_year(day: dt.date) -> str:
 
 def _pick(rng, choices: tuple[list[str], list[float]]) -> str:
     codes, weights = choices
-    p = np.array(weights)
-    return codes[rng.choice(len(codes), p=p / p.sum())]
+    return weighted(codes, weights, rng.random())
 
 
 # --- Young people who left care before the generator's children were born ---------------------

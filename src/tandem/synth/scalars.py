@@ -33,9 +33,15 @@ class Scalars:
         """Uniform on low, low + 1, ..., high - 1."""
         return low + int(self.random() * (high - low))
 
-    def pick(self, names: tuple[str, ...], weights: tuple[float, ...]) -> str:
+    def pick(self, names, weights) -> str:
         """One of `names`, by weight."""
-        return names[bisect.bisect_right(_cumulative(weights), self.random())]
+        return weighted(names, weights, self.random())
+
+
+def weighted(names, weights, uniform: float) -> str:
+    """The name a uniform draw on [0, 1) falls to, each taking a share of the range its weight
+    gives it (`rng.choice(names, p=...)` without its checks, which cost 20 µs a call)."""
+    return names[bisect.bisect_right(_cumulative(tuple(weights)), uniform)]
 
 
 @functools.cache
