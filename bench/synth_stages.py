@@ -116,11 +116,11 @@ def run(args) -> None:
         elif stage == "children":
             indexes["children"] += amount
             if indexes["children"] == args.children:
-                stages.mark("care leavers")
+                stages.mark("care episodes read for the care leavers")
         elif stage == "index":
             indexes["built"] += 1
             if indexes["built"] == indexes["total"]:
-                stages.mark("sequences, run record")
+                stages.mark("care leavers written, sequences, run record")
 
     def then(following: str, fn):
         def stage(*args, **options):
@@ -131,8 +131,11 @@ def run(args) -> None:
 
         return stage
 
-    # The care leavers are drawn and written after the last chunk, before the indexes.
-    leavers.build_leavers = then("indexes built", leavers.build_leavers)
+    # The care leavers are read after the last chunk, drawn while the indexes are built, and
+    # written after them.
+    leavers.read_leavers = then(
+        "indexes built (care leavers drawn beside them)", leavers.read_leavers
+    )
     started = time.perf_counter()
     run_ = build.build(
         seed=args.seed, children=args.children, as_of=args.as_of, replace=True, report=report

@@ -120,3 +120,28 @@ def test_a_chunk_that_fails_to_draw_leaves_no_file(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="drawing failed"):
         worker.chunk(3, 10, "sqlite")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_the_indexes_of_tables_still_to_be_written_are_built_last():
+    from tandem.access.models import Involvement
+    from tandem.people.models import Event
+
+    def indexes(model) -> set[str]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        return {name for name, about in found.items() if about["index"] and not about["unique"]}
+
+    before = {model: indexes(model) for model in (Event, Involvement)}
+    writer = load.Writer()
+    writer.begin_load([Event, Involvement])
+    assert "involvement_child_idx" not in indexes(Involvement)
+    built = []
+    writer.build_indexes(on_index=built.append, leave=["access_involvement"])
+    assert set(built) == before[Event]
+    assert indexes(Event) == before[Event]
+    assert "involvement_child_idx" not in indexes(Involvement)
+    writer.end_load(on_index=built.append)
+    assert {"involvement_child_idx", "involvement_team_idx"} <= set(built)
+    assert indexes(Involvement) == before[Involvement]
+    writer.end_load()  # again: nothing left to do

@@ -18,7 +18,7 @@ import os
 import pickle
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 from django.db import connection, transaction
@@ -715,11 +715,25 @@ def build(
         gc.disable()  # the rows hold no reference cycles: collecting through them is wasted work
         for n in written_chunks(maker, chunk_sizes(children, chunk_size), writer, parallel):
             report("children", n)
-        # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21.
+        # Care leavers (issue 7): the older leavers, and every leaver's contacts from 17 to 21,
+        # drawn from the care episodes read now (quick before the indexes) in a thread while
+        # the indexes of the tables they do not write are built (SQLite builds them with the
+        # GIL released), and written before the rest.
         from tandem.synth import leavers
 
+        known = leavers.read_leavers()
+        with ThreadPoolExecutor(1) as pool:
+            drawing = known and pool.submit(
+                leavers.draw_leavers, known, seed=seed, as_of=as_of, inject=care_errors
+            )
+            writer.build_indexes(
+                on_index=lambda name: report("index", 1),
+                leave=[m._meta.db_table for m in leavers.MODELS],
+            )
+            leaver_rows = drawing.result() if drawing else []
         with transaction.atomic():
-            leavers.build_leavers(writer, seed=seed, as_of=as_of, inject=care_errors)
+            for model, data in leaver_rows:
+                writer.write(model, data)
     finally:
         gc.enable()
         writer.end_load(on_index=lambda name: report("index", 1))

@@ -15,6 +15,8 @@ staying put at 17 (3001), no Foyer under 18 (347), no activity or accommodation 
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -44,6 +46,13 @@ ENDS_AT_18 = (["E5", "E8", "E4A"], [0.65, 0.2, 0.15])
 ENDS_BEFORE_18 = (["E5", "E4A", "E13", "E8"], [0.35, 0.35, 0.1, 0.2])
 FOSTERING = [("U4", "PR1"), ("U6", "PR1"), ("U6", "PR4"), ("U1", "PR1"), ("U3", "PR1")]
 POSTCODES = ["TW1 1ND", "TW1 2DA", "TW1 2NE", "TW1 3AQ", "TW2 5DG", "TW9 1DN", "TW11 0JB"]
+# What `draw_leavers` writes: the build builds these tables' indexes after them.
+MODELS = [
+    Person,
+    Involvement,
+    CareLeaverContact,
+    *(rows.model for rows in vars(care.Drawn()).values() if isinstance(rows, load.Rows)),
+]
 
 # In touch: DfE 2020/21, 91% of 19-21s; more at 17 and 18.
 IN_TOUCH = {
@@ -298,34 +307,25 @@ def inject_errors(contacts: list[CareLeaverContact], year: str) -> list[tuple[st
     return injected
 
 
-def build_leavers(writer: load.Writer, *, seed: int, as_of: dt.date, inject: bool = False) -> None:
-    """Make the older care leavers, then the contacts of every care leaver of the authority;
-    with `inject`, break a few contacts of the last complete year (see `inject_errors`).
+@dataclass
+class Known:
+    """What the leavers are drawn from, read from the written chunks: the authority, its leaving
+    care team, how many children were born, and each of its children's care episodes."""
 
-    Runs inside the build's bulk load, after the last chunk: the rows go in before the indexes
-    are built, and the authority's care episodes are few enough to read without them."""
+    la: Partner
+    team: Team | None
+    children: int
+    episodes: dict  # (child id, date of birth): [episode, ...] in order
+
+
+def read_leavers() -> Known | None:
+    """Runs inside the build's bulk load, after the last chunk: the authority's care episodes
+    are few enough to read without the indexes (tens of thousands at 1,000,000 children), as
+    plain rows, each with the child's birth date."""
     la = Partner.objects.filter(kind=PartnerKind.LOCAL_AUTHORITY).order_by("name").first()
     if la is None:
-        return
-    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
-    children = Person.objects.filter(is_child=True, date_of_birth__isnull=False).count()
-    per_year_of_age = children / 18
-    young = draw_young_people(
-        rng, int(rng.poisson(5 * per_year_of_age * LEAVERS_PER_10K / 10_000)), as_of
-    )
-    drawn = care.Drawn()
-    for person in young:
-        draw_period(rng, person, la, drawn)
-    people = load.columns_of(Person, young)
-    # Made before the start of `as_of`, as the generator's own rows are.
-    made = np.datetime64(as_of, "s") - np.timedelta64(1, "D")
-    people["created_at"] = people["updated_at"] = np.full(len(young), made)
-    writer.write(Person, people)
-    care.write(writer, drawn, seed, CHUNK)
-    team = Team.objects.filter(partner=la, name="Leaving care team").first()
-    # Every care leaver of the authority, made here or with the children: read as plain rows
-    # (tens of thousands of episodes at 1,000,000 children), each with the child's birth date.
-    by_child = defaultdict(list)
+        return None
+    episodes = defaultdict(list)
     rows = (
         CareEpisode.objects.filter(local_authority=la)
         .order_by("child_id", "started_on")
@@ -340,19 +340,52 @@ def build_leavers(writer: load.Writer, *, seed: int, as_of: dt.date, inject: boo
         )
     )
     for e in rows:
-        by_child[e.child_id, e.child__date_of_birth].append(e)
+        episodes[e.child_id, e.child__date_of_birth].append(e)
+    return Known(
+        la=la,
+        team=Team.objects.filter(partner=la, name="Leaving care team").first(),
+        children=Person.objects.filter(is_child=True, date_of_birth__isnull=False).count(),
+        episodes=episodes,
+    )
+
+
+def draw_leavers(known: Known, *, seed: int, as_of: dt.date, inject: bool = False) -> list:
+    """The older care leavers, then the contacts of every care leaver of the authority, as
+    (model, columns) for `Writer.write`; with `inject`, a few contacts of the last complete
+    year are broken (see `inject_errors`). Reads nothing from the database, so the build runs
+    it while the indexes are built."""
+    la = known.la
+    rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
+    per_year_of_age = known.children / 18
+    young = draw_young_people(
+        rng, int(rng.poisson(5 * per_year_of_age * LEAVERS_PER_10K / 10_000)), as_of
+    )
+    drawn = care.Drawn()
+    for person in young:
+        draw_period(rng, person, la, drawn)
+    people = load.columns_of(Person, young)
+    # Made before the start of `as_of`, as the generator's own rows are.
+    made = np.datetime64(as_of, "s") - np.timedelta64(1, "D")
+    people["created_at"] = people["updated_at"] = np.full(len(young), made)
+    out = [(Person, people), *care.rows_of(drawn, seed, CHUNK)]
+    # Every care leaver of the authority, made here or with the children.
+    episodes = defaultdict(list, known.episodes)
+    born = {person.pk: person.date_of_birth for person in young}
+    for i in range(len(drawn.episodes)):
+        e = SimpleNamespace(**drawn.episodes.row(i))
+        episodes[e.child_id, born[e.child_id]].append(e)
     contacts, involvements = [], []
-    for (child_id, dob), episodes in by_child.items():
-        last = left_care(episodes, dob)
+    for (child_id, dob), periods in sorted(episodes.items(), key=lambda item: item[0][0]):
+        last = left_care(periods, dob)
         if last is None:
             continue
         contacts += draw_contacts(rng, child_id, dob, last, la, as_of)
-        if team is not None:  # a personal adviser's support, from the day they left
+        if known.team is not None:  # a personal adviser's support, from the day they left
             involvements.append(
                 Involvement(
                     id=uuid.UUID(bytes=rng.bytes(16), version=4),
                     child_id=child_id,
-                    team=team,
+                    team=known.team,
                     kind=InvolvementKind.OWNING_TEAM,
                     reason="Care leaver: personal adviser support",
                     purpose=SharingPurpose.CARE_LEAVER_SUPPORT,
@@ -367,5 +400,6 @@ def build_leavers(writer: load.Writer, *, seed: int, as_of: dt.date, inject: boo
         contacts, ids.uuids(ids_rng, len(contacts), table=prefix, chunk=CHUNK), strict=True
     ):
         contact.id = pk
-    writer.write(CareLeaverContact, load.columns_of(CareLeaverContact, contacts))
-    writer.write(Involvement, load.columns_of(Involvement, involvements))
+    out.append((CareLeaverContact, load.columns_of(CareLeaverContact, contacts)))
+    out.append((Involvement, load.columns_of(Involvement, involvements)))
+    return out

@@ -328,7 +328,7 @@ class Writer:
         self.rows: dict[str, int] = {}
         self.seconds: dict[str, float] = {}
         self._saved_pragmas: dict[str, object] = {}
-        self._dropped_indexes: list[tuple[str, str]] = []
+        self._dropped_indexes: list[tuple[str, str, str]] = []  # (table, name, definition)
         self._dropped_foreign_keys: list[tuple[str, str, str]] = []
 
     def write(self, model, data: dict) -> int:
@@ -419,11 +419,11 @@ class Writer:
                 raw.execute(f"PRAGMA {pragma} = {value}")
         for model in models_:
             self._dropped_indexes += raw.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL ORDER BY name",
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                 (model._meta.db_table,),
             ).fetchall()
-        for name, _ in self._dropped_indexes:
+        for _, name, _ in self._dropped_indexes:
             raw.execute(f'DROP INDEX "{name}"')
 
     def _postgres_begin(self, models_: Iterable) -> None:
@@ -444,7 +444,7 @@ class Writer:
                 for name, definition in cursor.fetchall():
                     self._dropped_foreign_keys.append((table, name, definition))
                 cursor.execute(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                    "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = "
                     "current_schema() AND tablename = %s AND indexname NOT IN (SELECT conname "
                     "FROM pg_constraint WHERE conrelid = %s::regclass) ORDER BY indexname",
                     [table, table],
@@ -453,48 +453,50 @@ class Writer:
             quote = connection.ops.quote_name
             for table, name, _ in self._dropped_foreign_keys:
                 cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-            for name, _ in self._dropped_indexes:
+            for _, name, _ in self._dropped_indexes:
                 cursor.execute(f"DROP INDEX {quote(name)}")
-
-    def _postgres_end(self, on_index) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            while self._dropped_indexes:
-                name, sql = self._dropped_indexes[0]
-                cursor.execute(sql)
-                self._dropped_indexes.pop(0)
-                if on_index:
-                    on_index(name)
-            while self._dropped_foreign_keys:
-                table, name, definition = self._dropped_foreign_keys[0]
-                cursor.execute(
-                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
-                )
-                self._dropped_foreign_keys.pop(0)
-                if on_index:
-                    on_index(name)
-            cursor.execute("RESET maintenance_work_mem")
 
     @property
     def pending_indexes(self) -> int:
         """Indexes and constraints `end_load` will build."""
         return len(self._dropped_indexes) + len(self._dropped_foreign_keys)
 
+    def build_indexes(self, on_index=None, *, leave: Iterable[str] = ()) -> None:
+        """Build the dropped indexes, but those of the tables in `leave` (still to be written);
+        `on_index(name)` after each."""
+        leave = set(leave)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+            elif self._saved_pragmas:  # sorts go fastest with the usual small cache, every core
+                cursor.execute(f"PRAGMA cache_size = {self._saved_pragmas['cache_size']}")
+                cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
+            for index in list(self._dropped_indexes):
+                table, name, definition = index
+                if table not in leave:
+                    cursor.execute(definition)
+                    self._dropped_indexes.remove(index)  # built: not again after an error
+                    if on_index:
+                        on_index(name)
+            if self.vendor == "postgresql":
+                cursor.execute("RESET maintenance_work_mem")
+
     def end_load(self, on_index=None) -> None:
+        """Build what `begin_load` dropped and restore its settings; again, does nothing."""
+        self.build_indexes(on_index)
         if self.vendor == "postgresql":
-            self._postgres_end(on_index)
+            quote = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                while self._dropped_foreign_keys:
+                    table, name, definition = self._dropped_foreign_keys[0]
+                    cursor.execute(
+                        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                    )
+                    self._dropped_foreign_keys.pop(0)
+                    if on_index:
+                        on_index(name)
             return
         raw = connection.connection
-        # Index builds sort fastest with the usual small cache, and on every core.
-        raw.execute(f"PRAGMA cache_size = {self._saved_pragmas['cache_size']}")
-        raw.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
-        while self._dropped_indexes:
-            name, sql = self._dropped_indexes[0]
-            raw.execute(sql)
-            self._dropped_indexes.pop(0)
-            if on_index:
-                on_index(name)
         for pragma, value in self._saved_pragmas.items():
             with contextlib.suppress(sqlite3.OperationalError):
                 raw.execute(f"PRAGMA {pragma} = {value}")
