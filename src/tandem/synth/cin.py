@@ -275,21 +275,32 @@ def spans_of(rows: list[tuple], teams: set[str]) -> dict:
             ):
                 owning[child].append(_Owning(started, ended))
         elif model is ThresholdDecision:
-            decided = map(_Decision, data["decision"], _aware(data["decided_at"]))
-            decisions.update(zip(_column(data, "referral"), decided, strict=True))
+            decisions.update(
+                zip(
+                    _column(data, "referral"),
+                    zip(data["decision"], np.asarray(data["decided_at"]), strict=True),
+                    strict=True,
+                )
+            )
         elif model is Referral:
             referrals.append(data)
     by_child = defaultdict(list)
     for data in referrals:
-        for pk, child, team, received in zip(
-            data["id"],
-            _column(data, "child"),
-            _column(data, "to_team"),
-            _aware(data["received_at"]),
+        # Only the decided referrals to the authority are turned into times.
+        pks = np.asarray(data["id"], dtype=object)
+        keep = np.flatnonzero(
+            np.isin(np.asarray(_column(data, "to_team"), dtype=object), [*teams])
+            & np.fromiter((pk in decisions for pk in pks), dtype=bool, count=len(pks))
+        )
+        decided = [decisions[pk] for pk in pks[keep]]
+        for pk, child, received, (decision, at) in zip(
+            pks[keep],
+            np.asarray(_column(data, "child"), dtype=object)[keep],
+            _aware(np.asarray(data["received_at"])[keep]),
+            zip([d for d, _ in decided], _aware([at for _, at in decided]), strict=True),
             strict=True,
         ):
-            if team in teams and pk in decisions:
-                by_child[child].append(_Referral(pk, received, decisions[pk]))
+            by_child[child].append(_Referral(pk, received, _Decision(decision, at)))
     return {
         child: episode_spans(sorted(refs, key=lambda r: r.received_at), owning.get(child, []))
         for child, refs in sorted(by_child.items())
