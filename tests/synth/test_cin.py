@@ -72,6 +72,16 @@ def test_working_days_skip_the_weekend(day, n, expected):
     assert working_days_after(day, n) == expected
 
 
+def test_working_days_are_counted_one_by_one_for_any_start_and_count():
+    for start in (dt.date(2025, 11, 10) + dt.timedelta(days=i) for i in range(7)):
+        day = start
+        for n in range(1, 40):
+            day += dt.timedelta(days=1)
+            while day.weekday() >= 5:
+                day += dt.timedelta(days=1)
+            assert working_days_after(start, n) == day, (start, n)
+
+
 def test_a_conference_moves_off_a_weekend():
     assert weekday_on_or_after(dt.date(2025, 11, 15)) == dt.date(2025, 11, 17)
     assert weekday_on_or_after(dt.date(2025, 11, 16)) == dt.date(2025, 11, 17)

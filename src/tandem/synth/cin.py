@@ -92,7 +92,10 @@ def weekday_on_or_after(day: dt.date) -> dt.date:
 
 def working_days_after(day: dt.date, n: int) -> dt.date:
     """`n` weekdays after `day` (bank holidays aside: a target, not a rule)."""
-    while n:
+    weeks = max(n - 1, 0) // 5  # whole weeks first (any seven days hold five weekdays) ...
+    day += dt.timedelta(weeks=weeks)
+    n -= 5 * weeks
+    while n:  # ... and the last one to five one at a time, to land on a weekday
         day += dt.timedelta(days=1)
         n -= day.weekday() < 5
     return day
