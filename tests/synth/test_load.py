@@ -118,7 +118,7 @@ def test_a_chunk_that_fails_to_draw_leaves_no_file(monkeypatch, tmp_path):
     monkeypatch.setattr(worker, "_maker", Maker())
     monkeypatch.setattr(worker, "_SHARED_MEMORY", str(tmp_path))
     with pytest.raises(RuntimeError, match="drawing failed"):
-        worker.chunk(3, 10, "sqlite")
+        worker.save(3, 10, "sqlite")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -636,7 +636,7 @@ def written_chunks(maker: ChunkMaker, sizes: list[int], writer: load.Writer, par
     ) as pool:
 
         def submit(chunk: int, n: int):
-            return n, pool.submit(worker.chunk, chunk, n, writer.vendor)
+            return n, pool.submit(worker.save, chunk, n, writer.vendor)
 
         first = next(todo)
         # One chunk more than there are workers, so that a worker never waits for this process.
@@ -699,6 +699,10 @@ def build(
     maker = ChunkMaker(seed, chunk_size, as_of, plan, first, inject=care_errors)
     writer.begin_load(BULK_MODELS)
     report("indexes", writer.pending_indexes)
+
+    def on_index(name: str) -> None:
+        report("index", 1)
+
     try:
         # Wiped inside the load: with the secondary indexes and SQLite's foreign-key checks off,
         # emptying the tables is a truncation, not a row-by-row delete (minutes at 1,000,000).
@@ -726,17 +730,14 @@ def build(
             drawing = known and pool.submit(
                 leavers.draw_leavers, known, seed=seed, as_of=as_of, inject=care_errors
             )
-            writer.build_indexes(
-                on_index=lambda name: report("index", 1),
-                leave=[m._meta.db_table for m in leavers.MODELS],
-            )
+            writer.build_indexes(on_index, leave=[m._meta.db_table for m in leavers.MODELS])
             leaver_rows = drawing.result() if drawing else []
         with transaction.atomic():
             for model, data in leaver_rows:
                 writer.write(model, data)
     finally:
         gc.enable()
-        writer.end_load(on_index=lambda name: report("index", 1))
+        writer.end_load(on_index)
     writer.reset_sequences(ALL_MODELS)
     run.finished_at = timezone.now()
     run.rows = writer.rows

@@ -296,11 +296,12 @@ def spans_of(rows: list[tuple], teams: set[str]) -> dict:
             & np.fromiter((pk in decisions for pk in pks), dtype=bool, count=len(pks))
         )
         decided = [decisions[pk] for pk in pks[keep]]
-        for pk, child, received, (decision, at) in zip(
+        for pk, child, received, (decision, _), at in zip(
             pks[keep],
             np.asarray(_column(data, "child"), dtype=object)[keep],
             _aware(np.asarray(data["received_at"])[keep]),
-            zip([d for d, _ in decided], _aware([at for _, at in decided]), strict=True),
+            decided,
+            _aware([at for _, at in decided]),
             strict=True,
         ):
             by_child[child].append(_Referral(pk, received, _Decision(decision, at)))

@@ -254,6 +254,10 @@ def rows_field(model, *fields: str):
     return field(default_factory=lambda: Rows(model, *fields))
 
 
+def _names(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def _sqlite_insert(db: sqlite3.Connection, rows: Prepared) -> None:
     """Many rows per INSERT: binding parameters is most of the cost in Python, and a multi-row
     statement saves much of the per-row overhead."""
@@ -262,7 +266,7 @@ def _sqlite_insert(db: sqlite3.Connection, rows: Prepared) -> None:
     flat: list = [None] * (n * width)
     for j, column in enumerate(rows.values):
         flat[j::width] = column
-    insert = f'INSERT INTO "{rows.table}" ({", ".join(f'"{c}"' for c in rows.columns)}) VALUES '
+    insert = f'INSERT INTO "{rows.table}" ({_names(rows.columns)}) VALUES '
     one = "(" + ", ".join("?" * width) + ")"
     full = n // per * per
     if full:
@@ -311,7 +315,7 @@ def save_chunk(rows: list[tuple], vendor: str, path: str) -> None:
                 del constants[p.columns[0]]
             kept = [(c, v) for c, v in zip(p.columns, p.values, strict=True) if c not in constants]
             stored = Prepared(p.label, p.table, [c for c, _ in kept], p.n, [v for _, v in kept])
-            db.execute(f'CREATE TABLE "{p.table}" ({", ".join(f'"{c}"' for c in stored.columns)})')
+            db.execute(f'CREATE TABLE "{p.table}" ({_names(stored.columns)})')
             _sqlite_insert(db, stored)
             db.execute(
                 "INSERT INTO chunk_tables VALUES (?, ?, ?, ?, ?)",
@@ -380,7 +384,7 @@ class Writer:
                         columns, constants = json.loads(columns), json.loads(constants)
                         values = ", ".join("%s" if c in constants else f'"{c}"' for c in columns)
                         cursor.execute(
-                            f'INSERT INTO main."{table}" ({", ".join(f'"{c}"' for c in columns)}) '
+                            f'INSERT INTO main."{table}" ({_names(columns)}) '
                             f'SELECT {values} FROM chunk."{table}"',
                             [constants[c] for c in columns if c in constants],
                         )

@@ -26,7 +26,7 @@ def start(state: bytes) -> None:
     _maker = pickle.loads(state)
 
 
-def chunk(chunk: int, n: int, vendor: str) -> str:
+def save(chunk: int, n: int, vendor: str) -> str:
     """Draws chunk `chunk` (of `n` children) and saves its rows for `vendor`; returns the
     file's path, which `load.Writer.load_chunk` removes once it has loaded it."""
     fd, path = tempfile.mkstemp(
