@@ -118,6 +118,19 @@ def test_after_set_up_every_sign_in_asks_for_a_code(browser, user):
     assert code_rows() == [("sign_in", "sam.worker", "verified")]
 
 
+def test_the_session_id_changes_when_the_code_is_accepted(browser, user):
+    """Session fixation: an id set, or seen, after the password alone is worth nothing."""
+    device = device_of(user)
+    password_step(browser)
+    half_signed_in = browser.cookies["sessionid"].value
+    browser.post("/sign-in/code", {"code": fresh_code(device)})
+    assert verified(browser)
+    assert browser.cookies["sessionid"].value != half_signed_in
+    stale = Client()
+    stale.cookies["sessionid"] = half_signed_in
+    assert stale.get("/caseload").status_code == 302  # back to signing in: the old id is dead
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [

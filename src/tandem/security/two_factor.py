@@ -125,6 +125,9 @@ def code_check(*, request, code: str) -> TOTPDevice:
             logout(request)  # a locked account keeps no half-signed-in session
         raise CodeRefused(refused.message, locked=locked)
     otp_login(request, device)
+    # The session becomes fully signed in here: a new session id, so one fixed or seen before
+    # the second step (after the password alone) is worth nothing now.
+    request.session.cycle_key()
     return device
 
 
