@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from tandem import spreadsheet
 from tandem.linkage import engine, flags, mapping, report, standardise, validate
 
 BAD_ROWS = ("reject", "quarantine")
@@ -101,7 +102,7 @@ def check_files(paired, out: Path, *, bad_rows: str, today: dt.date):
         every += [(path.name, e) for e in errors]
         checked.append((path, source, errors))
     with (out / "errors.csv").open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = spreadsheet.writer(f)
         writer.writerow(["file", "row", "column", "value", "reason"])
         writer.writerows((name, e.row, e.column, e.value, e.reason) for name, e in every)
     if not every:
@@ -147,7 +148,7 @@ def person_events(result: engine.Result):
 def write_flags(result: engine.Result, rules: flags.RuleSet, as_of: dt.date, path: Path):
     raised = flags.evaluate(person_events(result), rules, as_of)
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = spreadsheet.writer(f)
         writer.writerow(["person", "rule", "title", "indicators", "partners", "evidence"])
         for flag in raised:
             writer.writerow(

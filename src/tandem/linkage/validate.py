@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from tandem import spreadsheet
 from tandem.linkage.mapping import SourceMapping
 from tandem.people.identifiers import nhs_number_is_valid, normalise_nhs_number, upn_is_valid
 
@@ -108,6 +109,6 @@ def validate_file(
 
 def write_errors(errors: list[RowError], path: Path) -> None:
     with Path(path).open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = spreadsheet.writer(f)
         writer.writerow(["row", "column", "value", "reason"])
         writer.writerows((e.row, e.column, e.value, e.reason) for e in errors)

@@ -1,6 +1,5 @@
 """The returns as background jobs: built, checked and written to files, with progress."""
 
-import csv
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -8,6 +7,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
+from tandem import spreadsheet
 from tandem.audit.models import Purpose
 from tandem.jobs.registry import job_kind
 from tandem.returns import cin, selectors, ssda903
@@ -104,7 +104,7 @@ def _write_failures(path: Path, failures, person_of: dict, job, child: str = "CH
     """The failures beside the return, each with the link to what the return holds about the
     child (the performance team's purpose-limited view, not the whole record)."""
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
+        writer = spreadsheet.writer(f, lineterminator="\n")
         writer.writerow(["rule", "message", child, "table", "row", "field", "record"])
         for x in failures:
             record = (

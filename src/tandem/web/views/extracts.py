@@ -2,7 +2,6 @@
 it being checked, read every problem (row, column, reason) and download them as CSV. Only the
 uploading partner's analysts and team managers (Action.LOAD_EXTRACT)."""
 
-import csv
 from uuid import UUID
 
 from django import forms
@@ -10,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from tandem import spreadsheet
 from tandem.linkage import ingest
 from tandem.linkage.models import BadRows, ExtractType
 from tandem.linkage.selectors import upload_get, upload_problems, uploads_of
@@ -100,7 +100,7 @@ def extract_problems_csv(request, upload_id: UUID):
     problems = upload_problems(actor=request.user, upload_id=upload_id, export=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="problems.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(["row", "column", "value", "reason", "quarantined"])
     writer.writerows(
         (p.row, p.column, p.value, p.reason, "yes" if p.quarantined else "no") for p in problems
