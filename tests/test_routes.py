@@ -21,6 +21,7 @@ from tandem.jobs.models import Job
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tests import factories
+from tests.grants import grant_for
 from tests.voices import VIEWS_API
 
 PUBLIC, SIGNED_IN, CHILD, OWN, ADMIN = "public", "signed_in", "child", "own", "admin"
@@ -302,11 +303,9 @@ def _casework(child, team) -> dict:
 
     lead = factories.UserFactory(team=team)
     case = cw.case_open(
-        actor=lead,
-        child_id=child.pk,
+        grant=grant_for(lead, child.pk, "direct_work"),
         level="early_help",
         lead_professional_id=lead.pk,
-        purpose="direct_work",
     )
     assessment = cw.assessment_start(actor=lead, case_id=case.pk, purpose="direct_work")
     goal = cw.plan_goal_add(

@@ -12,10 +12,10 @@ from tandem.access import services
 from tandem.access.categories import STANDARD, Category
 from tandem.access.errors import NotFound
 from tandem.access.models import BreakGlass, InvolvementKind, Notification, RestrictionKind
-from tandem.access.sharing import categories_for
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tests import factories
+from tests.grants import categories_for
 from tests.signing_in import VerifiedClient as Client
 from tests.web.support import error_summary, text_of
 

@@ -24,11 +24,11 @@ from tandem.access.models import (
     SensitiveNote,
     SharingPurpose,
 )
-from tandem.access.sharing import categories_for
 from tandem.partners.models import PartnerKind, Role
 from tandem.people.models import Event, HouseholdMember, Relationship
 from tests import factories
 from tests.api.support import ApiClient
+from tests.grants import categories_for, grant_for
 from tests.signing_in import VerifiedClient
 from tests.test_routes import (
     API,
@@ -359,9 +359,9 @@ def test_the_looked_after_record_follows_the_categories(sweep, viewer):
     allowed = categories_for(user, child.pk)
     if not allowed:
         with pytest.raises((NotFound, PermissionDenied)):
-            care_record_get(actor=user, child_id=child.pk, purpose="direct_work")
+            care_record_get(grant=grant_for(user, child.pk, "direct_work"))
         return
-    record = care_record_get(actor=user, child_id=child.pk, purpose="direct_work")
+    record = care_record_get(grant=grant_for(user, child.pk, "direct_work"))
     assert bool(record.episodes) == (Category.CASEWORK in allowed)
     assert bool(record.missing) == (Category.POLICE_INTELLIGENCE in allowed)
     assert bool(record.annual_health) == (Category.HEALTH in allowed)

@@ -3,14 +3,15 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tandem.access.checks import require_child
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.models import InvolvementKind
-from tandem.access.policies import Action, access_basis
+from tandem.access.policies import Action
 from tandem.partners.models import Role
 from tandem.people.selectors import children_visible_to
 from tandem.referrals.codes import Status
 from tests import factories
+from tests.grants import access_basis
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_owning_team_sees_child(social_worker, child):
 def test_other_team_does_not_see_child(stranger, child):
     assert not _visible(stranger, child)
     with pytest.raises(NotFound):
-        require_child(stranger, child.pk)
+        child_grant(actor=stranger, child_id=child.pk, purpose="direct_work")
 
 
 def test_allocated_worker_in_another_team_sees_child(child):
@@ -76,7 +77,7 @@ def test_roles_without_child_access_see_nothing_even_in_the_owning_team(role, te
     user = factories.UserFactory(role=role, team=team if role != Role.SYSTEM_ADMIN else None)
     assert not children_visible_to(actor=user).exists()
     with pytest.raises(PermissionDenied):
-        require_child(user, child.pk)
+        child_grant(actor=user, child_id=child.pk, purpose="direct_work")
 
 
 def test_inactive_user_sees_nothing(social_worker, child):

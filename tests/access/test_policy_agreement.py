@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from tandem.access.models import Involvement
-from tandem.access.policies import access_basis
 from tandem.partners.models import Role
 from tandem.people.selectors import children_visible_to
 from tests import factories
+from tests.grants import access_basis
 
 ROLES = [Role.SOCIAL_WORKER, Role.SCHOOL_DSL, Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST]
 

@@ -16,6 +16,7 @@ from tandem.jobs.services import job_run
 from tandem.partners.models import Role
 from tandem.people.models import Event, Household, HouseholdMember, Person
 from tests import factories
+from tests.grants import grant_for
 
 pytestmark = pytest.mark.django_db
 TODAY = "2026-11-23"
@@ -89,7 +90,7 @@ def test_a_run_destroys_exactly_what_is_due_and_certifies_it(records):
     factories.InvolvementFactory(child=gone, team=viewer.team)  # open now, so the read works
     from tandem.people.selectors import child_get
 
-    child_get(actor=viewer, child_id=gone.pk, purpose="direct_work")
+    child_get(grant=grant_for(viewer, gone.pk, "direct_work"))
     gone.involvements.filter(ended_on__isnull=True).delete()
 
     with freeze_time(TODAY):

@@ -10,11 +10,11 @@ from django.utils import timezone
 from tandem.access import services
 from tandem.access.categories import Category
 from tandem.access.models import InvolvementKind, LawfulBasis, RestrictionKind, SharingPurpose
-from tandem.access.sharing import categories_for
 from tandem.partners.models import PartnerKind, Role
 from tandem.people.models import Event
 from tests import factories
 from tests.api.support import ApiClient
+from tests.grants import categories_for
 from tests.signing_in import VerifiedClient as Client
 from tests.web.support import audit_rows, text_of
 

@@ -16,6 +16,7 @@ from tandem.people.models import HouseholdMember, Relationship
 from tandem.referrals.models import Referral
 from tests import factories
 from tests.api.support import ApiClient
+from tests.grants import grant_for
 from tests.voices import VIEWS_API
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def _casework(child, lead) -> dict:
 
     w = "direct_work"
     case = cw.case_open(
-        actor=lead, child_id=child.pk, level="early_help", lead_professional_id=lead.pk, purpose=w
+        grant=grant_for(lead, child.pk, w), level="early_help", lead_professional_id=lead.pk
     )
     assessment = cw.assessment_start(actor=lead, case_id=case.pk, purpose=w)
     goal = cw.plan_goal_add(

@@ -270,6 +270,7 @@ def test_known_answers_partners_only_never_the_record(as_user, child, team):
     assert response.status_code == 200
     assert response.json() == {
         "known": True,
+        "match": "exact",
         "partners": [
             {
                 "partner": team.partner.name,
@@ -298,7 +299,7 @@ def test_known_by_name_and_date_of_birth(with_token, child, team):
 def test_not_known(with_token, child):
     with audit_rows() as rows:
         response = with_token(factories.UserFactory()).post("/api/known", {"upn": "H801200001001"})
-    assert response.json() == {"known": False, "partners": []}
+    assert response.json() == {"known": False, "match": "none", "partners": []}
     assert [(r.action, r.person_id) for r in rows if r.record_type == "child"] == [
         ("lookup", None)
     ]
@@ -327,4 +328,4 @@ def test_known_ignores_ended_involvements(with_token, child, team):
     child.save()
     child.involvements.update(ended_on=dt.date(2024, 6, 1), kind=InvolvementKind.OWNING_TEAM)
     response = with_token(factories.UserFactory()).post("/api/known", {"nhs_number": "9434765919"})
-    assert response.json() == {"known": False, "partners": []}
+    assert response.json() == {"known": False, "match": "none", "partners": []}

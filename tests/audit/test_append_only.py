@@ -4,13 +4,14 @@ from django.db import DatabaseError, connection, transaction
 from tandem.audit.models import AccessEvent
 from tandem.people.selectors import child_get, child_list
 from tests import factories
+from tests.grants import grant_for
 
 pytestmark = pytest.mark.usefixtures("append_only_audit")
 
 
 @pytest.fixture
 def event(social_worker, child):
-    child_get(actor=social_worker, child_id=child.pk, purpose="direct_work")
+    child_get(grant=grant_for(social_worker, child.pk, "direct_work"))
     return AccessEvent.objects.get(person_id=child.pk)
 
 

@@ -14,6 +14,7 @@ from tandem.partners.models import PartnerKind, Role
 from tests import factories
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import record_views, sign_in, sign_out
+from tests.grants import grant_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
@@ -206,11 +207,9 @@ def test_change_the_lead_and_remove_a_member(browser, live_server, page, axe, pa
     child = partnership["child"]
     lead = User.objects.get(username="lead")
     case = cw.case_open(
-        actor=lead,
-        child_id=child.pk,
+        grant=grant_for(lead, child.pk, "direct_work"),
         level="early_help",
         lead_professional_id=lead.pk,
-        purpose="direct_work",
     )
     nurse = User.objects.get(username="nurse")
     cw.case_member_add(

@@ -12,6 +12,7 @@ from tandem.care import services
 from tandem.care.models import CinAssessment
 from tandem.partners.models import Role
 from tests import factories
+from tests.grants import grant_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,8 @@ def referral(child, team):
 
 def record(actor, child, referral, part, **fields):
     return services.cin_item_record(
-        actor=actor,
-        child_id=child.pk,
+        grant=grant_for(actor, child.pk, Purpose.DIRECT_WORK),
         referral_id=referral.pk,
-        purpose=Purpose.DIRECT_WORK,
         part=part,
         **fields,
     )
@@ -142,12 +141,12 @@ def test_a_referral_of_another_child_is_refused(social_worker, child, team):
 
 def test_a_disability_from_the_list_once(social_worker, child):
     services.disability_record(
-        actor=social_worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, code="AUT"
+        grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK), code="AUT"
     )
     for code in ("AUT", "NONE", "XYZ"):
         with pytest.raises(ValidationError):
             services.disability_record(
-                actor=social_worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, code=code
+                grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK), code=code
             )
 
 

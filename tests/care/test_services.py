@@ -10,6 +10,7 @@ from tandem.care import selectors, services
 from tandem.care.models import CareEpisode, CareReview
 from tandem.partners.models import PartnerKind, Role
 from tests import factories
+from tests.grants import grant_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +28,14 @@ EPISODE = {
 
 def start(actor, child, **changes):
     return services.care_episode_start(
-        actor=actor, child_id=child.pk, purpose=Purpose.DIRECT_WORK, **{**EPISODE, **changes}
+        grant=grant_for(actor, child.pk, Purpose.DIRECT_WORK), **{**EPISODE, **changes}
     )
 
 
 def end(actor, child, episode, reason_ended="E13", **changes):
     return services.care_episode_end(
-        actor=actor,
-        child_id=child.pk,
+        grant=grant_for(actor, child.pk, Purpose.DIRECT_WORK),
         episode_id=episode.pk,
-        purpose=Purpose.DIRECT_WORK,
         **{"ended_on": dt.date(2025, 10, 1), "reason_ended": reason_ended, **changes},
     )
 
@@ -156,18 +155,14 @@ def test_a_role_that_does_not_record_care_is_refused(child, team):
 
 def test_items_are_recorded_validated_and_read_back_audited(social_worker, child):
     services.care_item_record(
-        actor=social_worker,
-        child_id=child.pk,
-        purpose=Purpose.DIRECT_WORK,
+        grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK),
         part="review",
         held_on=dt.date(2025, 6, 1),
         participation="PN1",
     )
     with pytest.raises(ValidationError) as e:
         services.care_item_record(
-            actor=social_worker,
-            child_id=child.pk,
-            purpose=Purpose.DIRECT_WORK,
+            grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK),
             part="review",
             held_on=dt.date(2025, 7, 1),
             participation="PN9",
@@ -175,7 +170,7 @@ def test_items_are_recorded_validated_and_read_back_audited(social_worker, child
     assert list(e.value.message_dict) == ["participation"]
     assert CareReview.objects.count() == 1
     record = selectors.care_record_get(
-        actor=social_worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK
+        grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK)
     )
     assert [r.participation for r in record.reviews] == ["PN1"]
     assert AccessEvent.objects.filter(
@@ -185,14 +180,12 @@ def test_items_are_recorded_validated_and_read_back_audited(social_worker, child
 
 def test_the_record_is_hidden_from_a_stranger(stranger, child):
     with pytest.raises(NotFound):
-        selectors.care_record_get(actor=stranger, child_id=child.pk, purpose=Purpose.DIRECT_WORK)
+        selectors.care_record_get(grant=grant_for(stranger, child.pk, Purpose.DIRECT_WORK))
 
 
 def test_a_care_leaver_contact_is_the_recording_authoritys(social_worker, child):
     contact = services.care_item_record(
-        actor=social_worker,
-        child_id=child.pk,
-        purpose=Purpose.DIRECT_WORK,
+        grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK),
         part="care_leaver",
         year="2025-26",
         in_touch="YES",
@@ -205,9 +198,7 @@ def test_a_care_leaver_contact_is_the_recording_authoritys(social_worker, child)
 def test_a_care_leaver_contact_cannot_name_another_authority(social_worker, child):
     with pytest.raises(ValidationError) as refused:
         services.care_item_record(
-            actor=social_worker,
-            child_id=child.pk,
-            purpose=Purpose.DIRECT_WORK,
+            grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK),
             part="care_leaver",
             year="2025-26",
             in_touch="NO",
@@ -229,7 +220,7 @@ def test_the_record_is_sliced_by_category(social_worker, child, front_door):
     factories.ReferralFactory(child=child, to_team=manager.team)
 
     def read(actor):
-        return selectors.care_record_get(actor=actor, child_id=child.pk, purpose="direct_work")
+        return selectors.care_record_get(grant=grant_for(actor, child.pk, "direct_work"))
 
     assert read(manager).is_empty
     assert [e.placement_postcode for e in read(social_worker).episodes] == ["LS6 2AB"]
@@ -284,9 +275,7 @@ def test_another_councils_episode_is_not_this_councils_to_end(social_worker, chi
 def test_a_change_of_legal_status_keeps_no_reason_for_a_move(social_worker, child):
     first = start(social_worker, child)
     services.care_episode_start(
-        actor=social_worker,
-        child_id=child.pk,
-        purpose=Purpose.DIRECT_WORK,
+        grant=grant_for(social_worker, child.pk, Purpose.DIRECT_WORK),
         **{**EPISODE, "started_on": dt.date(2025, 9, 1), "reason_new": "L", "legal_status": "C1"},
         reason_place_change="CARPL",
     )

@@ -5,6 +5,7 @@ import pytest
 from tandem.casework import services
 from tandem.partners.models import PartnerKind, Role
 from tests import factories
+from tests.grants import grant_for
 
 
 @pytest.fixture
@@ -27,11 +28,9 @@ def manager(team):
 @pytest.fixture
 def case(social_worker, child):
     return services.case_open(
-        actor=social_worker,
-        child_id=child.pk,
+        grant=grant_for(social_worker, child.pk, "direct_work"),
         level="early_help",
         lead_professional_id=social_worker.pk,
-        purpose="direct_work",
     )
 
 

@@ -13,6 +13,7 @@ from tandem.casework.models import Plan
 from tandem.portal.services import portal_invite, portal_message_send
 from tandem.referrals.models import ThresholdDecision
 from tests import factories
+from tests.grants import grant_for
 from tests.voices import VIEWS
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,9 @@ def _cases(worker, team, teacher, n):
         child = factories.ChildFactory()
         factories.InvolvementFactory(child=child, team=team, kind=InvolvementKind.OWNING_TEAM)
         case = services.case_open(
-            actor=worker,
-            child_id=child.pk,
+            grant=grant_for(worker, child.pk, WORK),
             level="early_help",
             lead_professional_id=worker.pk,
-            purpose=WORK,
         )
         goal = services.plan_goal_add(
             actor=worker, case_id=case.pk, text="Goal", in_childs_words=False, purpose=WORK
@@ -84,7 +83,7 @@ def test_the_tray_lists_what_is_due_most_urgent_first(
     teacher_tray = selectors.work_tray(actor=teacher, purpose=WORK)
     assert teacher_tray.actions.total == 3
     assert (teacher_tray.reviews.total, teacher_tray.messages.total) == (0, 0)
-    assert not teacher_tray.shows_feedback
+    assert not teacher_tray.decides_referrals
 
 
 def test_the_tray_shows_the_most_urgent_and_counts_the_rest(

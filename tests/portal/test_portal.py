@@ -17,6 +17,7 @@ from tandem.people.models import Relationship
 from tandem.portal.models import PortalAccount
 from tandem.portal.services import portal_invite, portal_message_reply
 from tests import factories
+from tests.grants import grant_for
 from tests.test_routes import API, _api_operations, _routes, _web_url
 from tests.voices import VIEWS
 from tests.web.support import error_summary, text_of
@@ -40,11 +41,9 @@ def plan_case(social_worker, child):
     school = factories.TeamFactory(partner=factories.PartnerFactory(kind=PartnerKind.SCHOOL))
     teacher = factories.UserFactory(role=Role.SCHOOL_DSL, team=school, first_name="Tess")
     case = cw.case_open(
-        actor=social_worker,
-        child_id=child.pk,
+        grant=grant_for(social_worker, child.pk, WORK),
         level="early_help",
         lead_professional_id=social_worker.pk,
-        purpose=WORK,
     )
     shared = cw.plan_goal_add(
         actor=social_worker,

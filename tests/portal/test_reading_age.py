@@ -20,6 +20,7 @@ from tandem.people.models import Relationship
 from tandem.portal.services import portal_invite, portal_message_reply
 from tandem.synth.cases import ACTIONS, GOALS
 from tests import factories
+from tests.grants import grant_for
 from tests.voices import VIEWS
 
 pytestmark = pytest.mark.django_db
@@ -98,11 +99,9 @@ def synthetic_plan(social_worker, child):
     school = factories.TeamFactory(partner=factories.PartnerFactory(kind=PartnerKind.SCHOOL))
     teacher = factories.UserFactory(role=Role.SCHOOL_DSL, team=school, first_name="Tess")
     case = cw.case_open(
-        actor=social_worker,
-        child_id=child.pk,
+        grant=grant_for(social_worker, child.pk, WORK),
         level="early_help",
         lead_professional_id=social_worker.pk,
-        purpose=WORK,
     )
     for i, (text, in_words, _) in enumerate(GOALS[:2] + GOALS[5:7]):
         goal = cw.plan_goal_add(

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.access.errors import NotFound
 from tandem.access.models import RestrictionKind
-from tandem.access.policies import access_basis
 from tandem.access.services import restriction_add
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
@@ -15,6 +14,7 @@ from tandem.referrals.models import Referral
 from tandem.referrals.selectors import referral_get, referrals_made_by
 from tandem.referrals.services import referral_create, referral_decide, referral_feedback_give
 from tests import factories
+from tests.grants import access_basis
 from tests.voices import VIEWS
 
 pytestmark = pytest.mark.django_db

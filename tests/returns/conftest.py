@@ -7,6 +7,7 @@ from tandem.audit.models import Purpose
 from tandem.care import services
 from tandem.partners.models import Role
 from tests import factories
+from tests.grants import grant_for
 
 
 @pytest.fixture
@@ -38,9 +39,7 @@ def child_looked_after(la_team):
     )
     factories.InvolvementFactory(child=child, team=la_team, kind=InvolvementKind.OWNING_TEAM)
     common = {
-        "actor": worker,
-        "child_id": child.pk,
-        "purpose": Purpose.DIRECT_WORK,
+        "grant": grant_for(worker, child.pk, Purpose.DIRECT_WORK),
         "legal_status": "C2",
         "category_of_need": "N1",
         "placement_provider": "PR1",
@@ -71,7 +70,7 @@ def child_looked_after(la_team):
         ),
     ]:
         services.care_item_record(
-            actor=worker, child_id=child.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields
+            grant=grant_for(worker, child.pk, Purpose.DIRECT_WORK), part=kind, **fields
         )
     return child
 
@@ -90,9 +89,7 @@ def young_person_left_care(la_team):
     )
     factories.InvolvementFactory(child=person, team=la_team, kind=InvolvementKind.OWNING_TEAM)
     episode = services.care_episode_start(
-        actor=adviser,
-        child_id=person.pk,
-        purpose=Purpose.DIRECT_WORK,
+        grant=grant_for(adviser, person.pk, Purpose.DIRECT_WORK),
         started_on=dt.date(2023, 5, 1),
         reason_new="S",
         legal_status="V2",
@@ -103,10 +100,8 @@ def young_person_left_care(la_team):
         placement_postcode="TW1 2DA",
     )
     services.care_episode_end(
-        actor=adviser,
-        child_id=person.pk,
+        grant=grant_for(adviser, person.pk, Purpose.DIRECT_WORK),
         episode_id=episode.pk,
-        purpose=Purpose.DIRECT_WORK,
         ended_on=dt.date(2025, 2, 1),
         reason_ended="E5",
     )
@@ -119,6 +114,6 @@ def young_person_left_care(la_team):
         ),
     ]:
         services.care_item_record(
-            actor=adviser, child_id=person.pk, purpose=Purpose.DIRECT_WORK, part=kind, **fields
+            grant=grant_for(adviser, person.pk, Purpose.DIRECT_WORK), part=kind, **fields
         )
     return person

@@ -9,6 +9,7 @@ from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.partners.models import PartnerKind, Role
 from tandem.returns import selectors, ssda903
 from tests import factories
+from tests.grants import grant_for
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +110,7 @@ def test_ad1_holds_only_the_children_adopted_during_the_year(analyst, looked_aft
 
     worker = factories.UserFactory(role=Role.SOCIAL_WORKER, team=la_team)
     services.care_item_record(
-        actor=worker,
-        child_id=looked_after.pk,
-        purpose=Purpose.DIRECT_WORK,
+        grant=grant_for(worker, looked_after.pk, Purpose.DIRECT_WORK),
         part="adoption_decision",
         decided_on=dt.date(2025, 7, 1),
         matched_on=dt.date(2025, 9, 1),
@@ -123,10 +122,8 @@ def test_ad1_holds_only_the_children_adopted_during_the_year(analyst, looked_aft
     assert rows(prepare(analyst), "AD1") == []  # decided, not adopted: not in AD1 yet
     open_episode = CareEpisode.objects.get(child=looked_after, ended_on__isnull=True)
     services.care_episode_end(
-        actor=worker,
-        child_id=looked_after.pk,
+        grant=grant_for(worker, looked_after.pk, Purpose.DIRECT_WORK),
         episode_id=open_episode.pk,
-        purpose=Purpose.DIRECT_WORK,
         ended_on=dt.date(2026, 2, 1),
         reason_ended="E11",
     )

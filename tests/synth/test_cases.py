@@ -6,7 +6,6 @@ import pytest
 from django.db.models import Count, F, Q
 
 from tandem.access.models import Involvement
-from tandem.access.policies import access_basis
 from tandem.casework import selectors
 from tandem.casework.models import (
     Action,
@@ -21,6 +20,7 @@ from tandem.casework.models import (
 )
 from tandem.casework.voice import VIEW_FIELDS, Views, views_errors
 from tandem.partners.models import User
+from tests.grants import access_basis
 from tests.synth.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db

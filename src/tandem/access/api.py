@@ -10,7 +10,9 @@ from ninja.responses import Status
 
 from tandem.access import selectors, services
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.models import SharingPurpose
+from tandem.audit.models import Purpose
 from tandem.config.api_support import InputSchema, PastMoment, coded, line, responses, text
 
 router = Router(tags=["consent"])
@@ -48,10 +50,14 @@ def _out(consent) -> dict:
     }
 
 
+def _grant(request, child_id: UUID):
+    return child_grant(actor=request.auth, child_id=child_id, purpose=Purpose.DIRECT_WORK)
+
+
 @router.get("/children/{child_id}/consents", response=responses({200: list[ConsentOut]}))
 def consent_list(request, child_id: UUID):
     """The child's consents to share, standing ones first, withdrawn ones with when and how."""
-    return [_out(c) for c in selectors.consents_for(actor=request.auth, child_id=child_id)]
+    return [_out(c) for c in selectors.consents_for(grant=_grant(request, child_id))]
 
 
 @router.post("/children/{child_id}/consents", response=responses({201: ConsentOut}))
@@ -74,7 +80,7 @@ def consent_create(request, child_id: UUID, payload: ConsentIn):
 )
 def consent_withdraw(request, child_id: UUID, consent_id: UUID, payload: WithdrawIn):
     """Withdraw a consent: from this moment nothing shared on it is shown to other partners."""
-    consents = selectors.consents_for(actor=request.auth, child_id=child_id)
+    consents = selectors.consents_for(grant=_grant(request, child_id))
     if not any(c.pk == consent_id for c in consents):  # another child's id: not found
         raise NotFound("No consent with that id for this child")
     consent = services.consent_withdraw(

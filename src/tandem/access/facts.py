@@ -39,7 +39,8 @@ class Facts:
 
     role_allows: bool = True
     partner_kind: str = ""
-    # The actor is named on an involvement with the child (allocated): the whole record.
+    # The actor is the allocated worker (named on an allocation or the owning team's
+    # involvement): the whole record.
     allocated: bool = False
     # Team owns the case, or the actor (or their team) is allocated: the whole record.
     owns_or_allocated: bool = False
@@ -68,6 +69,13 @@ _ACCEPTED = (
     " WHERE x.agreement_id = g.agreement_id AND x.partner_id = g.{side}_partner_id"
     " AND x.withdrawn_at IS NULL))"
 )
+# The actor is named on the restriction `r`.
+_NAMED = (
+    "CASE WHEN EXISTS (SELECT 1 FROM access_restriction_named_people n"
+    " WHERE n.restriction_id = r.id AND n.user_id = %(actor)s) THEN 'named' ELSE '' END"
+)
+# A member of the household now (`people.selectors` says the same of `left_on`).
+_LIVES_THERE = "({m}.left_on IS NULL OR {m}.left_on > %(today)s)"
 _SQL = f"""
 WITH kids AS (SELECT id FROM people_person WHERE is_child AND id IN ({{ids}}))
 SELECT 'kid', id, NULL, NULL, NULL, NULL, NULL FROM kids
@@ -78,12 +86,16 @@ SELECT 'inv', i.child_id, i.kind, i.purpose,
  WHERE i.child_id IN (SELECT id FROM kids) AND {_ACTIVE}
    AND (i.practitioner_id = %(actor)s OR i.team_id = %(team)s)
 UNION ALL
-SELECT 'restriction', r.child_id, r.kind,
-       CASE WHEN EXISTS (SELECT 1 FROM access_restriction_named_people n
-                          WHERE n.restriction_id = r.id AND n.user_id = %(actor)s)
-            THEN 'named' ELSE '' END, NULL, NULL, NULL
+SELECT 'restriction', r.child_id, r.kind, {_NAMED}, NULL, NULL, NULL
   FROM access_restriction r
  WHERE r.child_id IN (SELECT id FROM kids) AND r.ended_at IS NULL
+UNION ALL
+SELECT 'restriction', m.person_id, r.kind, {_NAMED}, NULL, NULL, NULL
+  FROM people_householdmember m
+  JOIN people_householdmember o ON o.household_id = m.household_id AND o.person_id <> m.person_id
+  JOIN access_restriction r ON r.child_id = o.person_id
+ WHERE m.person_id IN (SELECT id FROM kids) AND {_LIVES_THERE.format(m="m")}
+   AND {_LIVES_THERE.format(m="o")} AND r.kind = %(protected)s AND r.ended_at IS NULL
 UNION ALL
 SELECT 'referral', child_id, NULL, NULL, NULL, NULL, NULL FROM referrals_referral
  WHERE child_id IN (SELECT id FROM kids) AND status <> %(closed)s AND to_team_id = %(team)s
@@ -130,6 +142,7 @@ def facts_for_children(actor, child_ids) -> dict[UUID, Facts]:
         "today": ops.adapt_datefield_value(timezone.localdate()),
         "now": ops.adapt_datetimefield_value(timezone.now()),
         "closed": Status.CLOSED.value,
+        "protected": RestrictionKind.PROTECTED_ADDRESS.value,
     }
     names = []
     for i, child_id in enumerate(child_ids):
@@ -141,21 +154,25 @@ def facts_for_children(actor, child_ids) -> dict[UUID, Facts]:
 
     kids, full, allocated, referral, break_glass = set(), set(), set(), set(), set()
     involved, holders, consents = defaultdict(set), defaultdict(set), defaultdict(set)
-    restrictions: dict[tuple, bool] = {}  # (child, kind) -> actor named on one of them?
+    restrictions: dict[tuple, bool] = {}  # (child, kind) -> actor named on all of them?
     grants = []
     for tag, child, a, b, c, d, e in rows:
         child = _uuid(child) if child is not None else None
         if tag == "kid":
             kids.add(child)
         elif tag == "inv":
-            if c == "me":
-                allocated.add(child)
-            if c == "me" or a in FULL_KINDS:
+            # Only an allocation (or the team's ownership) opens the whole record: a practitioner
+            # named as a member of the team around the family is involved, like their team.
+            if a in FULL_KINDS:
                 full.add(child)
+                if c == "me":
+                    allocated.add(child)
             else:
                 involved[child].add(b)
         elif tag == "restriction":
-            restrictions[(child, a)] = restrictions.get((child, a), False) or b == "named"
+            # Named on every restriction of the kind, or it holds: a sibling's refuge address
+            # is the household's, and its named people are not the child's.
+            restrictions[(child, a)] = restrictions.get((child, a), True) and b == "named"
         elif tag == "referral":
             referral.add(child)
         elif tag == "break_glass":

@@ -4,8 +4,9 @@
 2. The record check grants *this* child: a reason the data holds (`CHILD_ACCESS_RULES`).
 
 Lists, pages, the API, search and exports all filter with `visible_children_q`, and single
-records are checked with `access_basis`, which reads the very same rules from the facts of one
-query (`access.facts`) so that it can say which one let the actor in. `visible_child_q` is the
+records are checked with `basis_of`, which reads the very same rules from the facts of one
+query (`access.facts`) so that it can say which one let the actor in; `access.grants` carries
+that answer through the request. `visible_child_q` is the
 same rules again, as correlated EXISTS on a row that names a child (a flag, say), for long lists
 read a page at a time in some order.
 """
@@ -18,8 +19,9 @@ from functools import reduce
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tandem.access.facts import Facts, facts_for_children
-from tandem.access.models import BreakGlass, Involvement, Restriction, RestrictionKind
+from tandem.access.facts import FULL_KINDS, Facts
+from tandem.access.models import BreakGlass, Involvement, RestrictionKind
+from tandem.access.related import active_restrictions, restricted_from
 from tandem.partners.models import Role
 from tandem.referrals.codes import Status
 
@@ -43,6 +45,9 @@ class Action(StrEnum):
     LOAD_EXTRACT = "load_extract"
     REVIEW_LINKS = "review_links"
     TRIAGE = "triage"
+    # Casework and reports
+    APPROVE_ASSESSMENT = "approve_assessment"
+    VIEW_REPORTS = "view_reports"
 
 
 PRACTITIONERS = {
@@ -77,6 +82,10 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.LOAD_EXTRACT: {Role.PARTNERSHIP_ANALYST, Role.TEAM_MANAGER},
     Action.REVIEW_LINKS: {Role.PARTNERSHIP_ANALYST, Role.TEAM_MANAGER},
     Action.TRIAGE: PRACTITIONERS,
+    # A team manager of the case's team approves an assessment (casework.services).
+    Action.APPROVE_ASSESSMENT: {Role.TEAM_MANAGER},
+    # Aggregate reports (no child named): managers and analysts.
+    Action.VIEW_REPORTS: {Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST},
 }
 
 
@@ -106,15 +115,6 @@ def active_break_glass():
     return BreakGlass.objects.filter(started_at__lte=now, expires_at__gt=now)
 
 
-def active_restrictions(kind: str):
-    return Restriction.objects.filter(kind=kind, ended_at__isnull=True)
-
-
-def restricted_from(actor) -> QuerySet:
-    """Restricted records `actor` is not named on: hidden whatever else would show them."""
-    return active_restrictions(RestrictionKind.RESTRICTED_RECORD).exclude(named_people=actor)
-
-
 ALLOCATED = "allocated worker"
 TEAM_CASE = "team owns or is involved in the case"
 REFERRAL_TO_TEAM = "open referral to your team"
@@ -126,8 +126,12 @@ BREAK_GLASS = "emergency access (break-glass)"
 # a referrer sees their referral, its outcome and the feedback (`referral_get`), never the record,
 # or anyone who knows a child's NHS number could open that child's record by "referring" them.
 CHILD_ACCESS_RULES: list[tuple[str, Callable[..., QuerySet]]] = [
-    (ALLOCATED, lambda a: active_involvements().filter(practitioner_id=a.pk)),
-    (TEAM_CASE, lambda a: active_involvements().filter(team_id=a.team_id)),
+    (ALLOCATED, lambda a: active_involvements().filter(practitioner_id=a.pk, kind__in=FULL_KINDS)),
+    # The team's involvements, and the actor's own as a member of a team around the family.
+    (
+        TEAM_CASE,
+        lambda a: active_involvements().filter(Q(team_id=a.team_id) | Q(practitioner_id=a.pk)),
+    ),
     (REFERRAL_TO_TEAM, lambda a: open_referrals().filter(to_team_id=a.team_id)),
     (
         NAMED_ON_RESTRICTION,
@@ -174,11 +178,3 @@ def basis_of(facts: Facts) -> str | None:
         (BREAK_GLASS, facts.break_glass),
     ]
     return next((reason for reason, holds in reasons if holds), None)
-
-
-def access_basis(actor, child_id, action: Action = Action.VIEW_CHILD) -> str | None:
-    """Why `actor` may act on this child, or None. The same rules as `visible_children_q`, read
-    from the facts of one query (tests/access/test_policy_agreement.py holds the two together)."""
-    if not role_allows(actor, action):
-        return None
-    return basis_of(facts_for_children(actor, [child_id])[child_id])

@@ -5,8 +5,9 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant
 from tandem.access.models import (
     Agreement,
     BreakGlass,
@@ -138,41 +139,24 @@ def restrictions_active(*, actor) -> list[Restriction]:
     return restrictions
 
 
-def consents_for(*, actor, child_id: UUID) -> list[Consent]:
+def consents_for(*, grant: ChildGrant) -> list[Consent]:
     """A child's consents, standing and withdrawn, for someone who may see the child."""
-    basis = require_child(actor, child_id)
     consents = list(
-        Consent.objects.filter(child_id=child_id)
+        Consent.objects.filter(child_id=grant.child_id)
         .select_related("recorded_by")
         .order_by("withdrawn_at", "-given_at")
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.DIRECT_WORK,
-        record_type="consent",
-        person_id=child_id,
-        basis=basis,
-    )
+    grant.audit("consent", action=AuditAction.LIST)
     return consents
 
 
-def share_decisions_for(*, actor, child_id: UUID) -> list[ShareDecision]:
+def share_decisions_for(*, grant: ChildGrant) -> list[ShareDecision]:
     """A child's share and no-share decisions (golden rule 7), newest first, for someone who may
     see the child: what was shared with whom, on what basis, and why not when it was not."""
-    basis = require_child(actor, child_id)
     decisions = list(
-        ShareDecision.objects.filter(child_id=child_id)
+        ShareDecision.objects.filter(child_id=grant.child_id)
         .select_related("with_partner", "decided_by__team__partner")
         .order_by("-decided_at")
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.DIRECT_WORK,
-        record_type="sharedecision",
-        person_id=child_id,
-        basis=basis,
-        detail={"decisions": len(decisions)},
-    )
+    grant.audit("sharedecision", action=AuditAction.LIST, detail={"decisions": len(decisions)})
     return decisions

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.models import (
     Agreement,
     AgreementAcceptance,
@@ -24,12 +25,14 @@ from tandem.access.models import (
     Review,
     ShareDecision,
 )
-from tandem.access.policies import Action, active_involvements, restricted_from, role_allows
+from tandem.access.policies import Action, active_involvements, role_allows
+from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record
 from tandem.partners.models import Partner, Role, User
 from tandem.people.models import Person
 
+EDIT = Action.EDIT_CHILD
 GOVERNANCE = "information governance"
 
 
@@ -175,9 +178,7 @@ def agreement_end(*, actor, agreement_id: UUID) -> Agreement:
 def consent_record(
     *, actor, child_id: UUID, purpose: str, given_by: str, given_at=None
 ) -> Consent:
-    from tandem.access.checks import require_child
-
-    require_child(actor, child_id, Action.EDIT_CHILD)
+    child_grant(actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=EDIT)
     consent = Consent(
         child_id=child_id,
         purpose=purpose,
@@ -201,12 +202,10 @@ def consent_record(
 @transaction.atomic
 def consent_withdraw(*, actor, consent_id: UUID, note: str = "") -> Consent:
     """From this moment no grant that relies on this consent applies."""
-    from tandem.access.checks import require_child
-
     consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None:
         raise NotFound("No consent with that id is in your records")
-    require_child(actor, consent.child_id, Action.EDIT_CHILD)
+    child_grant(actor=actor, child_id=consent.child_id, purpose=Purpose.DIRECT_WORK, action=EDIT)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.withdrawal_note = note
@@ -226,11 +225,12 @@ def consent_withdraw(*, actor, consent_id: UUID, note: str = "") -> Consent:
 def restriction_add(
     *, actor, child_id: UUID, kind: str, reason: str, named_people: list[User]
 ) -> Restriction:
-    """A protected address or a restricted record. The IG lead who makes it is always named, so
-    a restriction can never lock everyone out of a child."""
+    """A protected address or a restricted record, on a child or an adult (a parent in a refuge).
+    The IG lead who makes it is always named, so a restriction can never lock everyone out of a
+    person. Whoever else is shown beside them obeys it too (`access.related`)."""
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    if not Person.objects.filter(pk=child_id, is_child=True).exists():
-        raise NotFound("No child with that id")
+    if not Person.objects.filter(pk=child_id).exists():
+        raise NotFound("No person with that id")
     restriction = Restriction(
         child_id=child_id, kind=kind, reason=reason, made_by=actor, made_at=timezone.now()
     )
@@ -401,10 +401,8 @@ def share_decision_record(
 ) -> ShareDecision:
     """Record a decision to share, or not to share. Consent as the basis is checked here, not in a
     form: a share on consent needs a consent for that purpose that stands now."""
-    from tandem.access.checks import require_child
-
     if referral_id is None:  # a referral's own decision is recorded by the referral service
-        require_child(actor, child_id)
+        child_grant(actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK)
     consent = None
     if shared and lawful_basis == LawfulBasis.CONSENT:
         consent = (

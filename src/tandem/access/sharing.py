@@ -1,31 +1,16 @@
 """Which categories of a child's record an actor may see: the second half of every decision,
-after `policies.visible_children_q` / `require_child` have said the actor may see the child at all.
+after `policies.basis_of` has said the actor may see the child at all.
 
 `allowed_categories` is the policy as a pure function of the facts (tested exhaustively in
-tests/access); `categories_for` and `categories_for_children` gather those facts from the data in
-one query, however many children (`access.facts`), so a list is sliced without N+1 queries.
+tests/access); `access.grants` gathers those facts in one query, however many children
+(`access.facts`), and carries the answer as the request's grant.
 """
 
-import operator
 from dataclasses import replace
-from functools import reduce
-from uuid import UUID
-
-from django.db.models import Q, QuerySet
 
 from tandem.access.categories import ALL, NATIVE, PERSON_FIELDS, STANDARD, Category
-from tandem.access.facts import Facts, GrantFact, facts_for_children
-from tandem.access.models import LawfulBasis, RestrictionKind, SharingPurpose
-from tandem.access.policies import (
-    ALLOCATED,
-    BREAK_GLASS,
-    CHILD_ACCESS_RULES,
-    NAMED_ON_RESTRICTION,
-    TEAM_CASE,
-    Action,
-    basis_of,
-    role_allows,
-)
+from tandem.access.facts import Facts, GrantFact
+from tandem.access.models import LawfulBasis, SharingPurpose
 
 # What any basis for seeing a child shows: who the child is. Everything else must be earned.
 IDENTITY_ONLY = frozenset({Category.IDENTITY})
@@ -115,27 +100,6 @@ def audit_detail(categories) -> dict:
     return detail
 
 
-def categories_for_children(actor, child_ids) -> dict[UUID, frozenset[Category]]:
-    child_ids = list(child_ids)
-    if not role_allows(actor, Action.VIEW_CHILD):
-        return dict.fromkeys(child_ids, frozenset())
-    return {c: allowed_categories(f) for c, f in facts_for_children(actor, child_ids).items()}
-
-
-def child_access(actor, child_id, action: Action = Action.VIEW_CHILD):
-    """Why `actor` may act on this child (None: they may not) and which categories they see,
-    from one gathering of the facts: what a read of one child needs first."""
-    if not role_allows(actor, action):
-        return None, frozenset()
-    facts = facts_for_children(actor, [child_id])[child_id]
-    return basis_of(facts), Categories(allowed_categories(facts), grants_used(facts))
-
-
-def categories_for(actor, child_id) -> frozenset[Category]:
-    """The categories of this child's record `actor` may see (empty: not the child at all)."""
-    return categories_for_children(actor, [child_id])[child_id]
-
-
 def withhold(person, categories: frozenset[Category]):
     """Blank the fields of `person` outside `categories`, in place, and say which were withheld.
     The instance is for showing only: services load their own copy before changing anything."""
@@ -148,38 +112,3 @@ def withhold(person, categories: frozenset[Category]):
     person.categories = categories
     person.withheld_fields = withheld
     return person
-
-
-def protected_address_hidden_from(actor):
-    """Children whose protected address `actor` is not named on: never shown or matched on."""
-    from tandem.access.policies import active_restrictions
-
-    return (
-        active_restrictions(RestrictionKind.PROTECTED_ADDRESS)
-        .exclude(named_people=actor)
-        .values("child_id")
-    )
-
-
-# The bases whose categories always hold the address (`allowed_categories`: the whole record,
-# the involved baseline, the ordinary record of an emergency). A referral to the actor's team
-# holds it only under a grant, so those children are asked one by one.
-_ADDRESS_BASES = {ALLOCATED, TEAM_CASE, NAMED_ON_RESTRICTION, BREAK_GLASS}
-
-
-def address_visible_among(actor, children: QuerySet) -> QuerySet:
-    """Narrow `children` (already visible to `actor`) to those whose address `actor` sees: a
-    postcode search must not find a child whose address it would not show, or the match itself
-    says where the child lives."""
-    always = reduce(
-        operator.or_,
-        [Q(pk__in=rule(actor).values("child_id")) for name, rule in CHILD_ACCESS_RULES
-         if name in _ADDRESS_BASES],
-    )  # fmt: skip
-    others = list(children.exclude(always).values_list("pk", flat=True))
-    granted = [
-        c for c, cats in categories_for_children(actor, others).items() if Category.CONTACT in cats
-    ]
-    return children.filter(always | Q(pk__in=granted)).exclude(
-        pk__in=protected_address_hidden_from(actor)
-    )

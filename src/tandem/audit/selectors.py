@@ -120,20 +120,16 @@ def access_events_export(*, actor, filters: AuditFilters = AuditFilters()):
 
 
 def _may_see_who_looked(actor, child_id) -> str | None:
-    from tandem.access.models import InvolvementKind
-    from tandem.access.policies import active_involvements, role_allows
+    """An IG lead; or the team that owns the case (the whole record: the owning team or a real
+    allocation), through the same grant as every other read, so a restricted record they are
+    not named on stays absent. Not a member of the team around the family, nor a front door."""
+    from tandem.access.grants import child_grant_or_none
+    from tandem.access.policies import role_allows
 
     if role_allows(actor, Action.VIEW_AUDIT):
         return "information-governance lead"
-    if not role_allows(actor, Action.VIEW_CHILD):
-        return None
-    owns = active_involvements().filter(
-        Q(team_id=actor.team_id, kind=InvolvementKind.OWNING_TEAM)
-        | Q(team_id=actor.team_id, kind=InvolvementKind.ALLOCATED)
-        | Q(practitioner_id=actor.pk),
-        child_id=child_id,
-    )
-    return "team owns the case" if owns.exists() else None
+    grant = child_grant_or_none(actor=actor, child_id=child_id, purpose=Purpose.AUDIT_REVIEW)
+    return "team owns the case" if grant and grant.whole_record else None
 
 
 def who_looked(*, actor, child_id: UUID, offset: int = 0, limit: int = 50) -> AuditPage:

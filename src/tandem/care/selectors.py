@@ -4,11 +4,8 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child_access
 from tandem.access.errors import NotFound
-from tandem.access.sharing import audit_detail
-from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
+from tandem.access.grants import ChildGrant
 from tandem.care.codelists import for_date
 from tandem.care.models import (
     AdoptionDecision,
@@ -105,47 +102,28 @@ def _parts(child_id) -> dict:
     }
 
 
-def care_record_get(*, actor, child_id: UUID, purpose: str) -> CareRecord:
+def care_record_get(*, grant: ChildGrant) -> CareRecord:
     """The child's looked-after record, sliced like the rest of the record: each part only if
     the actor's categories hold it, the home and placement postcodes only with the address, and
     an episode's adoption codes only with adoption."""
-    basis, categories = require_child_access(actor, child_id)
-    parts = _parts(child_id)
+    parts = _parts(grant.child_id)
     record = CareRecord(
-        **{name: load() for name, load in parts.items() if PARTS[name] in categories}
+        **{name: load() for name, load in parts.items() if grant.sees(PARTS[name])}
     )
-    _withhold(record.episodes, categories)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="care_record",
-        person_id=child_id,
-        basis=basis,
-        detail=audit_detail(categories),
-    )
+    _withhold(record.episodes, grant.categories)
+    grant.audit("care_record")
     return record
 
 
-def care_episode_get(*, actor, child_id: UUID, episode_id: UUID, purpose: str) -> CareEpisode:
+def care_episode_get(*, grant: ChildGrant, episode_id: UUID) -> CareEpisode:
     """One of the child's episodes (an episode of another child is not found), sliced as
     `care_record_get` slices the record, and audited."""
-    basis, categories = require_child_access(actor, child_id)
-    by_child = CareEpisode.objects.filter(pk=episode_id, child_id=child_id)
-    episode = by_child.first() if PARTS["episodes"] in categories else None
+    by_child = CareEpisode.objects.filter(pk=episode_id, child_id=grant.child_id)
+    episode = by_child.first() if grant.sees(PARTS["episodes"]) else None
     if episode is None:
         raise NotFound("No episode with that id is in your records")
-    _withhold([episode], categories)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="care_episode",
-        record_id=str(episode.pk),
-        person_id=child_id,
-        basis=basis,
-        detail=audit_detail(categories),
-    )
+    _withhold([episode], grant.categories)
+    grant.audit("care_episode", episode.pk)
     return episode
 
 

@@ -10,11 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child_access
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant, child_grant
 from tandem.access.policies import Action, role_allows
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
 from tandem.care.models import (
     AdoptionDecision,
     AdoptionPlacement,
@@ -52,19 +51,6 @@ ITEMS = {
 }
 
 
-def _audit(actor, purpose, child_id, action, record_type, record_id, basis, detail=None):
-    access_event_record(
-        actor=actor,
-        action=action,
-        purpose=purpose,
-        record_type=record_type,
-        record_id=str(record_id),
-        person_id=child_id,
-        basis=basis,
-        detail=detail or {},
-    )
-
-
 def _known_fields(model, fields: dict) -> None:
     allowed = {f.name for f in model._meta.concrete_fields} - {"id", "child", "local_authority"}
     unknown = set(fields) - allowed
@@ -88,15 +74,15 @@ def may_record_care(actor, categories) -> bool:
     )
 
 
-def _recorder(actor, child_id: UUID) -> tuple[str, Partner]:
-    """The basis for the audit row and the actor's local authority, when `may_record_care`."""
-    basis, categories = require_child_access(actor, child_id, Action.RECORD_CARE)
-    if Category.CASEWORK not in categories:
+def _recorder(grant: ChildGrant) -> tuple[ChildGrant, Partner]:
+    """The grant to record care, and the actor's local authority, when `may_record_care`."""
+    grant = grant.to(Action.RECORD_CARE)
+    if not grant.sees(Category.CASEWORK):
         raise PermissionDenied("The child's episodes of care are not shared with you")
-    partner = _authority(actor)
+    partner = _authority(grant.actor)
     if partner is None:
         raise ValidationError({"local_authority": "Only a local authority looks after a child"})
-    return basis, partner
+    return grant, partner
 
 
 TEMPORARY_PLACEMENTS = frozenset({"T0", "T1", "T2", "T3", "T4"})
@@ -106,13 +92,14 @@ PLACEMENT_MOVES = frozenset({"P", "B", "T", "U"})
 
 @transaction.atomic
 def care_episode_start(
-    *, actor, child_id: UUID, purpose: str, reason_place_change: str = "", **fields
+    *, grant: ChildGrant, reason_place_change: str = "", **fields
 ) -> CareEpisode:
     """Record a new episode for the actor's local authority. The child's open episode, if any,
     ends the same day with X1 (a new episode starts), as the DfE's rules expect; when the child
     moves from one ordinary placement to another, the move's reason is asked for and recorded on
     the placement it ends (DfE rule 225)."""
-    basis, partner = _recorder(actor, child_id)
+    grant, partner = _recorder(grant)
+    child_id = grant.child_id
     _known_fields(CareEpisode, fields)
     episode = CareEpisode(child_id=child_id, local_authority=partner, **fields)
     open_episode = (
@@ -143,29 +130,25 @@ def care_episode_start(
         )
     episode.full_clean()
     episode.save()
-    _audit(actor, purpose, child_id, AuditAction.CREATE, "care_episode", episode.pk, basis)
+    grant.audit("care_episode", episode.pk, action=AuditAction.CREATE)
     return episode
 
 
 @transaction.atomic
 def care_episode_end(
-    *,
-    actor,
-    child_id: UUID,
-    episode_id: UUID,
-    purpose: str,
-    ended_on,
-    reason_ended: str,
+    *, grant: ChildGrant, episode_id: UUID, ended_on, reason_ended: str
 ) -> CareEpisode:
     """End the child's open episode: the child stops being looked after (an episode of another
     child is not found here; a new episode, which ends the open one with X1, is
     `care_episode_start`)."""
     episode = (
-        CareEpisode.objects.select_for_update().filter(pk=episode_id, child_id=child_id).first()
+        CareEpisode.objects.select_for_update()
+        .filter(pk=episode_id, child_id=grant.child_id)
+        .first()
     )
     if episode is None:
         raise NotFound("No episode with that id is in your records")
-    basis, partner = _recorder(actor, child_id)
+    grant, partner = _recorder(grant)
     if episode.local_authority_id != partner.pk:
         raise ValidationError({"local_authority": "Another local authority looks after the child"})
     if episode.ended_on is not None:
@@ -177,24 +160,24 @@ def care_episode_end(
     episode.ended_on, episode.reason_ended = ended_on, reason_ended
     episode.full_clean()
     episode.save()
-    _audit(actor, purpose, episode.child_id, AuditAction.UPDATE, "care_episode", episode.pk, basis)
+    grant.audit("care_episode", episode.pk, action=AuditAction.UPDATE)
     return episode
 
 
 @transaction.atomic
-def care_item_record(*, actor, child_id: UUID, purpose: str, part: str, **fields):
+def care_item_record(*, grant: ChildGrant, part: str, **fields):
     """Record one of the other parts of the looked-after record (`ITEMS`)."""
     if part not in ITEMS:
         raise ValidationError({"part": f"Unknown part of the care record: {part!r}"})
-    basis, partner = _recorder(actor, child_id)
+    grant, partner = _recorder(grant)
     model = ITEMS[part]
     _known_fields(model, fields)
-    item = model(child_id=child_id, **fields)
+    item = model(child_id=grant.child_id, **fields)
     if part == "care_leaver":  # the recording authority's care leaver
         item.local_authority = partner
     item.full_clean()
     item.save()
-    _audit(actor, purpose, child_id, AuditAction.CREATE, f"care_{part}", item.pk, basis)
+    grant.audit(f"care_{part}", item.pk, action=AuditAction.CREATE)
     return item
 
 
@@ -208,15 +191,14 @@ CIN_ITEMS = {
 
 
 @transaction.atomic
-def cin_item_record(
-    *, actor, child_id: UUID, referral_id: UUID, purpose: str, part: str, **fields
-):
+def cin_item_record(*, grant: ChildGrant, referral_id: UUID, part: str, **fields):
     """Record an assessment, CIN plan, section 47 enquiry or child protection plan within the
     episode the referral opened. The referral must be about the child and to the actor's own
     authority: the episode is the authority's."""
     if part not in CIN_ITEMS:
         raise ValidationError({"part": f"Unknown part of the children in need record: {part!r}"})
-    basis, partner = _recorder(actor, child_id)
+    grant, partner = _recorder(grant)
+    child_id = grant.child_id
     referral = Referral.objects.filter(pk=referral_id, child_id=child_id).first()
     if referral is None or referral.to_team.partner_id != partner.pk:
         raise ValidationError({"referral": "Choose a referral of this child to your authority"})
@@ -225,7 +207,7 @@ def cin_item_record(
     item = model(child_id=child_id, referral=referral, **fields)
     item.full_clean()
     item.save()
-    _audit(actor, purpose, child_id, AuditAction.CREATE, f"cin_{part}", item.pk, basis)
+    grant.audit(f"cin_{part}", item.pk, action=AuditAction.CREATE)
     return item
 
 
@@ -234,19 +216,19 @@ def protection_review_record(*, actor, plan_id: UUID, purpose: str, held_on):
     plan = ChildProtectionPlan.objects.filter(pk=plan_id).first()
     if plan is None:
         raise NotFound("No child protection plan with that id is in your records")
-    basis, _ = _recorder(actor, plan.child_id)
+    grant, _ = _recorder(child_grant(actor=actor, child_id=plan.child_id, purpose=purpose))
     review = ChildProtectionReview(plan=plan, held_on=held_on)
     review.full_clean()
     review.save()
-    _audit(actor, purpose, plan.child_id, AuditAction.CREATE, "cin_cp_review", review.pk, basis)
+    grant.audit("cin_cp_review", review.pk, action=AuditAction.CREATE)
     return review
 
 
 @transaction.atomic
-def disability_record(*, actor, child_id: UUID, purpose: str, code: str) -> ChildDisability:
-    basis, _ = _recorder(actor, child_id)
-    disability = ChildDisability(child_id=child_id, code=code)
+def disability_record(*, grant: ChildGrant, code: str) -> ChildDisability:
+    grant, _ = _recorder(grant)
+    disability = ChildDisability(child_id=grant.child_id, code=code)
     disability.full_clean()
     disability.save()
-    _audit(actor, purpose, child_id, AuditAction.CREATE, "disability", disability.pk, basis)
+    grant.audit("disability", disability.pk, action=AuditAction.CREATE)
     return disability

@@ -15,6 +15,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, BeforeValidator
 
+from tandem.access.grants import child_grant
+from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.casework import selectors, services
 from tandem.casework.api_schemas import ViewsIn, views_errors_located
@@ -442,6 +444,10 @@ def _case_out(view: selectors.CaseView) -> dict:
     }
 
 
+def _grant(request, child_id: UUID, action: Action = Action.VIEW_CHILD):
+    return child_grant(actor=request.auth, child_id=child_id, purpose=WORK, action=action)
+
+
 def _read(request, case_id) -> dict:
     """The case as it now stands: read (and audited) like any other read, after a change."""
     return _case_out(selectors.case_get(actor=request.auth, case_id=case_id, purpose=WORK))
@@ -464,7 +470,7 @@ def case_mine_list(request, filters: Query[MineFilters]):
 @router.get("/children/{child_id}/cases", response=responses({200: list[CaseSummaryOut]}))
 def child_case_list(request, child_id: UUID):
     """Every case of a child in your records, open and closed, newest first."""
-    cases = selectors.cases_for_child(actor=request.auth, child_id=child_id, purpose=WORK)
+    cases = selectors.cases_for_child(grant=_grant(request, child_id))
     return [_summary(c) for c in cases]
 
 
@@ -473,11 +479,9 @@ def case_open(request, child_id: UUID, payload: CaseOpenIn):
     """Open a case (one open case per child) with its lead professional, who joins the team
     around the family, as you do."""
     case = services.case_open(
-        actor=request.auth,
-        child_id=child_id,
+        grant=_grant(request, child_id, Action.RECORD_EVENT),
         level=payload.level,
         lead_professional_id=payload.lead_professional_id,
-        purpose=WORK,
     )
     return Status(201, _read(request, case.pk))
 

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.access.grants import child_grant
 from tandem.access.policies import visible_children_q
 from tandem.casework import services
 from tandem.casework.voice import Views
@@ -29,13 +30,8 @@ def demo_case_create(*, lead: User, partner_worker: User):
     )
     if child is None:
         return None
-    case = services.case_open(
-        actor=lead,
-        child_id=child.pk,
-        level="early_help",
-        lead_professional_id=lead.pk,
-        purpose=WORK,
-    )
+    grant = child_grant(actor=lead, child_id=child.pk, purpose=WORK)
+    case = services.case_open(grant=grant, level="early_help", lead_professional_id=lead.pk)
     goal = services.plan_goal_add(
         actor=lead,
         case_id=case.pk,

@@ -9,12 +9,12 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child_access, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.policies import Action
-from tandem.access.sharing import child_access
+from tandem.access.grants import ChildGrant, child_grant_or_none
+from tandem.access.policies import Action, role_allows, visible_child_q
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import access_events_record
 from tandem.casework.codes import OPEN_ACTION_STATUSES, CaseStatus, PlanStatus
 from tandem.casework.models import Action as PlanAction
 from tandem.casework.models import (
@@ -27,7 +27,6 @@ from tandem.casework.models import (
     Plan,
 )
 from tandem.casework.suggest import Suggestion, level_suggest
-from tandem.partners.models import Role
 
 
 @dataclass
@@ -40,6 +39,7 @@ class CaseView:
     decisions: list[DecisionRecord]
     closures: list[Closure]
     history: list = field(default_factory=list)
+    grant: ChildGrant | None = None  # the decision the case was read under, for the page's reads
 
     def suggestion(self, assessment: Assessment) -> Suggestion | None:
         return level_suggest(assessment.factors.all())
@@ -89,34 +89,26 @@ def _factors():
     return AssessmentFactor.objects.select_related("source_partner", "recorded_by")
 
 
-def cases_for_child(*, actor, child_id: UUID, purpose: str) -> list[Case]:
+def cases_for_child(*, grant: ChildGrant) -> list[Case]:
     """The child's cases, if the actor may see casework (a front door deciding a referral sees
     who the child is, not the family's plan): otherwise none."""
-    basis, categories = require_child_access(actor, child_id)
     cases = (
         list(
-            Case.objects.filter(child_id=child_id)
+            Case.objects.filter(child_id=grant.child_id)
             .select_related("lead_professional", "team__partner")
             .order_by("-opened_at")
         )
-        if Category.CASEWORK in categories
+        if grant.sees(Category.CASEWORK)
         else []
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="case",
-        person_id=child_id,
-        basis=basis,
-        detail={"cases": len(cases)},
-    )
+    grant.audit("case", detail={"cases": len(cases)})
     return cases
 
 
 def cases_mine(*, actor, purpose: str, limit: int = 100) -> list[Case]:
-    """The open cases the actor leads or is a member of, the soonest review first. Membership
-    gives the right to see the child, so no other check is needed; one audit row per child."""
+    """The open cases the actor leads or is a member of, the soonest review first, each child
+    through the access rules (a restricted record the actor is not named on is absent); one
+    audit row per child."""
     require_role(actor, Action.VIEW_CHILD)
     cases = list(
         Case.objects.filter(status=CaseStatus.OPEN)
@@ -124,6 +116,7 @@ def cases_mine(*, actor, purpose: str, limit: int = 100) -> list[Case]:
             Q(lead_professional=actor)
             | Q(members__practitioner=actor, members__left_on__isnull=True)
         )
+        .filter(visible_child_q(actor, child="child"))
         .distinct()
         .select_related("child", "lead_professional__team__partner", "plan")
         .order_by(F("plan__next_review_on").asc(nulls_last=True), "opened_at", "id")[:limit]
@@ -139,30 +132,32 @@ def cases_mine(*, actor, purpose: str, limit: int = 100) -> list[Case]:
     return cases
 
 
+def case_grant(
+    *, actor, case: Case | None, purpose: str, action: Action = Action.VIEW_CHILD
+) -> ChildGrant:
+    """The grant for a case's child, if it shows casework. The same answer (NotFound) for a
+    case that exists but is not yours as for one that does not exist, and for a child whose
+    casework is not shared with you."""
+    require_role(actor, action)
+    grant = case and child_grant_or_none(
+        actor=actor, child_id=case.child_id, purpose=purpose, action=action
+    )
+    if not grant or not grant.sees(Category.CASEWORK):
+        raise NotFound("No case with that id is in your records")
+    return grant
+
+
 def case_get(*, actor, case_id: UUID, purpose: str) -> CaseView:
-    """A case with its team, assessments, plan, decisions and history; NotFound if the actor
-    may not see the child (exactly as for a case that does not exist)."""
-    require_role(actor, Action.VIEW_CHILD)
+    """A case with its team, assessments, plan, decisions and history."""
     case = (
         Case.objects.select_related("child", "lead_professional__team__partner", "team__partner")
         .filter(pk=case_id)
         .first()
     )
-    # The same answer for a case that exists but is not yours as for one that does not exist,
-    # and for a child whose casework is not shared with you.
-    basis, categories = child_access(actor, case.child_id) if case else (None, frozenset())
-    if basis is None or Category.CASEWORK not in categories:
-        raise NotFound("No case with that id is in your records")
+    grant = case_grant(actor=actor, case=case, purpose=purpose)
     view = _case_view(case)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="case",
-        person_id=case.child_id,
-        record_id=str(case.pk),
-        basis=basis,
-    )
+    view.grant = grant
+    grant.audit("case", case.pk)
     return view
 
 
@@ -187,28 +182,40 @@ class TraySection:
 
 @dataclass
 class WorkTray:
+    decisions_due: TraySection
     reviews: TraySection
     actions: TraySection
     feedback_owed: TraySection
     messages: TraySection
     today: date
-    shows_feedback: bool
+    decides_referrals: bool
+
+    @property
+    def sections(self) -> tuple[TraySection, ...]:
+        return (self.decisions_due, self.reviews, self.actions, self.feedback_owed, self.messages)
 
     @property
     def total(self) -> int:
-        return sum(
-            s.total for s in (self.reviews, self.actions, self.feedback_owed, self.messages)
-        )
+        return sum(s.total for s in self.sections)
 
 
 REVIEW_WARNING_DAYS = 14
 ACTION_WARNING_DAYS = 7
 TRAY_ROWS = 25
-CHILD_FIELDS = ("child_id", "given_name", "family_name")
 
 
-def _section(qs, fields: dict[str, str], limit: int) -> TraySection:
-    """`fields` maps the tray's names to the query's (child fields included)."""
+def _section(actor, qs, fields: dict[str, str], limit: int, child: str) -> TraySection:
+    """The rows of `qs` whose child the actor may see (the access rules, applied by the
+    database as it walks the list: a restricted record they are not named on is absent), the
+    first `limit` of them, and how many there are. `fields` maps the tray's names to the
+    query's; `child` is the query's path to the child."""
+    qs = qs.filter(visible_child_q(actor, child=child))
+    fields = {
+        "child_id": f"{child}_id",
+        "given_name": f"{child}__given_name",
+        "family_name": f"{child}__family_name",
+        **fields,
+    }
     rows = [
         {name: row[path] for name, path in fields.items()}
         for row in qs.values(*fields.values())[:limit]
@@ -218,85 +225,84 @@ def _section(qs, fields: dict[str, str], limit: int) -> TraySection:
 
 
 def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
-    """What is due for one practitioner, most urgent first: reviews of the cases they lead
-    (overdue or due within two weeks), their own actions overdue or due within a week, feedback
-    their team owes to referrers (for those who give it), and portal messages waiting for their
-    reply on cases they lead. Each list shows its `limit` most urgent rows and counts the rest.
+    """What is due for one practitioner, most urgent first: referrals to their team waiting for
+    a decision and feedback their team owes to referrers (for those who decide them), reviews
+    of the cases they lead (overdue or due within two weeks), their own actions overdue or due
+    within a week, and portal messages waiting for their reply on cases they lead. Each list
+    shows its `limit` most urgent rows and counts the rest.
 
     A fixed number of queries whatever the caseload; one audit row per child shown."""
+    from tandem.portal.selectors import messages_waiting
+    from tandem.referrals.codes import Status
+    from tandem.referrals.models import Referral
+
     require_role(actor, Action.VIEW_CHILD)
     today = timezone.localdate()
-
-    def child(prefix: str) -> dict[str, str]:
-        return {
-            "child_id": f"{prefix}child_id",
-            "given_name": f"{prefix}child__given_name",
-            "family_name": f"{prefix}child__family_name",
-        }
-
-    reviews = _section(
-        Plan.objects.filter(
-            case__lead_professional=actor,
-            case__status=CaseStatus.OPEN,
-            status=PlanStatus.AGREED,
-            next_review_on__lte=today + timedelta(days=REVIEW_WARNING_DAYS),
-        ).order_by("next_review_on", "id"),
-        {"case_id": "case_id", "due_on": "next_review_on", **child("case__")},
-        limit,
-    )
-    actions = _section(
-        PlanAction.objects.filter(
-            owner=actor,
-            status__in=OPEN_ACTION_STATUSES,
-            goal__plan__case__status=CaseStatus.OPEN,
-            due_on__lte=today + timedelta(days=ACTION_WARNING_DAYS),
-        ).order_by("due_on", "id"),
-        {
-            "case_id": "goal__plan__case_id",
-            "text": "text",
-            "due_on": "due_on",
-            "status": "status",
-            **child("goal__plan__case__"),
-        },
-        limit,
-    )
-    shows_feedback = actor.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
-    feedback_owed = TraySection(rows=[], total=0)
-    if shows_feedback:
-        from tandem.referrals.codes import Status
-        from tandem.referrals.models import Referral
-
-        feedback_owed = _section(
-            Referral.objects.filter(to_team_id=actor.team_id, status=Status.DECIDED).order_by(
-                "received_at", "id"
-            ),
+    decides = role_allows(actor, Action.DECIDE_REFERRAL)
+    none = TraySection(rows=[], total=0)
+    to_team = Referral.objects.filter(to_team_id=actor.team_id).order_by("received_at", "id")
+    referral_fields = {
+        "referral_id": "id",
+        "received_at": "received_at",
+        "from_team": "from_team__name",
+        "from_partner": "from_team__partner__name",
+    }
+    tray = WorkTray(
+        decisions_due=_section(
+            actor, to_team.filter(status=Status.SUBMITTED), referral_fields, limit, "child"
+        )
+        if decides
+        else none,
+        reviews=_section(
+            actor,
+            Plan.objects.filter(
+                case__lead_professional=actor,
+                case__status=CaseStatus.OPEN,
+                status=PlanStatus.AGREED,
+                next_review_on__lte=today + timedelta(days=REVIEW_WARNING_DAYS),
+            ).order_by("next_review_on", "id"),
+            {"case_id": "case_id", "due_on": "next_review_on"},
+            limit,
+            "case__child",
+        ),
+        actions=_section(
+            actor,
+            PlanAction.objects.filter(
+                owner=actor,
+                status__in=OPEN_ACTION_STATUSES,
+                goal__plan__case__status=CaseStatus.OPEN,
+                due_on__lte=today + timedelta(days=ACTION_WARNING_DAYS),
+            ).order_by("due_on", "id"),
             {
-                "referral_id": "id",
-                "received_at": "received_at",
-                "from_team": "from_team__name",
-                "from_partner": "from_team__partner__name",
-                **child(""),
+                "case_id": "goal__plan__case_id",
+                "text": "text",
+                "due_on": "due_on",
+                "status": "status",
             },
             limit,
+            "goal__plan__case__child",
+        ),
+        feedback_owed=_section(
+            actor, to_team.filter(status=Status.DECIDED), referral_fields, limit, "child"
         )
-    from tandem.portal.selectors import messages_waiting
-
-    messages = _section(
-        messages_waiting(lead=actor),
-        {
-            "message_id": "id",
-            "case_id": "case_id",
-            "sent_at": "sent_at",
-            "who": "account__who",
-            **child("case__"),
-        },
-        limit,
+        if decides
+        else none,
+        messages=_section(
+            actor,
+            messages_waiting(lead=actor),
+            {
+                "message_id": "id",
+                "case_id": "case_id",
+                "sent_at": "sent_at",
+                "who": "account__who",
+            },
+            limit,
+            "case__child",
+        ),
+        today=today,
+        decides_referrals=decides,
     )
-    children = [
-        row["child_id"]
-        for section in (reviews, actions, feedback_owed, messages)
-        for row in section
-    ]
+    children = [row["child_id"] for section in tray.sections for row in section]
     access_events_record(
         actor=actor,
         action=AuditAction.LIST,
@@ -305,7 +311,7 @@ def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
         person_ids=list(dict.fromkeys(children)),
         basis="your own work",
     )
-    return WorkTray(reviews, actions, feedback_owed, messages, today, shows_feedback)
+    return tray
 
 
 # --- Reports ----------------------------------------------------------------------------------
@@ -326,16 +332,10 @@ class VoiceShare:
         return self.parent_view / self.decisions if self.decisions else 0.0
 
 
-REPORT_ROLES = {Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST}
-
-
 def voice_share_by_team(*, actor, since: date | None = None) -> list[VoiceShare]:
     """The share of decisions with the child's view (and the parent's) recorded in their words,
     per deciding team. Counts only: no child is named, so no child is audited."""
-    from django.core.exceptions import PermissionDenied
-
-    if not (actor.is_authenticated and actor.role in REPORT_ROLES):
-        raise PermissionDenied("Your role does not allow this (reports)")
+    require_role(actor, Action.VIEW_REPORTS)
     qs = DecisionRecord.objects.all()
     if since:
         qs = qs.filter(decided_at__date__gte=since)

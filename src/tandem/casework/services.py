@@ -13,14 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.access.categories import Category
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant
 from tandem.access.models import Involvement, InvolvementKind
-from tandem.access.policies import PRACTITIONERS, Action
-from tandem.access.sharing import child_access
+from tandem.access.policies import PRACTITIONERS, Action, role_allows
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
 from tandem.casework.codes import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -50,35 +48,23 @@ from tandem.casework.models import (
     PlanHistory,
     Review,
 )
+from tandem.casework.selectors import case_grant
 from tandem.casework.voice import Views, decision_record_create, views_clean, views_errors
-from tandem.partners.models import Partner, Role, User
+from tandem.partners.models import Partner, User
 
 WRITE = Action.RECORD_EVENT
 
 
-def _audit(actor, *, case: Case, purpose: str, what: str, action=AuditAction.UPDATE, basis=""):
-    access_event_record(
-        actor=actor,
-        action=action,
-        purpose=purpose,
-        record_type="case",
-        person_id=case.child_id,
-        record_id=str(case.pk),
-        basis=basis,
-        detail={"what": what},
-    )
+def _audit(grant: ChildGrant, case: Case, what: str, action=AuditAction.UPDATE) -> None:
+    grant.audit("case", case.pk, action=action, detail={"what": what})
 
 
-def _case(actor, case_id: UUID, action: Action = WRITE) -> tuple[Case, str]:
-    """The case, locked for the change, if the actor may act on its child; else NotFound."""
+def _case(actor, case_id: UUID, purpose: str, action: Action = WRITE) -> tuple[Case, ChildGrant]:
+    """The case, locked for the change, and the grant for its child; NotFound if the actor may
+    not act on the child's casework (`casework.selectors.case_grant`)."""
     require_role(actor, action)
     case = Case.objects.select_for_update().filter(pk=case_id).first()
-    # The same answer for a case that exists but is not yours as for one that does not exist,
-    # and for a child whose casework is not shared with you.
-    basis, categories = child_access(actor, case.child_id, action) if case else (None, ())
-    if basis is None or Category.CASEWORK not in categories:
-        raise NotFound("No case with that id is in your records")
-    return case, basis
+    return case, case_grant(actor=actor, case=case, purpose=purpose, action=action)
 
 
 def _open(case: Case, field: str = "case") -> None:
@@ -123,10 +109,9 @@ def _member_ensure(case: Case, user: User, role_in_team: str = "") -> CaseMember
 
 # --- The case and its team around the family --------------------------------------------------
 @transaction.atomic
-def case_open(
-    *, actor, child_id: UUID, level: str, lead_professional_id: UUID, purpose: str
-) -> Case:
-    basis = require_child(actor, child_id, WRITE)
+def case_open(*, grant: ChildGrant, level: str, lead_professional_id: UUID) -> Case:
+    grant = grant.to(WRITE)
+    actor, child_id = grant.actor, grant.child_id
     if level not in CaseLevel.values:
         raise ValidationError({"level": "Choose early help or statutory social care"})
     lead = _practitioner(lead_professional_id, "lead_professional_id")
@@ -145,9 +130,7 @@ def case_open(
     _member_ensure(case, lead, "Lead professional")
     if actor.pk != lead.pk:
         _member_ensure(case, actor)
-    _audit(
-        actor, case=case, purpose=purpose, what="opened", action=AuditAction.CREATE, basis=basis
-    )
+    _audit(grant, case, "opened", AuditAction.CREATE)
     return case
 
 
@@ -155,25 +138,25 @@ def case_open(
 def case_member_add(
     *, actor, case_id: UUID, practitioner_id: UUID, role_in_team: str = "", purpose: str
 ) -> CaseMember:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case)
     user = _practitioner(practitioner_id, "practitioner_id")
     if case.members.filter(practitioner=user, left_on__isnull=True).exists():
         raise ValidationError({"practitioner_id": f"{user} is already in the team"})
     member = _member_ensure(case, user, role_in_team)
-    _audit(actor, case=case, purpose=purpose, what=f"member added: {user.pk}", basis=basis)
+    _audit(grant, case, f"member added: {user.pk}")
     return member
 
 
 @transaction.atomic
 def case_lead_change(*, actor, case_id: UUID, lead_professional_id: UUID, purpose: str) -> Case:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case)
     lead = _practitioner(lead_professional_id, "lead_professional_id")
     case.lead_professional = lead
     case.save(update_fields=["lead_professional"])
     _member_ensure(case, lead, "Lead professional")
-    _audit(actor, case=case, purpose=purpose, what=f"lead professional: {lead.pk}", basis=basis)
+    _audit(grant, case, f"lead professional: {lead.pk}")
     return case
 
 
@@ -183,7 +166,7 @@ def case_member_leave(*, actor, case_id: UUID, member_id: UUID, purpose: str) ->
     (`left_on`), and the involvement it gave them ends today, so they no longer see the child
     through this case. The lead professional cannot leave (change the lead first), nor anyone
     who still owns open actions (finish, stop or hand them on first)."""
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "member_id")
     member = (
         case.members.select_for_update()
@@ -217,20 +200,14 @@ def case_member_leave(*, actor, case_id: UUID, member_id: UUID, purpose: str) ->
         reason=TEAM_AROUND_THE_FAMILY,
         ended_on__isnull=True,
     ).update(ended_on=today)
-    _audit(
-        actor,
-        case=case,
-        purpose=purpose,
-        what=f"member left: {member.practitioner_id}",
-        basis=basis,
-    )
+    _audit(grant, case, f"member left: {member.practitioner_id}")
     return member
 
 
 @transaction.atomic
 def case_step(*, actor, case_id: UUID, to_level: str, summary: str, views: Views, purpose: str):
     """Step up to statutory social care, or down to early help: a decision, with the views."""
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case)
     if to_level not in CaseLevel.values:
         raise ValidationError({"to_level": "Choose early help or statutory social care"})
@@ -245,27 +222,27 @@ def case_step(*, actor, case_id: UUID, to_level: str, summary: str, views: Views
     )
     case.level = to_level
     case.save(update_fields=["level"])
-    _audit(actor, case=case, purpose=purpose, what=kind, basis=basis)
+    _audit(grant, case, kind)
     return decision
 
 
 # --- Assessment --------------------------------------------------------------------------------
-def _assessment(actor, case_id: UUID, assessment_id: UUID, action=WRITE):
-    case, basis = _case(actor, case_id, action)
+def _assessment(actor, case_id: UUID, assessment_id: UUID, purpose: str, action=WRITE):
+    case, grant = _case(actor, case_id, purpose, action)
     assessment = case.assessments.select_for_update().filter(pk=assessment_id).first()
     if assessment is None:
         raise NotFound("No assessment with that id in this case")
-    return case, assessment, basis
+    return case, assessment, grant
 
 
 @transaction.atomic
 def assessment_start(*, actor, case_id: UUID, purpose: str) -> Assessment:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case)
     if case.assessments.exclude(status=AssessmentStatus.APPROVED).exists():
         raise ValidationError({"case": "Finish the assessment in progress first"})
     assessment = Assessment.objects.create(case=case, started_by=actor, started_at=timezone.now())
-    _audit(actor, case=case, purpose=purpose, what="assessment started", basis=basis)
+    _audit(grant, case, "assessment started")
     return assessment
 
 
@@ -281,7 +258,7 @@ def assessment_factor_add(
     source_partner_id: UUID | None,
     purpose: str,
 ) -> AssessmentFactor:
-    case, assessment, basis = _assessment(actor, case_id, assessment_id)
+    case, assessment, grant = _assessment(actor, case_id, assessment_id, purpose)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError({"area": "This assessment has been submitted: it cannot change"})
     partner = Partner.objects.filter(pk=source_partner_id).first() if source_partner_id else None
@@ -298,7 +275,7 @@ def assessment_factor_add(
     )
     factor.full_clean()
     factor.save()
-    _audit(actor, case=case, purpose=purpose, what=f"assessment factor: {area}", basis=basis)
+    _audit(grant, case, f"assessment factor: {area}")
     return factor
 
 
@@ -315,7 +292,7 @@ def assessment_submit(
 ) -> Assessment:
     """The practitioner sets the overall level of need (the system only suggests) and records
     the outcome with the child's and the family's views, for a team manager to approve."""
-    case, assessment, basis = _assessment(actor, case_id, assessment_id)
+    case, assessment, grant = _assessment(actor, case_id, assessment_id, purpose)
     errors = {}
     if assessment.status != AssessmentStatus.DRAFT:
         errors["level"] = "This assessment has already been submitted"
@@ -336,7 +313,7 @@ def assessment_submit(
     assessment.level = level
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.save(update_fields=["outcome", "level", "status"])
-    _audit(actor, case=case, purpose=purpose, what="assessment submitted", basis=basis)
+    _audit(grant, case, "assessment submitted")
     return assessment
 
 
@@ -345,9 +322,9 @@ def assessment_approve(
     *, actor, case_id: UUID, assessment_id: UUID, note: str = "", purpose: str
 ) -> Assessment:
     """A team manager of the case's team approves; nobody approves their own assessment."""
-    if actor.role != Role.TEAM_MANAGER:
+    if not role_allows(actor, Action.APPROVE_ASSESSMENT):
         raise PermissionDenied("Only a team manager approves an assessment")
-    case, assessment, basis = _assessment(actor, case_id, assessment_id)
+    case, assessment, grant = _assessment(actor, case_id, assessment_id, purpose)
     if case.team_id != actor.team_id:
         raise PermissionDenied("Only a manager of the team that owns the case approves it")
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -360,7 +337,7 @@ def assessment_approve(
     assessment.manager_note = note.strip()
     assessment.full_clean()
     assessment.save()
-    _audit(actor, case=case, purpose=purpose, what="assessment approved", basis=basis)
+    _audit(grant, case, "assessment approved")
     return assessment
 
 
@@ -392,7 +369,7 @@ def plan_goal_add(
     shared_with: str = Sharing.EVERYONE,
     purpose: str,
 ) -> Goal:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "text")
     plan = _plan(case)
     goal = Goal(
@@ -407,7 +384,7 @@ def plan_goal_add(
     goal.save()
     _history(plan, actor, f"Goal added: {goal.text}")
     _changed(plan)
-    _audit(actor, case=case, purpose=purpose, what="goal added", basis=basis)
+    _audit(grant, case, "goal added")
     return goal
 
 
@@ -423,7 +400,7 @@ def plan_action_add(
     purpose: str,
 ) -> PlanAction:
     """An action for any partner's practitioner, who joins the team around the family."""
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "text")
     goal = Goal.objects.filter(pk=goal_id, plan__case=case).first()
     if goal is None:
@@ -450,7 +427,7 @@ def plan_action_add(
     _member_ensure(case, owner)
     _history(goal.plan, actor, f"Action added for {owner} ({owner.partner}): {action.text}")
     _changed(goal.plan)
-    _audit(actor, case=case, purpose=purpose, what="action added", basis=basis)
+    _audit(grant, case, "action added")
     return action
 
 
@@ -458,7 +435,7 @@ def plan_action_add(
 def plan_action_status_set(
     *, actor, case_id: UUID, action_id: UUID, status: str, purpose: str
 ) -> PlanAction:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "status")
     action = PlanAction.objects.filter(pk=action_id, goal__plan__case=case).first()
     if action is None:
@@ -468,7 +445,7 @@ def plan_action_status_set(
     action.status = status
     action.save(update_fields=["status"])
     _history(action.goal.plan, actor, f"Action now {action.get_status_display()}: {action.text}")
-    _audit(actor, case=case, purpose=purpose, what="action status", basis=basis)
+    _audit(grant, case, "action status")
     return action
 
 
@@ -484,7 +461,7 @@ def plan_agree(
 ) -> DecisionRecord:
     """Agree the plan (or its changes) with the child and family: a decision, with their views.
     The next review is set from today."""
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "summary")
     plan = _plan(case)
     errors = {}
@@ -508,13 +485,13 @@ def plan_agree(
     plan.next_review_on = timezone.localdate() + timedelta(weeks=review_every_weeks)
     plan.save()
     _history(plan, actor, DecisionKind(kind).label, decision)
-    _audit(actor, case=case, purpose=purpose, what=kind, basis=basis)
+    _audit(grant, case, kind)
     return decision
 
 
 @transaction.atomic
 def review_record(*, actor, case_id: UUID, summary: str, views: Views, purpose: str) -> Review:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "summary")
     plan = Plan.objects.filter(case=case, status=PlanStatus.AGREED).first()
     if plan is None:
@@ -534,7 +511,7 @@ def review_record(*, actor, case_id: UUID, summary: str, views: Views, purpose: 
     plan.next_review_on = today + timedelta(weeks=plan.review_every_weeks)
     plan.save(update_fields=["next_review_on"])
     _history(plan, actor, "Plan reviewed", decision)
-    _audit(actor, case=case, purpose=purpose, what="review", basis=basis)
+    _audit(grant, case, "review")
     return review
 
 
@@ -551,7 +528,7 @@ def case_close(
 ) -> Closure:
     """Close with a reason and the outcome against every goal (`outcome_<goal id>` names a
     missing one), and the views. The plan, its history and the team stay for a reopening."""
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     _open(case, "reason")
     goals = list(Goal.objects.filter(plan__case=case))
     errors = {}
@@ -585,7 +562,7 @@ def case_close(
     _members_leave(case)
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case closed", decision)
-    _audit(actor, case=case, purpose=purpose, what="closed", basis=basis)
+    _audit(grant, case, "closed")
     return closure
 
 
@@ -606,7 +583,7 @@ def _members_leave(case: Case) -> None:
 
 @transaction.atomic
 def case_reopen(*, actor, case_id: UUID, reason: str, views: Views, purpose: str) -> Case:
-    case, basis = _case(actor, case_id)
+    case, grant = _case(actor, case_id, purpose)
     if case.status != CaseStatus.CLOSED:
         raise ValidationError({"reason": "This case is already open"})
     if Case.objects.filter(child_id=case.child_id, status=CaseStatus.OPEN).exists():
@@ -629,5 +606,5 @@ def case_reopen(*, actor, case_id: UUID, reason: str, views: Views, purpose: str
     _member_ensure(case, case.lead_professional, "Lead professional")  # the others: re-invite
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case reopened", decision)
-    _audit(actor, case=case, purpose=purpose, what="reopened", basis=basis)
+    _audit(grant, case, "reopened")
     return case

@@ -15,11 +15,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tandem.access.categories import NATIVE, Category
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.facts import facts_for_children
-from tandem.access.policies import Action, basis_of, open_referrals, visible_child_q
-from tandem.access.sharing import allowed_categories, categories_for_children
+from tandem.access.grants import child_grant, grants_for_children
+from tandem.access.policies import Action, open_referrals, visible_child_q
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_events_record
 from tandem.linkage.models import ExtractRecord, Flag, FlagStatus, TriageDecision
@@ -45,7 +44,7 @@ class Filters:
     sort: str = "latest"
 
 
-def _withhold(actor, flags: list[Flag], allowed: dict | None = None) -> list[Flag]:
+def _withhold(flags: list[Flag], grants: dict) -> list[Flag]:
     """Each indicator belongs to the category of the record its partner keeps by the nature of
     its work (police: police information, NHS: health, school: education, council and charity:
     casework), and the viewer sees only the categories shared with them for that child, as on
@@ -53,12 +52,10 @@ def _withhold(actor, flags: list[Flag], allowed: dict | None = None) -> list[Fla
     are not shown, so the practitioner knows to ask. In memory only: never saved."""
     if not flags:
         return flags
-    if allowed is None:
-        allowed = categories_for_children(actor, {f.linked_person.person_id for f in flags})
     names = {e["partner"] for f in flags for e in f.evidence}
     kinds = dict(Partner.objects.filter(name__in=names).values_list("name", "kind"))
     for f in flags:
-        cats = allowed.get(f.linked_person.person_id, frozenset())
+        cats = grants[f.linked_person.person_id].categories
         shown = [
             e
             for e in f.evidence
@@ -86,19 +83,15 @@ def _open_flags(actor):
     )
 
 
-def _seen(flags: list[Flag], facts) -> list[Flag]:
-    """The record check of one child (`basis_of`, the same rules read from the facts) for each
-    flag the query let through: should the two forms ever disagree, the child is hidden."""
-    kept = [f for f in flags if basis_of(facts[f.linked_person.person_id]) is not None]
+def _seen(flags: list[Flag], grants: dict) -> list[Flag]:
+    """The grant of each flag's child (the same rules read from the facts) for each flag the
+    query let through: should the two forms ever disagree, the child is hidden."""
+    kept = [f for f in flags if f.linked_person.person_id in grants]
     if len(kept) != len(flags):
         logger.error(
             "The worklist query and the record check disagree on %d flags", len(flags) - len(kept)
         )
     return kept
-
-
-def _categories(facts) -> dict:
-    return {child: allowed_categories(f) for child, f in facts.items()}
 
 
 def worklist(
@@ -128,8 +121,13 @@ def worklist(
     # once, for both whether each may be seen and which of its indicators.
     ordered = flags.order_by(*SORTS.get(filters.sort, SORTS["latest"]), "pk")
     flags = list(ordered[offset : offset + limit])
-    facts = facts_for_children(actor, {f.linked_person.person_id for f in flags})
-    flags = _withhold(actor, _seen(flags, facts), _categories(facts))
+    grants = grants_for_children(
+        actor=actor,
+        child_ids=[f.linked_person.person_id for f in flags],
+        purpose=Purpose.SAFEGUARDING_CHECK,
+        action=Action.TRIAGE,
+    )
+    flags = _withhold(_seen(flags, grants), grants)
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
     if flags:
@@ -165,17 +163,15 @@ def flag_get(*, actor, flag_id: UUID) -> Flag:
     flag = Flag.objects.filter(pk=flag_id).select_related("linked_person__person").first()
     if flag is None or flag.linked_person.person_id is None:
         raise NotFound("No flag with that id is in your records")
-    basis = require_child(actor, flag.linked_person.person_id, Action.TRIAGE)
-    access_events_record(
+    grant = child_grant(
         actor=actor,
-        action=AuditAction.VIEW,
+        child_id=flag.linked_person.person_id,
         purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="flag",
-        record_id=str(flag.pk),
-        person_ids=[flag.linked_person.person_id],
-        basis=basis,
+        action=Action.TRIAGE,
     )
-    return _withhold(actor, [flag])[0]
+    grant.audit("flag", flag.pk)
+    flag.grant = grant  # in memory: the decision on the flag writes under it
+    return _withhold([flag], {grant.child_id: grant})[0]
 
 
 @transaction.atomic
@@ -200,15 +196,13 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
         for e in seen.evidence  # what the decider may see: the chronology is no wider
     )
     event_record(
-        actor=actor,
-        child_id=flag.linked_person.person_id,
+        grant=seen.grant,
         kind=EventKind.NOTE,
         occurred_at=flag.decided_at,
         summary=(
             f"Early identification: {TriageDecision(decision).label}. "
             f"Flag: {flag.title} ({indicators}). Reasons: {flag.reasons}"
         )[:2000],
-        purpose=Purpose.SAFEGUARDING_CHECK,
     )
     # Answer with what the decider was shown (in memory only: the flag keeps all its evidence).
     flag.evidence, flag.withheld = seen.evidence, seen.withheld

@@ -7,16 +7,17 @@ shapes the answer. Nothing here queries a personal model itself.
 """
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from tandem.access.categories import PERSON_FIELDS
-from tandem.access.sharing import categories_for, withhold
+from tandem.access.grants import child_grant
+from tandem.access.policies import Action
+from tandem.access.sharing import withhold
 from tandem.audit.models import Purpose
 from tandem.config.api_support import (
     Id,
@@ -279,10 +280,20 @@ class KnownToOut(Schema):
 
 class KnownOut(Schema):
     known: bool = Field(description="Whether any partner is working with the child now")
+    match: Literal["exact", "possible", "none"] = Field(
+        description="`exact`: the same identifier, or the same names and date of birth. "
+        "`possible`: close (a spelling, a nickname, part of a surname, day and month swapped): "
+        "check with the partners named. `none`: no child matched"
+    )
     partners: list[KnownToOut]
 
 
 # --- Routes -----------------------------------------------------------------------------------
+def _grant(request, child_id: UUID, action: Action = Action.VIEW_CHILD):
+    """The request's one access decision about the child (403 for the role, 404 for the child)."""
+    return child_grant(actor=request.auth, child_id=child_id, purpose=DIRECT_WORK, action=action)
+
+
 def _household(view: selectors.HouseholdView) -> dict:
     h = view.household
     return {
@@ -325,23 +336,16 @@ def child_create(request, payload: ChildIn):
 
 @router.get("/children/{child_id}", response=responses({200: ChildOut}), tags=["children"])
 def child_get(request, child_id: UUID):
-    return selectors.child_get(actor=request.auth, child_id=child_id, purpose=DIRECT_WORK)
+    return selectors.child_get(grant=_grant(request, child_id))
 
 
 @router.patch("/children/{child_id}", response=responses({200: ChildOut}), tags=["children"])
 def child_update(request, child_id: UUID, payload: ChildChanges):
     """Change the fields sent; the others are left as they are. A field not shared with you
     cannot be changed either."""
-    changes = payload.model_dump(exclude_unset=True)
-    categories = categories_for(request.auth, child_id)
-    # No categories at all: not the caller's child, and the service answers 404 for it.
-    refused = sorted(n for n in changes if categories and PERSON_FIELDS[n] not in categories)
-    if refused:
-        raise PermissionDenied(f"These fields are not shared with you: {', '.join(refused)}")
-    child = services.child_update(
-        actor=request.auth, child_id=child_id, purpose=DIRECT_WORK, changes=changes
-    )
-    return withhold(child, categories)
+    grant = _grant(request, child_id, Action.EDIT_CHILD)
+    child = services.child_update(grant=grant, changes=payload.model_dump(exclude_unset=True))
+    return withhold(child, grant.categories)
 
 
 @router.get(
@@ -350,9 +354,7 @@ def child_update(request, child_id: UUID, payload: ChildChanges):
     tags=["relationships"],
 )
 def relationship_list(request, child_id: UUID):
-    related = selectors.child_relationships(
-        actor=request.auth, child_id=child_id, purpose=DIRECT_WORK
-    )
+    related = selectors.child_relationships(grant=_grant(request, child_id))
     return [{"id": r.relationship_id, "kind": r.kind, "person": r.person} for r in related]
 
 
@@ -365,10 +367,8 @@ def relationship_create(request, child_id: UUID, payload: RelationshipIn):
     """Record how someone relates to the child: someone in your records, or a new adult."""
     with errors_under("new_adult", services.PERSON_FIELDS):
         relationship = services.relationship_create(
-            actor=request.auth,
-            child_id=child_id,
+            grant=_grant(request, child_id, Action.EDIT_CHILD),
             kind=payload.kind,
-            purpose=DIRECT_WORK,
             other_person_id=payload.other_person_id,
             new_adult=payload.new_adult.model_dump() if payload.new_adult else None,
         )
@@ -387,10 +387,7 @@ def relationship_create(request, child_id: UUID, payload: RelationshipIn):
 )
 def relationship_delete(request, child_id: UUID, relationship_id: UUID):
     services.relationship_delete(
-        actor=request.auth,
-        child_id=child_id,
-        relationship_id=relationship_id,
-        purpose=DIRECT_WORK,
+        grant=_grant(request, child_id, Action.EDIT_CHILD), relationship_id=relationship_id
     )
     return Status(204, None)
 
@@ -401,7 +398,7 @@ def relationship_delete(request, child_id: UUID, relationship_id: UUID):
     tags=["households"],
 )
 def household_list(request, child_id: UUID):
-    views = selectors.child_households(actor=request.auth, child_id=child_id, purpose=DIRECT_WORK)
+    views = selectors.child_households(grant=_grant(request, child_id))
     return [_household(v) for v in views]
 
 
@@ -413,7 +410,7 @@ def household_list(request, child_id: UUID):
 def household_create(request, child_id: UUID, payload: HouseholdIn):
     """A new household, with the child as its first member."""
     household = services.household_create(
-        actor=request.auth, child_id=child_id, purpose=DIRECT_WORK, **payload.model_dump()
+        grant=_grant(request, child_id, Action.EDIT_CHILD), **payload.model_dump()
     )
     return Status(201, household)
 
@@ -458,7 +455,7 @@ def household_member_add(request, household_id: UUID, payload: HouseholdMemberIn
 )
 def chronology_get(request, child_id: UUID):
     """Everything every partner knows happened to the child, newest first."""
-    return selectors.child_chronology(actor=request.auth, child_id=child_id, purpose=DIRECT_WORK)
+    return selectors.child_chronology(grant=_grant(request, child_id))
 
 
 @router.post(
@@ -467,7 +464,7 @@ def chronology_get(request, child_id: UUID):
 def event_create(request, child_id: UUID, payload: EventIn):
     """Add a line to the child's chronology, as your partner."""
     event = services.event_record(
-        actor=request.auth, child_id=child_id, purpose=DIRECT_WORK, **payload.model_dump()
+        grant=_grant(request, child_id, Action.RECORD_EVENT), **payload.model_dump()
     )
     return Status(
         201,
@@ -484,8 +481,9 @@ def event_create(request, child_id: UUID, payload: EventIn):
 @router.post("/known", response=responses({200: KnownOut}), tags=["lookup"])
 def known_lookup(request, payload: KnownIn):
     """Is this child known to other partners? Only which partners, and how to reach them:
-    never the record."""
-    partners = selectors.known_to_partners(
+    never the record. Names are matched as the record linkage matches them (accents, case,
+    nicknames, small typos, day and month swapped): a close match is `possible`."""
+    answer = selectors.known_to_partners(
         actor=request.auth, **payload.model_dump(exclude_none=True)
     )
-    return {"known": bool(partners), "partners": partners}
+    return {"known": answer.known, "match": answer.match.value, "partners": answer.partners}

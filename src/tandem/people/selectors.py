@@ -1,5 +1,8 @@
-"""Every read of a person's data. Each function takes the actor and a purpose, applies the access
-policy and writes the audit rows for exactly the people it returns."""
+"""Every read of a person's data. A read of one child takes the grant the request was given
+(`access.grants.child_grant`), which decided the actor's basis and categories once; a list takes
+the actor and a purpose and applies the same policy. Each writes the audit rows for exactly the
+people it returns, and every person shown beside the child is checked for that person
+(`access.related`)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,8 +13,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.categories import Category, event_category
-from tandem.access.checks import require_child_access, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant, address_visible_among, grants_for_children
 from tandem.access.models import Involvement, SensitiveNote
 from tandem.access.policies import (
     ALLOCATED,
@@ -20,18 +24,14 @@ from tandem.access.policies import (
     active_involvements,
     visible_children_q,
 )
-from tandem.access.sharing import (
-    address_visible_among,
-    audit_detail,
-    categories_for_children,
-    protected_address_hidden_from,
-    withhold,
-)
+from tandem.access.related import living_there_now, people_shown, restricted_from
+from tandem.access.sharing import withhold
 from tandem.audit.models import AccessEvent, AuditAction
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import access_events_record
 from tandem.partners.models import Partner
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.identifiers import normalise_nhs_number
+from tandem.people.matching import Match, name_match, swapped
 from tandem.people.models import Event, Household, HouseholdMember, Person, Relationship
 
 
@@ -98,9 +98,10 @@ def child_list(
         qs = address_visible_among(actor, qs)
     total = qs.count()
     items = list(qs.order_by("family_name", "given_name", "id")[offset : offset + limit])
-    allowed = categories_for_children(actor, [c.pk for c in items])
-    for c in items:
-        withhold(c, allowed[c.pk])
+    grants = grants_for_children(actor=actor, child_ids=[c.pk for c in items], purpose=purpose)
+    # The list's query and the facts agree (tests/access/test_policy_agreement.py); a child
+    # they disagree on is left out rather than shown with no slicing.
+    items = [withhold(c, grants[c.pk].categories) for c in items if c.pk in grants]
     access_events_record(
         actor=actor,
         action=AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
@@ -111,19 +112,10 @@ def child_list(
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
-def child_get(*, actor, child_id: UUID, purpose: str) -> Person:
+def child_get(*, grant: ChildGrant) -> Person:
     """The child's details, with the fields outside the actor's categories withheld."""
-    basis, categories = require_child_access(actor, child_id)
-    child = withhold(Person.objects.get(pk=child_id), categories)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="child",
-        person_id=child.pk,
-        basis=basis,
-        detail=audit_detail(categories),
-    )
+    child = withhold(Person.objects.get(pk=grant.child_id), grant.categories)
+    grant.audit("child")
     return child
 
 
@@ -138,10 +130,11 @@ class RelatedPerson:
         return RelationshipKind(self.kind).label
 
 
-def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedPerson]:
-    basis, categories = require_child_access(actor, child_id)
-    if Category.FAMILY not in categories:
+def child_relationships(*, grant: ChildGrant) -> list[RelatedPerson]:
+    """The people related to the child, each as the policy allows for that person."""
+    if not grant.sees(Category.FAMILY):
         return []
+    child_id = grant.child_id
     rows = Relationship.objects.filter(
         Q(person_a_id=child_id) | Q(person_b_id=child_id)
     ).select_related("person_a", "person_b")
@@ -152,15 +145,13 @@ def child_relationships(*, actor, child_id: UUID, purpose: str) -> list[RelatedP
             related.append(RelatedPerson(r.id, r.person_a, r.kind))
         else:
             related.append(RelatedPerson(r.id, r.person_b, INVERSE_RELATIONSHIP[r.kind]))
+    shown = people_shown(grant.actor, [rp.person.pk for rp in related])
+    related = [rp for rp in related if shown.shows(rp.person.pk)]
     related.sort(key=lambda rp: (rp.kind, rp.person.family_name, rp.person.given_name))
-    access_events_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="relationship",
+    grant.audit(
+        "relationship",
         person_ids=[rp.person.pk for rp in related],
-        basis=f"related to a child you see ({basis})",
-        detail={"child_id": str(child_id), **audit_detail(categories)},
+        basis=f"related to a child you see ({grant.basis})",
     )
     return related
 
@@ -171,85 +162,89 @@ class HouseholdView:
     members: list  # HouseholdMember rows with .person loaded
 
 
-def _current_members():
-    today = timezone.localdate()
-    return Q(left_on__isnull=True) | Q(left_on__gt=today)
-
-
 def _members_now():
     return Prefetch(
         "members",
-        queryset=HouseholdMember.objects.filter(_current_members()).select_related("person"),
+        queryset=HouseholdMember.objects.filter(living_there_now()).select_related("person"),
     )
 
 
-def _by_role(members) -> list:
-    return sorted(members, key=lambda m: (not m.person.is_child, m.person.given_name))
+def _shown_members(actor, households: list[Household]) -> list[HouseholdView]:
+    """Who lives in each household now, as the policy allows for each person: a restricted
+    record is absent, and a household any member of which has a protected address the actor
+    is not named on shows no address (it is theirs too)."""
+    members = [m for h in households for m in h.members.all()]
+    shown = people_shown(actor, [m.person_id for m in members])
+    views = []
+    for h in households:
+        living = h.members.all()
+        if not all(shown.shows_address(m.person_id) for m in living):
+            h.address, h.postcode = "", ""
+        kept = [m for m in living if shown.shows(m.person_id)]
+        views.append(
+            HouseholdView(
+                h, sorted(kept, key=lambda m: (not m.person.is_child, m.person.given_name))
+            )
+        )
+    return views
 
 
-def child_households(*, actor, child_id: UUID, purpose: str) -> list[HouseholdView]:
+def child_households(*, grant: ChildGrant) -> list[HouseholdView]:
     """The households the child lives in now, with who lives there now. A household the child
     has left (a move into care, an adoption) is not theirs to show: it is other people's home."""
-    basis, categories = require_child_access(actor, child_id)
-    if Category.FAMILY not in categories:
+    if not grant.sees(Category.FAMILY):
         return []
-    current = HouseholdMember.objects.filter(_current_members(), person_id=child_id)
+    current = HouseholdMember.objects.filter(living_there_now(), person_id=grant.child_id)
     households = list(
         Household.objects.filter(pk__in=current.values("household_id")).prefetch_related(
             _members_now()
         )
     )
-    if Category.CONTACT not in categories:
+    if not grant.sees(Category.CONTACT):
         for h in households:
             h.address, h.postcode = "", ""
-    views = [HouseholdView(h, _by_role(h.members.all())) for h in households]
-    access_events_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="household",
+    views = _shown_members(grant.actor, households)
+    grant.audit(
+        "household",
         person_ids=sorted({m.person_id for v in views for m in v.members}, key=str),
-        basis=f"household of a child you see ({basis})",
-        detail={"child_id": str(child_id), **audit_detail(categories)},
+        basis=f"household of a child you see ({grant.basis})",
     )
     return views
 
 
-def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
-    """A household is visible through a child living in it now whom the actor may see."""
-    require_role(actor, Action.VIEW_CHILD)
-    visible_now = HouseholdMember.objects.filter(
-        _current_members(), person__in=children_visible_to(actor=actor)
+def household_grants(
+    *, actor, household_id: UUID, purpose: str, action: Action = Action.VIEW_CHILD
+) -> list[ChildGrant]:
+    """The grants through which `actor` sees a household: those of the children living in it
+    now whose family (who lives there) is shared with them. NotFound if there are none."""
+    require_role(actor, action)
+    living = HouseholdMember.objects.filter(living_there_now(), household_id=household_id)
+    seen = children_visible_to(actor=actor, action=action).filter(
+        pk__in=living.values("person_id")
     )
-    household = (
-        Household.objects.filter(pk=household_id, pk__in=visible_now.values("household_id"))
-        .prefetch_related(_members_now())
-        .first()
+    grants = grants_for_children(
+        actor=actor, child_ids=seen.values_list("pk", flat=True), purpose=purpose, action=action
     )
-    if household is None:
-        raise NotFound("No household with that id is in your records")
-    members = _by_role(household.members.all())
-    member_ids = [m.person_id for m in members]
-    # Seeing a child is not seeing their family: the household (who lives there, and where) is
-    # the family category, and its address the contact category, of a child living in it.
-    seen = visible_now.filter(household_id=household_id).values_list("person_id", flat=True)
-    categories = categories_for_children(actor, set(seen))
-    through = [cats for cats in categories.values() if Category.FAMILY in cats]
+    through = [g for g in grants.values() if g.sees(Category.FAMILY)]
     if not through:
         raise NotFound("No household with that id is in your records")
-    hidden = protected_address_hidden_from(actor).filter(child_id__in=member_ids).exists()
-    if hidden or not any(Category.CONTACT in cats for cats in through):
+    return sorted(through, key=lambda g: str(g.child_id))
+
+
+def household_get(*, actor, household_id: UUID, purpose: str) -> HouseholdView:
+    """A household, seen through a child living in it now (`household_grants`)."""
+    through = household_grants(actor=actor, household_id=household_id, purpose=purpose)
+    household = Household.objects.prefetch_related(_members_now()).get(pk=household_id)
+    if not any(g.sees(Category.CONTACT) for g in through):
         household.address, household.postcode = "", ""
-    access_events_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="household",
-        person_ids=[m.person_id for m in members],
-        record_id=str(household.pk),
+    (view,) = _shown_members(actor, [household])
+    through[0].audit(
+        "household",
+        household.pk,
+        person_ids=[m.person_id for m in view.members],
         basis="household of a child you see",
     )
-    return HouseholdView(household, members)
+    return view
 
 
 @dataclass(frozen=True)
@@ -265,12 +260,13 @@ class ChronologyEntry:
         return cls(timezone.make_aware(datetime.combine(day, time.min)), partner, kind, summary)
 
 
-def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyEntry]:
+def child_chronology(*, grant: ChildGrant) -> list[ChronologyEntry]:
     """One time-ordered story, newest first, from every partner's part of the record."""
     from tandem.care.selectors import care_chronology
     from tandem.referrals.models import Referral
+    from tandem.referrals.selectors import decision_reasons_shown
 
-    basis, categories = require_child_access(actor, child_id)
+    actor, child_id, basis, categories = grant.actor, grant.child_id, grant.basis, grant.categories
     # A partner working with the child (its team involved or allocated) sees what it recorded
     # itself. Not a front door deciding a referral, nor emergency access: a council's front door
     # shares its partner with the social workers, but sees only who the child is.
@@ -309,7 +305,9 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
         )
         decision = getattr(r, "decision", None)
         if decision is not None:
-            summary = f"{decision.get_decision_display()}: {decision.reasons}"
+            summary = decision.get_decision_display()
+            if decision_reasons_shown(grant, r):
+                summary = f"{summary}: {decision.reasons}"
             entries.append(
                 ChronologyEntry(
                     decision.decided_at, r.to_team.partner.name, "Threshold decision", summary
@@ -342,15 +340,7 @@ def child_chronology(*, actor, child_id: UUID, purpose: str) -> list[ChronologyE
             )
     entries += care_chronology(child_id, categories)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="chronology",
-        person_id=child_id,
-        basis=basis,
-        detail=audit_detail(categories),
-    )
+    grant.audit("chronology")
     return entries
 
 
@@ -362,8 +352,49 @@ class KnownTo:
     contact_phone: str
 
 
+@dataclass(frozen=True)
+class KnownAnswer:
+    """Which partners have the child open now, and how sure the match is: `exact` (the same
+    identifier, or the same names and date of birth), `possible` (close: a spelling, a
+    nickname, a surname's part, day and month swapped), or `none`."""
+
+    match: Match
+    partners: list[KnownTo]
+    # Asked by name and date of birth (not an identifier): a miss may be a spelling.
+    by_name: bool = False
+
+    @property
+    def known(self) -> bool:
+        return bool(self.partners)
+
+
 # Enough for a day of real checks; too few to enumerate children by trying names and birthdays.
 LOOKUPS_PER_HOUR = 30
+# More candidates than this for one name and date of birth: say only that it is unsure.
+CANDIDATES = 200
+
+
+def _candidates(actor, given_name, family_name, date_of_birth) -> tuple[Match, list]:
+    """Children born on the day (or with day and month swapped) whose names match, best first."""
+    days = [d for d in (date_of_birth, swapped(date_of_birth)) if d]
+    rows = (
+        Person.objects.filter(is_child=True, date_of_birth__in=days)
+        .exclude(pk__in=restricted_from(actor).values("child_id"))
+        .values_list("pk", "given_name", "family_name", "known_as", "date_of_birth")[:CANDIDATES]
+    )
+    found = {Match.EXACT: [], Match.POSSIBLE: []}
+    for pk, given, family, known_as, born in rows:
+        match = name_match(
+            given_name, family_name, person_given=given, person_family=family,
+            person_known_as=known_as,
+        )  # fmt: skip
+        if match == Match.EXACT and born != date_of_birth:
+            match = Match.POSSIBLE
+        if match != Match.NONE:
+            found[match].append(pk)
+    if found[Match.EXACT]:
+        return Match.EXACT, found[Match.EXACT]
+    return (Match.POSSIBLE, found[Match.POSSIBLE]) if found[Match.POSSIBLE] else (Match.NONE, [])
 
 
 def known_to_partners(
@@ -374,21 +405,13 @@ def known_to_partners(
     given_name: str = "",
     family_name: str = "",
     date_of_birth: date | None = None,
-) -> list[KnownTo]:
+) -> KnownAnswer:
     """ "Is this child known to other partners?" Answers only which partners and how to reach
-    them: never the record. Needs an identifier, or a full name with date of birth."""
+    them: never the record. Needs an identifier, or a full name with date of birth. Names are
+    matched as the linkage matches them, and a close match is said to be only possible. A
+    restricted record the actor is not named on is never confirmed."""
     require_role(actor, Action.LOOKUP_KNOWN)
-    if nhs_number:
-        q = Q(nhs_number=normalise_nhs_number(nhs_number))
-    elif upn:
-        q = Q(upn=upn.strip().upper())
-    elif given_name and family_name and date_of_birth:
-        q = Q(
-            given_name__iexact=given_name.strip(),
-            family_name__iexact=family_name.strip(),
-            date_of_birth=date_of_birth,
-        )
-    else:
+    if not (nhs_number or upn or (given_name and family_name and date_of_birth)):
         raise ValueError("Give an NHS number, a UPN, or a full name with date of birth")
     recent = AccessEvent.objects.filter(
         actor=actor,
@@ -400,21 +423,37 @@ def known_to_partners(
             f"You have made {LOOKUPS_PER_HOUR} look-ups in the last hour. To protect children's "
             "privacy, wait an hour, or ask your information-governance lead."
         )
-    child_ids = list(Person.objects.filter(q, is_child=True).values_list("pk", flat=True)[:5])
+    if nhs_number or upn:
+        q = (
+            Q(nhs_number=normalise_nhs_number(nhs_number))
+            if nhs_number
+            else Q(upn=upn.strip().upper())
+        )
+        children = Person.objects.filter(q, is_child=True).exclude(
+            pk__in=restricted_from(actor).values("child_id")
+        )
+        child_ids = list(children.values_list("pk", flat=True)[:5])
+        match = Match.EXACT if child_ids else Match.NONE
+    else:
+        match, child_ids = _candidates(actor, given_name, family_name, date_of_birth)
     teams = active_involvements().filter(child_id__in=child_ids).values("team_id")
     partners = Partner.objects.filter(teams__in=teams).distinct().order_by("name")
-    answer = [KnownTo(p.name, p.contact_name, p.contact_email, p.contact_phone) for p in partners]
+    found = [KnownTo(p.name, p.contact_name, p.contact_email, p.contact_phone) for p in partners]
+    # A child nobody has open is answered as no child at all: the look-up tells who to call,
+    # never whether a record exists.
+    by_name = not (nhs_number or upn)
+    answer = KnownAnswer(match if found else Match.NONE, found, by_name)
     access_events_record(
         actor=actor,
         action=AuditAction.LOOKUP,
         purpose="safeguarding_check",
         record_type="child",
         person_ids=child_ids or [None],
-        # What was asked (which identifier) and exactly which partners were named in the answer.
+        # What was asked (which identifier), how sure the match, and which partners were named.
         detail={
-            "by": "nhs_number" if nhs_number else "upn" if upn else "name_and_date_of_birth",
-            "matched": bool(child_ids),
-            "partners": [k.partner for k in answer],
+            "by": "name_and_date_of_birth" if by_name else "nhs_number" if nhs_number else "upn",
+            "matched": match.value,
+            "partners": [k.partner for k in answer.partners],
         },
     )
     return answer

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tandem.access.checks import require_child, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant, child_grant_or_none
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.access.policies import Action
+from tandem.access.related import people_shown
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.people.codes import INVERSE_RELATIONSHIP
@@ -85,12 +87,15 @@ def child_create(*, actor, purpose: str, **fields) -> Person:
 
 
 @transaction.atomic
-def child_update(*, actor, child_id: UUID, purpose: str, changes: dict) -> Person:
-    basis = require_child(actor, child_id, Action.EDIT_CHILD)
+def child_update(*, grant: ChildGrant, changes: dict) -> Person:
+    """Change the child's details. A field the actor does not see cannot be changed either: the
+    whole change is refused, naming the fields (`FieldsNotShared`, 403)."""
+    grant = grant.to(Action.EDIT_CHILD)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be changed" for name in sorted(unknown)})
-    child = Person.objects.select_for_update().get(pk=child_id)
+    grant.refuse_unshared(changes)
+    child = Person.objects.select_for_update().get(pk=grant.child_id)
     changed = []
     for name, value in _tidy(changes).items():
         if getattr(child, name) != value:
@@ -98,31 +103,21 @@ def child_update(*, actor, child_id: UUID, purpose: str, changes: dict) -> Perso
             changed.append(name)
     child.full_clean()
     child.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="child",
-        person_id=child.pk,
-        basis=basis,
-        detail={"fields": changed},
-    )
+    grant.audit("child", action=AuditAction.UPDATE, detail={"fields": changed})
     return child
 
 
 @transaction.atomic
 def household_create(
     *,
-    actor,
-    child_id: UUID,
-    purpose: str,
+    grant: ChildGrant,
     name: str,
     address: str = "",
     postcode: str = "",
     joined_on: date | None = None,
 ) -> Household:
     """A new household, with the child as its first member."""
-    basis = require_child(actor, child_id, Action.EDIT_CHILD)
+    grant = grant.to(Action.EDIT_CHILD)
     household = Household(name=name.strip(), address=address.strip(), postcode=postcode.strip())
     if household.postcode:
         # Same rule as a person's postcode.
@@ -134,29 +129,11 @@ def household_create(
         household.postcode = probe.postcode
     household.full_clean()
     household.save()
-    HouseholdMember.objects.create(household=household, person_id=child_id, joined_on=joined_on)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="household",
-        person_id=child_id,
-        record_id=str(household.pk),
-        basis=basis,
+    HouseholdMember.objects.create(
+        household=household, person_id=grant.child_id, joined_on=joined_on
     )
+    grant.audit("household", household.pk, action=AuditAction.CREATE)
     return household
-
-
-def _household_visible(actor, household_id: UUID) -> tuple[Household, str]:
-    from tandem.people.selectors import children_visible_to
-
-    household = Household.objects.filter(
-        pk=household_id,
-        members__person__in=children_visible_to(actor=actor, action=Action.EDIT_CHILD),
-    ).first()
-    if household is None:
-        raise NotFound("No household with that id is in your records")
-    return household, "household of a child you see"
 
 
 @transaction.atomic
@@ -164,22 +141,24 @@ def household_member_add(
     *, actor, household_id: UUID, person_id: UUID, purpose: str, joined_on: date | None = None
 ) -> HouseholdMember:
     """Add someone to a household the actor can see. A child added must be one they may see."""
+    from tandem.people.selectors import household_grants
+
     require_role(actor, Action.EDIT_CHILD)  # a role that cannot edit is told so (403), not 404
-    household, basis = _household_visible(actor, household_id)
+    through = household_grants(
+        actor=actor, household_id=household_id, purpose=purpose, action=Action.EDIT_CHILD
+    )
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not _person_visible(actor, person):
         raise NotFound("No person with that id is in your records")
-    member = HouseholdMember(household=household, person=person, joined_on=joined_on)
+    member = HouseholdMember(household_id=household_id, person=person, joined_on=joined_on)
     member.full_clean()
     member.save()
-    access_event_record(
-        actor=actor,
+    through[0].audit(
+        "household",
+        household_id,
         action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="household",
-        person_id=person.pk,
-        record_id=str(household.pk),
-        basis=basis,
+        person_ids=[person.pk],
+        basis="household of a child you see",
     )
     return member
 
@@ -202,10 +181,8 @@ def _adult_linked_to_visible_child(actor, person_id: UUID) -> bool:
 @transaction.atomic
 def relationship_create(
     *,
-    actor,
-    child_id: UUID,
+    grant: ChildGrant,
     kind: str,
-    purpose: str,
     other_person_id: UUID | None = None,
     new_adult: dict | None = None,
 ) -> Relationship:
@@ -215,7 +192,7 @@ def relationship_create(
     Stored once per pair with the lower id first, so both directions always agree and the
     database refuses a second relationship between the same two people.
     """
-    basis = require_child(actor, child_id, Action.EDIT_CHILD)
+    grant = grant.to(Action.EDIT_CHILD)
     if (other_person_id is None) == (new_adult is None):
         raise ValidationError(
             {"other_person_id": "Choose an existing person or describe a new adult"}
@@ -225,33 +202,26 @@ def relationship_create(
     if new_adult is not None:
         other = person_build(is_child=False, **new_adult)
         other.save()
-        access_event_record(
-            actor=actor,
+        grant.audit(
+            "adult",
             action=AuditAction.CREATE,
-            purpose=purpose,
-            record_type="adult",
-            person_id=other.pk,
-            basis=basis,
-            detail={"related_to": str(child_id)},
+            person_ids=[other.pk],
+            detail={"related_to": str(grant.child_id)},
         )
     else:
         other = Person.objects.filter(pk=other_person_id).first()
-        if other is None or not _person_visible(actor, other):
+        if other is None or not _person_visible(grant.actor, other):
             raise NotFound("No person with that id is in your records")
-    a, b, stored_kind = other, Person(pk=child_id), kind
+    a, b, stored_kind = other, Person(pk=grant.child_id), kind
     if str(a.pk) > str(b.pk):
         a, b, stored_kind = b, a, INVERSE_RELATIONSHIP[kind]
     relationship = Relationship(person_a_id=a.pk, person_b_id=b.pk, kind=stored_kind)
     relationship.full_clean()
     relationship.save()
-    access_event_record(
-        actor=actor,
+    grant.audit(
+        "relationship",
+        relationship.pk,
         action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="relationship",
-        person_id=child_id,
-        record_id=str(relationship.pk),
-        basis=basis,
         detail={
             "other_person_id": str(other.pk),
             "kind": kind,
@@ -262,61 +232,43 @@ def relationship_create(
 
 
 def _person_visible(actor, person: Person) -> bool:
-    """A child by the access rules; an adult through a child the actor sees."""
+    """A child by the access rules; an adult through a child the actor sees; never a
+    restricted record the actor is not named on."""
+    if not people_shown(actor, [person.pk]).shows(person.pk):
+        return False
     if not person.is_child:
         return _adult_linked_to_visible_child(actor, person.pk)
-    try:
-        require_child(actor, person.pk)
-    except NotFound:
-        return False
-    return True
+    return child_grant_or_none(actor=actor, child_id=person.pk, purpose="") is not None
 
 
 @transaction.atomic
-def relationship_delete(*, actor, child_id: UUID, relationship_id: UUID, purpose: str) -> None:
-    basis = require_child(actor, child_id, Action.EDIT_CHILD)
+def relationship_delete(*, grant: ChildGrant, relationship_id: UUID) -> None:
+    grant = grant.to(Action.EDIT_CHILD)
+    child_id = grant.child_id
     relationship = Relationship.objects.filter(
         Q(person_a_id=child_id) | Q(person_b_id=child_id), pk=relationship_id
     ).first()
     if relationship is None:
         raise NotFound("No relationship with that id on this child")
     relationship.delete()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        purpose=purpose,
-        record_type="relationship",
-        person_id=child_id,
-        record_id=str(relationship_id),
-        basis=basis,
-    )
+    grant.audit("relationship", relationship_id, action=AuditAction.DELETE)
 
 
 @transaction.atomic
-def event_record(
-    *, actor, child_id: UUID, kind: str, occurred_at: datetime, summary: str, purpose: str
-) -> Event:
+def event_record(*, grant: ChildGrant, kind: str, occurred_at: datetime, summary: str) -> Event:
     """Add a line to the child's chronology, as the actor's partner."""
-    basis = require_child(actor, child_id, Action.RECORD_EVENT)
+    grant = grant.to(Action.RECORD_EVENT)
     event = Event(
-        person_id=child_id,
-        partner_id=actor.team.partner_id,
+        person_id=grant.child_id,
+        partner_id=grant.actor.team.partner_id,
         kind=kind,
         occurred_at=occurred_at,
         summary=summary.strip(),
-        recorded_by=actor,
+        recorded_by=grant.actor,
     )
     event.full_clean()
     if event.occurred_at > timezone.now():
         raise ValidationError({"occurred_at": "The event must have happened already"})
     event.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="event",
-        person_id=child_id,
-        record_id=str(event.pk),
-        basis=basis,
-    )
+    grant.audit("event", event.pk, action=AuditAction.CREATE)
     return event

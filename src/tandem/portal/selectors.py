@@ -107,30 +107,16 @@ class CasePortal:
     messages: list[PortalMessage]
 
 
-def case_portal(*, actor, case_id, purpose: str) -> CasePortal:
-    """For a practitioner on the case: the invitations and the messages with their replies."""
-    from tandem.access.checks import require_child
-    from tandem.access.errors import NotFound
-    from tandem.casework.models import Case
-
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("No case with that id is in your records")
-    basis = require_child(actor, case.child_id)
-    accounts = list(PortalAccount.objects.filter(case=case).select_related("person", "invited_by"))
+def case_portal(*, grant, case_id) -> CasePortal:
+    """For a practitioner on the case: the invitations and the messages with their replies,
+    under the grant the case was read with (`casework.selectors.case_get`)."""
+    accounts = list(
+        PortalAccount.objects.filter(case_id=case_id).select_related("person", "invited_by")
+    )
     messages = list(
-        PortalMessage.objects.filter(case=case)
+        PortalMessage.objects.filter(case_id=case_id)
         .select_related("account__person", "replied_by")
         .order_by("-sent_at")
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="portal_messages",
-        person_id=case.child_id,
-        record_id=str(case.pk),
-        basis=basis,
-        detail={"messages": len(messages)},
-    )
+    grant.audit("portal_messages", case_id, detail={"messages": len(messages)})
     return CasePortal(accounts=accounts, messages=messages)

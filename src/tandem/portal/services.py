@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tandem.access.checks import require_child
 from tandem.access.errors import NotFound
 from tandem.access.policies import Action
+from tandem.access.related import people_shown
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_event_record
 from tandem.casework.codes import CaseStatus
 from tandem.casework.models import Case
+from tandem.casework.selectors import case_grant
 from tandem.people.codes import RelationshipKind
 from tandem.people.models import Person, Relationship
 from tandem.portal.models import PortalAccount, PortalMessage, Who
@@ -43,8 +44,11 @@ class Invitation:
     passcode: str  # given separately (in person or by phone); shown once
 
 
-def _parent_of(child_id, person_id) -> bool:
-    """A recorded parent or carer of the child (relationships are stored once per pair)."""
+def _parent_of(actor, child_id, person_id) -> bool:
+    """A recorded parent or carer of the child (relationships are stored once per pair) whom
+    the actor may be shown (never a restricted record they are not named on)."""
+    if not people_shown(actor, [person_id]).shows(person_id):
+        return False
     return Relationship.objects.filter(
         Q(person_a_id=person_id, person_b_id=child_id, kind__in=PARENT_KINDS)
         | Q(person_a_id=child_id, person_b_id=person_id, kind__in={"child", "cared_for"})
@@ -56,16 +60,14 @@ def portal_invite(
     *, actor, case_id: UUID, who: str, person_id: UUID | None = None, purpose: str
 ) -> Invitation:
     case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("No case with that id is in your records")
-    basis = require_child(actor, case.child_id, Action.RECORD_EVENT)
+    grant = case_grant(actor=actor, case=case, purpose=purpose, action=Action.RECORD_EVENT)
     if case.status != CaseStatus.OPEN:
         raise ValidationError({"who": "This case is closed"})
     if who == Who.YOUNG_PERSON:
         person = case.child
     elif who == Who.PARENT_CARER:
         person = Person.objects.filter(pk=person_id, is_child=False).first() if person_id else None
-        if person is None or not _parent_of(case.child_id, person.pk):
+        if person is None or not _parent_of(actor, case.child_id, person.pk):
             raise ValidationError(
                 {"person_id": "Choose a parent or carer recorded for this child"}
             )
@@ -88,14 +90,10 @@ def portal_invite(
         invited_at=now,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
-    access_event_record(
-        actor=actor,
+    grant.audit(
+        "portal_invitation",
+        account.pk,
         action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="portal_invitation",
-        person_id=case.child_id,
-        record_id=str(account.pk),
-        basis=basis,
         detail={"who": who, "person": str(person.pk)},
     )
     return Invitation(account=account, token=token, passcode=passcode)
@@ -110,19 +108,13 @@ def portal_revoke(*, actor, case_id: UUID, account_id: UUID, purpose: str) -> Po
         .filter(pk=account_id, case_id=case_id, revoked_at__isnull=True)
         .first()
     )
-    if account is None:
-        raise NotFound("No invitation with that id")
-    require_child(actor, account.case.child_id, Action.RECORD_EVENT)
+    grant = case_grant(
+        actor=actor, case=account and account.case, purpose=purpose, action=Action.RECORD_EVENT
+    )
     account.revoked_at = timezone.now()
     account.save(update_fields=["revoked_at"])
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="portal_invitation",
-        person_id=account.case.child_id,
-        record_id=str(account.pk),
-        detail={"revoked": True},
+    grant.audit(
+        "portal_invitation", account.pk, action=AuditAction.UPDATE, detail={"revoked": True}
     )
     return account
 
@@ -209,7 +201,7 @@ def portal_message_reply(
     )
     if message is None:
         raise NotFound("No message with that id in this case")
-    basis = require_child(actor, message.case.child_id, Action.RECORD_EVENT)
+    grant = case_grant(actor=actor, case=message.case, purpose=purpose, action=Action.RECORD_EVENT)
     if message.replied_at:
         raise ValidationError({"reply": "This message has already been answered"})
     if not reply.strip():
@@ -220,13 +212,5 @@ def portal_message_reply(
     message.replied_at = timezone.now()
     message.full_clean()
     message.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="portal_message",
-        person_id=message.case.child_id,
-        record_id=str(message.pk),
-        basis=basis,
-    )
+    grant.audit("portal_message", message.pk, action=AuditAction.UPDATE)
     return message

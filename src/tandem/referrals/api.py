@@ -15,6 +15,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+from tandem.access.grants import child_grant
 from tandem.audit.models import Purpose
 from tandem.casework.api_schemas import ViewsIn, views_errors_located
 from tandem.config.api_support import (
@@ -207,9 +208,8 @@ def _in_full(referral: Referral, in_full: bool) -> dict:
 @router.get("/children/{child_id}/referrals", response=responses({200: list[ReferralSummaryOut]}))
 def child_referral_list(request, child_id: UUID):
     """Every referral of a child in your records, newest first."""
-    referrals = selectors.referrals_for_child(
-        actor=request.auth, child_id=child_id, purpose=REFERRAL
-    )
+    grant = child_grant(actor=request.auth, child_id=child_id, purpose=REFERRAL)
+    referrals = selectors.referrals_for_child(grant=grant)
     return [_summary(r) for r in referrals]
 
 

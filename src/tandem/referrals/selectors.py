@@ -6,12 +6,12 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child_access, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import ChildGrant, child_grant_or_none
 from tandem.access.policies import Action
-from tandem.access.sharing import child_access
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import access_events_record
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 
@@ -28,53 +28,64 @@ def _referrals_seen_without_casework(actor) -> Q:
     return Q(to_team_id=actor.team_id) | Q(from_team_id=actor.team_id) | Q(made_by=actor)
 
 
-def referrals_for_child(*, actor, child_id: UUID, purpose: str) -> list[Referral]:
-    basis, categories = require_child_access(actor, child_id)
-    qs = Referral.objects.filter(child_id=child_id)
-    if Category.CASEWORK not in categories:
-        qs = qs.filter(_referrals_seen_without_casework(actor))
+def _seen_without_casework(actor, referral: Referral, as_referrer: bool = False) -> bool:
+    """`_referrals_seen_without_casework` for one referral; `as_referrer`: made by the actor or
+    their team, the referrer's own whatever they now see of the child."""
+    mine = referral.made_by_id == actor.pk or referral.from_team_id == actor.team_id
+    return mine or (not as_referrer and referral.to_team_id == actor.team_id)
+
+
+def referrals_for_child(*, grant: ChildGrant) -> list[Referral]:
+    qs = Referral.objects.filter(child_id=grant.child_id)
+    if not grant.sees(Category.CASEWORK):
+        qs = qs.filter(_referrals_seen_without_casework(grant.actor))
     referrals = list(_with_details(qs).order_by("-received_at"))
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="referral",
-        person_id=child_id,
-        basis=basis,
-        detail={"referrals": len(referrals)},
-    )
+    grant.audit("referral", detail={"referrals": len(referrals)})
     return referrals
 
 
-def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, bool]:
-    """A referral, and whether the actor sees it in full.
+def _referrer_audit(actor, purpose, referrals, action=AuditAction.VIEW, record_id="") -> None:
+    """A referrer's reads of their own referrals: they see what they sent, never the record."""
+    access_events_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        record_type="referral",
+        person_ids=[r.child_id for r in referrals],
+        record_id=str(record_id),
+        basis="your own referral",
+    )
 
-    The child's current teams see it in full. The referrer (and their team) always see their own
+
+def decision_reasons_shown(grant, referral: Referral) -> bool:
+    """The front door's own reasons for its threshold decision (and who decided): for the whole
+    record (the owning team, an allocated worker) and the deciding team, not for a partner
+    merely involved with the child nor for the referrer, who are told the outcome."""
+    return grant is not None and (grant.whole_record or referral.to_team_id == grant.actor.team_id)
+
+
+def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, bool]:
+    """A referral, and whether the actor sees it in full (the deciders' reasons,
+    `decision_reasons_shown`).
+
+    The child's current teams see it. The referrer (and their team) always see their own
     referral, the outcome and the feedback, even after it closes, but not the deciders' notes.
     """
     require_role(actor, Action.VIEW_CHILD)
     referral = _with_details(Referral.objects.filter(pk=referral_id)).first()
     if referral is None:
         raise NotFound("No referral with that id is in your records")
-    basis, categories = child_access(actor, referral.child_id)
-    in_full = basis is not None and (
-        Category.CASEWORK in categories
-        or Referral.objects.filter(
-            _referrals_seen_without_casework(actor), pk=referral.pk
-        ).exists()
+    grant = child_grant_or_none(actor=actor, child_id=referral.child_id, purpose=purpose)
+    seen = grant is not None and (
+        grant.sees(Category.CASEWORK) or _seen_without_casework(actor, referral)
     )
-    as_referrer = referral.made_by_id == actor.pk or referral.from_team_id == actor.team_id
-    if not (in_full or as_referrer):
+    in_full = seen and decision_reasons_shown(grant, referral)
+    if seen:
+        grant.audit("referral", referral.pk)
+    elif _seen_without_casework(actor, referral, as_referrer=True):
+        _referrer_audit(actor, purpose, [referral], record_id=referral.pk)
+    else:
         raise NotFound("No referral with that id is in your records")
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=purpose,
-        record_type="referral",
-        person_id=referral.child_id,
-        record_id=str(referral.pk),
-        basis=basis if in_full else "your own referral",
-    )
     return referral, in_full
 
 
@@ -84,14 +95,7 @@ def referrals_made_by(*, actor, purpose: str, limit: int = 50) -> list[Referral]
     referrals = list(
         _with_details(Referral.objects.filter(made_by=actor)).order_by("-received_at")[:limit]
     )
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=purpose,
-        record_type="referral",
-        person_ids=[r.child_id for r in referrals],
-        basis="your own referral",
-    )
+    _referrer_audit(actor, purpose, referrals, action=AuditAction.LIST)
     return referrals
 
 

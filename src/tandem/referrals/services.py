@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tandem.access.categories import Category
-from tandem.access.checks import require_child_access, require_role
+from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.models import Involvement, InvolvementKind, Schedule1Condition, SharingPurpose
 from tandem.access.policies import Action
 from tandem.access.services import share_decision_record
@@ -77,9 +78,9 @@ def referral_create(
 
     matched_existing = False
     if child_id is not None:
-        _, categories = require_child_access(actor, child_id)
+        grant = child_grant(actor=actor, child_id=child_id, purpose=purpose)
         child = Person.objects.get(pk=child_id)
-        stated = _as_stated(child, categories)
+        stated = _as_stated(child, grant.categories)
     else:
         details = person_build(is_child=True, check_unique=False, **new_child)
         stated = _as_stated(details)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.audit.models import Purpose
 from tandem.care.codelists import for_date
 from tandem.care.selectors import care_episode_get, care_record_get
@@ -30,6 +31,10 @@ from tandem.web.display import govuk_date
 WORK = Purpose.DIRECT_WORK
 
 
+def _grant(request, child_id):
+    return child_grant(actor=request.user, child_id=child_id, purpose=WORK)
+
+
 def _require_recorder(user, child) -> None:
     if not may_record_care(user, child.categories):
         raise PermissionDenied(
@@ -40,8 +45,9 @@ def _require_recorder(user, child) -> None:
 
 @page
 def child_care(request, child_id):
-    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
-    record = care_record_get(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = _grant(request, child_id)
+    child = child_get(grant=grant)
+    record = care_record_get(grant=grant)
     open_episode = next((e for e in record.episodes if e.ended_on is None), None)
     return render(
         request,
@@ -85,7 +91,8 @@ def _form_page(request, child, form, words: Words, write):
 
 @page
 def episode_new(request, child_id):
-    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = _grant(request, child_id)
+    child = child_get(grant=grant)
     _require_recorder(request.user, child)
     words = Words(
         "Record a new episode of care",
@@ -94,17 +101,16 @@ def episode_new(request, child_id):
         "Record the episode",
         "The new episode has been recorded",
     )
-    write = partial(care_episode_start, actor=request.user, child_id=child_id, purpose=WORK)
+    write = partial(care_episode_start, grant=grant)
     return _form_page(request, child, EpisodeStartForm(request.POST or None), words, write)
 
 
 @page
 def episode_end(request, child_id, episode_id):
-    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = _grant(request, child_id)
+    child = child_get(grant=grant)
     _require_recorder(request.user, child)
-    episode = care_episode_get(
-        actor=request.user, child_id=child_id, episode_id=episode_id, purpose=WORK
-    )
+    episode = care_episode_get(grant=grant, episode_id=episode_id)
     if episode.ended_on is not None:
         raise NotFound("No open episode with that id is in your records")
     words = Words(
@@ -113,13 +119,7 @@ def episode_end(request, child_id, episode_id):
         "End the episode",
         "The episode has ended",
     )
-    write = partial(
-        care_episode_end,
-        actor=request.user,
-        child_id=child_id,
-        episode_id=episode_id,
-        purpose=WORK,
-    )
+    write = partial(care_episode_end, grant=grant, episode_id=episode_id)
     return _form_page(request, child, EpisodeEndForm(request.POST or None), words, write)
 
 
@@ -149,10 +149,9 @@ ITEMS = {
 
 @page
 def item_new(request, child_id, part):
-    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = _grant(request, child_id)
+    child = child_get(grant=grant)
     _require_recorder(request.user, child)
     form_class, words = ITEMS[part]
-    write = partial(
-        care_item_record, actor=request.user, child_id=child_id, purpose=WORK, part=part
-    )
+    write = partial(care_item_record, grant=grant, part=part)
     return _form_page(request, child, form_class(request.POST or None), words, write)

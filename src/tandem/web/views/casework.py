@@ -14,10 +14,11 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from tandem.access.grants import child_grant
+from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.casework import selectors, services
 from tandem.casework.codes import AssessmentStatus, CaseLevel, CaseStatus, PlanStatus
-from tandem.partners.models import Role
 from tandem.people.codes import RelationshipKind
 from tandem.people.selectors import child_get, child_relationships
 from tandem.portal import selectors as portal_selectors
@@ -71,17 +72,16 @@ def _save(form, call, names=None) -> bool:
 # --- A child's cases, opening one --------------------------------------------------------------
 @page
 def child_casework(request, child_id):
-    child = child_get(actor=request.user, child_id=child_id, purpose=WORK)
-    cases = selectors.cases_for_child(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = child_grant(actor=request.user, child_id=child_id, purpose=WORK)
+    child = child_get(grant=grant)
+    cases = selectors.cases_for_child(grant=grant)
     form = f.CaseOpenForm(request.POST or None, initial={"lead_professional_id": request.user.pk})
     if request.method == "POST" and form.is_valid():
         case = None
 
         def open_case():
             nonlocal case
-            case = services.case_open(
-                actor=request.user, child_id=child_id, purpose=WORK, **form.cleaned_data
-            )
+            case = services.case_open(grant=grant, **form.cleaned_data)
 
         if _save(form, open_case, {"child_id": "level"}):
             messages.success(request, "Case opened")
@@ -103,7 +103,7 @@ def child_casework(request, child_id):
 @page
 def case_detail(request, case_id):
     view = _case(request, case_id)
-    portal = portal_selectors.case_portal(actor=request.user, case_id=case_id, purpose=WORK)
+    portal = portal_selectors.case_portal(grant=view.grant, case_id=case_id)
     current = next(
         (a for a in view.assessments if a.status != AssessmentStatus.APPROVED),
         view.assessments[-1] if view.assessments else None,
@@ -118,7 +118,7 @@ def case_detail(request, case_id):
             "assessment": current,
             "suggestion": view.suggestion(current) if current else None,
             "portal": portal,
-            "is_manager": request.user.role == Role.TEAM_MANAGER
+            "is_manager": role_allows(request.user, Action.APPROVE_ASSESSMENT)
             and request.user.team_id == view.case.team_id,
             "factor_form": f.FactorForm(),
             "PlanStatus": PlanStatus,
@@ -537,7 +537,7 @@ PARENT_KINDS = {RelationshipKind.PARENT, RelationshipKind.CARER}
 @page
 def portal_invite(request, case_id):
     view = _case(request, case_id)
-    related = child_relationships(actor=request.user, child_id=view.case.child_id, purpose=WORK)
+    related = child_relationships(grant=view.grant)
     parents = [r.person for r in related if r.kind in PARENT_KINDS]
     form = f.InviteForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
@@ -579,7 +579,7 @@ def portal_invite(request, case_id):
 @page
 def message_reply(request, case_id, message_id):
     view = _case(request, case_id)
-    portal = portal_selectors.case_portal(actor=request.user, case_id=case_id, purpose=WORK)
+    portal = portal_selectors.case_portal(grant=view.grant, case_id=case_id)
     message = next((m for m in portal.messages if m.pk == message_id), None)
     if message is None:
         raise Http404("Not found")
@@ -615,7 +615,12 @@ def message_reply(request, case_id, message_id):
 @page
 def work_tray(request):
     tray = selectors.work_tray(actor=request.user, purpose=WORK)
-    return render(request, "web/casework/work_tray.html", {"tray": tray, "nav": "work"})
+    may_view_reports = role_allows(request.user, Action.VIEW_REPORTS)
+    return render(
+        request,
+        "web/casework/work_tray.html",
+        {"tray": tray, "nav": "work", "may_view_reports": may_view_reports},
+    )
 
 
 @page

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tandem.access.checks import require_role
+from tandem.access.grants import FieldsNotShared, child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.people.selectors import (
@@ -68,8 +69,9 @@ def child_find(request):
     return render(request, "web/children/find.html", {"form": form, "results": results})
 
 
-def _child(request, child_id):
-    return child_get(actor=request.user, child_id=child_id, purpose=WORK)
+def _grant(request, child_id, action: Action = Action.VIEW_CHILD):
+    """The request's one access decision about the child: every read and change below uses it."""
+    return child_grant(actor=request.user, child_id=child_id, purpose=WORK, action=action)
 
 
 @page
@@ -78,7 +80,7 @@ def child_summary(request, child_id):
         request,
         "web/children/summary.html",
         {
-            "child": _child(request, child_id),
+            "child": child_get(grant=_grant(request, child_id)),
             "section": "summary",
         },
     )
@@ -86,65 +88,64 @@ def child_summary(request, child_id):
 
 @page
 def child_household(request, child_id):
-    child = _child(request, child_id)
+    grant = _grant(request, child_id)
     return render(
         request,
         "web/children/household.html",
         {
-            "child": child,
+            "child": child_get(grant=grant),
             "section": "household",
-            "households": child_households(actor=request.user, child_id=child_id, purpose=WORK),
-            "related": child_relationships(actor=request.user, child_id=child_id, purpose=WORK),
+            "households": child_households(grant=grant),
+            "related": child_relationships(grant=grant),
         },
     )
 
 
 @page
 def child_referrals(request, child_id):
-    child = _child(request, child_id)
+    grant = _grant(request, child_id)
     return render(
         request,
         "web/children/referrals.html",
         {
-            "child": child,
+            "child": child_get(grant=grant),
             "section": "referrals",
-            "referrals": referrals_for_child(actor=request.user, child_id=child_id, purpose=WORK),
+            "referrals": referrals_for_child(grant=grant),
         },
     )
 
 
 @page
 def child_chronology_page(request, child_id):
-    child = _child(request, child_id)
+    grant = _grant(request, child_id)
     return render(
         request,
         "web/children/chronology.html",
         {
-            "child": child,
+            "child": child_get(grant=grant),
             "section": "chronology",
-            "entries": child_chronology(actor=request.user, child_id=child_id, purpose=WORK),
+            "entries": child_chronology(grant=grant),
         },
     )
 
 
 @page
 def child_edit(request, child_id):
-    child = _child(request, child_id)
+    grant = _grant(request, child_id, Action.EDIT_CHILD)
+    child = child_get(grant=grant)
     if request.method == "POST":
         form = ChildDetailsForm(request.POST)
         if form.is_valid():
             try:
-                child_update(
-                    actor=request.user,
-                    child_id=child_id,
-                    purpose=WORK,
-                    # A field not shared with the user is neither shown nor changed.
-                    changes={
-                        k: v
-                        for k, v in form.service_fields().items()
-                        if k not in child.withheld_fields
-                    },
-                )
+                # The form shows no field the user does not see, so it sends none.
+                changes = {
+                    k: v
+                    for k, v in form.service_fields().items()
+                    if k not in child.withheld_fields
+                }
+                child_update(grant=grant, changes=changes)
+            except FieldsNotShared as e:
+                form.add_error(None, str(e))
             except ValidationError as e:
                 form.add_service_errors(e)
             else:
@@ -159,15 +160,14 @@ def child_edit(request, child_id):
 
 @page
 def event_new(request, child_id):
-    child = _child(request, child_id)
+    grant = _grant(request, child_id, Action.RECORD_EVENT)
+    child = child_get(grant=grant)
     if request.method == "POST":
         form = EventForm(request.POST)
         if form.is_valid():
             try:
                 event_record(
-                    actor=request.user,
-                    child_id=child_id,
-                    purpose=WORK,
+                    grant=grant,
                     kind=form.cleaned_data["kind"],
                     occurred_at=form.occurred_at(),
                     summary=form.cleaned_data["summary"],
@@ -182,17 +182,14 @@ def event_new(request, child_id):
     return render(request, "web/children/event_new.html", {"child": child, "form": form})
 
 
-def _people_to_relate(request, child_id) -> list[tuple[str, str]]:
+def _people_to_relate(grant) -> list[tuple[str, str]]:
     """People in the child's households who have no relationship to the child recorded yet."""
-    related = {
-        r.person.pk
-        for r in child_relationships(actor=request.user, child_id=child_id, purpose=WORK)
-    }
+    related = {r.person.pk for r in child_relationships(grant=grant)}
     people = {}
-    for view in child_households(actor=request.user, child_id=child_id, purpose=WORK):
+    for view in child_households(grant=grant):
         for member in view.members:
             person = member.person
-            if person.pk != child_id and person.pk not in related:
+            if person.pk != grant.child_id and person.pk not in related:
                 born = f", born {person.date_of_birth:%Y}" if person.date_of_birth else ""
                 people[str(person.pk)] = f"{person.full_name}{born} ({view.household.name})"
     return sorted(people.items(), key=lambda item: item[1])
@@ -200,15 +197,14 @@ def _people_to_relate(request, child_id) -> list[tuple[str, str]]:
 
 @page
 def relationship_new(request, child_id):
-    child = _child(request, child_id)
-    people = _people_to_relate(request, child_id)
+    grant = _grant(request, child_id, Action.EDIT_CHILD)
+    child = child_get(grant=grant)
+    people = _people_to_relate(grant)
     if request.method == "POST":
         form = RelationshipForm(request.POST, people=people)
         if form.is_valid():
             try:
-                relationship_create(
-                    actor=request.user, child_id=child_id, purpose=WORK, **form.service_fields()
-                )
+                relationship_create(grant=grant, **form.service_fields())
             except ValidationError as e:
                 form.add_service_errors(e, form.service_names)
             else:
@@ -229,16 +225,15 @@ def relationship_new(request, child_id):
 
 @page
 def relationship_remove(request, child_id, relationship_id):
-    child = _child(request, child_id)
-    related = child_relationships(actor=request.user, child_id=child_id, purpose=WORK)
+    grant = _grant(request, child_id, Action.EDIT_CHILD)
+    child = child_get(grant=grant)
+    related = child_relationships(grant=grant)
     match = next((r for r in related if r.relationship_id == relationship_id), None)
     if match is None:
         # Another child's relationship, or none at all: the same answer either way.
         raise Http404("Not found")
     if request.method == "POST":
-        relationship_delete(
-            actor=request.user, child_id=child_id, relationship_id=relationship_id, purpose=WORK
-        )
+        relationship_delete(grant=grant, relationship_id=relationship_id)
         messages.success(request, "The relationship has been removed")
         return redirect("web:child-household", child_id=child_id)
     return render(

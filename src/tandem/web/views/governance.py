@@ -1,8 +1,6 @@
 """Information-governance pages: emergency (break-glass) access and its review queue, the
 notifications inbox, "who looked" at a child, and the audit export."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,9 +8,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tandem import spreadsheet
 from tandem.access import retention, selectors, services, subject_access
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.models import DestructionCertificate, LawfulBasis, SharingPurpose
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
@@ -128,7 +128,8 @@ def child_who_looked(request, child_id):
     # The child's name for the heading comes through the ordinary selector when the viewer may
     # see the record; an IG lead of another partner sees only the record id.
     try:
-        child = child_get(actor=request.user, child_id=child_id, purpose=Purpose.AUDIT_REVIEW)
+        grant = child_grant(actor=request.user, child_id=child_id, purpose=Purpose.AUDIT_REVIEW)
+        child = child_get(grant=grant)
     except (NotFound, PermissionDenied):
         child = None
     return render(
@@ -159,7 +160,7 @@ def audit_export(request):
     if filters is None:
         return render(request, "web/audit.html", {"form": form, "events": None})
     rows = access_events_export(actor=request.user, filters=filters)
-    writer = csv.writer(_Echo())
+    writer = spreadsheet.writer(_Echo())
 
     def lines():
         yield writer.writerow(EXPORT_COLUMNS)

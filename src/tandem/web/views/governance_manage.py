@@ -14,7 +14,9 @@ from django.utils import timezone
 from tandem.access import retention, selectors, services
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
 from tandem.access.policies import Action
+from tandem.audit.models import Purpose
 from tandem.partners.models import Partner
 from tandem.web.decorators import page
 from tandem.web.forms_governance import (
@@ -179,11 +181,13 @@ def restriction_end(request, restriction_id):
 
 
 # -- consent, on a child's record --------------------------------------------------------------
+def _grant(request, child_id):
+    return child_grant(actor=request.user, child_id=child_id, purpose=Purpose.DIRECT_WORK)
 
 
 @page
 def child_consent(request, child_id):
-    consents = selectors.consents_for(actor=request.user, child_id=child_id)
+    consents = selectors.consents_for(grant=_grant(request, child_id))
     form = _post_form(request, ConsentForm)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -215,7 +219,7 @@ def child_consent(request, child_id):
 
 @page
 def consent_withdraw(request, child_id, consent_id):
-    consents = selectors.consents_for(actor=request.user, child_id=child_id)
+    consents = selectors.consents_for(grant=_grant(request, child_id))
     consent = next((c for c in consents if c.pk == consent_id), None)
     if consent is None:  # not this child's (a swapped id) or no such consent
         raise NotFound("No consent with that id for this child")
@@ -240,7 +244,7 @@ def consent_withdraw(request, child_id, consent_id):
 def child_sharing(request, child_id):
     """The child's shares and decisions not to share, and a form to record one. The service checks
     the basis (consent standing, Schedule 1 for sensitive information, reasons)."""
-    decisions = selectors.share_decisions_for(actor=request.user, child_id=child_id)
+    decisions = selectors.share_decisions_for(grant=_grant(request, child_id))
     partners = Partner.objects.order_by("name")
     form = _post_form(request, ShareDecisionForm, partners=partners)
     if form.is_bound and form.is_valid():

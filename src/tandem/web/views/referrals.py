@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tandem.access.checks import require_role
+from tandem.access.grants import child_grant
 from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.people.selectors import child_get
@@ -34,7 +35,7 @@ def _child_from_query(request):
         child_id = UUID(raw)
     except ValueError:
         raise Http404("Not found") from None
-    return child_get(actor=request.user, child_id=child_id, purpose=REFERRAL)
+    return child_get(grant=child_grant(actor=request.user, child_id=child_id, purpose=REFERRAL))
 
 
 @page
