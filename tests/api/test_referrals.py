@@ -122,8 +122,9 @@ def test_front_door_queue_decision_and_feedback(as_user, front_door, referral):
     with audit_rows() as rows:
         queue = api.get("/api/referrals/received")
     assert queue.status_code == 200
-    assert [r["id"] for r in queue.json()] == [str(referral.pk)]
-    assert queue.json()[0]["status"] == "submitted"
+    assert [r["id"] for r in queue.json()["items"]] == [str(referral.pk)]
+    assert queue.json()["items"][0]["status"] == "submitted"
+    assert (queue.json()["total"], queue.json()["pages"]) == (1, 1)
     assert summary(rows) == [("list", "referral", referral.child_id, "api")]
 
     with audit_rows() as rows:
@@ -146,9 +147,9 @@ def test_front_door_queue_decision_and_feedback(as_user, front_door, referral):
     assert summary(rows) == [("update", "referral", referral.child_id, "api")]
     referral.refresh_from_db()
     assert referral.status == "closed"
-    assert api.get("/api/referrals/received").json() == []
+    assert api.get("/api/referrals/received").json()["items"] == []
     closed = api.get("/api/referrals/received", {"include_closed": "true"}).json()
-    assert [r["decision"] for r in closed] == ["early_help"]
+    assert [r["decision"] for r in closed["items"]] == ["early_help"]
 
 
 def test_deciding_twice_is_a_422_and_changes_nothing(with_token, front_door, referral):
@@ -200,7 +201,7 @@ def test_referrer_sees_outcome_and_feedback_but_not_the_reasons(
 
     with audit_rows() as rows:
         made = api.get("/api/referrals/made")
-    assert [r["id"] for r in made.json()] == [str(referral.pk)]
+    assert [r["id"] for r in made.json()["items"]] == [str(referral.pk)]
     assert summary(rows) == [("list", "referral", referral.child_id, "api")]
 
 
@@ -231,11 +232,19 @@ def test_child_referrals(as_user, social_worker, child, front_door):
     assert summary(rows) == [("view", "referral", child.pk, "api")]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "ten"}])
-def test_list_limits(with_token, dsl, params):
+@pytest.mark.parametrize(
+    ("params", "loc"),
+    [
+        ({"per_page": 0}, "per_page"),
+        ({"per_page": 101}, "per_page"),
+        ({"per_page": "ten"}, "per_page"),
+        ({"page": 0}, "page"),
+    ],
+)
+def test_list_limits(with_token, dsl, params, loc):
     response = with_token(dsl).get("/api/referrals/made", params)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+    assert response.json()["detail"][0]["loc"] == ["query", loc]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-""""Known to other partners?" (issue 21, findings 3 and 10): names are matched as the linkage
+""" "Known to other partners?" (issue 21, findings 3 and 10): names are matched as the linkage
 matches them, a close match is said to be possible rather than "not known", and a restricted
 record is never confirmed."""
 

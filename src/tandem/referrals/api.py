@@ -81,11 +81,14 @@ class FeedbackIn(InputSchema):
     message: text(5000, description="What the referrer is told")
 
 
-class ListLimit(Schema):
-    limit: int = Field(50, ge=1, le=100)
+class PageIn(Schema):
+    """Query parameters, so not strict: "2" is a number here."""
+
+    page: int = Field(1, ge=1, le=100_000, description="Which page (past the last: the last)")
+    per_page: int = Field(25, ge=1, le=100)
 
 
-class ReceivedFilters(ListLimit):
+class ReceivedFilters(PageIn):
     include_closed: bool = Field(False, description="Also referrals already given feedback")
 
 
@@ -128,6 +131,13 @@ class ReferralSummaryOut(Schema):
     status: ReferralStatus
     reasons: list[Reason]
     decision: Decision | None
+
+
+class ReferralPageOut(Schema):
+    items: list[ReferralSummaryOut]
+    total: int = Field(description="How many in all")
+    page: int
+    pages: int = Field(description="How many pages in all")
 
 
 class ReferralOut(ReferralSummaryOut):
@@ -234,26 +244,38 @@ def referral_create(request, payload: ReferralIn):
     )
 
 
+def _page_out(found) -> dict:
+    return {
+        "items": [_summary(r) for r in found.object_list],
+        "total": found.paginator.count,
+        "page": found.number,
+        "pages": found.paginator.num_pages,
+    }
+
+
 # Before /referrals/{referral_id}, which would otherwise try to read "made" as an id.
-@router.get("/referrals/made", response=responses({200: list[ReferralSummaryOut]}))
-def referral_made_list(request, filters: Query[ListLimit]):
-    """Your own referrals, newest first: open them to see the outcome and feedback."""
-    referrals = selectors.referrals_made_by(
-        actor=request.auth, purpose=REFERRAL, limit=filters.limit
+@router.get("/referrals/made", response=responses({200: ReferralPageOut}))
+def referral_made_list(request, filters: Query[PageIn]):
+    """Your own referrals, newest first, a page at a time: open them to see the outcome and
+    feedback."""
+    found = selectors.referrals_made_by(
+        actor=request.auth, purpose=REFERRAL, page=filters.page, per_page=filters.per_page
     )
-    return [_summary(r) for r in referrals]
+    return _page_out(found)
 
 
-@router.get("/referrals/received", response=responses({200: list[ReferralSummaryOut]}))
+@router.get("/referrals/received", response=responses({200: ReferralPageOut}))
 def referral_received_list(request, filters: Query[ReceivedFilters]):
-    """Your team's front-door queue, oldest first: awaiting a decision or feedback."""
-    referrals = selectors.referrals_to_team(
+    """Your team's front-door queue, a page at a time: those awaiting a decision first, then
+    those awaiting feedback (oldest first in each), then, if asked, the closed ones."""
+    found = selectors.referrals_to_team(
         actor=request.auth,
         purpose=REFERRAL,
         open_only=not filters.include_closed,
-        limit=filters.limit,
+        page=filters.page,
+        per_page=filters.per_page,
     )
-    return [_summary(r) for r in referrals]
+    return _page_out(found)
 
 
 @router.get("/referrals/{referral_id}", response=responses({200: ReferralOut}))

@@ -3,17 +3,21 @@ referrals with the feedback they were given."""
 
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from tandem.access.categories import Category
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
 from tandem.access.grants import ChildGrant, child_grant_or_none
 from tandem.access.policies import Action
+from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction
 from tandem.audit.services import access_events_record
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
+
+OPEN = (Status.SUBMITTED, Status.DECIDED)
 
 
 def _with_details(qs: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -89,31 +93,68 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     return referral, in_full
 
 
-def referrals_made_by(*, actor, purpose: str, limit: int = 50) -> list[Referral]:
-    """The actor's own referrals, newest first, with their outcome and feedback."""
+PER_PAGE = 25
+# The front door's queue: what needs action first (a decision, then feedback), oldest first in
+# each, so nothing new hides behind a page of older work; closed referrals last, newest first.
+QUEUE_ORDER = (
+    Case(
+        When(status=Status.SUBMITTED, then=Value(0)),
+        When(status=Status.DECIDED, then=Value(1)),
+        default=Value(2),
+    ),
+    Case(When(status=Status.CLOSED, then=F("received_at"))).desc(nulls_last=True),
+    "received_at",
+    "id",
+)
+
+
+def _page(qs, number: int, per_page: int) -> Page:
+    """One page of `qs` (Django's Paginator: a number past the end gives the last page)."""
+    return Paginator(qs, per_page).get_page(number)
+
+
+def referrals_made_by(*, actor, purpose: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """The actor's own referrals, newest first, with their outcome and feedback: one page,
+    and how many in all (`page.paginator.count`)."""
     require_role(actor, Action.MAKE_REFERRAL)
-    referrals = list(
-        _with_details(Referral.objects.filter(made_by=actor)).order_by("-received_at")[:limit]
-    )
-    _referrer_audit(actor, purpose, referrals, action=AuditAction.LIST)
-    return referrals
+    qs = _with_details(Referral.objects.filter(made_by=actor)).order_by("-received_at", "id")
+    found = _page(qs, page, per_page)
+    _referrer_audit(actor, purpose, found.object_list, action=AuditAction.LIST)
+    return found
 
 
 def referrals_to_team(
-    *, actor, purpose: str, open_only: bool = True, limit: int = 50
-) -> list[Referral]:
-    """The actor's team's front-door queue: awaiting a decision or feedback, oldest first."""
+    *, actor, purpose: str, open_only: bool = True, page: int = 1, per_page: int = PER_PAGE
+) -> Page:
+    """The actor's team's front-door queue, a page at a time: awaiting a decision first, then
+    feedback due (oldest first in each), then, if asked, the closed ones. A restricted record
+    the actor is not named on is absent, as everywhere."""
     require_role(actor, Action.DECIDE_REFERRAL)
-    qs = Referral.objects.filter(to_team_id=actor.team_id)
+    qs = Referral.objects.filter(to_team_id=actor.team_id).exclude(
+        child_id__in=restricted_from(actor).values("child_id")
+    )
     if open_only:
         qs = qs.filter(~Q(status=Status.CLOSED))
-    referrals = list(_with_details(qs).order_by("received_at")[:limit])
+    found = _page(_with_details(qs).order_by(*QUEUE_ORDER), page, per_page)
     access_events_record(
         actor=actor,
         action=AuditAction.LIST,
         purpose=purpose,
         record_type="referral",
-        person_ids=[r.child_id for r in referrals],
+        person_ids=[r.child_id for r in found.object_list],
         basis="referral to your team",
     )
-    return referrals
+    return found
+
+
+def referral_counts(*, actor) -> dict[str, int]:
+    """How many referrals to the actor's team wait for a decision and for feedback (counts
+    only: no child named)."""
+    require_role(actor, Action.DECIDE_REFERRAL)
+    rows = (
+        Referral.objects.filter(to_team_id=actor.team_id, status__in=OPEN)
+        .exclude(child_id__in=restricted_from(actor).values("child_id"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return {status: n for status, n in rows}

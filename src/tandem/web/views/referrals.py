@@ -15,6 +15,7 @@ from tandem.audit.models import Purpose
 from tandem.people.selectors import child_get
 from tandem.referrals.codes import Status
 from tandem.referrals.selectors import (
+    referral_counts,
     referral_get,
     referrals_made_by,
     referrals_to_team,
@@ -22,6 +23,7 @@ from tandem.referrals.selectors import (
 from tandem.referrals.services import referral_create, referral_decide, referral_feedback_give
 from tandem.web.decorators import page
 from tandem.web.forms import DecisionForm, FeedbackForm, NewChildReferralForm, ReferralForm
+from tandem.web.views.common import page_number, pagination
 
 REFERRAL = Purpose.REFERRAL
 
@@ -72,11 +74,13 @@ def _can_decide(user) -> bool:
 
 @page
 def referrals_made(request):
+    found = referrals_made_by(actor=request.user, purpose=REFERRAL, page=page_number(request))
     return render(
         request,
         "web/referrals/made.html",
         {
-            "referrals": referrals_made_by(actor=request.user, purpose=REFERRAL),
+            "referrals": found,
+            "pagination": pagination(request, number=found.number, total=found.paginator.count),
             "can_decide": _can_decide(request.user),
             "section": "made",
         },
@@ -86,13 +90,16 @@ def referrals_made(request):
 @page
 def referrals_received(request):
     open_only = request.GET.get("show") != "all"
+    found = referrals_to_team(
+        actor=request.user, purpose=REFERRAL, open_only=open_only, page=page_number(request)
+    )
     return render(
         request,
         "web/referrals/received.html",
         {
-            "referrals": referrals_to_team(
-                actor=request.user, purpose=REFERRAL, open_only=open_only
-            ),
+            "referrals": found,
+            "counts": referral_counts(actor=request.user),
+            "pagination": pagination(request, number=found.number, total=found.paginator.count),
             "open_only": open_only,
             "can_decide": True,
             "section": "received",
