@@ -16,7 +16,6 @@ from tandem.audit.models import AccessEvent
 from tandem.partners.management.commands.token import Command
 from tandem.partners.models import ApiToken
 from tandem.partners.tokens import (
-    TRUSTED_SECONDS,
     Operator,
     api_token_create,
     api_token_user,
@@ -129,22 +128,47 @@ def test_the_user_comes_with_team_and_partner(django_assert_num_queries):
     _, token = api_token_create(actor=OPERATOR, user=user)
     api_token_user(token)  # first use writes last_used_at
     forget_checked_tokens()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the access revision, then the token with its user
         found = api_token_user(token)
         assert found.team.partner.name == user.team.partner.name
-
-
-def test_a_checked_token_is_trusted_for_a_few_seconds_only(django_assert_num_queries):
-    """Revoked by another process (a bare UPDATE here): refused once the trust runs out."""
-    user = factories.UserFactory()
-    with freeze_time("2026-03-01 10:00:00") as clock:
-        _, token = api_token_create(actor=OPERATOR, user=user)
+    with django_assert_num_queries(1):  # checked already: only the access revision
         assert api_token_user(token) == user
-        ApiToken.objects.update(revoked_at=timezone.now())
-        with django_assert_num_queries(0):
-            assert api_token_user(token) == user
-        clock.tick(TRUSTED_SECONDS)
-        assert api_token_user(token) is None
+
+
+def _in_another_process(change) -> None:
+    """A change made by another worker: its rows and its revision number, but not this
+    process's memory of checked tokens."""
+    from django.db import connection
+
+    change()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE partners_accessrevision SET number = number + 1 WHERE id = 1")
+
+
+def test_a_token_revoked_in_another_process_is_refused_on_the_very_next_request():
+    user = factories.UserFactory()
+    _, token = api_token_create(actor=OPERATOR, user=user)
+    assert api_token_user(token) == user
+    _in_another_process(lambda: ApiToken.objects.update(revoked_at=timezone.now()))
+    assert api_token_user(token) is None
+
+
+def test_a_user_deactivated_in_another_process_is_refused_on_the_very_next_request():
+    user = factories.UserFactory()
+    _, token = api_token_create(actor=OPERATOR, user=user)
+    assert api_token_user(token) == user
+    _in_another_process(lambda: type(user).objects.filter(pk=user.pk).update(is_active=False))
+    assert api_token_user(token) is None
+
+
+def test_saving_a_user_or_revoking_a_token_moves_the_revision():
+    from tandem.partners.models import AccessRevision
+
+    user = factories.UserFactory()
+    before = AccessRevision.objects.get().number
+    user.save()
+    api_tokens_revoke(actor=OPERATOR, user=user)
+    assert AccessRevision.objects.get().number == before + 2
 
 
 def test_changing_the_user_is_seen_at_once_in_this_process():
@@ -161,18 +185,18 @@ def test_last_used_is_written_at_most_once_a_minute(django_assert_num_queries):
     with freeze_time("2026-03-01 10:00:00"):
         row, token = api_token_create(actor=OPERATOR, user=user)
         assert row.last_used_at is None
-        with django_assert_num_queries(2):  # read, then the first write
+        with django_assert_num_queries(3):  # the revision, the token, then the first write
             api_token_user(token)
     row.refresh_from_db()
     first = row.last_used_at
     assert first is not None
     forget_checked_tokens()  # as if each call came to a different worker process
-    with freeze_time("2026-03-01 10:00:59"), django_assert_num_queries(1):
+    with freeze_time("2026-03-01 10:00:59"), django_assert_num_queries(2):
         api_token_user(token)
     row.refresh_from_db()
     assert row.last_used_at == first
     forget_checked_tokens()
-    with freeze_time("2026-03-01 10:01:00"), django_assert_num_queries(2):
+    with freeze_time("2026-03-01 10:01:00"), django_assert_num_queries(3):
         api_token_user(token)
     row.refresh_from_db()
     assert row.last_used_at == first + timedelta(minutes=1)

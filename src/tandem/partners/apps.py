@@ -8,9 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners, teams and practitioners"
 
     def ready(self):
-        from tandem.partners.models import Team, User
+        from tandem.partners.models import Partner, Team, User
         from tandem.partners.tokens import forget_checked_tokens
 
         # A user made inactive, or moved to another team, is checked afresh on the next call.
-        for model in (User, Team):
+        for model in (User, Team, Partner):
             post_save.connect(forget_checked_tokens, sender=model, dispatch_uid=f"tokens-{model}")

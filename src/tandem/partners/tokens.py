@@ -4,20 +4,21 @@ A token is shown once, when it is made; only its SHA-256 hash is stored, so a co
 database (or a backup) gives nobody a working token. Tokens expire, can be revoked, and stop
 working when their user is made inactive.
 
-A checked token is trusted for `TRUSTED_SECONDS` by the process that checked it: looking up the
-token, its user, team and partner cost more than the rest of an API read (bench/RESULTS.md).
-Revoking a token or changing its user takes effect at once in the process that did it, and
-within those few seconds in every other; expiry is checked on every request.
+A checked token is remembered by the process that checked it, with its user, team and partner:
+looking those up cost more than the rest of an API read (bench/RESULTS.md). Before trusting
+what it remembers, a process reads one number (`AccessRevision`, a one-row table) that goes up
+whenever a token is revoked or a user, team or partner changes, so revoking a token or making a
+user inactive takes effect on the very next request in every process. Expiry is checked on
+every request.
 """
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
@@ -30,14 +31,24 @@ MAX_DAYS = 366
 # Writing `last_used_at` on every request would turn each read into a write; once a minute is
 # enough to tell a live token from a forgotten one.
 LAST_USED_PRECISION = timedelta(minutes=1)
-TRUSTED_SECONDS = 5.0
 _TRUSTED_MAX = 10_000
-# token hash -> (when it was checked, on the monotonic clock; when it expires; its user)
-_trusted: dict[str, tuple[float, object, User]] = {}
+# token hash -> (the access revision when it was checked; when it expires; its user)
+_trusted: dict[str, tuple[int, object, User]] = {}
+
+
+def _revision() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM partners_accessrevision WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def forget_checked_tokens(**kwargs) -> None:
-    """Check every token against the database again (connected to User saves in apps.py)."""
+    """Every process checks every token against the database again (connected to User, Team
+    and Partner saves in apps.py). Written in the caller's transaction: it counts only if the
+    change it announces is kept."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE partners_accessrevision SET number = number + 1 WHERE id = 1")
     _trusted.clear()
 
 
@@ -113,12 +124,11 @@ def api_token_user(token: str) -> User | None:
         return None
     now = timezone.now()
     key = token_hash(token)
+    revision = _revision()
     trusted = _trusted.get(key)
     if trusted is not None:
         checked, expires_at, user = trusted
-        if time.monotonic() - checked < TRUSTED_SECONDS and (
-            expires_at is None or now < expires_at
-        ):
+        if checked == revision and (expires_at is None or now < expires_at):
             return user
     row = (
         ApiToken.objects.select_related("user__team__partner")
@@ -133,5 +143,5 @@ def api_token_user(token: str) -> User | None:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     if len(_trusted) >= _TRUSTED_MAX:
         _trusted.clear()
-    _trusted[key] = (time.monotonic(), row.expires_at, row.user)
+    _trusted[key] = (revision, row.expires_at, row.user)
     return row.user

@@ -81,14 +81,14 @@ class FeedbackIn(InputSchema):
     message: text(5000, description="What the referrer is told")
 
 
-class PageIn(Schema):
+class Paging(Schema):
     """Query parameters, so not strict: "2" is a number here."""
 
     page: int = Field(1, ge=1, le=100_000, description="Which page (past the last: the last)")
     per_page: int = Field(25, ge=1, le=100)
 
 
-class ReceivedFilters(PageIn):
+class ReceivedFilters(Paging):
     include_closed: bool = Field(False, description="Also referrals already given feedback")
 
 
@@ -255,7 +255,7 @@ def _page_out(found) -> dict:
 
 # Before /referrals/{referral_id}, which would otherwise try to read "made" as an id.
 @router.get("/referrals/made", response=responses({200: ReferralPageOut}))
-def referral_made_list(request, filters: Query[PageIn]):
+def referral_made_list(request, filters: Query[Paging]):
     """Your own referrals, newest first, a page at a time: open them to see the outcome and
     feedback."""
     found = selectors.referrals_made_by(
