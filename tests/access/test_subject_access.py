@@ -11,6 +11,7 @@ from freezegun import freeze_time
 
 import tandem.config.urls  # noqa: F401 - builds the API's schemas before any clock is frozen
 from tandem.access import subject_access as sar_
+from tandem.access.models import SarExemption
 from tandem.audit.models import AccessEvent
 from tandem.partners.models import Role
 from tandem.people.models import Event
@@ -93,14 +94,14 @@ def test_a_redaction_needs_a_reason_and_a_real_item(ig, sar):
 
 def test_a_redacted_item_is_in_neither_the_json_nor_the_pdf(ig, sar, child):
     key = _item_key(ig, sar, THIRD_PARTY)
-    sar_.sar_redact(actor=ig, sar_id=sar.pk, item_key=key, reason="About a third party")
+    sar_.sar_redact(actor=ig, sar_id=sar.pk, item_key=key, reason="Names the neighbour")
     data = json.loads(sar_.sar_export_json(actor=ig, sar_id=sar.pk))
     by_key = {i["key"]: i for i in data["items"]}
     assert by_key[key] == {
         "key": key,
         "section": "Chronology",
         "redacted": True,
-        "reason": "About a third party",
+        "exemption": SarExemption.THIRD_PARTY.label,
     }
     text = json.dumps(data)
     assert THIRD_PARTY not in text
@@ -110,7 +111,10 @@ def test_a_redacted_item_is_in_neither_the_json_nor_the_pdf(ig, sar, child):
     pdf = sar_.sar_export_pdf(actor=ig, sar_id=sar.pk)
     assert pdf.startswith(b"%PDF")
     assert b"Mrs Ada Example" not in pdf
-    assert b"Withheld: About a third party" in pdf
+    assert b"Withheld. Exemption: Information about another person" in pdf
+    # The IG lead's own reason stays in the file: the requester never sees it.
+    assert b"Names the neighbour" not in pdf
+    assert "Names the neighbour" not in text
     assert OWN.encode() in pdf
     exports = AccessEvent.objects.filter(action="export", record_type="subject_access_request")
     assert sorted(e.detail["format"] for e in exports) == ["json", "pdf"]
@@ -174,5 +178,94 @@ def test_plans_assessments_decisions_and_consents_are_in_the_response_and_redact
     assert "Uncle Bob Sample" not in sar_.sar_export_json(actor=ig, sar_id=sar.pk)
     pdf = sar_.sar_export_pdf(actor=ig, sar_id=sar.pk)
     assert b"Uncle Bob Sample" not in pdf
-    assert b"Withheld: About a third party" in pdf
+    assert b"Withheld. Exemption:" in pdf
+    assert b"About a third party" not in pdf
     assert b"Walk to school" in pdf
+
+
+@pytest.fixture
+def family_sar(ig, child, team):
+    """A mother asks for her child's record. The child lives with her and a half-sister at a
+    refuge address protected from the father; the father and the mother's partner are recorded;
+    a decision records the mother's own view."""
+    from tandem.access.models import RestrictionKind
+    from tandem.access.services import restriction_add
+    from tandem.people.models import HouseholdMember, Relationship
+
+    child.address, child.postcode = "9 Sntlrefuge Close", "ZX9 9RF"
+    child.save()
+    home = factories.HouseholdFactory(name="Refuge", address="9 Sntlrefuge Close")
+    mother = factories.AdultFactory(given_name="Sntlmother")
+    sister = factories.ChildFactory(given_name="Sntlsister")
+    for person in (child, mother, sister):
+        HouseholdMember.objects.create(household=home, person=person)
+    for other, kind in ((mother, "parent"), (factories.AdultFactory(given_name="Sntlfather"),
+                                              "parent")):  # fmt: skip
+        a, b = sorted([other, child], key=lambda p: str(p.pk))
+        Relationship.objects.create(person_a=a, person_b=b, kind=kind if a == other else "child")
+    restriction_add(
+        actor=ig, child_id=sister.pk, kind=RestrictionKind.PROTECTED_ADDRESS,
+        reason="Fled the father", named_people=[],
+    )  # fmt: skip
+    return sar_.sar_log(
+        actor=ig, person_id=child.pk, requester="Her mother", received_on=dt.date.today()
+    )
+
+
+def test_other_people_and_protected_addresses_start_withheld(ig, family_sar):
+    data = json.loads(sar_.sar_export_json(actor=ig, sar_id=family_sar.pk))
+    text = json.dumps(data)
+    for marker in ("Sntlrefuge", "ZX9 9RF", "Sntlmother", "Sntlsister", "Sntlfather"):
+        assert marker not in text, marker
+    withheld = {i["section"] for i in data["items"] if i.get("redacted")}
+    assert {"Your details", "Where you live", "Your family"} <= withheld
+    exemptions = {i["exemption"] for i in data["items"] if i.get("redacted")}
+    assert exemptions == {SarExemption.THIRD_PARTY.label, SarExemption.SERIOUS_HARM.label}
+    pdf = sar_.sar_export_pdf(actor=ig, sar_id=family_sar.pk)
+    assert b"Sntlrefuge" not in pdf
+    assert b"Sntlfather" not in pdf
+    # The IG lead sees each item to decide it.
+    assert any("Sntlfather" in i.text for i in sar_.sar_items(actor=ig, sar_id=family_sar.pk))
+
+
+def test_the_ig_lead_releases_an_item_with_a_reason(ig, family_sar):
+    key = _item_key(ig, family_sar, "Sntlmother")
+    with pytest.raises(ValidationError) as e:
+        sar_.sar_release(actor=ig, sar_id=family_sar.pk, item_key=key, reason=" ")
+    assert list(e.value.message_dict) == ["reason"]
+    sar_.sar_release(actor=ig, sar_id=family_sar.pk, item_key=key, reason="She is the requester")
+    text = sar_.sar_export_json(actor=ig, sar_id=family_sar.pk)
+    assert "Sntlmother" in text
+    assert "Sntlfather" not in text
+    # Only what starts withheld is released; an ordinary item is withheld, not released.
+    own = _item_key(ig, family_sar, "First name")
+    with pytest.raises(ValidationError) as e:
+        sar_.sar_release(actor=ig, sar_id=family_sar.pk, item_key=own, reason="x")
+    assert list(e.value.message_dict) == ["item_key"]
+    assert AccessEvent.objects.filter(detail__released=key).exists()
+
+
+def test_a_parent_s_own_view_on_a_decision_starts_withheld(ig, sar, child, team):
+    from tandem.casework import services as cw
+    from tandem.casework.models import Case
+    from tandem.casework.voice import Views
+    from tests.test_routes import _casework
+
+    ids = _casework(child, team)
+    views = Views(
+        child_view="I want to stay at my school.",
+        child_view_how="in_person",
+        parent_view="Sntlparent: her father must not know where we are",
+        parent_view_how="in_person",
+    )
+    cw.case_step(
+        actor=Case.objects.get().lead_professional, case_id=ids["case_id"],
+        to_level="statutory", summary="Stepped up", views=views, purpose="direct_work",
+    )  # fmt: skip
+    items = sar_.sar_items(actor=ig, sar_id=sar.pk)
+    parent = [i for i in items if i.key.startswith("decision-parent:")]
+    assert parent
+    assert all(i.redacted and i.releasable for i in parent)
+    text = sar_.sar_export_json(actor=ig, sar_id=sar.pk)
+    assert "Sntlparent" not in text
+    assert "I want to stay at my school." in text

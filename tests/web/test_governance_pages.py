@@ -102,3 +102,25 @@ def test_retention_run_from_the_page_makes_a_certificate(
     job_run(Job.objects.get(pk=job_id))
     assert DestructionCertificate.objects.get().total == 1
     assert "0 records are due" in text_of(client.get("/governance"))
+
+
+def test_release_a_relative_who_starts_withheld_from_the_page(signed_in, ig, sar, child):
+    from tandem.people.models import Relationship
+
+    aunt = factories.AdultFactory(given_name="Sntlaunt")
+    a, b = sorted([aunt, child], key=lambda p: str(p.pk))
+    Relationship.objects.create(person_a=a, person_b=b, kind="other")
+    client = signed_in(ig)
+    page = f"/governance/subject-access/{sar.pk}"
+    assert "Sntlaunt" in text_of(client.get(page))  # the IG lead sees it, to decide
+    download = f"/governance/subject-access/{sar.pk}/response.json"
+    assert "Sntlaunt" not in client.get(download).content.decode()
+    key = next(
+        i.key for i in subject_access.sar_items(actor=ig, sar_id=sar.pk) if "Sntlaunt" in i.text
+    )
+    refused = client.post(page, {"item_key": key, "decision": "release", "reason": ""})
+    assert error_summary(refused) == [
+        ("#reason", "Say why this item may be released (for example, they consented)")
+    ]
+    client.post(page, {"item_key": key, "decision": "release", "reason": "She consented"})
+    assert "Sntlaunt" in client.get(download).content.decode()

@@ -372,13 +372,41 @@ class SubjectAccessRequest(models.Model):
         indexes = [models.Index(fields=["completed_at", "due_on"], name="sar_open_due_idx")]
 
 
+class SarExemption(models.TextChoices):
+    """Why an item is withheld from a subject access response: the requester is told this,
+    never the IG lead's own reason."""
+
+    THIRD_PARTY = (
+        "third_party",
+        "Information about another person (DPA 2018 Schedule 2, paragraph 16)",
+    )
+    SERIOUS_HARM = (
+        "serious_harm",
+        "Likely to cause serious harm to someone (DPA 2018 Schedule 3, Part 3: social work data)",
+    )
+    CHILD_ABUSE = (
+        "child_abuse",
+        "Child abuse data, not in the child's best interests to disclose to the person asking "
+        "(DPA 2018 Schedule 3, paragraph 21)",
+    )
+    CRIME = "crime", "The prevention or detection of crime (DPA 2018 Schedule 2, paragraph 2)"
+    LEGAL_PRIVILEGE = (
+        "legal_privilege",
+        "Legal professional privilege (DPA 2018 Schedule 2, paragraph 19)",
+    )
+
+
 class SarRedaction(models.Model):
-    """One item withheld from a subject access response (third-party information), with why."""
+    """One item withheld from a subject access response, under an exemption (what the requester
+    is told) and with the IG lead's own reason (kept in the file, never sent)."""
 
     sar = models.ForeignKey(
         SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions", db_index=False
     )
     item_key = models.CharField(max_length=80)
+    exemption = models.CharField(
+        max_length=20, choices=SarExemption.choices, default=SarExemption.THIRD_PARTY
+    )
     reason = models.CharField(max_length=500)
     redacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -391,6 +419,31 @@ class SarRedaction(models.Model):
                 fields=["sar", "item_key"],
                 name="sar_redaction_once",
                 violation_error_message="This item is already redacted",
+            )
+        ]
+
+
+class SarRelease(models.Model):
+    """An item that starts withheld (about another person, or a protected address) released
+    into the response by an IG lead, with why it is safe to (they consented, it is already
+    known to the requester)."""
+
+    sar = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="releases", db_index=False
+    )
+    item_key = models.CharField(max_length=80)
+    reason = models.CharField(max_length=500)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sar", "item_key"],
+                name="sar_release_once",
+                violation_error_message="This item is already released",
             )
         ]
 

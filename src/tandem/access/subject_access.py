@@ -1,29 +1,43 @@
 """Subject access requests: log one with its one-month deadline, assemble everything held about
-the person (details, chronology, sensitive notes, referrals, plans, assessments, decisions,
-consents, who saw the record), redact
-third-party information item by item with a reason, and export the response as JSON and PDF.
+the person (details, where and with whom they live, their family, chronology, sensitive notes,
+referrals, plans, assessments, decisions, consents, who saw the record), withhold item by item,
+and export the response as JSON and PDF.
 
-A redacted item leaves only its key, its section and the reason: its text is never in either
-export. Only information-governance leads do any of this, and every step is audited.
+The response goes to the person, or to a parent acting for a child, so what is about someone
+else (a housemate, a relative, a parent's own view) and every protected address start withheld:
+an IG lead releases them one at a time, with a reason. Anything else can be withheld under an
+exemption. A withheld item leaves only its key, its section and the exemption it falls under:
+its text is in neither export, and nor is the IG lead's own reason, which stays in the file.
+Only information-governance leads do any of this, and every step is audited.
 """
 
 import calendar
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Consent, SarRedaction, SensitiveNote, SubjectAccessRequest
+from tandem.access.models import (
+    Consent,
+    RestrictionKind,
+    SarExemption,
+    SarRedaction,
+    SarRelease,
+    SensitiveNote,
+    SubjectAccessRequest,
+)
 from tandem.access.policies import Action
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.audit.services import access_event_record, access_events_record
-from tandem.people.models import Event, Person
+from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
+from tandem.people.models import Event, HouseholdMember, Person, Relationship
 
 SAR = "subject access request"
 DUE_SOON_DAYS = 7
@@ -42,8 +56,19 @@ class Item:
     when: str
     source: str
     text: str
+    # Withheld unless an IG lead releases it (about another person; a protected address):
+    # the exemption it would be withheld under.
+    starts_withheld: str = ""
     redacted: bool = False
-    reason: str = ""
+    exemption: str = ""  # when withheld: what the requester is told
+    reason: str = ""  # when withheld: the IG lead's own reason, kept in the file
+    released: bool = False
+    # Withheld only because it starts withheld: an IG lead may release it.
+    releasable: bool = False
+
+    @property
+    def exemption_label(self) -> str:
+        return SarExemption(self.exemption).label if self.exemption else ""
 
 
 # The response goes to the data subject: UK GDPR Article 15, a legal obligation.
@@ -117,12 +142,36 @@ def sars_open(*, actor, today: date | None = None) -> list[dict]:
     return rows
 
 
-def _assemble(sar: SubjectAccessRequest) -> list[Item]:
-    from tandem.referrals.models import Referral
+THIRD_PARTY = SarExemption.THIRD_PARTY
+PROTECTED = SarExemption.SERIOUS_HARM
 
-    person = sar.person
-    items = [
-        Item(f"person:{name}", "Your details", "", "Shared record", f"{label}: {value}")
+
+def _protected_homes(person) -> tuple[bool, set]:
+    """Whether the person's own address is protected (theirs, or a housemate's refuge address:
+    it is theirs too), and which of their households hold a protected address."""
+    from tandem.access.related import active_restrictions, living_there_now
+
+    homes = HouseholdMember.objects.filter(living_there_now(), person=person)
+    members = HouseholdMember.objects.filter(
+        living_there_now(), household_id__in=homes.values("household_id")
+    )
+    protected = set(
+        active_restrictions(RestrictionKind.PROTECTED_ADDRESS).values_list("child_id", flat=True)
+    )
+    held = {m.household_id for m in members if m.person_id in protected}
+    return person.pk in protected or bool(held), held
+
+
+def _details_items(person, address_protected: bool) -> list[Item]:
+    return [
+        Item(
+            f"person:{name}",
+            "Your details",
+            "",
+            "Shared record",
+            f"{label}: {value}",
+            PROTECTED if address_protected and name in ("address", "postcode") else "",
+        )
         for name, label, value in [
             ("given_name", "First name", person.given_name),
             ("family_name", "Last name", person.family_name),
@@ -135,6 +184,56 @@ def _assemble(sar: SubjectAccessRequest) -> list[Item]:
         ]
         if value
     ]
+
+
+def _family_items(person, protected_households: set) -> list[Item]:
+    """Where and with whom the person lives now, and their recorded family: every other person
+    is someone else's information, and a protected address is withheld, until released."""
+    from tandem.access.related import living_there_now
+
+    items = []
+    homes = HouseholdMember.objects.filter(living_there_now(), person=person).select_related(
+        "household"
+    )
+    for home in homes.order_by("household__name"):
+        h = home.household
+        where = ", ".join(x for x in (h.address, h.postcode) if x)
+        items.append(
+            Item(f"household:{h.pk}", "Where you live", "", "Shared record",
+                 f"{h.name}{': ' + where if where else ''}",
+                 PROTECTED if h.pk in protected_households and where else "")
+        )  # fmt: skip
+        others = HouseholdMember.objects.filter(living_there_now(), household=h).exclude(
+            person=person
+        )
+        for m in others.select_related("person").order_by("person__given_name"):
+            items.append(
+                Item(f"housemate:{m.pk}", "Where you live", "", "Shared record",
+                     f"Lives with you: {m.person.full_name}", THIRD_PARTY)
+            )  # fmt: skip
+    relationships = Relationship.objects.filter(
+        Q(person_a=person) | Q(person_b=person)
+    ).select_related("person_a", "person_b")
+    for r in relationships.order_by("created_at"):
+        other, kind = (
+            (r.person_a, r.kind)
+            if r.person_b_id == person.pk
+            else (r.person_b, INVERSE_RELATIONSHIP[r.kind])
+        )
+        items.append(
+            Item(f"relationship:{r.pk}", "Your family", "", "Shared record",
+                 f"{RelationshipKind(kind).label}: {other.full_name}", THIRD_PARTY)
+        )  # fmt: skip
+    return items
+
+
+def _assemble(sar: SubjectAccessRequest) -> list[Item]:
+    from tandem.referrals.models import Referral
+
+    person = sar.person
+    address_protected, protected_households = _protected_homes(person)
+    items = _details_items(person, address_protected)
+    items += _family_items(person, protected_households)
     for e in Event.objects.filter(person=person).select_related("partner").order_by("occurred_at"):
         items.append(
             Item(
@@ -220,14 +319,17 @@ def _casework_items(person) -> list[Item]:
         )  # fmt: skip
     decisions = DecisionRecord.objects.filter(child=person).select_related("team__partner")
     for d in decisions.order_by("decided_at"):
-        views = "; ".join(
-            f"{who}: {view}" for who, view in (("Your view", d.child_view),
-                                               ("Parent's view", d.parent_view)) if view
-        )  # fmt: skip
+        view = f" (Your view: {d.child_view})" if d.child_view else ""
+        when, source = _day(d.decided_at), d.team.partner.name
         items.append(
-            Item(f"decision:{d.pk}", "Decisions", _day(d.decided_at), d.team.partner.name,
-                 f"{d.get_kind_display()}: {d.summary}" + (f" ({views})" if views else ""))
+            Item(f"decision:{d.pk}", "Decisions", when, source,
+                 f"{d.get_kind_display()}: {d.summary}{view}")
         )  # fmt: skip
+        if d.parent_view:  # the parent's or carer's own words: their information
+            items.append(
+                Item(f"decision-parent:{d.pk}", "Decisions", when, source,
+                     f"Parent's or carer's view: {d.parent_view}", THIRD_PARTY)
+            )  # fmt: skip
     return items
 
 
@@ -243,26 +345,56 @@ def _consent_items(person) -> list[Item]:
     return items
 
 
+def _decided(sar: SubjectAccessRequest, items: list[Item]) -> list[Item]:
+    """Each item as the IG lead has decided it: withheld (by a redaction, or because it starts
+    withheld and was not released) or open."""
+    redacted = {r.item_key: r for r in sar.redactions.all()}
+    released = set(sar.releases.values_list("item_key", flat=True))
+    decided = []
+    for i in items:
+        if i.key in redacted:
+            r = redacted[i.key]
+            decided.append(replace(i, redacted=True, exemption=r.exemption, reason=r.reason))
+        elif i.starts_withheld and i.key not in released:
+            reason = STARTS_WITHHELD[i.starts_withheld]
+            decided.append(
+                replace(
+                    i, redacted=True, exemption=i.starts_withheld, reason=reason, releasable=True
+                )
+            )
+        else:
+            decided.append(replace(i, released=i.key in released))
+    return decided
+
+
+STARTS_WITHHELD = {
+    THIRD_PARTY: "About another person: withheld unless released",
+    PROTECTED: "A protected address: withheld unless released",
+}
+
+
 def sar_items(*, actor, sar_id: UUID) -> list[Item]:
-    """Everything held, with the redactions applied: a redacted item keeps no text."""
+    """Everything held, each item as decided. The IG lead sees every item's text, withheld or
+    not, to decide it; the exports never carry a withheld item's text (`_public`)."""
     sar = sar_get(actor=actor, sar_id=sar_id)
-    redacted = dict(sar.redactions.values_list("item_key", "reason"))
-    items = [
-        Item(i.key, i.section, i.when, i.source, "", True, redacted[i.key])
-        if i.key in redacted
-        else i
-        for i in _assemble(sar)
-    ]
-    _audit(actor, sar, AuditAction.VIEW, {"items": len(items), "redacted": len(redacted)})
+    items = _decided(sar, _assemble(sar))
+    withheld = sum(i.redacted for i in items)
+    _audit(actor, sar, AuditAction.VIEW, {"items": len(items), "redacted": withheld})
     return items
 
 
 @transaction.atomic
-def sar_redact(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarRedaction:
+def sar_redact(
+    *, actor, sar_id: UUID, item_key: str, reason: str, exemption: str = THIRD_PARTY
+) -> SarRedaction:
+    """Withhold an item under an exemption (what the requester is told), with the reason (kept
+    in the file)."""
     sar = sar_get(actor=actor, sar_id=sar_id)
     errors = {}
     if item_key not in {i.key for i in _assemble(sar)}:
         errors["item_key"] = "Choose an item of this request to redact"
+    if exemption not in SarExemption.values:
+        errors["exemption"] = "Choose the exemption the item is withheld under"
     if not reason.strip():
         errors["reason"] = "Say why this item is withheld (for example, it is about someone else)"
     if errors:
@@ -270,14 +402,43 @@ def sar_redact(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarRedacti
     redaction = SarRedaction(
         sar=sar,
         item_key=item_key,
+        exemption=exemption,
         reason=reason.strip(),
         redacted_by=actor,
         redacted_at=timezone.now(),
     )
     redaction.full_clean()
     redaction.save()
-    _audit(actor, sar, AuditAction.UPDATE, {"redacted": item_key})
+    _audit(actor, sar, AuditAction.UPDATE, {"redacted": item_key, "exemption": exemption})
     return redaction
+
+
+@transaction.atomic
+def sar_release(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarRelease:
+    """Release an item that starts withheld (about another person; a protected address), with
+    why it may go to the requester (they consented; the requester already knows it)."""
+    sar = sar_get(actor=actor, sar_id=sar_id)
+    errors = {}
+    starts = {i.key for i in _assemble(sar) if i.starts_withheld}
+    if item_key not in starts:
+        errors["item_key"] = "Choose an item of this request that starts withheld"
+    elif sar.redactions.filter(item_key=item_key).exists():
+        errors["item_key"] = "This item is withheld under an exemption: it cannot be released"
+    if not reason.strip():
+        errors["reason"] = "Say why this item may be released (for example, they consented)"
+    if errors:
+        raise ValidationError(errors)
+    release = SarRelease(
+        sar=sar,
+        item_key=item_key,
+        reason=reason.strip(),
+        released_by=actor,
+        released_at=timezone.now(),
+    )
+    release.full_clean()
+    release.save()
+    _audit(actor, sar, AuditAction.UPDATE, {"released": item_key})
+    return release
 
 
 def _response(actor, sar_id) -> tuple[SubjectAccessRequest, dict]:
@@ -296,12 +457,16 @@ def _response(actor, sar_id) -> tuple[SubjectAccessRequest, dict]:
 
 
 def _public(item: Item) -> dict:
-    """A redacted item keeps its key, section and reason only; an open one has no reason."""
+    """What the requester gets: a withheld item keeps its key, its section and the exemption
+    it falls under, never its text nor the IG lead's reason."""
     if item.redacted:
-        return {"key": item.key, "section": item.section, "redacted": True, "reason": item.reason}
-    data = asdict(item)
-    del data["redacted"], data["reason"]
-    return data
+        return {
+            "key": item.key,
+            "section": item.section,
+            "redacted": True,
+            "exemption": item.exemption_label,
+        }
+    return {k: getattr(item, k) for k in ("key", "section", "when", "source", "text")}
 
 
 def sar_export_json(*, actor, sar_id: UUID) -> str:
@@ -339,7 +504,7 @@ def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
             _line(pdf, 8, section)
             pdf.set_font("Helvetica", size=10)
         if item.get("redacted"):
-            line = f"[Withheld: {item['reason']}]"
+            line = f"[Withheld. Exemption: {item['exemption']}]"
         else:
             line = " - ".join(x for x in (item.get("when"), item.get("source")) if x)
             line = f"{line}: {item['text']}" if line else item["text"]

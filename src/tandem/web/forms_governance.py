@@ -8,6 +8,7 @@ from tandem.access.models import (
     LawfulBasis,
     RestrictionKind,
     Review,
+    SarExemption,
     Schedule1Condition,
     SharingPurpose,
 )
@@ -99,6 +100,11 @@ class SarForm(GovukForm):
 
 class RedactionForm(GovukForm):
     item_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    exemption = forms.ChoiceField(
+        choices=SarExemption.choices,
+        required=False,  # not chosen: about another person, the commonest
+        error_messages={"invalid_choice": "Choose the exemption from the list"},
+    )
     reason = _text(
         "Why is this item withheld?",
         required=True,
@@ -106,6 +112,22 @@ class RedactionForm(GovukForm):
         message="Say why this item is withheld (for example, it is about someone else)",
     )
     # An item that is not this request's is reported on the reason box the user typed in.
+    service_names = {"item_key": "reason", "reason": "reason", "exemption": "reason"}
+
+    def clean_exemption(self):
+        return self.cleaned_data["exemption"] or SarExemption.THIRD_PARTY
+
+
+class ReleaseForm(GovukForm):
+    """Release an item that starts withheld (about another person; a protected address)."""
+
+    item_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    reason = _text(
+        "Why may this item be released?",
+        required=True,
+        max_length=500,
+        message="Say why this item may be released (for example, they consented)",
+    )
     service_names = {"item_key": "reason", "reason": "reason"}
 
 

@@ -13,7 +13,7 @@ from tandem.access import retention, selectors, services, subject_access
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
-from tandem.access.models import DestructionCertificate, LawfulBasis, SharingPurpose
+from tandem.access.models import DestructionCertificate, LawfulBasis, SarExemption, SharingPurpose
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
@@ -23,6 +23,7 @@ from tandem.web.forms_governance import (
     BreakGlassForm,
     BreakGlassReviewForm,
     RedactionForm,
+    ReleaseForm,
     SarForm,
 )
 from tandem.web.views.audit import filters_from
@@ -212,14 +213,18 @@ def sar_detail(request, sar_id):
     sar = subject_access.sar_get(actor=request.user, sar_id=sar_id)
     form = None
     if request.method == "POST":
-        form = RedactionForm(request.POST)
+        # One page, two decisions on an item: withhold it, or release one that starts withheld.
+        releasing = request.POST.get("decision") == "release"
+        form = (ReleaseForm if releasing else RedactionForm)(request.POST)
+        write = subject_access.sar_release if releasing else subject_access.sar_redact
         if form.is_valid():
             try:
-                subject_access.sar_redact(actor=request.user, sar_id=sar_id, **form.cleaned_data)
+                write(actor=request.user, sar_id=sar_id, **form.cleaned_data)
             except ValidationError as e:
                 form.add_service_errors(e, form.service_names)
             else:
-                messages.success(request, "The item is withheld from the response")
+                done = "released into" if releasing else "withheld from"
+                messages.success(request, f"The item is {done} the response")
                 return redirect("web:sar", sar_id=sar_id)
     items = subject_access.sar_items(actor=request.user, sar_id=sar_id)
     return render(
@@ -230,6 +235,7 @@ def sar_detail(request, sar_id):
             "items": items,
             "form": form,
             "failed_key": form and form.data.get("item_key"),
+            "exemptions": SarExemption.choices,
         },
     )
 
