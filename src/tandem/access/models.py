@@ -486,6 +486,9 @@ class DestructionCertificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, related_name="+")
-    counts = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)  # children, by retention schedule
+    # Every row that went, by what it was ("referrals.Referral": 3): never a name.
+    records = models.JSONField(default=dict)
     held_back = models.PositiveIntegerField(default=0, help_text="Due, but on legal hold")
+    failed = models.PositiveIntegerField(default=0, help_text="Due, but could not be destroyed")
     total = models.PositiveIntegerField(default=0)

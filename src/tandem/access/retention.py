@@ -1,20 +1,23 @@
 """Retention: which children's records are due for destruction under the schedules, legal holds
 that stop it, and the destruction run, a background job that ends with a certificate.
 
-A record is due when nobody has it open (no involvement running, no referral open), no legal hold
-stands, and its schedule's time has passed: a child-protection or looked-after record (any
-involvement for a child protection enquiry or care leaver support) until the 75th birthday; an
-early help record some years after the last involvement ended; anything else the same after its
-last activity. The audit trail keeps its rows (they hold ids, never names, dates of birth or
-addresses), so what was done with the record stays explainable after the record is gone.
+A record is due when nobody has it open (no involvement running, no referral, case or episode
+of care open), no legal hold stands, and its schedule's time has passed: a child-protection or
+looked-after record (any involvement for a child protection enquiry or care leaver support)
+until the 75th birthday; an early help record some years after the last involvement ended;
+anything else the same after its last activity. Destroying a child removes every row about them
+(`_destroy_child`), one child to a transaction. The audit trail keeps its rows (they hold ids and
+codes, never names, dates of birth, addresses or free text), so what was done with the record
+stays explainable after the record is gone.
 """
 
+import logging
 from collections import Counter
 from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -24,6 +27,7 @@ from tandem.access.models import (
     DestructionCertificate,
     LegalHold,
     RetentionSchedule,
+    ShareDecision,
     SharingPurpose,
 )
 from tandem.access.policies import Action, active_involvements, open_referrals
@@ -32,6 +36,7 @@ from tandem.audit.services import access_event_record
 from tandem.jobs.registry import job_kind
 from tandem.people.models import Household, Person
 
+logger = logging.getLogger(__name__)
 SOCIAL_CARE_PURPOSES = {SharingPurpose.CHILD_PROTECTION, SharingPurpose.CARE_LEAVER_SUPPORT}
 JOB_KIND = "access.retention_destroy"
 
@@ -46,12 +51,18 @@ def _years_after(day: date, years: int) -> date:
 def due_for_destruction(today: date | None = None) -> tuple[dict[str, list[UUID]], int]:
     """({record type: [child ids due]}, how many more are due but on legal hold)."""
     from tandem.access.models import Involvement
+    from tandem.care.models import CareEpisode
+    from tandem.casework.codes import CaseStatus
+    from tandem.casework.models import Case
     from tandem.referrals.models import Referral
 
     today = today or timezone.localdate()
     schedules = {s.record_type: s for s in RetentionSchedule.objects.all()}
-    open_now = set(active_involvements().values_list("child_id", flat=True)) | set(
-        open_referrals().values_list("child_id", flat=True)
+    open_now = (
+        set(active_involvements().values_list("child_id", flat=True))
+        | set(open_referrals().values_list("child_id", flat=True))
+        | set(Case.objects.filter(status=CaseStatus.OPEN).values_list("child_id", flat=True))
+        | set(CareEpisode.objects.filter(ended_on__isnull=True).values_list("child_id", flat=True))
     )
     held = set(LegalHold.objects.filter(lifted_at__isnull=True).values_list("child_id", flat=True))
     social_care = set(
@@ -152,43 +163,139 @@ def legal_hold_lift(*, actor, hold_id: UUID) -> LegalHold:
     return hold
 
 
-def _destroy(child_ids: list[UUID]) -> None:
-    """Delete the children and everything that hangs from them. Referrals are protected from a
-    casual delete, so they and their decisions and feedback go first, explicitly."""
+def _gone(counts: Counter, qs) -> None:
+    """Delete `qs` (and what cascades from it), counting the rows by the model they were."""
+    _, by_model = qs.delete()
+    counts.update({label: n for label, n in by_model.items() if n})
+
+
+def _care_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_app_config("care").get_models() if hasattr(m, "child_id")]
+
+
+def _destroy_child(child_id: UUID) -> Counter:
+    """Delete one child and every row about them, the most dependent first (most of the record
+    is protected from a casual delete): portal accounts and messages, the casework (closures,
+    plans, assessments, decisions, cases), the looked-after and children in need record,
+    referrals with their decisions and feedback, the share decisions, partners' extract
+    records linked to them; then the child (with everything that cascades: involvements,
+    consents, restrictions, notes, events, identifiers, memberships, relationships, requests,
+    holds); then the households nobody lives in any more, and the adults recorded only as part
+    of this child's family, whom nothing else keeps."""
+    from tandem.care.models import CinEpisodeOutcome
+    from tandem.casework.models import (
+        Assessment,
+        Case,
+        CaseTransition,
+        Closure,
+        DecisionRecord,
+        GoalResult,
+        Plan,
+    )
+    from tandem.linkage.models import ExtractRecord, LinkedPerson
+    from tandem.people.models import HouseholdMember, Relationship
+    from tandem.portal.models import PortalAccount, PortalMessage
     from tandem.referrals.models import Feedback, Referral, ThresholdDecision
 
-    referrals = Referral.objects.filter(child_id__in=child_ids)
-    Feedback.objects.filter(referral__in=referrals).delete()
-    ThresholdDecision.objects.filter(referral__in=referrals).delete()
-    referrals.delete()
-    homes = list(
-        Household.objects.filter(members__person_id__in=child_ids).values_list("pk", flat=True)
+    counts: Counter = Counter()
+    cases = Case.objects.filter(child_id=child_id)
+    referrals = Referral.objects.filter(child_id=child_id)
+    accounts = PortalAccount.objects.filter(Q(case__in=cases) | Q(person_id=child_id))
+    _gone(counts, PortalMessage.objects.filter(Q(case__in=cases) | Q(account__in=accounts)))
+    _gone(counts, accounts)
+    _gone(counts, GoalResult.objects.filter(goal__plan__case__in=cases))
+    _gone(counts, Closure.objects.filter(case__in=cases))
+    _gone(counts, Plan.objects.filter(case__in=cases))
+    _gone(counts, Assessment.objects.filter(case__in=cases))
+    _gone(counts, CaseTransition.objects.filter(case__in=cases))
+    for model in _care_models():
+        _gone(counts, model.objects.filter(child_id=child_id))
+    _gone(counts, CinEpisodeOutcome.objects.filter(referral__in=referrals))
+    _gone(
+        counts,
+        DecisionRecord.objects.filter(
+            Q(child_id=child_id) | Q(case__in=cases) | Q(referral__in=referrals)
+        ),
     )
-    Person.objects.filter(pk__in=child_ids).delete()
+    _gone(counts, cases)
+    _gone(counts, Feedback.objects.filter(referral__in=referrals))
+    _gone(counts, ThresholdDecision.objects.filter(referral__in=referrals))
+    _gone(counts, referrals)
+    _gone(counts, ShareDecision.objects.filter(child_id=child_id))
+    linked = LinkedPerson.objects.filter(person_id=child_id)
+    _gone(counts, ExtractRecord.objects.filter(linked_person__in=linked))
+    _gone(counts, linked)
+    homes = set(
+        HouseholdMember.objects.filter(person_id=child_id).values_list("household_id", flat=True)
+    )
+    family = set(
+        Relationship.objects.filter(person_a_id=child_id).values_list("person_b_id", flat=True)
+    ) | set(
+        Relationship.objects.filter(person_b_id=child_id).values_list("person_a_id", flat=True)
+    )
+    family |= set(
+        HouseholdMember.objects.filter(household_id__in=homes).values_list("person_id", flat=True)
+    )
+    _gone(counts, Person.objects.filter(pk=child_id))
+    _gone(counts, _kept_by_nothing(family - {child_id}))
     # A household nobody lives in any more holds only an address: it goes too.
-    Household.objects.filter(pk__in=homes).filter(~Q(members__isnull=False)).delete()
+    _gone(counts, Household.objects.filter(pk__in=homes, members__isnull=True))
+    return counts
+
+
+def _kept_by_nothing(adult_ids: set):
+    """Of these people, the adults whom no one and nothing else in the record keeps: no
+    relationship, no household with anyone, no involvement, referral, case or portal account."""
+    from tandem.casework.models import DecisionRecord
+    from tandem.people.models import HouseholdMember, Relationship
+    from tandem.portal.models import PortalAccount
+
+    kept = (
+        Q(pk__in=Relationship.objects.values("person_a_id"))
+        | Q(pk__in=Relationship.objects.values("person_b_id"))
+        | Q(pk__in=HouseholdMember.objects.values("person_id"))
+        | Q(pk__in=PortalAccount.objects.values("person_id"))
+        | Q(pk__in=DecisionRecord.objects.values("child_id"))
+        | Q(pk__in=LegalHold.objects.filter(lifted_at__isnull=True).values("child_id"))
+    )
+    return Person.objects.filter(pk__in=adult_ids, is_child=False).exclude(kept)
 
 
 @job_kind(JOB_KIND)
 def destruction_run(job, progress) -> dict:
-    """The background job: find what is due, destroy it in one transaction, and certify it."""
+    """The background job: find what is due and destroy it, one child to a transaction (a
+    child is gone whole or not at all; the run goes on past one that fails, and says how many
+    did), then certify what went: counts, never a name."""
     progress.stage("Finding the records due for destruction")
     due, on_hold = due_for_destruction()
     total = sum(len(ids) for ids in due.values())
     progress.stage("Destroying records", total=total)
+    by_kind: Counter = Counter()
+    records: Counter = Counter()
+    failed = 0
+    for kind, ids in due.items():
+        for child_id in ids:
+            try:
+                with transaction.atomic():
+                    records.update(_destroy_child(child_id))
+                by_kind[kind] += 1
+            except DatabaseError:
+                failed += 1
+                logger.exception("A record due for destruction could not be destroyed")
+            progress.advance(1)
+    counts = {kind: by_kind[kind] for kind in due}
     with transaction.atomic():
-        for ids in due.values():
-            for start in range(0, len(ids), 500):
-                _destroy(ids[start : start + 500])
-                progress.advance(len(ids[start : start + 500]))
-        counts = dict(Counter({kind: len(ids) for kind, ids in due.items()}))
         certificate = DestructionCertificate.objects.create(
             run_at=timezone.now(),
             run_by=job.owner,
             job=job,
             counts=counts,
+            records=dict(sorted(records.items())),
             held_back=on_hold,
-            total=total,
+            failed=failed,
+            total=sum(counts.values()),
         )
         access_event_record(
             actor=job.owner,
@@ -198,9 +305,19 @@ def destruction_run(job, progress) -> dict:
             record_id=str(certificate.pk),
             person_id=None,
             basis="retention schedule",
-            detail={"counts": counts, "held_back": on_hold, "total": total},
+            detail={
+                "counts": counts,
+                "held_back": on_hold,
+                "failed": failed,
+                "total": certificate.total,
+            },
         )
-    return {"certificate": str(certificate.pk), "counts": counts, "held_back": on_hold}
+    return {
+        "certificate": str(certificate.pk),
+        "counts": counts,
+        "held_back": on_hold,
+        "failed": failed,
+    }
 
 
 def destruction_start(*, actor, enqueue: bool = True):

@@ -194,7 +194,9 @@ def consent_record(
         record=consent,
         person_id=child_id,
         purpose=Purpose.DIRECT_WORK,
-        detail={"purpose": purpose, "given_by": given_by},
+        # Who gave it stays on the consent: free text may name someone, and the audit trail
+        # outlives the record (retention), so it holds ids and codes only.
+        detail={"purpose": purpose},
     )
     return consent
 
@@ -325,7 +327,9 @@ def break_glass_open(*, actor, child_id: UUID, reason: str) -> BreakGlass:
         record=grant,
         person_id=child_id,
         purpose=Purpose.DIRECT_WORK,
-        detail={"reason": reason, "expires_at": grant.expires_at.isoformat()},
+        # The reason stays on the emergency access the IG lead reviews: it may name the child,
+        # and the audit trail outlives the record.
+        detail={"expires_at": grant.expires_at.isoformat()},
     )
     return grant
 

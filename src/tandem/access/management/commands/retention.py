@@ -56,6 +56,16 @@ class Command(BaseCommand):
             certificate.counts,
             certificate.held_back,
         )
+        records = Table(title="What went with them")
+        records.add_column("Record")
+        records.add_column("Rows", justify="right")
+        for label, n in certificate.records.items():
+            records.add_row(label, f"{n:,}")
+        console.print(records)
+        if certificate.failed:
+            console.print(
+                f"[red]{certificate.failed:,} due could not be destroyed[/red]: see the log"
+            )
         console.print(f"Run by {user.username} at {certificate.run_at:%Y-%m-%d %H:%M %Z}")
 
     def _table(self, console, title: str, counts: dict, on_hold: int) -> None:
