@@ -117,3 +117,33 @@ def test_role_action_matrix(role, action, allowed):
 
     user = factories.UserFactory.build(role=role)
     assert role_allows(user, action) is allowed
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "active"),
+    [
+        (-10, None, True),
+        (-10, 1, True),  # ends tomorrow
+        (-10, 0, False),  # ends today: it has ended
+        (-10, -1, False),
+        (0, None, True),  # starts today
+        (1, None, False),  # starts tomorrow
+    ],
+)
+def test_active_means_the_same_everywhere(child, started, ended, active):
+    """One definition of an active involvement: the facts query's SQL, the lists' Q, and every
+    app that asks (the returns' owners among them) agree, to the day."""
+    from django.utils import timezone
+
+    from tandem.access.policies import active_involvements
+
+    today = timezone.localdate()
+    worker = factories.UserFactory()
+    factories.InvolvementFactory(
+        child=child,
+        team=worker.team,
+        started_on=today + dt.timedelta(days=started),
+        ended_on=None if ended is None else today + dt.timedelta(days=ended),
+    )
+    assert _visible(worker, child) is active
+    assert active_involvements().filter(team=worker.team).exists() is active

@@ -17,7 +17,7 @@ from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
 from tandem.access.grants import ChildGrant
 from tandem.access.models import Involvement, InvolvementKind
-from tandem.access.policies import PRACTITIONERS, Action, role_allows
+from tandem.access.policies import PRACTITIONERS, Action, involvement_active, role_allows
 from tandem.audit.models import AuditAction
 from tandem.casework.codes import (
     OPEN_ACTION_STATUSES,
@@ -194,11 +194,11 @@ def case_member_leave(*, actor, case_id: UUID, member_id: UUID, purpose: str) ->
     member.left_on = today
     member.save(update_fields=["left_on"])
     Involvement.objects.filter(
+        involvement_active(),
         child_id=case.child_id,
         practitioner_id=member.practitioner_id,
         kind=InvolvementKind.INVOLVED,
         reason=TEAM_AROUND_THE_FAMILY,
-        ended_on__isnull=True,
     ).update(ended_on=today)
     _audit(grant, case, f"member left: {member.practitioner_id}")
     return member
@@ -572,11 +572,11 @@ def _members_leave(case: Case) -> None:
     today = timezone.localdate()
     members = case.members.filter(left_on__isnull=True)
     Involvement.objects.filter(
+        involvement_active(),
         child_id=case.child_id,
         practitioner_id__in=members.values("practitioner_id"),
         kind=InvolvementKind.INVOLVED,
         reason=TEAM_AROUND_THE_FAMILY,
-        ended_on__isnull=True,
     ).update(ended_on=today)
     members.update(left_on=today)
 

@@ -5,13 +5,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.utils import timezone
 
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.models import Involvement, InvolvementKind, LawfulBasis, Schedule1Condition
-from tandem.access.policies import Action
+from tandem.access.models import InvolvementKind, LawfulBasis, Schedule1Condition
+from tandem.access.policies import Action, active_involvements
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import access_event_record, access_events_record
 from tandem.care import codelists
@@ -125,10 +123,8 @@ def return_child_get(*, actor, which: str, ending: int, child_id, record_id: str
         tables = {name: rows for name, rows in read.tables.items() if rows}
         return_id = census.children[0].la_child_id
     owners = sorted(
-        Involvement.objects.filter(
-            child_id=found.pk, team__partner=la, kind=InvolvementKind.OWNING_TEAM
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+        active_involvements()
+        .filter(child_id=found.pk, team__partner=la, kind=InvolvementKind.OWNING_TEAM)
         .values_list("team__name", flat=True)
         .distinct()
     )

@@ -14,7 +14,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tandem.access.models import Involvement, InvolvementKind
-from tandem.access.policies import PRACTITIONERS, visible_children_q
+from tandem.access.policies import (
+    PRACTITIONERS,
+    active_involvements,
+    involvement_active,
+    visible_children_q,
+)
 from tandem.partners.models import Role, Team, User
 from tandem.people.models import Person
 from tandem.referrals.codes import Status
@@ -124,11 +129,10 @@ DEMO_USERS = [
 
 
 def _open_allocations():
-    today = timezone.localdate()
     return Count(
         "involvements",
         filter=Q(involvements__kind=InvolvementKind.ALLOCATED)
-        & (Q(involvements__ended_on__isnull=True) | Q(involvements__ended_on__gt=today)),
+        & involvement_active("involvements__"),
     )
 
 
@@ -151,11 +155,7 @@ def _top_up(user: User, wanted: int = 5) -> int:
     if Person.objects.filter(visible_children_q(user)).exists():
         return 0
     today = timezone.localdate()
-    team_children = (
-        Involvement.objects.filter(team=user.team)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-        .values("child_id")
-    )
+    team_children = active_involvements().filter(team=user.team).values("child_id")
     children = Person.objects.filter(is_child=True, pk__in=team_children).order_by("pk")
     if not children.exists():
         # A personal adviser works with the oldest children; anyone else with any child.

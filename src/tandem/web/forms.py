@@ -158,6 +158,12 @@ class ChildDetailsForm(GovukForm):
         **WIDTHS,
     }
 
+    def __init__(self, *args, withheld=(), **kwargs):
+        """`withheld`: fields not shared with the user, left out of the form altogether."""
+        super().__init__(*args, **kwargs)
+        for name in withheld:
+            self.fields.pop(name, None)
+
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
 

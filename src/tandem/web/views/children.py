@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tandem.access.checks import require_role
-from tandem.access.grants import FieldsNotShared, child_grant
+from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.people.selectors import (
@@ -133,28 +133,21 @@ def child_chronology_page(request, child_id):
 def child_edit(request, child_id):
     grant = _grant(request, child_id, Action.EDIT_CHILD)
     child = child_get(grant=grant)
+    # The form has no field the user does not see, so it changes none; the service refuses one
+    # all the same (an API call may try).
     if request.method == "POST":
-        form = ChildDetailsForm(request.POST)
+        form = ChildDetailsForm(request.POST, withheld=child.withheld_fields)
         if form.is_valid():
             try:
-                # The form shows no field the user does not see, so it sends none.
-                changes = {
-                    k: v
-                    for k, v in form.service_fields().items()
-                    if k not in child.withheld_fields
-                }
-                child_update(grant=grant, changes=changes)
-            except FieldsNotShared as e:
-                form.add_error(None, str(e))
+                child_update(grant=grant, changes=form.service_fields())
             except ValidationError as e:
                 form.add_service_errors(e)
             else:
                 messages.success(request, "The child's details have been changed")
                 return redirect("web:child", child_id=child_id)
     else:
-        form = ChildDetailsForm(
-            initial={name: getattr(child, name) or "" for name in PERSON_FIELDS}
-        )
+        initial = {name: getattr(child, name) or "" for name in PERSON_FIELDS}
+        form = ChildDetailsForm(initial=initial, withheld=child.withheld_fields)
     return render(request, "web/children/edit.html", {"child": child, "form": form})
 
 
