@@ -142,6 +142,7 @@ def sars_open(*, actor, today: date | None = None) -> list[dict]:
     return rows
 
 
+ADDRESS = ("address", "postcode")
 THIRD_PARTY = SarExemption.THIRD_PARTY
 PROTECTED = SarExemption.SERIOUS_HARM
 
@@ -162,15 +163,22 @@ def _protected_homes(person) -> tuple[bool, set]:
     return person.pk in protected or bool(held), held
 
 
-def _details_items(person, address_protected: bool) -> list[Item]:
+# What the IG lead is shown in place of what the policy does not show them (an IG lead is
+# named on the restrictions they made, not on every one): the item still starts withheld.
+HIDDEN_ADDRESS = "a protected address, not shown to you"
+HIDDEN_PERSON = "a person whose record is restricted: ask an IG lead named on it"
+
+
+def _details_items(person, address_protected: bool, shown) -> list[Item]:
+    hidden = not shown.shows_address(person.pk)
     return [
         Item(
             f"person:{name}",
             "Your details",
             "",
             "Shared record",
-            f"{label}: {value}",
-            PROTECTED if address_protected and name in ("address", "postcode") else "",
+            f"{label}: {HIDDEN_ADDRESS if hidden and name in ADDRESS else value}",
+            PROTECTED if address_protected and name in ADDRESS else "",
         )
         for name, label, value in [
             ("given_name", "First name", person.given_name),
@@ -186,35 +194,49 @@ def _details_items(person, address_protected: bool) -> list[Item]:
     ]
 
 
-def _family_items(person, protected_households: set) -> list[Item]:
+def _family_items(person, protected_households: set, actor) -> list[Item]:
     """Where and with whom the person lives now, and their recorded family: every other person
     is someone else's information, and a protected address is withheld, until released."""
-    from tandem.access.related import living_there_now
+    from tandem.access.related import living_there_now, people_shown
 
     items = []
     homes = HouseholdMember.objects.filter(living_there_now(), person=person).select_related(
         "household"
     )
+    members = HouseholdMember.objects.filter(
+        living_there_now(), household_id__in=homes.values("household_id")
+    ).select_related("person")
+    relationships = Relationship.objects.filter(
+        Q(person_a=person) | Q(person_b=person)
+    ).select_related("person_a", "person_b")
+    shown = people_shown(
+        actor,
+        {m.person_id for m in members}
+        | {r.person_a_id for r in relationships}
+        | {r.person_b_id for r in relationships},
+    )
+
+    def name(other) -> str:
+        return other.full_name if shown.shows(other.pk) else HIDDEN_PERSON
+
     for home in homes.order_by("household__name"):
         h = home.household
         where = ", ".join(x for x in (h.address, h.postcode) if x)
+        living = [m.person_id for m in members if m.household_id == h.pk]
+        if where and not all(shown.shows_address(p) for p in living):
+            where = HIDDEN_ADDRESS
         items.append(
             Item(f"household:{h.pk}", "Where you live", "", "Shared record",
                  f"{h.name}{': ' + where if where else ''}",
                  PROTECTED if h.pk in protected_households and where else "")
         )  # fmt: skip
-        others = HouseholdMember.objects.filter(living_there_now(), household=h).exclude(
-            person=person
-        )
-        for m in others.select_related("person").order_by("person__given_name"):
+        others = [m for m in members if m.household_id == h.pk and m.person_id != person.pk]
+        for m in sorted(others, key=lambda m: m.person.given_name):
             items.append(
                 Item(f"housemate:{m.pk}", "Where you live", "", "Shared record",
-                     f"Lives with you: {m.person.full_name}", THIRD_PARTY)
+                     f"Lives with you: {name(m.person)}", THIRD_PARTY)
             )  # fmt: skip
-    relationships = Relationship.objects.filter(
-        Q(person_a=person) | Q(person_b=person)
-    ).select_related("person_a", "person_b")
-    for r in relationships.order_by("created_at"):
+    for r in sorted(relationships, key=lambda r: r.created_at):
         other, kind = (
             (r.person_a, r.kind)
             if r.person_b_id == person.pk
@@ -222,18 +244,20 @@ def _family_items(person, protected_households: set) -> list[Item]:
         )
         items.append(
             Item(f"relationship:{r.pk}", "Your family", "", "Shared record",
-                 f"{RelationshipKind(kind).label}: {other.full_name}", THIRD_PARTY)
+                 f"{RelationshipKind(kind).label}: {name(other)}", THIRD_PARTY)
         )  # fmt: skip
     return items
 
 
-def _assemble(sar: SubjectAccessRequest) -> list[Item]:
+def _assemble(sar: SubjectAccessRequest, actor) -> list[Item]:
+    """Everything held about the person, each item as `actor` (an IG lead) may be shown it."""
+    from tandem.access.related import people_shown
     from tandem.referrals.models import Referral
 
     person = sar.person
     address_protected, protected_households = _protected_homes(person)
-    items = _details_items(person, address_protected)
-    items += _family_items(person, protected_households)
+    items = _details_items(person, address_protected, people_shown(actor, [person.pk]))
+    items += _family_items(person, protected_households, actor)
     for e in Event.objects.filter(person=person).select_related("partner").order_by("occurred_at"):
         items.append(
             Item(
@@ -377,7 +401,7 @@ def sar_items(*, actor, sar_id: UUID) -> list[Item]:
     """Everything held, each item as decided. The IG lead sees every item's text, withheld or
     not, to decide it; the exports never carry a withheld item's text (`_public`)."""
     sar = sar_get(actor=actor, sar_id=sar_id)
-    items = _decided(sar, _assemble(sar))
+    items = _decided(sar, _assemble(sar, actor))
     withheld = sum(i.redacted for i in items)
     _audit(actor, sar, AuditAction.VIEW, {"items": len(items), "redacted": withheld})
     return items
@@ -391,7 +415,7 @@ def sar_redact(
     in the file)."""
     sar = sar_get(actor=actor, sar_id=sar_id)
     errors = {}
-    if item_key not in {i.key for i in _assemble(sar)}:
+    if item_key not in {i.key for i in _assemble(sar, actor)}:
         errors["item_key"] = "Choose an item of this request to redact"
     if exemption not in SarExemption.values:
         errors["exemption"] = "Choose the exemption the item is withheld under"
@@ -419,7 +443,7 @@ def sar_release(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarReleas
     why it may go to the requester (they consented; the requester already knows it)."""
     sar = sar_get(actor=actor, sar_id=sar_id)
     errors = {}
-    starts = {i.key for i in _assemble(sar) if i.starts_withheld}
+    starts = {i.key for i in _assemble(sar, actor) if i.starts_withheld}
     if item_key not in starts:
         errors["item_key"] = "Choose an item of this request that starts withheld"
     elif sar.redactions.filter(item_key=item_key).exists():

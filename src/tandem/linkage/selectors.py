@@ -78,13 +78,45 @@ def _pairs_for(actor):
     partner = actor.team.partner
     return MatchPair.objects.filter(
         Q(left__upload__partner=partner) | Q(right__upload__partner=partner)
-    ).select_related("left__upload__partner", "right__upload__partner", "decided_by")
+    ).select_related(
+        "left__upload__partner",
+        "right__upload__partner",
+        "left__linked_person",
+        "right__linked_person",
+        "decided_by",
+    )
+
+
+def _as_shown(actor, pairs: list) -> list:
+    """Each pair as the policy allows for the people its records are linked to: a pair about a
+    restricted record the reviewer is not named on is absent, and a protected address is not
+    shown (in memory only: the records keep what the partner sent)."""
+    from tandem.access.related import people_shown
+
+    people = {
+        r.linked_person.person_id
+        for p in pairs
+        for r in (p.left, p.right)
+        if r.linked_person_id and r.linked_person.person_id
+    }
+    shown = people_shown(actor, people)
+    kept = []
+    for pair in pairs:
+        linked = [r.linked_person.person_id for r in (pair.left, pair.right) if r.linked_person_id]
+        if not all(shown.shows(p) for p in linked if p):
+            continue
+        for record in (pair.left, pair.right):
+            person = record.linked_person.person_id if record.linked_person_id else None
+            if person and not shown.shows_address(person):
+                record.address, record.postcode = "", ""
+        kept.append(pair)
+    return kept
 
 
 def review_queue(*, actor, limit: int = 50) -> list:
     from tandem.linkage.models import PairStatus
 
-    pairs = list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit])
+    pairs = _as_shown(actor, list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit]))
     if pairs:
         access_event_record(
             actor=actor,
@@ -100,6 +132,7 @@ def review_queue(*, actor, limit: int = 50) -> list:
 
 def pair_get(*, actor, pair_id: UUID):
     pair = _pairs_for(actor).filter(pk=pair_id).first()
+    pair = (_as_shown(actor, [pair]) or [None])[0] if pair else None
     if pair is None:
         raise NotFound("No pair with that id is yours to review")
     access_event_record(

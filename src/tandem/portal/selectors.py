@@ -110,6 +110,8 @@ class CasePortal:
 def case_portal(*, grant, case_id) -> CasePortal:
     """For a practitioner on the case: the invitations and the messages with their replies,
     under the grant the case was read with (`casework.selectors.case_get`)."""
+    from tandem.access.related import people_shown
+
     accounts = list(
         PortalAccount.objects.filter(case_id=case_id).select_related("person", "invited_by")
     )
@@ -118,5 +120,9 @@ def case_portal(*, grant, case_id) -> CasePortal:
         .select_related("account__person", "replied_by")
         .order_by("-sent_at")
     )
+    # A parent whose record is restricted (and who is not the viewer's to see) is absent.
+    shown = people_shown(grant.actor, [a.person_id for a in accounts])
+    accounts = [a for a in accounts if shown.shows(a.person_id)]
+    messages = [m for m in messages if shown.shows(m.account.person_id)]
     grant.audit("portal_messages", case_id, detail={"messages": len(messages)})
     return CasePortal(accounts=accounts, messages=messages)
