@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tandem.audit.models import AccessEvent
 from tandem.audit.partitions import default_range
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 
 pytestmark = pytest.mark.django_db
 POSTGRES = connection.vendor == "postgresql"
@@ -23,9 +23,7 @@ INDEXES = {
 
 
 def _row(**kwargs):
-    return access_event_record(
-        actor=None, action="view", purpose="direct_work", record_type="child", person_id=None
-    )
+    return Audit(None, "direct_work").row("view", "child")
 
 
 def _partitions() -> set[str]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from tandem.audit.models import AccessEvent
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import Role
 from tandem.people.identifiers import upn_check_letter
 from tests import factories
@@ -143,13 +143,7 @@ def ig_client(signed_in):
 
 def _event(actor, person_id, action="view", when=None):
     with freeze_time(when or timezone.now()):
-        return access_event_record(
-            actor=actor,
-            action=action,
-            purpose="direct_work",
-            record_type="child",
-            person_id=person_id,
-        )
+        return Audit(actor, "direct_work").row(action, "child", person_id=person_id)
 
 
 def own_search_rows():

@@ -37,7 +37,7 @@ from tandem.access.policies import (
 from tandem.access.related import protected_address_hidden_from
 from tandem.access.sharing import Categories, allowed_categories, audit_detail, grants_used
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 
 # Audit actions that read: their rows say which categories were seen.
 READS = {AuditAction.VIEW, AuditAction.LIST, AuditAction.SEARCH, AuditAction.EXPORT}
@@ -115,14 +115,11 @@ class ChildGrant:
             row["shared_under"] = audit_detail(self.categories)["shared_under"]
         if person_ids is not None:
             row["child_id"] = str(self.child_id)
-        access_events_record(
-            actor=self.actor,
-            action=action,
-            purpose=self.purpose,
-            record_type=record_type,
-            person_ids=[self.child_id] if person_ids is None else list(person_ids),
-            record_id=str(record_id or ""),
-            basis=basis or self.basis,
+        Audit(self.actor, self.purpose, basis or self.basis).rows(
+            action,
+            record_type,
+            [self.child_id] if person_ids is None else list(person_ids),
+            record_id=record_id or "",
             detail={**row, **(detail or {})},
         )
 

@@ -32,7 +32,7 @@ from tandem.access.models import (
 )
 from tandem.access.policies import Action, active_involvements, open_referrals
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.jobs.registry import job_kind
 from tandem.people.models import Household, Person
 
@@ -128,14 +128,8 @@ def legal_hold_place(*, actor, child_id: UUID, reason: str) -> LegalHold:
     )
     hold.full_clean()
     hold.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="legal_hold",
-        record_id=str(hold.pk),
-        person_id=child_id,
-        basis="information governance",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information governance").row(
+        AuditAction.CREATE, "legal_hold", hold.pk, child_id
     )
     return hold
 
@@ -150,15 +144,8 @@ def legal_hold_lift(*, actor, hold_id: UUID) -> LegalHold:
     if hold.lifted_at is None:
         hold.lifted_at = timezone.now()
         hold.save(update_fields=["lifted_at"])
-        access_event_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            purpose=Purpose.AUDIT_REVIEW,
-            record_type="legal_hold",
-            record_id=str(hold.pk),
-            person_id=hold.child_id,
-            basis="information governance",
-            detail={"lifted": True},
+        Audit(actor, Purpose.AUDIT_REVIEW, "information governance").row(
+            AuditAction.UPDATE, "legal_hold", hold.pk, hold.child_id, detail={"lifted": True}
         )
     return hold
 
@@ -297,14 +284,10 @@ def destruction_run(job, progress) -> dict:
             failed=failed,
             total=sum(counts.values()),
         )
-        access_event_record(
-            actor=job.owner,
-            action=AuditAction.DELETE,
-            purpose=Purpose.AUDIT_REVIEW,
-            record_type="destruction_certificate",
-            record_id=str(certificate.pk),
-            person_id=None,
-            basis="retention schedule",
+        Audit(job.owner, Purpose.AUDIT_REVIEW, "retention schedule").row(
+            AuditAction.DELETE,
+            "destruction_certificate",
+            certificate.pk,
             detail={
                 "counts": counts,
                 "held_back": on_hold,

@@ -20,7 +20,7 @@ from tandem.access.models import (
 )
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import Audit
 
 
 def break_glass_queue(*, actor, pending_only: bool = True) -> list[BreakGlass]:
@@ -30,13 +30,8 @@ def break_glass_queue(*, actor, pending_only: bool = True) -> list[BreakGlass]:
     if pending_only:
         qs = qs.filter(review=Review.PENDING)
     items = list(qs[:200])
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="break_glass",
-        person_ids=[b.child_id for b in items] or [None],
-        basis="information-governance lead",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").rows(
+        AuditAction.LIST, "break_glass", [b.child_id for b in items] or [None]
     )
     return items
 
@@ -50,14 +45,8 @@ def break_glass_get(*, actor, break_glass_id: UUID) -> BreakGlass:
     )
     if grant is None:
         raise NotFound("No emergency access with that id")
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="break_glass",
-        record_id=str(grant.pk),
-        person_id=grant.child_id,
-        basis="information-governance lead",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").row(
+        AuditAction.VIEW, "break_glass", grant.pk, grant.child_id
     )
     return grant
 
@@ -105,13 +94,8 @@ def agreement_get(*, actor, agreement_id: UUID) -> Agreement:
 
 
 def _listed(actor, record_type: str, person_ids: list) -> None:
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type=record_type,
-        person_ids=person_ids or [None],
-        basis="information-governance lead",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").rows(
+        AuditAction.LIST, record_type, person_ids or [None]
     )
 
 

@@ -28,7 +28,7 @@ from tandem.access.models import (
 from tandem.access.policies import Action, active_involvements, role_allows
 from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import Partner, Role, User
 from tandem.people.models import Person
 
@@ -37,15 +37,8 @@ GOVERNANCE = "information governance"
 
 
 def _audit(*, actor, action, record, person_id=None, detail=None, purpose=Purpose.AUDIT_REVIEW):
-    access_event_record(
-        actor=actor,
-        action=action,
-        purpose=purpose,
-        record_type=record._meta.model_name,
-        record_id=str(record.pk),
-        person_id=person_id,
-        basis=GOVERNANCE,
-        detail=detail or {},
+    Audit(actor, purpose, GOVERNANCE).row(
+        action, record._meta.model_name, record.pk, person_id, detail=detail or {}
     )
 
 

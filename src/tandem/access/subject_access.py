@@ -35,7 +35,7 @@ from tandem.access.models import (
 )
 from tandem.access.policies import Action
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import Audit
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.models import Event, HouseholdMember, Person, Relationship
 
@@ -76,15 +76,8 @@ SAR_SHARE = {"lawful_basis": "legal_obligation", "shared_with": "the data subjec
 
 
 def _audit(actor, sar, action, detail=None):
-    access_event_record(
-        actor=actor,
-        action=action,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="subject_access_request",
-        record_id=str(sar.pk),
-        person_id=sar.person_id,
-        basis=SAR,
-        detail=detail or {},
+    Audit(actor, Purpose.AUDIT_REVIEW, SAR).row(
+        action, "subject_access_request", sar.pk, sar.person_id, detail=detail or {}
     )
 
 
@@ -131,13 +124,8 @@ def sars_open(*, actor, today: date | None = None) -> list[dict]:
         state = "overdue" if days < 0 else "due soon" if days <= DUE_SOON_DAYS else "on time"
         rows.append({"sar": sar, "days_left": days, "state": state})
     # The list shows record ids, requesters and dates; each person listed gets a row.
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="subject_access_request",
-        person_ids=[r["sar"].person_id for r in rows] or [None],
-        basis=SAR,
+    Audit(actor, Purpose.AUDIT_REVIEW, SAR).rows(
+        AuditAction.LIST, "subject_access_request", [r["sar"].person_id for r in rows] or [None]
     )
     return rows
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,10 @@ def access_events_search(
     qs = AccessEvent.objects.filter(filters.as_q())
     total = qs.count()
     items = list(qs.order_by("-occurred_at", "-id")[offset : offset + limit])
-    access_event_record(
-        actor=actor,
-        action=AuditAction.SEARCH,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="access_event",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").row(
+        AuditAction.SEARCH,
+        "access_event",
         person_id=filters.person_id,
-        record_id="",
-        basis="information-governance lead",
         detail={**filters.as_detail(), "rows": len(items)},
     )
     return AuditPage(items=items, total=total, offset=offset, limit=limit)
@@ -107,13 +103,10 @@ def access_events_export(*, actor, filters: AuditFilters = AuditFilters()):
     require_role(actor, Action.VIEW_AUDIT)
     qs = AccessEvent.objects.filter(filters.as_q()).order_by("occurred_at", "id")
     total = min(qs.count(), EXPORT_LIMIT)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="access_event",
+    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").row(
+        AuditAction.EXPORT,
+        "access_event",
         person_id=filters.person_id,
-        basis="information-governance lead",
         detail={**filters.as_detail(), "rows": total},
     )
     return qs.values_list(*EXPORT_COLUMNS)[:EXPORT_LIMIT].iterator(chunk_size=2000)
@@ -143,13 +136,7 @@ def who_looked(*, actor, child_id: UUID, offset: int = 0, limit: int = 50) -> Au
     qs = AccessEvent.objects.filter(person_id=child_id)
     total = qs.count()
     items = list(qs.order_by("-occurred_at", "-id")[offset : offset + limit])
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=Purpose.AUDIT_REVIEW,
-        record_type="who_looked",
-        person_id=child_id,
-        basis=basis,
-        detail={"rows": len(items)},
+    Audit(actor, Purpose.AUDIT_REVIEW, basis).row(
+        AuditAction.VIEW, "who_looked", person_id=child_id, detail={"rows": len(items)}
     )
     return AuditPage(items=items, total=total, offset=offset, limit=limit)

@@ -14,7 +14,7 @@ from tandem.access.errors import NotFound
 from tandem.access.grants import ChildGrant, child_grant_or_none
 from tandem.access.policies import Action, role_allows, visible_child_q
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.casework.codes import OPEN_ACTION_STATUSES, CaseStatus, PlanStatus
 from tandem.casework.models import Action as PlanAction
 from tandem.casework.models import (
@@ -121,13 +121,8 @@ def cases_mine(*, actor, purpose: str, limit: int = 100) -> list[Case]:
         .select_related("child", "lead_professional__team__partner", "plan")
         .order_by(F("plan__next_review_on").asc(nulls_last=True), "opened_at", "id")[:limit]
     )
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=purpose,
-        record_type="case",
-        person_ids=[c.child_id for c in cases],
-        basis="your own work",
+    Audit(actor, purpose, "your own work").rows(
+        AuditAction.LIST, "case", [c.child_id for c in cases]
     )
     return cases
 
@@ -303,13 +298,8 @@ def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
         decides_referrals=decides,
     )
     children = [row["child_id"] for section in tray.sections for row in section]
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=purpose,
-        record_type="work_tray",
-        person_ids=list(dict.fromkeys(children)),
-        basis="your own work",
+    Audit(actor, purpose, "your own work").rows(
+        AuditAction.LIST, "work_tray", list(dict.fromkeys(children))
     )
     return tray
 

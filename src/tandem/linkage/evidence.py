@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.linkage.models import ExtractRecord, Flag, FlagStatus
 from tandem.people.codes import Ethnicity
 
@@ -128,13 +128,9 @@ def linkage_evidence(*, actor, truth_text: str = "") -> Evidence:
     ev.by_ethnicity = _rates(by_eth, ev.overall_rate)
     if truth is not None:
         ev.scores = pairwise_scores(((s, r, p) for s, r, p, _, _ in rows), truth)
-    access_event_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="linkage_evidence",
-        record_id="",
-        person_id=None,
+    Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+        AuditAction.LIST,
+        "linkage_evidence",
         detail={"records": ev.records, "people": ev.people, "scored": bool(truth)},
     )
     return ev

@@ -22,7 +22,7 @@ from django.utils import timezone
 from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.jobs.registry import job_kind
 from tandem.linkage import mapping, validate
 from tandem.linkage.models import (
@@ -164,13 +164,10 @@ def upload_start(
     upload.job = job
     upload.full_clean()
     upload.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="extract_upload",
-        record_id=str(upload.pk),
-        person_id=None,
+    Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+        AuditAction.CREATE,
+        "extract_upload",
+        upload.pk,
         detail={"extract_type": extract_type, "file": upload.file_name, "bad_rows": bad_rows},
     )
     return upload

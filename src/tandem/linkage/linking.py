@@ -19,7 +19,7 @@ from django.utils import timezone
 from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.jobs.registry import job_kind
 from tandem.linkage import engine, flags, standardise
 from tandem.linkage.models import (
@@ -297,12 +297,10 @@ def _link_known_children(groups, by_group, about) -> None:
     # The job read Tandem's children to match them: one audit row each.
     found = {p for p in matched.values() if p}
     if found:
-        access_events_record(
-            actor=None,
-            action=AuditAction.LOOKUP,
-            purpose=Purpose.SAFEGUARDING_CHECK,
-            record_type="linkage_run",
-            person_ids=sorted(found, key=str),
+        Audit(None, Purpose.SAFEGUARDING_CHECK).rows(
+            AuditAction.LOOKUP,
+            "linkage_run",
+            sorted(found, key=str),
             detail={"matched_by": "NHS number or UPN in partners' extracts"},
         )
 

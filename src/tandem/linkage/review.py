@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.linkage.models import DECIDED, MatchPair
 from tandem.linkage.selectors import pair_get
 
@@ -24,13 +24,7 @@ def pair_decide(*, actor, pair_id: UUID, decision: str) -> MatchPair:
     pair.status, pair.decided_by, pair.decided_at = decision, actor, timezone.now()
     pair.full_clean()
     pair.save(update_fields=["status", "decided_by", "decided_at"])
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="match_pair",
-        record_id=str(pair.pk),
-        person_id=None,
-        detail={"from": before, "to": decision},
+    Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+        AuditAction.UPDATE, "match_pair", pair.pk, detail={"from": before, "to": decision}
     )
     return pair

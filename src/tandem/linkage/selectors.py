@@ -6,20 +6,14 @@ from uuid import UUID
 
 from tandem.access.errors import NotFound
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.linkage.ingest import uploader_partner
 from tandem.linkage.models import ExtractUpload, QuarantinedRow
 
 
 def _audit(actor, action, upload_id, detail=None) -> None:
-    access_event_record(
-        actor=actor,
-        action=action,
-        purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="extract_upload",
-        record_id=str(upload_id),
-        person_id=None,
-        detail=detail or {},
+    Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+        action, "extract_upload", upload_id, detail=detail or {}
     )
 
 
@@ -29,14 +23,8 @@ def uploads_of(*, actor, limit: int = 50) -> list[ExtractUpload]:
         ExtractUpload.objects.filter(partner=partner).select_related("uploaded_by")[:limit]
     )
     if uploads:
-        access_event_record(
-            actor=actor,
-            action=AuditAction.LIST,
-            purpose=Purpose.SAFEGUARDING_CHECK,
-            record_type="extract_upload",
-            record_id="",
-            person_id=None,
-            detail={"uploads": [str(u.pk) for u in uploads]},
+        Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+            AuditAction.LIST, "extract_upload", detail={"uploads": [str(u.pk) for u in uploads]}
         )
     return uploads
 
@@ -118,14 +106,8 @@ def review_queue(*, actor, limit: int = 50) -> list:
 
     pairs = _as_shown(actor, list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit]))
     if pairs:
-        access_event_record(
-            actor=actor,
-            action=AuditAction.LIST,
-            purpose=Purpose.SAFEGUARDING_CHECK,
-            record_type="match_pair",
-            record_id="",
-            person_id=None,
-            detail={"pairs": [str(p.pk) for p in pairs]},
+        Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
+            AuditAction.LIST, "match_pair", detail={"pairs": [str(p.pk) for p in pairs]}
         )
     return pairs
 
@@ -135,12 +117,5 @@ def pair_get(*, actor, pair_id: UUID):
     pair = (_as_shown(actor, [pair]) or [None])[0] if pair else None
     if pair is None:
         raise NotFound("No pair with that id is yours to review")
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=Purpose.SAFEGUARDING_CHECK,
-        record_type="match_pair",
-        record_id=str(pair.pk),
-        person_id=None,
-    )
+    Audit(actor, Purpose.SAFEGUARDING_CHECK).row(AuditAction.VIEW, "match_pair", pair.pk)
     return pair

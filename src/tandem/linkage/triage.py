@@ -20,7 +20,7 @@ from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant, grants_for_children
 from tandem.access.policies import Action, open_referrals, visible_child_q
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.linkage.models import ExtractRecord, Flag, FlagStatus, TriageDecision
 from tandem.partners.models import Partner
 from tandem.people.codes import EventKind
@@ -131,12 +131,10 @@ def worklist(
     if filters.partner:  # the partner must be in the evidence, not only among the records
         flags = [f for f in flags if any(e["partner"] == filters.partner for e in f.evidence)]
     if flags:
-        access_events_record(
-            actor=actor,
-            action=AuditAction.LIST,
-            purpose=Purpose.SAFEGUARDING_CHECK,
-            record_type="flag",
-            person_ids=[f.linked_person.person_id for f in flags],
+        Audit(actor, Purpose.SAFEGUARDING_CHECK).rows(
+            AuditAction.LIST,
+            "flag",
+            [f.linked_person.person_id for f in flags],
             detail={"worklist": len(flags)},
         )
     return flags

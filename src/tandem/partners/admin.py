@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import Partner, Role, Team, User
 
 
@@ -31,14 +31,8 @@ class AuditedAdmin:
     giving them that team's children, so IG leads must be able to see who did it."""
 
     def _audit(self, request, obj, action: str, detail: dict) -> None:
-        access_event_record(
-            actor=request.user,
-            action=action,
-            purpose=Purpose.ACCOUNT,
-            record_type=obj._meta.model_name,
-            record_id=str(obj.pk),
-            person_id=None,
-            detail={"via": "admin", **detail},
+        Audit(request.user, Purpose.ACCOUNT).row(
+            action, obj._meta.model_name, obj.pk, detail={"via": "admin", **detail}
         )
 
     def log_addition(self, request, obj, message):

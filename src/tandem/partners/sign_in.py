@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import User
 
 WRONG_DETAILS = "Enter a correct username and password"
@@ -66,13 +66,10 @@ def sign_in(*, request, username: str, password: str) -> User:
             outcome = _unknown_failure(username, now)
         else:
             outcome = _known_attempt(account, user, now)
-        access_event_record(
-            actor=account or _Attempt(username=username[:150]),
-            action=AuditAction.SIGN_IN_FAILED if outcome.refused else AuditAction.SIGN_IN,
-            purpose=Purpose.ACCOUNT,
-            record_type="user",
-            person_id=None,
-            record_id=str(account.pk) if account else "",
+        Audit(account or _Attempt(username=username[:150]), Purpose.ACCOUNT).row(
+            AuditAction.SIGN_IN_FAILED if outcome.refused else AuditAction.SIGN_IN,
+            "user",
+            str(account.pk) if account else "",
             detail={"outcome": outcome.reason},
         )
     if outcome.refused:
@@ -106,13 +103,10 @@ def later_step_settle(account: User, now: datetime, *, step: str, refused, outco
             account.locked_until = now + _lock_length()
             refused, outcome = _locked(account.locked_until, now), "wrong_code_now_locked"
     account.save(update_fields=["failed_sign_ins", "locked_until"])
-    access_event_record(
-        actor=account,
-        action=AuditAction.SIGN_IN_FAILED if refused else AuditAction.SIGN_IN,
-        purpose=Purpose.ACCOUNT,
-        record_type="user",
-        record_id=str(account.pk),
-        person_id=None,
+    Audit(account, Purpose.ACCOUNT).row(
+        AuditAction.SIGN_IN_FAILED if refused else AuditAction.SIGN_IN,
+        "user",
+        account.pk,
         detail={"step": step, "outcome": outcome},
     )
     return refused

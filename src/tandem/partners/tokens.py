@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import ApiToken, User
 
 PREFIX = "tdm_"  # makes a leaked token easy to recognise (and to search for in logs and repos)
@@ -83,13 +83,10 @@ def api_token_create(
     )
     row.full_clean()
     row.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=Purpose.ACCOUNT,
-        record_type="api_token",
-        record_id=str(row.pk),
-        person_id=None,
+    Audit(actor, Purpose.ACCOUNT).row(
+        AuditAction.CREATE,
+        "api_token",
+        row.pk,
         detail={"user": user.username, "name": row.name, "days": days},
     )
     return row, token
@@ -104,12 +101,9 @@ def api_tokens_revoke(*, actor, user: User, name: str | None = None) -> int:
     ids = [str(pk) for pk in tokens.values_list("pk", flat=True)]
     revoked = tokens.update(revoked_at=timezone.now())
     forget_checked_tokens()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=Purpose.ACCOUNT,
-        record_type="api_token",
-        person_id=None,
+    Audit(actor, Purpose.ACCOUNT).row(
+        AuditAction.UPDATE,
+        "api_token",
         detail={"user": user.username, "revoked": ids, "name": name},
     )
     return revoked

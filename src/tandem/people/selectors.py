@@ -27,7 +27,7 @@ from tandem.access.policies import (
 from tandem.access.related import living_there_now, people_shown, restricted_from
 from tandem.access.sharing import withhold
 from tandem.audit.models import AccessEvent, AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.partners.models import Partner
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.identifiers import normalise_nhs_number
@@ -102,12 +102,10 @@ def child_list(
     # The list's query and the facts agree (tests/access/test_policy_agreement.py); a child
     # they disagree on is left out rather than shown with no slicing.
     items = [withhold(c, grants[c.pk].categories) for c in items if c.pk in grants]
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
-        purpose=purpose,
-        record_type="child",
-        person_ids=[c.pk for c in items],
+    Audit(actor, purpose).rows(
+        AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
+        "child",
+        [c.pk for c in items],
     )
     return Page(items=items, total=total, offset=offset, limit=limit)
 
@@ -443,13 +441,10 @@ def known_to_partners(
     # never whether a record exists.
     by_name = not (nhs_number or upn)
     answer = KnownAnswer(match if found else Match.NONE, found, by_name)
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LOOKUP,
-        purpose="safeguarding_check",
-        record_type="child",
-        person_ids=child_ids or [None],
-        # What was asked (which identifier), how sure the match, and which partners were named.
+    Audit(actor, "safeguarding_check").rows(
+        AuditAction.LOOKUP,
+        "child",
+        child_ids or [None],
         detail={
             "by": "name_and_date_of_birth" if by_name else "nhs_number" if nhs_number else "upn",
             "matched": match.value,

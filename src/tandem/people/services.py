@@ -18,7 +18,7 @@ from tandem.access.models import Involvement, InvolvementKind
 from tandem.access.policies import Action
 from tandem.access.related import people_shown
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.people.codes import INVERSE_RELATIONSHIP
 from tandem.people.identifiers import normalise_nhs_number
 from tandem.people.models import Event, Household, HouseholdMember, Person, Relationship
@@ -75,11 +75,9 @@ def child_create(*, actor, purpose: str, **fields) -> Person:
         reason="Recorded the child",
         started_on=timezone.localdate(),
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="child",
+    Audit(actor, purpose).row(
+        AuditAction.CREATE,
+        "child",
         person_id=child.pk,
         detail={"fields": sorted(k for k, v in fields.items() if v)},
     )

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.casework.codes import CaseStatus, PlanStatus, Sharing
 from tandem.casework.models import Action as PlanAction
 from tandem.casework.models import Goal, Plan
@@ -49,14 +49,15 @@ class PortalPlan:
 
 
 def _audit(account: PortalAccount, *, record_type: str, detail: dict | None = None) -> None:
-    access_event_record(
-        actor=PortalActor(username=account.username),
-        action=AuditAction.VIEW,
-        purpose=OWN_RECORD,
-        record_type=record_type,
-        person_id=account.case.child_id,
-        record_id=str(account.case_id),
-        basis=f"portal: {account.get_who_display().lower()}",
+    Audit(
+        PortalActor(username=account.username),
+        OWN_RECORD,
+        f"portal: {account.get_who_display().lower()}",
+    ).row(
+        AuditAction.VIEW,
+        record_type,
+        account.case_id,
+        account.case.child_id,
         detail={"portal_account": str(account.pk), **(detail or {})},
     )
 

@@ -17,7 +17,7 @@ from tandem.access.errors import NotFound
 from tandem.access.policies import Action
 from tandem.access.related import people_shown
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.casework.codes import CaseStatus
 from tandem.casework.models import Case
 from tandem.casework.selectors import case_grant
@@ -154,14 +154,11 @@ def portal_sign_in(*, token: str, passcode: str) -> PortalAccount:
             if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
                 account.revoked_at = now
         account.save(update_fields=["failed_attempts", "last_signed_in_at", "revoked_at"])
-        access_event_record(
-            actor=PortalActor(username=account.username),
-            action=AuditAction.SIGN_IN if ok else AuditAction.SIGN_IN_FAILED,
-            purpose=OWN_RECORD,
-            record_type="portal_account",
-            person_id=account.case.child_id,
-            record_id=str(account.pk),
-            basis="portal sign-in",
+        Audit(PortalActor(username=account.username), OWN_RECORD, "portal sign-in").row(
+            AuditAction.SIGN_IN if ok else AuditAction.SIGN_IN_FAILED,
+            "portal_account",
+            account.pk,
+            account.case.child_id,
         )
     if not ok:
         raise ValidationError({"passcode": WRONG})
@@ -177,14 +174,8 @@ def portal_message_send(*, account: PortalAccount, text: str) -> PortalMessage:
         raise ValidationError({"text": "Write what you think before you send it"})
     message.full_clean()
     message.save()
-    access_event_record(
-        actor=PortalActor(username=account.username),
-        action=AuditAction.CREATE,
-        purpose=OWN_RECORD,
-        record_type="portal_message",
-        person_id=account.case.child_id,
-        record_id=str(message.pk),
-        basis="portal: own message",
+    Audit(PortalActor(username=account.username), OWN_RECORD, "portal: own message").row(
+        AuditAction.CREATE, "portal_message", message.pk, account.case.child_id
     )
     return message
 

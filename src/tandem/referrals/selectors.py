@@ -13,7 +13,7 @@ from tandem.access.grants import ChildGrant, child_grant_or_none
 from tandem.access.policies import Action
 from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 
@@ -50,14 +50,8 @@ def referrals_for_child(*, grant: ChildGrant) -> list[Referral]:
 
 def _referrer_audit(actor, purpose, referrals, action=AuditAction.VIEW, record_id="") -> None:
     """A referrer's reads of their own referrals: they see what they sent, never the record."""
-    access_events_record(
-        actor=actor,
-        action=action,
-        purpose=purpose,
-        record_type="referral",
-        person_ids=[r.child_id for r in referrals],
-        record_id=str(record_id),
-        basis="your own referral",
+    Audit(actor, purpose, "your own referral").rows(
+        action, "referral", [r.child_id for r in referrals], record_id=record_id
     )
 
 
@@ -136,13 +130,8 @@ def referrals_to_team(
     if open_only:
         qs = qs.filter(~Q(status=Status.CLOSED))
     found = _page(_with_details(qs).order_by(*QUEUE_ORDER), page, per_page)
-    access_events_record(
-        actor=actor,
-        action=AuditAction.LIST,
-        purpose=purpose,
-        record_type="referral",
-        person_ids=[r.child_id for r in found.object_list],
-        basis="referral to your team",
+    Audit(actor, purpose, "referral to your team").rows(
+        AuditAction.LIST, "referral", [r.child_id for r in found.object_list]
     )
     return found
 

@@ -15,7 +15,7 @@ from tandem.access.models import Involvement, InvolvementKind, Schedule1Conditio
 from tandem.access.policies import Action
 from tandem.access.services import share_decision_record
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.casework.codes import DecisionKind
 from tandem.casework.voice import Views, decision_record_create, views_clean
 from tandem.partners.models import Team
@@ -96,13 +96,8 @@ def referral_create(
                     setattr(details, name, None)
             details.save()
             child = details
-            access_event_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                purpose=purpose,
-                record_type="child",
-                person_id=child.pk,
-                detail={"via": "referral"},
+            Audit(actor, purpose).row(
+                AuditAction.CREATE, "child", person_id=child.pk, detail={"via": "referral"}
             )
     referral = Referral(
         child=child,
@@ -135,14 +130,11 @@ def referral_create(
         referral_id=referral.pk,
         audit=False,  # the referral's own audit row below names it
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="referral",
-        person_id=child.pk,
-        record_id=str(referral.pk),
-        basis="making a referral",
+    Audit(actor, purpose, "making a referral").row(
+        AuditAction.CREATE,
+        "referral",
+        referral.pk,
+        child.pk,
         detail={
             "to_team": str(to_team.pk),
             "reasons": reasons,
@@ -230,14 +222,11 @@ def referral_decide(
             reason=f"{Decision(decision).label} after referral",
             started_on=timezone.localdate(now),
         )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="referral",
-        person_id=referral.child_id,
-        record_id=str(referral.pk),
-        basis="referral to your team",
+    Audit(actor, purpose, "referral to your team").row(
+        AuditAction.UPDATE,
+        "referral",
+        referral.pk,
+        referral.child_id,
         detail={"decision": decision},
     )
     return record
@@ -257,14 +246,7 @@ def referral_feedback_give(*, actor, referral_id: UUID, message: str, purpose: s
     if referral.status != Status.CLOSED:
         referral.status = Status.CLOSED
         referral.save(update_fields=["status"])
-    access_event_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        purpose=purpose,
-        record_type="referral",
-        person_id=referral.child_id,
-        record_id=str(referral.pk),
-        basis="referral to your team",
-        detail={"feedback": True},
+    Audit(actor, purpose, "referral to your team").row(
+        AuditAction.UPDATE, "referral", referral.pk, referral.child_id, detail={"feedback": True}
     )
     return feedback

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from tandem.access.models import Involvement, InvolvementKind
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.care import codelists
 from tandem.care.models import (
     ChildDisability,
@@ -483,13 +483,10 @@ def _write(actor, purpose, lists, front_door, people, new_ids, episodes, disabil
             obj.child_id, obj.referral_id = obj.child.pk, obj.referral.pk
         obj.save()
         count(obj)
-    access_events_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=purpose,
-        record_type="cin_load",
-        person_ids=[p.pk for p in people.values()],
-        basis="local authority's statutory return",
+    Audit(actor, purpose, "local authority's statutory return").rows(
+        AuditAction.CREATE,
+        "cin_load",
+        [p.pk for p in people.values()],
         detail={"year": lists.year},
     )
     return LoadedCin(children=len(people), rows=counts)

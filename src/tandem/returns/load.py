@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tandem.audit.models import AuditAction
-from tandem.audit.services import access_events_record
+from tandem.audit.services import Audit
 from tandem.care import codelists
 from tandem.care.models import (
     AdoptionDecision,
@@ -423,13 +423,10 @@ def ssda903_load(*, actor, source: Path, ending: int, purpose: str) -> Loaded:
             obj.child_id = obj.child.pk
             obj.save()
             counts[type(obj).__name__] = counts.get(type(obj).__name__, 0) + 1
-        access_events_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            purpose=purpose,
-            record_type="ssda903_load",
-            person_ids=[p.pk for p in people.values()],
-            basis="local authority's statutory return",
+        Audit(actor, purpose, "local authority's statutory return").rows(
+            AuditAction.CREATE,
+            "ssda903_load",
+            [p.pk for p in people.values()],
             detail={"year": lists.year, "source": source.name},
         )
     return Loaded(children=len(people), rows=counts)

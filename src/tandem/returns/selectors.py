@@ -11,7 +11,7 @@ from tandem.access.errors import NotFound
 from tandem.access.models import InvolvementKind, LawfulBasis, Schedule1Condition
 from tandem.access.policies import Action, active_involvements
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record, access_events_record
+from tandem.audit.services import Audit
 from tandem.care import codelists
 from tandem.partners.models import PartnerKind
 from tandem.people.models import Person
@@ -46,14 +46,11 @@ def ssda903_prepare(*, actor, ending: int, purpose: str, record_id: str = "") ->
     lists = codelists.for_year(ending)
     children = list(Person.objects.filter(ssda903.return_children_q(la, lists), is_child=True))
     built = ssda903.tables_build(children=children, la=la, lists=lists)
-    access_events_record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        purpose=purpose,
-        record_type="ssda903",
+    Audit(actor, purpose, "local authority's statutory return").rows(
+        AuditAction.EXPORT,
+        "ssda903",
+        [c.pk for c in children],
         record_id=record_id or f"ssda903 {lists.year}",
-        person_ids=[c.pk for c in children],
-        basis="local authority's statutory return",
         detail={"year": lists.year, **RETURN_SHARE},
     )
     return built
@@ -70,14 +67,11 @@ def cin_prepare(*, actor, ending: int, purpose: str, record_id: str = "") -> cin
         )
     )
     built = cin.census_build(children=children, la=la, lists=lists)
-    access_events_record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        purpose=purpose,
-        record_type="cin_census",
+    Audit(actor, purpose, "local authority's statutory return").rows(
+        AuditAction.EXPORT,
+        "cin_census",
+        [c.person.pk for c in built.children],
         record_id=record_id or f"cin {lists.year}",
-        person_ids=[c.person.pk for c in built.children],
-        basis="local authority's statutory return",
         detail={"year": lists.year, **RETURN_SHARE},
     )
     return built
@@ -128,14 +122,11 @@ def return_child_get(*, actor, which: str, ending: int, child_id, record_id: str
         .values_list("team__name", flat=True)
         .distinct()
     )
-    access_event_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        purpose=Purpose.STATUTORY_RETURN,
-        record_type="return_child",
-        record_id=record_id,
-        person_id=found.pk,
-        basis="local authority's statutory return",
+    Audit(actor, Purpose.STATUTORY_RETURN, "local authority's statutory return").row(
+        AuditAction.VIEW,
+        "return_child",
+        record_id,
+        found.pk,
         detail={"return": which, "year": lists.year},
     )
     return ReturnChild(found.pk, return_id, lists.year, tables, owners)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.security.models import AcceptableUseAcceptance
 
 SESSION_KEY = "acceptable_use_version"
@@ -35,14 +35,8 @@ def acceptable_use_accept(*, actor) -> AcceptableUseAcceptance:
     try:
         with transaction.atomic():
             acceptance.save()
-            access_event_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                purpose=Purpose.ACCOUNT,
-                record_type="acceptable_use",
-                record_id=str(acceptance.pk),
-                person_id=None,
-                detail={"version": version},
+            Audit(actor, Purpose.ACCOUNT).row(
+                AuditAction.CREATE, "acceptable_use", acceptance.pk, detail={"version": version}
             )
     except IntegrityError:  # accepted in another tab at the same moment
         return AcceptableUseAcceptance.objects.get(user_id=actor.pk, version=version)

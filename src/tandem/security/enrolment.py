@@ -21,7 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import User
 from tandem.partners.sign_in import _locked, later_step_settle
 from tandem.security.models import EnrolmentCode
@@ -71,13 +71,10 @@ def enrolment_code_issue(*, actor, user) -> tuple[EnrolmentCode, str]:
     )
     code.full_clean()
     code.save()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        purpose=Purpose.ACCOUNT,
-        record_type="enrolment_code",
-        record_id=str(code.pk),
-        person_id=None,
+    Audit(actor, Purpose.ACCOUNT).row(
+        AuditAction.CREATE,
+        "enrolment_code",
+        code.pk,
         detail={"user": user.username, "expires_at": code.expires_at.isoformat()},
     )
     return code, f"{raw[:5]}-{raw[5:]}"

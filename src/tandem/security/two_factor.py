@@ -21,7 +21,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.partners.models import User
 from tandem.partners.sign_in import _locked, later_step_settle
 
@@ -185,13 +185,10 @@ def devices_remove(*, actor, user) -> int:
     stops being verified (django-otp finds no device), and they set up a new one at their next
     sign-in. Only a system administrator does this (the admin action checks)."""
     removed, _ = TOTPDevice.objects.filter(user_id=user.pk).delete()
-    access_event_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        purpose=Purpose.ACCOUNT,
-        record_type="otp_device",
-        record_id=str(user.pk),
-        person_id=None,
+    Audit(actor, Purpose.ACCOUNT).row(
+        AuditAction.DELETE,
+        "otp_device",
+        user.pk,
         detail={"user": user.username, "removed": removed},
     )
     return removed

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from tandem.access.errors import NotFound
 from tandem.audit.models import AuditAction, Purpose
-from tandem.audit.services import access_event_record
+from tandem.audit.services import Audit
 from tandem.care import codelists
 from tandem.jobs.models import JobStatus
 from tandem.jobs.selectors import job_get, jobs_of
@@ -137,13 +137,10 @@ def return_download(request, job_id: UUID):
     match = next((p for p in _files(job) if p.name == wanted), None) if job.kind in KINDS else None
     if match is None:
         raise Http404("Not found")
-    access_event_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        purpose=Purpose.STATUTORY_RETURN,
-        record_type="return_file",
-        record_id=str(job.pk),
-        person_id=None,
+    Audit(request.user, Purpose.STATUTORY_RETURN).row(
+        AuditAction.EXPORT,
+        "return_file",
+        job.pk,
         detail={"file": match.name, "year": job.result.get("year", ""), **RETURN_SHARE},
     )
     content_type = mimetypes.guess_type(match.name)[0] or "application/octet-stream"
