@@ -43,6 +43,7 @@ def build(cases: int):
     from django.utils import timezone
     from tests import factories
 
+    from tandem.access.grants import child_grant
     from tandem.access.models import InvolvementKind
     from tandem.casework import services as cw
     from tandem.casework.models import Plan
@@ -64,11 +65,9 @@ def build(cases: int):
         child = factories.ChildFactory()
         factories.InvolvementFactory(child=child, team=team, kind=InvolvementKind.OWNING_TEAM)
         case = cw.case_open(
-            actor=worker,
-            child_id=child.pk,
+            grant=child_grant(actor=worker, child_id=child.pk, purpose=work),
             level="early_help",
             lead_professional_id=worker.pk,
-            purpose=work,
         )
         for g in range(2):
             goal = cw.plan_goal_add(
