@@ -229,10 +229,10 @@ def test_the_review_queue_is_for_reviewers_of_the_partners_own_records():
     pair = MatchPair.objects.create(
         left=a, right=b, match_probability=0.7, match_weight=2.5, status=PairStatus.REVIEW
     )
-    assert review_queue(actor=analyst) == [pair]
+    assert list(review_queue(actor=analyst)) == [pair]
     assert AccessEvent.objects.filter(action=AuditAction.LIST, record_type="match_pair").exists()
     elsewhere = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
-    assert review_queue(actor=elsewhere) == []
+    assert list(review_queue(actor=elsewhere)) == []
     with pytest.raises(NotFound):
         pair_decide(actor=elsewhere, pair_id=pair.pk, decision=PairStatus.REJECTED)
     with pytest.raises(PermissionDenied):

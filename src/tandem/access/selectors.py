@@ -3,6 +3,7 @@ a user's notifications, the agreements. Each checks the role and is audited like
 
 from uuid import UUID
 
+from django.core.paginator import Page
 from django.utils import timezone
 
 from tandem.access.checks import require_role
@@ -21,19 +22,23 @@ from tandem.access.models import (
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.paging import page_of
 
 
-def break_glass_queue(*, actor, pending_only: bool = True) -> list[BreakGlass]:
-    """Emergency accesses waiting for an IG lead's review, oldest first."""
+def break_glass_queue(*, actor, pending_only: bool = True, page: int = 1) -> Page:
+    """Emergency accesses waiting for an IG lead's review, oldest first, a page at a time."""
     require_role(actor, Action.VIEW_AUDIT)
-    qs = BreakGlass.objects.select_related("user__team__partner").order_by("started_at")
+    qs = BreakGlass.objects.select_related("user__team__partner").order_by("started_at", "id")
     if pending_only:
         qs = qs.filter(review=Review.PENDING)
-    items = list(qs[:200])
-    Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").rows(
-        AuditAction.LIST, "break_glass", [b.child_id for b in items] or [None]
-    )
-    return items
+    found = page_of(qs, page)
+    _listed(actor, "break_glass", [b.child_id for b in found.object_list])
+    return found
+
+
+def break_glass_pending_count(*, actor) -> int:
+    require_role(actor, Action.VIEW_AUDIT)
+    return BreakGlass.objects.filter(review=Review.PENDING).count()
 
 
 def break_glass_get(*, actor, break_glass_id: UUID) -> BreakGlass:
@@ -59,9 +64,11 @@ def break_glass_active_for(*, actor) -> list[BreakGlass]:
     )
 
 
-def notifications_for(*, actor, limit: int = 50) -> list[Notification]:
-    """A user's own inbox: nobody reads anyone else's."""
-    return list(Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at")[:limit])
+def notifications_for(*, actor, page: int = 1) -> Page:
+    """A user's own inbox, newest first, a page at a time: nobody reads anyone else's."""
+    return page_of(
+        Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at", "id"), page
+    )
 
 
 def agreements_list(*, actor) -> list[Agreement]:
@@ -99,28 +106,30 @@ def _listed(actor, record_type: str, person_ids: list) -> None:
     )
 
 
-def legal_holds_active(*, actor) -> list[LegalHold]:
-    """Holds in force, newest first (record ids and reasons only: never a name)."""
+def legal_holds_active(*, actor, page: int = 1) -> Page:
+    """Holds in force, newest first, a page at a time (record ids and reasons only)."""
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    holds = list(
+    found = page_of(
         LegalHold.objects.filter(lifted_at__isnull=True)
         .select_related("placed_by")
-        .order_by("-placed_at")[:500]
+        .order_by("-placed_at", "id"),
+        page,
     )
-    _listed(actor, "legal_hold", [h.child_id for h in holds])
-    return holds
+    _listed(actor, "legal_hold", [h.child_id for h in found.object_list])
+    return found
 
 
-def restrictions_active(*, actor) -> list[Restriction]:
+def restrictions_active(*, actor, page: int = 1) -> Page:
     require_role(actor, Action.MANAGE_GOVERNANCE)
-    restrictions = list(
+    found = page_of(
         Restriction.objects.filter(ended_at__isnull=True)
         .select_related("made_by")
         .prefetch_related("named_people")
-        .order_by("-made_at")[:500]
+        .order_by("-made_at", "id"),
+        page,
     )
-    _listed(actor, "restriction", [r.child_id for r in restrictions])
-    return restrictions
+    _listed(actor, "restriction", [r.child_id for r in found.object_list])
+    return found
 
 
 def consents_for(*, grant: ChildGrant) -> list[Consent]:

@@ -3,8 +3,11 @@ may describe children they work with)."""
 
 from uuid import UUID
 
+from django.core.paginator import Page
+
 from tandem.access.errors import NotFound
 from tandem.jobs.models import Job
+from tandem.paging import page_of
 
 
 def job_get(*, actor, job_id: UUID) -> Job:
@@ -14,5 +17,9 @@ def job_get(*, actor, job_id: UUID) -> Job:
     return job
 
 
-def jobs_of(*, actor, limit: int = 20) -> list[Job]:
-    return list(Job.objects.filter(owner=actor)[:limit])
+def jobs_of(*, actor, kinds=None, page: int = 1) -> Page:
+    """The actor's own jobs (of `kinds`, if given), newest first, a page at a time."""
+    jobs = Job.objects.filter(owner=actor)
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=kinds)
+    return page_of(jobs.order_by("-created_at", "id"), page)

@@ -4,11 +4,15 @@ audited; anyone else's upload is "not found"."""
 
 from uuid import UUID
 
+from django.core.paginator import Page
+
 from tandem.access.errors import NotFound
+from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.linkage.ingest import uploader_partner
 from tandem.linkage.models import ExtractUpload, QuarantinedRow
+from tandem.paging import page_of
 
 
 def _audit(actor, action, upload_id, detail=None) -> None:
@@ -17,16 +21,21 @@ def _audit(actor, action, upload_id, detail=None) -> None:
     )
 
 
-def uploads_of(*, actor, limit: int = 50) -> list[ExtractUpload]:
+def uploads_of(*, actor, page: int = 1) -> Page:
+    """The partner's uploads, newest first, a page at a time."""
     partner = uploader_partner(actor)
-    uploads = list(
-        ExtractUpload.objects.filter(partner=partner).select_related("uploaded_by")[:limit]
+    found = page_of(
+        ExtractUpload.objects.filter(partner=partner)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "id"),
+        page,
     )
+    uploads = found.object_list
     if uploads:
         Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
             AuditAction.LIST, "extract_upload", detail={"uploads": [str(u.pk) for u in uploads]}
         )
-    return uploads
+    return found
 
 
 def upload_get(*, actor, upload_id: UUID) -> ExtractUpload:
@@ -64,52 +73,51 @@ def _pairs_for(actor):
 
     require_role(actor, Action.REVIEW_LINKS)
     partner = actor.team.partner
-    return MatchPair.objects.filter(
-        Q(left__upload__partner=partner) | Q(right__upload__partner=partner)
-    ).select_related(
-        "left__upload__partner",
-        "right__upload__partner",
-        "left__linked_person",
-        "right__linked_person",
-        "decided_by",
+    hidden = restricted_from(actor).values("child_id")
+    return (
+        MatchPair.objects.filter(
+            Q(left__upload__partner=partner) | Q(right__upload__partner=partner)
+        )
+        .exclude(left__linked_person__person_id__in=hidden)
+        .exclude(right__linked_person__person_id__in=hidden)
+        .select_related(
+            "left__upload__partner",
+            "right__upload__partner",
+            "left__linked_person",
+            "right__linked_person",
+            "decided_by",
+        )
     )
 
 
 def _as_shown(actor, pairs: list) -> list:
-    """Each pair as the policy allows for the people its records are linked to: a pair about a
-    restricted record the reviewer is not named on is absent, and a protected address is not
-    shown (in memory only: the records keep what the partner sent)."""
+    """Each pair with a protected address of the person its records are linked to withheld (a
+    restricted record the reviewer is not named on is absent already, `_pairs_for`). In memory
+    only: the records keep what the partner sent."""
     from tandem.access.related import people_shown
 
-    people = {
-        r.linked_person.person_id
-        for p in pairs
-        for r in (p.left, p.right)
-        if r.linked_person_id and r.linked_person.person_id
-    }
-    shown = people_shown(actor, people)
-    kept = []
-    for pair in pairs:
-        linked = [r.linked_person.person_id for r in (pair.left, pair.right) if r.linked_person_id]
-        if not all(shown.shows(p) for p in linked if p):
-            continue
-        for record in (pair.left, pair.right):
-            person = record.linked_person.person_id if record.linked_person_id else None
-            if person and not shown.shows_address(person):
-                record.address, record.postcode = "", ""
-        kept.append(pair)
-    return kept
+    records = [r for p in pairs for r in (p.left, p.right) if r.linked_person_id]
+    shown = people_shown(actor, {r.linked_person.person_id for r in records} - {None})
+    for record in records:
+        if record.linked_person.person_id and not shown.shows_address(
+            record.linked_person.person_id
+        ):
+            record.address, record.postcode = "", ""
+    return pairs
 
 
-def review_queue(*, actor, limit: int = 50) -> list:
+def review_queue(*, actor, page: int = 1) -> Page:
+    """Pairs waiting for a person's decision, surest first, a page at a time."""
     from tandem.linkage.models import PairStatus
 
-    pairs = _as_shown(actor, list(_pairs_for(actor).filter(status=PairStatus.REVIEW)[:limit]))
+    pending = _pairs_for(actor).filter(status=PairStatus.REVIEW)
+    found = page_of(pending.order_by("-match_probability", "id"), page)
+    found.object_list = pairs = _as_shown(actor, list(found.object_list))
     if pairs:
         Audit(actor, Purpose.SAFEGUARDING_CHECK).row(
             AuditAction.LIST, "match_pair", detail={"pairs": [str(p.pk) for p in pairs]}
         )
-    return pairs
+    return found
 
 
 def pair_get(*, actor, pair_id: UUID):

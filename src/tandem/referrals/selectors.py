@@ -3,7 +3,7 @@ referrals with the feedback they were given."""
 
 from uuid import UUID
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from tandem.access.categories import Category
@@ -14,6 +14,7 @@ from tandem.access.policies import Action
 from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction
 from tandem.audit.services import Audit
+from tandem.paging import PER_PAGE, page_of
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 
@@ -87,7 +88,6 @@ def referral_get(*, actor, referral_id: UUID, purpose: str) -> tuple[Referral, b
     return referral, in_full
 
 
-PER_PAGE = 25
 # The front door's queue: what needs action first (a decision, then feedback), oldest first in
 # each, so nothing new hides behind a page of older work; closed referrals last, newest first.
 QUEUE_ORDER = (
@@ -102,17 +102,12 @@ QUEUE_ORDER = (
 )
 
 
-def _page(qs, number: int, per_page: int) -> Page:
-    """One page of `qs` (Django's Paginator: a number past the end gives the last page)."""
-    return Paginator(qs, per_page).get_page(number)
-
-
 def referrals_made_by(*, actor, purpose: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """The actor's own referrals, newest first, with their outcome and feedback: one page,
     and how many in all (`page.paginator.count`)."""
     require_role(actor, Action.MAKE_REFERRAL)
     qs = _with_details(Referral.objects.filter(made_by=actor)).order_by("-received_at", "id")
-    found = _page(qs, page, per_page)
+    found = page_of(qs, page, per_page)
     _referrer_audit(actor, purpose, found.object_list, action=AuditAction.LIST)
     return found
 
@@ -129,7 +124,7 @@ def referrals_to_team(
     )
     if open_only:
         qs = qs.filter(~Q(status=Status.CLOSED))
-    found = _page(_with_details(qs).order_by(*QUEUE_ORDER), page, per_page)
+    found = page_of(_with_details(qs).order_by(*QUEUE_ORDER), page, per_page)
     Audit(actor, purpose, "referral to your team").rows(
         AuditAction.LIST, "referral", [r.child_id for r in found.object_list]
     )

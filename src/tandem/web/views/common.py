@@ -38,3 +38,11 @@ def pagination(request, *, number: int, total: int, per_page: int = PER_PAGE) ->
     if number < pages:
         params["next"] = {"href": href(number + 1)}
     return params
+
+
+def paged(request, found) -> dict:
+    """The context a paged list's template needs: the page itself and its pagination."""
+    return {
+        "found": found,
+        "pagination": pagination(request, number=found.number, total=found.paginator.count),
+    }

@@ -15,6 +15,7 @@ from tandem.linkage.models import BadRows, ExtractType
 from tandem.linkage.selectors import upload_get, upload_problems, uploads_of
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukForm
+from tandem.web.views.common import page_number, paged
 
 
 class UploadForm(GovukForm):
@@ -77,10 +78,11 @@ def extracts_page(request):
             form.add_service_errors(e)
         else:
             return redirect("web:job", job_id=upload.job_id)
+    uploads = uploads_of(actor=request.user, page=page_number(request))
     return render(
         request,
         "web/extracts/index.html",
-        {"form": form, "uploads": uploads_of(actor=request.user)},
+        {"form": form, "uploads": uploads, "pagination": paged(request, uploads)["pagination"]},
     )
 
 

@@ -27,7 +27,7 @@ from tandem.web.forms_governance import (
     SarForm,
 )
 from tandem.web.views.audit import filters_from
-from tandem.web.views.common import page_number, pagination
+from tandem.web.views.common import page_number, paged, pagination
 
 PER_PAGE = 50
 
@@ -67,8 +67,8 @@ def break_glass_new(request):
 @page
 def break_glass_queue(request):
     """For IG leads (the selector checks the role)."""
-    items = selectors.break_glass_queue(actor=request.user)
-    return render(request, "web/governance/break_glass_queue.html", {"items": items})
+    found = selectors.break_glass_queue(actor=request.user, page=page_number(request))
+    return render(request, "web/governance/break_glass_queue.html", paged(request, found))
 
 
 @page
@@ -98,8 +98,8 @@ def break_glass_review(request, break_glass_id):
 
 @page
 def notifications(request):
-    items = selectors.notifications_for(actor=request.user)
-    return render(request, "web/governance/notifications.html", {"items": items})
+    found = selectors.notifications_for(actor=request.user, page=page_number(request))
+    return render(request, "web/governance/notifications.html", paged(request, found))
 
 
 def shared_under_text(event) -> str:
@@ -182,7 +182,7 @@ def governance_home(request):
         "web/governance/home.html",
         {
             "sars": subject_access.sars_open(actor=request.user),
-            "pending": len(selectors.break_glass_queue(actor=request.user)),
+            "pending": selectors.break_glass_pending_count(actor=request.user),
             "due": retention.due_for_destruction(),
             "schedules": retention.RetentionSchedule.objects.order_by("record_type"),
             "certificates": DestructionCertificate.objects.order_by("-run_at")[:10],

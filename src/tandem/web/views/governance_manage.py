@@ -29,6 +29,7 @@ from tandem.web.forms_governance import (
     SetUpCodeIssueForm,
     ShareDecisionForm,
 )
+from tandem.web.views.common import page_number, paged
 
 NO_CHILD = "No child with this record id"
 
@@ -137,8 +138,9 @@ def legal_holds(request):
         else:
             messages.success(request, "Legal hold placed: the record will not be destroyed")
             return redirect("web:legal-holds")
-    holds = selectors.legal_holds_active(actor=request.user)
-    return render(request, "web/governance/legal_holds.html", {"form": form, "holds": holds})
+    holds = selectors.legal_holds_active(actor=request.user, page=page_number(request))
+    context = {"form": form, "holds": holds, **paged(request, holds)}
+    return render(request, "web/governance/legal_holds.html", context)
 
 
 @page
@@ -167,8 +169,9 @@ def restrictions(request):
         else:
             messages.success(request, "Restriction made: only the people named see it")
             return redirect("web:restrictions")
-    items = selectors.restrictions_active(actor=request.user)
-    return render(request, "web/governance/restrictions.html", {"form": form, "items": items})
+    items = selectors.restrictions_active(actor=request.user, page=page_number(request))
+    context = {"form": form, "items": items, **paged(request, items)}
+    return render(request, "web/governance/restrictions.html", context)
 
 
 @page

@@ -7,11 +7,13 @@ from django.shortcuts import render
 
 from tandem.jobs.selectors import job_get, jobs_of
 from tandem.web.decorators import page
+from tandem.web.views.common import page_number, paged
 
 
 @page
 def job_list(request):
-    return render(request, "web/jobs/list.html", {"jobs": jobs_of(actor=request.user)})
+    jobs = jobs_of(actor=request.user, page=page_number(request))
+    return render(request, "web/jobs/list.html", {"jobs": jobs, **paged(request, jobs)})
 
 
 @page

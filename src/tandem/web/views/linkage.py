@@ -17,6 +17,7 @@ from tandem.linkage.review import pair_decide
 from tandem.linkage.selectors import pair_get, review_queue
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukForm
+from tandem.web.views.common import page_number, paged
 
 DECIDED_WORDS = {PairStatus.CONFIRMED: "same person", PairStatus.REJECTED: "different people"}
 
@@ -26,11 +27,15 @@ def linkage_page(request):
     if request.method == "POST":
         job = linking.link_start(actor=request.user)
         return redirect("web:job", job_id=job.pk)
-    pairs = review_queue(actor=request.user)
+    pairs = review_queue(actor=request.user, page=page_number(request))
     return render(
         request,
         "web/linkage/index.html",
-        {"pairs": pairs, "decided": DECIDED_WORDS.get(request.GET.get("decided", ""), "")},
+        {
+            "pairs": pairs,
+            "pagination": paged(request, pairs)["pagination"],
+            "decided": DECIDED_WORDS.get(request.GET.get("decided", ""), ""),
+        },
     )
 
 

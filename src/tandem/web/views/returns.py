@@ -23,6 +23,7 @@ from tandem.returns import jobs as return_jobs
 from tandem.returns.selectors import RETURN_SHARE, return_child_get, returning_authority
 from tandem.web.decorators import page
 from tandem.web.govuk import GovukForm
+from tandem.web.views.common import page_number, paged
 
 KINDS = {
     return_jobs.SSDA903: "SSDA903: children looked after, adoptions and care leavers",
@@ -52,10 +53,6 @@ class ReturnForm(GovukForm):
         ]
 
 
-def _return_jobs(user) -> list:
-    return [j for j in jobs_of(actor=user, limit=50) if j.kind in KINDS]
-
-
 @page
 def returns_page(request):
     returning_authority(request.user)  # 403 for anyone but the performance team
@@ -74,13 +71,11 @@ def returns_page(request):
         job.params["out"] = str(out if kind == return_jobs.SSDA903 else out / "cin.xml")
         job.save(update_fields=["params"])
         return redirect("web:job", job_id=job.pk)
+    jobs = jobs_of(actor=request.user, kinds=list(KINDS), page=page_number(request))
     return render(
         request,
         "web/returns/index.html",
-        {
-            "form": form,
-            "jobs": _return_jobs(request.user),
-        },
+        {"form": form, "jobs": jobs, "pagination": paged(request, jobs)["pagination"]},
     )
 
 
