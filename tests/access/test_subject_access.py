@@ -242,7 +242,7 @@ def test_the_ig_lead_releases_an_item_with_a_reason(ig, family_sar):
     with pytest.raises(ValidationError) as e:
         sar_.sar_release(actor=ig, sar_id=family_sar.pk, item_key=own, reason="x")
     assert list(e.value.message_dict) == ["item_key"]
-    assert AccessEvent.objects.filter(detail__released=key).exists()
+    assert AccessEvent.objects.filter(detail__item=key, detail__released=True).exists()
 
 
 def test_a_parent_s_own_view_on_a_decision_starts_withheld(ig, sar, child, team):

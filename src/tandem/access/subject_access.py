@@ -411,18 +411,8 @@ def sar_redact(
         errors["reason"] = "Say why this item is withheld (for example, it is about someone else)"
     if errors:
         raise ValidationError(errors)
-    redaction = SarRedaction(
-        sar=sar,
-        item_key=item_key,
-        exemption=exemption,
-        reason=reason.strip(),
-        redacted_by=actor,
-        redacted_at=timezone.now(),
-    )
-    redaction.full_clean()
-    redaction.save()
-    _audit(actor, sar, AuditAction.UPDATE, {"redacted": item_key, "exemption": exemption})
-    return redaction
+    redaction = SarRedaction(exemption=exemption, redacted_by=actor, redacted_at=timezone.now())
+    return _decision_save(actor, sar, redaction, item_key, reason, {"exemption": exemption})
 
 
 @transaction.atomic
@@ -440,17 +430,17 @@ def sar_release(*, actor, sar_id: UUID, item_key: str, reason: str) -> SarReleas
         errors["reason"] = "Say why this item may be released (for example, they consented)"
     if errors:
         raise ValidationError(errors)
-    release = SarRelease(
-        sar=sar,
-        item_key=item_key,
-        reason=reason.strip(),
-        released_by=actor,
-        released_at=timezone.now(),
-    )
-    release.full_clean()
-    release.save()
-    _audit(actor, sar, AuditAction.UPDATE, {"released": item_key})
-    return release
+    release = SarRelease(released_by=actor, released_at=timezone.now())
+    return _decision_save(actor, sar, release, item_key, reason, {"released": True})
+
+
+def _decision_save(actor, sar, decision, item_key: str, reason: str, detail: dict):
+    """Save an IG lead's decision on one item (withheld, or released) and audit it."""
+    decision.sar, decision.item_key, decision.reason = sar, item_key, reason.strip()
+    decision.full_clean()
+    decision.save()
+    _audit(actor, sar, AuditAction.UPDATE, {"item": item_key, **detail})
+    return decision
 
 
 def _response(actor, sar_id) -> tuple[SubjectAccessRequest, dict]:

@@ -234,20 +234,22 @@ def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
     require_role(actor, Action.VIEW_CHILD)
     today = timezone.localdate()
     decides = role_allows(actor, Action.DECIDE_REFERRAL)
-    none = TraySection(rows=[], total=0)
-    to_team = Referral.objects.filter(to_team_id=actor.team_id).order_by("received_at", "id")
-    referral_fields = {
-        "referral_id": "id",
-        "received_at": "received_at",
-        "from_team": "from_team__name",
-        "from_partner": "from_team__partner__name",
-    }
+
+    def referrals(status: str) -> TraySection:
+        """Referrals to the actor's team at `status`, oldest first (for those who decide)."""
+        if not decides:
+            return TraySection(rows=[], total=0)
+        to_team = Referral.objects.filter(to_team_id=actor.team_id, status=status)
+        fields = {
+            "referral_id": "id",
+            "received_at": "received_at",
+            "from_team": "from_team__name",
+            "from_partner": "from_team__partner__name",
+        }
+        return _section(actor, to_team.order_by("received_at", "id"), fields, limit, "child")
+
     tray = WorkTray(
-        decisions_due=_section(
-            actor, to_team.filter(status=Status.SUBMITTED), referral_fields, limit, "child"
-        )
-        if decides
-        else none,
+        decisions_due=referrals(Status.SUBMITTED),
         reviews=_section(
             actor,
             Plan.objects.filter(
@@ -277,11 +279,7 @@ def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
             limit,
             "goal__plan__case__child",
         ),
-        feedback_owed=_section(
-            actor, to_team.filter(status=Status.DECIDED), referral_fields, limit, "child"
-        )
-        if decides
-        else none,
+        feedback_owed=referrals(Status.DECIDED),
         messages=_section(
             actor,
             messages_waiting(lead=actor),
