@@ -184,9 +184,14 @@ def test_referral_journey(page, axe, partnership):
     axe(page)
     sign_out(page)
 
-    # The front door decides and tells the referrer.
+    # The front door sees it waiting in the work tray and the queue, decides, and tells the
+    # referrer.
     sign_in(page, axe, "manager")
+    page.goto("/work-tray")
+    expect(page.locator("#decisions")).to_contain_text("Referrals waiting for a decision (1)")
+    axe(page)
     page.goto("/referrals/received")
+    expect(page.locator("main")).to_contain_text("1 waiting for a decision")
     axe(page)
     page.get_by_role("link", name=re.compile("Decide")).first.click()
     axe(page)
