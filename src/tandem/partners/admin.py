@@ -54,7 +54,8 @@ class SystemAdminOnly(AuditedAdmin):
     def has_view_permission(self, request, obj=None):
         return is_system_admin(request.user)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
+        # Django 6.1 passes the parent object to this check too.
         return is_system_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
