@@ -109,3 +109,20 @@ def test_a_field_the_generator_does_not_know_fails_loudly():
         load.prepare(Person, {"nickname": ["x"]}, "sqlite")
     with pytest.raises(load.SchemaMismatch, match="does not fill people.Person.given_name"):
         load.prepare(Person, {"id": ["a" * 32]}, "sqlite")
+
+
+def test_synth_on_a_new_database_makes_its_tables_first(tmp_path):
+    """As `tandem demo` does: never a raw "no such table"."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tandem = Path(sys.executable).with_name("tandem")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"}
+    done = subprocess.run(
+        [tandem, "synth", "--children", "100", "--seed", "3", "--no-parallel"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Creating or updating the tables first" in done.stdout

@@ -26,6 +26,19 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"--as-of must be a date like 2026-03-01, not {text!r}") from e
 
 
+def _migrated(console) -> None:
+    """A new database gets its tables first, as `tandem demo` does (a missing table would
+    otherwise end the build with a raw database error)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        console.print("Creating or updating the tables first (tandem migrate)")
+        call_command("migrate", interactive=False, verbosity=0)
+
+
 class Command(BaseCommand):
     help = (
         "Build a synthetic partnership: partners, teams, practitioners, households, children "
@@ -85,9 +98,10 @@ class Command(BaseCommand):
         as_of = options["as_of"] or dt.datetime.now(dt.UTC).date()
         quiet = options["verbosity"] == 0
         console = Console(file=self.stdout, quiet=quiet)
-        started = time.perf_counter()
         try:
             build.validate(options["children"], options["chunk_size"])
+            _migrated(console)
+            started = time.perf_counter()
             with Progress(
                 TextColumn("{task.description:<22}"),
                 BarColumn(),
