@@ -7,6 +7,7 @@ TANDEM_ALLOWED_HOSTS  comma-separated
 TANDEM_CONN_MAX_AGE  seconds a connection is kept between requests (0; `tandem serve`: 600)
 TANDEM_DUCKDB_MEMORY  the most memory each linkage run's DuckDB may use ("8GB"); beyond it DuckDB
                spills to var/duckdb-tmp (a 1M-record link reached 17 GiB without a limit)
+TANDEM_VAR_DIR  where Tandem writes its files (default: the SQLite file's folder, else var/)
 """
 
 import os
@@ -17,7 +18,22 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/tandem
 PROJECT_DIR = BASE_DIR.parent.parent  # the checkout
-VAR_DIR = Path(os.environ.get("TANDEM_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def _var_dir() -> Path:
+    """Where Tandem keeps what it writes (the secret key of a development checkout, uploaded
+    extracts, built returns, linkage's spill files): TANDEM_VAR_DIR; else beside the SQLite
+    file DATABASE_URL names, so a database kept elsewhere keeps its files with it; else var/
+    in the checkout."""
+    if os.environ.get("TANDEM_VAR_DIR"):
+        return Path(os.environ["TANDEM_VAR_DIR"])
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///")).parent
+    return PROJECT_DIR / "var"
+
+
+VAR_DIR = _var_dir()
 
 DEBUG = os.environ.get("TANDEM_DEBUG", "") == "1"
 
