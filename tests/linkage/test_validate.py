@@ -77,3 +77,20 @@ def test_a_mapped_column_missing_from_the_file_is_named(bad_file, tmp_path):
     (bad_file / "council.csv").write_text(BAD.replace(",nhs\n", ",nhs_no\n", 1))
     with pytest.raises(ValidationError, match="row 1, nhs: '' column is not in the file"):
         _link(bad_file, tmp_path / "out", bad_rows="quarantine")
+
+
+def test_a_row_with_more_cells_than_the_header_is_reported(bad_file, tmp_path):
+    """A stray comma shifts a row's values into the wrong columns: never accepted silently."""
+    (bad_file / "council.csv").write_text(
+        BAD.replace("A7,Leo,Wilson,17/09/2012,M,HM9 1JK,", "A7,Leo,Wilson,17/09/2012,M,HM9 1JK,,x")
+    )
+    out = tmp_path / "out"
+    with pytest.raises(ValidationError):
+        _link(bad_file, out)
+    assert [
+        "council.csv",
+        "8",
+        "(past the last column)",
+        "x",
+        "has 1 more cell than the header has columns: a value may be in the wrong column",
+    ] in _errors(out)

@@ -96,6 +96,17 @@ def validate_file(
         id_column = mapping.column("record_id").name
         for rows, row in enumerate(reader, start=1):
             line = rows + 1
+            extra = row.pop(None, None)  # cells past the header's last column
+            if extra:
+                errors.append(
+                    RowError(
+                        line,
+                        "(past the last column)",
+                        ",".join(extra)[:50],
+                        f"has {len(extra)} more cell{'s' if len(extra) > 1 else ''} than the "
+                        "header has columns: a value may be in the wrong column",
+                    )
+                )
             errors += [RowError(line, c, v, r) for c, v, r in check_row(mapping, row, today)]
             record_id = (row.get(id_column) or "").strip()
             if record_id in seen:
