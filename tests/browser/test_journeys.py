@@ -134,6 +134,11 @@ def test_referral_journey(page, axe, partnership):
     axe(page)
 
     sign_in(page, axe, "dsl")
+    # They land on what needs them now, and the header says who they are.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("work tray")
+    expect(page.locator("#signed-in-as")).to_contain_text("School designated safeguarding lead")
+    axe(page)
+    page.get_by_role("link", name="Children", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("caseload")
     axe(page)
     screenshot(page, "caseload")
@@ -221,8 +226,12 @@ def test_referral_journey(page, axe, partnership):
 
 def test_find_a_child_and_known_to_partners(page, axe, partnership):
     sign_in(page, axe, "dsl")
-    page.get_by_role("link", name="Find a child").click()
+    page.get_by_role("link", name="Children", exact=True).click()
+    page.get_by_label("Find a child by name").fill("rub")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Ruby Fletcher")).to_be_visible()
     axe(page)
+    # The results page has every way to search.
     page.get_by_label("Name").fill("rub")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name="Ruby Fletcher")).to_be_visible()
@@ -243,6 +252,7 @@ def test_caseload_on_a_phone(browser, live_server, axe, partnership):
     )
     page = context.new_page()
     sign_in(page, axe, "dsl")
+    page.goto("/caseload")
     expect(page.get_by_role("link", name="Ruby Fletcher")).to_be_visible()
     # Nothing wider than the screen: a phone user never scrolls sideways to read the page.
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -65,7 +65,7 @@ def test_first_sign_in_sets_up_the_app_and_accepts_the_notice(page, axe):
     assert AcceptableUseAcceptance.objects.filter(user=user).count() == 1
     sign_out(page)
 
-    # The next time: password and code only.
+    # The next time: password and code only, then straight to what needs them now.
     sign_in(page, axe, "sam")
-    expect(page).to_have_url(re.compile("/caseload$"))
+    expect(page).to_have_url(re.compile("/work-tray$"))
     screenshot(page, "sign-in-code-done")

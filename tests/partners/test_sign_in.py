@@ -214,8 +214,8 @@ def test_sign_in_needs_the_csrf_token(user):
 @pytest.mark.parametrize(
     ("role", "staff", "lands_on"),
     [
-        (Role.SOCIAL_WORKER, False, "/caseload"),
-        (Role.IG_LEAD, False, "/audit"),
+        (Role.SOCIAL_WORKER, False, "/work-tray"),  # what needs them now
+        (Role.IG_LEAD, False, "/governance"),  # requests and reviews falling due
         (Role.SYSTEM_ADMIN, True, "/admin/"),
         (Role.PARTNERSHIP_ANALYST, False, "/returns"),  # the performance team (issue 7)
     ],

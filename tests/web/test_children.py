@@ -49,7 +49,10 @@ def test_caseload_lists_my_children_and_audits_each(worker_client, team, child, 
 
 def test_caseload_pages_25_at_a_time(worker_client, team, django_assert_max_num_queries):
     children = [child_of_team(team, family_name=f"Family{n:02d}") for n in range(30)]
-    with django_assert_max_num_queries(13):  # +1: the session's second factor (issue 4)
+    # +1: the session's second factor (issue 4); +1: the alerts (looked after, protection
+    # plan, missing); +1: the account bar's unread notifications; the user's team and partner
+    # now come with the user.
+    with django_assert_max_num_queries(14):
         first = worker_client.get("/caseload")
     assert "Showing 1 to 25 of 30 children" in text_of(first)
     assert 'class="govuk-pagination' in first.content.decode()
@@ -595,3 +598,40 @@ def test_an_allocated_worker_sees_the_child_without_a_team_involvement(signed_in
     )
     assert signed_in(worker).get(url("child", child)).status_code == 200
     assert AccessEvent.objects.get().basis == "allocated worker"
+
+
+def test_the_caseload_says_why_each_child_is_there_and_what_is_open_now(
+    worker_client, social_worker, team, child, front_door
+):
+    """A duty worker sees at a glance why a child is on their list and the alerts that matter
+    (a child protection plan, looked after, missing), as far as their categories show them."""
+    from tandem.care.models import CareEpisode, MissingEpisode
+    from tests.signing_in import VerifiedClient
+
+    CareEpisode.objects.create(
+        child=child, local_authority=team.partner, started_on=dt.date(2026, 1, 5),
+        reason_new="S", legal_status="C2", category_of_need="N1", placement_type="U4",
+        placement_provider="PR1",
+    )  # fmt: skip
+    MissingEpisode.objects.create(child=child, kind="M", started_on=dt.date(2026, 11, 30))
+    allocated = child_of_team(team, given_name="Alfie")
+    factories.InvolvementFactory(
+        child=allocated, team=team, practitioner=social_worker, kind="allocated"
+    )
+    page = text_of(worker_client.get("/caseload"))
+    assert "Your team's case" in page
+    assert "Allocated to you" in page
+    assert "Looked after" in page
+    assert "Missing now" in page
+    only = text_of(worker_client.get("/caseload", {"why": "allocated"}))
+    assert "Alfie" in only
+    assert child.full_name not in only
+    # The front door deciding a referral sees who the child is, not their care or police record.
+    door, manager = front_door
+    factories.ReferralFactory(child=child, to_team=door)
+    client = VerifiedClient()
+    client.force_login(manager)
+    door_page = text_of(client.get("/caseload"))
+    assert "Referred to your team" in door_page
+    assert "Looked after" not in door_page
+    assert "Missing now" not in door_page

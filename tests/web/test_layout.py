@@ -42,26 +42,18 @@ def test_pages_are_not_cached(worker_client):
     assert worker_client.get("/caseload")["Cache-Control"] == "no-store"
 
 
-PRACTICE = ["Caseload", "Find a child", "Referrals", "Known to partners?"]
+PRACTICE = ["Work tray", "Children", "Referrals", "Known to partners?", "Worklist"]
 
 
 @pytest.mark.parametrize(
     ("role", "links"),
     [
-        (
-            Role.SOCIAL_WORKER,
-            ["Work tray", *PRACTICE, "Triage worklist", "Emergency access", "Notifications"],
-        ),
-        (
-            Role.SCHOOL_DSL,
-            ["Work tray", *PRACTICE, "Triage worklist", "Emergency access", "Notifications"],
-        ),
-        (Role.IG_LEAD, ["Audit", "Governance", "Emergency access reviews", "Notifications"]),
-        # Returns: issue 7; Extracts, Linkage review: issue 5
-        (
-            Role.PARTNERSHIP_ANALYST,
-            ["Returns", "Extracts", "Linkage review", "Notifications"],
-        ),
+        (Role.SOCIAL_WORKER, PRACTICE),
+        (Role.SCHOOL_DSL, PRACTICE),
+        (Role.TEAM_MANAGER, [*PRACTICE, "Extracts", "Linkage", "Reports"]),
+        (Role.IG_LEAD, ["Governance", "Emergency access reviews", "Audit"]),
+        # Returns: issue 7; Extracts, Linkage: issue 5
+        (Role.PARTNERSHIP_ANALYST, ["Returns", "Extracts", "Linkage", "Reports"]),
     ],
 )
 def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
@@ -77,7 +69,12 @@ def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
         )
     ]
     assert [re.sub(r"<[^>]+>", "", t).strip() for t in shown] == links
-    assert "Sign out" in nav
+    # Who is signed in, and their own links, are in the account bar on every page.
+    bar = re.search(r'<div class="app-account-bar">.*?</ul>', html, flags=re.S).group(0)
+    assert "Signed in as" in bar
+    assert "Notifications" in bar
+    assert "Sign out" in bar
+    assert ("Emergency access" in bar) == (role not in (Role.IG_LEAD, Role.PARTNERSHIP_ANALYST))
 
 
 def test_signed_out_pages_have_no_navigation(client):
@@ -132,3 +129,54 @@ def test_multiple_choice_questions_render_as_checkboxes(client):
     reasons = re.findall(r'<input[^>]*name="reasons"[^>]*>', html)
     assert len(reasons) == 17
     assert all('type="checkbox"' in tag for tag in reasons)
+
+
+def test_no_navigation_before_the_last_sign_in_step():
+    """On the code and notice pages none of the service's links would work yet: none is shown."""
+    from django.test import Client
+
+    from tests.signing_in import device_of, sign_in_for_real
+
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER)
+    device_of(worker)  # set up already: the code page is the next step
+    client = Client()
+    client.post("/sign-in", {"username": worker.username, "password": factories.PASSWORD})
+    code_page = client.get("/sign-in/code").content.decode()
+    assert "govuk-service-navigation__list" not in code_page
+    assert "Signed in as" not in code_page
+    assert "Sign out" in code_page  # always a way out
+    client = Client()
+    sign_in_for_real(client, worker)
+    notice = client.get("/acceptable-use").content.decode()
+    assert "govuk-service-navigation__list" not in notice
+
+
+def test_the_account_bar_counts_unread_notifications(signed_in):
+    from django.utils import timezone
+
+    from tandem.access.models import Notification
+
+    worker = factories.UserFactory(role=Role.SOCIAL_WORKER, first_name="Ana", last_name="Lee")
+    for i in range(3):
+        Notification.objects.create(recipient=worker, message=f"N{i}", created_at=timezone.now())
+    client = signed_in(worker)
+    html = client.get("/known").content.decode()
+    bar = re.search(r'<div class="app-account-bar">.*?</ul>', html, flags=re.S)[0]
+    assert "Ana Lee" in bar
+    assert "Social worker" in bar
+    assert "3<span" in bar
+    client.get("/notifications")  # read now
+    again = client.get("/known").content.decode()
+    assert " unread</span>" not in again
+
+
+def _nav(html: str) -> str:
+    return re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', html, flags=re.S)[0]
+
+
+def test_referrals_start_where_the_role_works(signed_in, front_door):
+    """Those who decide referrals start with the ones sent to their team."""
+    _, manager = front_door
+    assert "/referrals/received" in _nav(signed_in(manager).get("/known").content.decode())
+    dsl = factories.UserFactory(role=Role.SCHOOL_DSL)
+    assert "/referrals/made" in _nav(signed_in(dsl).get("/known").content.decode())

@@ -261,6 +261,13 @@ def restriction_end(*, actor, restriction_id: UUID) -> Restriction:
     return restriction
 
 
+def notifications_read(*, actor, notifications) -> None:
+    """The notifications the actor has now been shown count as read (their own only)."""
+    Notification.objects.filter(
+        recipient_id=actor.pk, pk__in=[n.pk for n in notifications], read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def _notify(recipients, message: str, link: str) -> None:
     now = timezone.now()
     Notification.objects.bulk_create(

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from django.db.models import Value
+
 from tandem.access.categories import Category
 from tandem.access.errors import NotFound
 from tandem.access.grants import ChildGrant
@@ -14,6 +16,7 @@ from tandem.care.models import (
     CareEpisode,
     CareLeaverContact,
     CareReview,
+    ChildProtectionPlan,
     DeprivationOfLiberty,
     LookedAfterDetails,
     MissingEpisode,
@@ -188,3 +191,35 @@ def _episode_entries(e: CareEpisode) -> list[ChronologyEntry]:
             )
         )
     return entries
+
+
+# What a practitioner must see at a glance, and the category of the record each comes from.
+ALERTS = (
+    ("Child protection plan", Category.CASEWORK, ChildProtectionPlan),
+    ("Looked after", Category.CASEWORK, CareEpisode),
+    ("Missing now", Category.POLICE_INTELLIGENCE, MissingEpisode),
+)
+
+
+def alerts_for(grants: dict) -> dict:
+    """{child id: ["Child protection plan", "Looked after", "Missing now"]}: what is open now
+    for each child, as far as each grant shows that part of the record. One query, however
+    many children."""
+    alerts: dict = {c: [] for c in grants}
+    parts = [
+        model.objects.filter(
+            child_id__in=[c for c, g in grants.items() if g.sees(category)],
+            ended_on__isnull=True,
+        )
+        .annotate(alert=Value(label))
+        .order_by()  # the models' own order cannot stand inside a UNION
+        .values_list("child_id", "alert")
+        for label, category, model in ALERTS
+    ]
+    if grants:
+        found = set(parts[0].union(*parts[1:]).order_by())
+        for label, _, _ in ALERTS:  # in the same order on every row
+            for child_id, alert in found:
+                if alert == label:
+                    alerts[child_id].append(label)
+    return alerts

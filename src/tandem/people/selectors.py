@@ -19,6 +19,9 @@ from tandem.access.grants import ChildGrant, address_visible_among, grants_for_c
 from tandem.access.models import Involvement, SensitiveNote
 from tandem.access.policies import (
     ALLOCATED,
+    BREAK_GLASS,
+    CHILD_ACCESS_RULES,
+    REFERRAL_TO_TEAM,
     TEAM_CASE,
     Action,
     active_involvements,
@@ -47,6 +50,8 @@ class ChildFilters:
     postcode: str = ""
     nhs_number: str = ""
     upn: str = ""
+    # Why the child is on the actor's list: one of `WHY` (e.g. "allocated"), or any.
+    why: str = ""
 
     def as_q(self) -> Q:
         q = Q()
@@ -73,12 +78,33 @@ class ChildFilters:
         )
 
 
+# The reasons a child is on a practitioner's list, as a filter of the caseload: each is one of
+# `CHILD_ACCESS_RULES` (the same rules, so the filter can never show more).
+WHY = {
+    "allocated": ALLOCATED,
+    "team": TEAM_CASE,
+    "referral": REFERRAL_TO_TEAM,
+    "emergency": BREAK_GLASS,
+}
+
+
 @dataclass(frozen=True)
 class Page:
     items: list
     total: int
     offset: int
     limit: int
+
+
+def why_on_list(grant: ChildGrant) -> str:
+    """Why the child is on the actor's list, in their words."""
+    if grant.basis == TEAM_CASE:
+        return "Your team's case" if grant.facts.owns_or_allocated else "Your team works with them"
+    return {
+        ALLOCATED: "Allocated to you",
+        REFERRAL_TO_TEAM: "Referred to your team",
+        BREAK_GLASS: "Emergency access",
+    }.get(grant.basis, "Named on a restricted record")
 
 
 def child_list(
@@ -90,8 +116,13 @@ def child_list(
     limit: int = 25,
 ) -> Page:
     """A page of the children the actor may see, matching the filters, by name."""
+    from tandem.care.selectors import alerts_for
+
     require_role(actor, Action.VIEW_CHILD)
     qs = children_visible_to(actor=actor).filter(filters.as_q())
+    if filters.why in WHY:
+        rule = dict(CHILD_ACCESS_RULES)[WHY[filters.why]]
+        qs = qs.filter(pk__in=rule(actor).values("child_id"))
     if filters.postcode:
         # Only an address the actor sees is matched on (never a protected one they are not
         # named on, nor any address a front door is not given).
@@ -102,6 +133,9 @@ def child_list(
     # The list's query and the facts agree (tests/access/test_policy_agreement.py); a child
     # they disagree on is left out rather than shown with no slicing.
     items = [withhold(c, grants[c.pk].categories) for c in items if c.pk in grants]
+    alerts = alerts_for(grants)
+    for c in items:  # in memory, for the list: why the child is on it, and what is open now
+        c.why, c.alerts = why_on_list(grants[c.pk]), alerts[c.pk]
     Audit(actor, purpose).rows(
         AuditAction.LIST if filters.is_empty else AuditAction.SEARCH,
         "child",

@@ -14,4 +14,6 @@ class WebConfig(AppConfig):
 
         env = engines["jinja2"].env
         env.filters.update(display.FILTERS)
-        env.globals.update(navigation_items=navigation.navigation_items)
+        env.globals.update(
+            navigation_items=navigation.navigation_items, account=navigation.account
+        )

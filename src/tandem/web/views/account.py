@@ -15,17 +15,23 @@ from tandem.web.forms import SignInForm
 
 
 def start(request):
-    """Each role starts where its work is."""
+    """Each role starts where its work is: a practitioner with what needs them now (the work
+    tray: referrals to decide, reviews, actions, messages), an IG lead with the requests and
+    reviews falling due, the performance team with the returns, a manager of reports with them."""
     user = request.user
     if not user.is_authenticated:
         return redirect("web:sign-in")
-    if role_allows(user, Action.VIEW_AUDIT):
-        return redirect("web:audit")
+    if role_allows(user, Action.MANAGE_GOVERNANCE):
+        return redirect("web:governance")
     if user.role == Role.SYSTEM_ADMIN and user.is_staff:
         return redirect("admin:index")
     if role_allows(user, Action.PREPARE_RETURN):  # the performance team (issue 7)
         return redirect("web:returns")
-    return redirect("web:caseload")
+    if role_allows(user, Action.VIEW_CHILD):
+        return redirect("web:work-tray")
+    if role_allows(user, Action.VIEW_REPORTS):
+        return redirect("web:voice-report")
+    return redirect("web:notifications")
 
 
 def _safe_next(request) -> str | None:

@@ -14,6 +14,7 @@ from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.people.selectors import (
+    WHY,
     ChildFilters,
     child_chronology,
     child_get,
@@ -36,11 +37,26 @@ from tandem.web.views.common import PER_PAGE, page_number, pagination
 WORK = Purpose.DIRECT_WORK
 
 
+WHY_CHOICES = [
+    ("", "Every child"),
+    ("allocated", "Allocated to you"),
+    ("team", "Your team's cases and the children it works with"),
+    ("referral", "Referred to your team"),
+    ("emergency", "Emergency access"),
+]
+
+
 @page
 def caseload(request):
     number = page_number(request)
+    why = request.GET.get("why", "")
+    why = why if why in WHY else ""
     children = child_list(
-        actor=request.user, purpose=WORK, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
+        actor=request.user,
+        purpose=WORK,
+        filters=ChildFilters(why=why),
+        offset=(number - 1) * PER_PAGE,
+        limit=PER_PAGE,
     )
     return render(
         request,
@@ -48,6 +64,8 @@ def caseload(request):
         {
             "children": children,
             "number": number,
+            "why": why,
+            "WHY_CHOICES": WHY_CHOICES,
             "pagination": pagination(request, number=number, total=children.total),
         },
     )

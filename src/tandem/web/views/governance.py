@@ -99,7 +99,9 @@ def break_glass_review(request, break_glass_id):
 @page
 def notifications(request):
     found = selectors.notifications_for(actor=request.user, page=page_number(request))
-    return render(request, "web/governance/notifications.html", paged(request, found))
+    response = render(request, "web/governance/notifications.html", paged(request, found))
+    services.notifications_read(actor=request.user, notifications=found.object_list)
+    return response
 
 
 def shared_under_text(event) -> str:
