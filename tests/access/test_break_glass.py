@@ -2,6 +2,7 @@
 a review queue, and every step audited."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,8 +92,17 @@ def test_owning_team_and_ig_leads_of_both_partners_are_told_and_it_is_audited(sc
     # outlives the record and must hold no name.
     assert grant.reason == REASON
     assert "reason" not in row.detail
-    text = text_of(_client(scene["owner"]).get("/notifications"))
-    assert "Emergency access to a child's record" in text
+    # The owning team is told whose record, and its link (who looked) is one it may open.
+    owner = _client(scene["owner"])
+    page = owner.get("/notifications")
+    assert f"Emergency access to {scene['child'].full_name}'s record" in text_of(page)
+    link = re.search(r'href="(/children/[^"]+/who-looked)"', page.content.decode())[1]
+    assert owner.get(link).status_code == 200
+    # An IG lead is sent to the review, which is theirs to open.
+    ig = _client(owners_ig)
+    review = re.search(r'href="(/governance/break-glass/[^"]+)"', ig.get("/notifications")
+                       .content.decode())[1]  # fmt: skip
+    assert ig.get(review).status_code == 200
 
 
 def test_with_no_ig_lead_at_either_partner_every_ig_lead_is_told(scene):

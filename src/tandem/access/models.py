@@ -288,11 +288,17 @@ class BreakGlass(models.Model):
 
 
 class Notification(models.Model):
-    """A message in a user's inbox (break-glass alerts to the owning team and the IG lead)."""
+    """A message in a user's inbox: emergency access to the owning team and the IG leads, a
+    referral arriving at a team, its decision and feedback to the referrer."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # The child it is about, if any: it goes when the child's record goes (retention), and is
+    # not shown to someone a restriction has since put the child out of reach of.
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     message = models.CharField(max_length=500)
     link = models.CharField(max_length=200, blank=True)

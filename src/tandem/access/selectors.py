@@ -20,6 +20,7 @@ from tandem.access.models import (
     ShareDecision,
 )
 from tandem.access.policies import Action
+from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.paging import page_of
@@ -65,10 +66,12 @@ def break_glass_active_for(*, actor) -> list[BreakGlass]:
 
 
 def notifications_for(*, actor, page: int = 1) -> Page:
-    """A user's own inbox, newest first, a page at a time: nobody reads anyone else's."""
-    return page_of(
-        Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at", "id"), page
+    """A user's own inbox, newest first, a page at a time: nobody reads anyone else's, and one
+    about a child a restriction has since put out of their reach is not shown."""
+    mine = Notification.objects.filter(recipient_id=actor.pk).exclude(
+        child_id__in=restricted_from(actor).values("child_id")
     )
+    return page_of(mine.order_by("-created_at", "id"), page)
 
 
 def agreements_list(*, actor) -> list[Agreement]:

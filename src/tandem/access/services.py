@@ -7,6 +7,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.access.checks import require_role
@@ -29,6 +30,7 @@ from tandem.access.policies import Action, active_involvements, role_allows
 from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.formats import govuk_datetime
 from tandem.partners.models import Partner, Role, User
 from tandem.people.models import Person
 
@@ -268,10 +270,12 @@ def notifications_read(*, actor, notifications) -> None:
     ).update(read_at=timezone.now())
 
 
-def _notify(recipients, message: str, link: str) -> None:
+def notify(recipients, message: str, link: str, child_id=None) -> None:
+    """Put a message in each recipient's inbox (`child_id`: the child it names, if any)."""
     now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(recipient=u, message=message, link=link, created_at=now) for u in recipients
+        Notification(recipient=u, message=message, link=link, child_id=child_id, created_at=now)
+        for u in recipients
     )
 
 
@@ -315,11 +319,20 @@ def break_glass_open(*, actor, child_id: UUID, reason: str) -> BreakGlass:
     }
     ig_leads = list(all_ig_leads.filter(team__partner_id__in=partners)) or list(all_ig_leads)
     who = f"{actor.get_full_name() or actor.username} ({actor.team})"
-    _notify(
-        {*owners, *ig_leads},
-        f"Emergency access to a child's record by {who} until "
-        f"{timezone.localtime(grant.expires_at):%d %b %Y %H:%M}",
-        f"/governance/break-glass/{grant.pk}",
+    until = govuk_datetime(grant.expires_at)
+    # The owning team may see the child: it is told whose record, and can see who looked.
+    notify(
+        set(owners) - set(ig_leads),
+        f"Emergency access to {child.full_name}'s record by {who}, until {until}",
+        reverse("web:child-who-looked", kwargs={"child_id": child.pk}),
+        child.pk,
+    )
+    # The IG leads review it (they need not see the child).
+    notify(
+        ig_leads,
+        f"Emergency access to a child's record by {who}, until {until}: review it",
+        reverse("web:break-glass-review", kwargs={"break_glass_id": grant.pk}),
+        child.pk,
     )
     _audit(
         actor=actor,

@@ -5,6 +5,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.access.categories import Category
@@ -13,7 +14,7 @@ from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
 from tandem.access.models import Involvement, InvolvementKind, Schedule1Condition, SharingPurpose
 from tandem.access.policies import Action
-from tandem.access.services import share_decision_record
+from tandem.access.services import notify, share_decision_record
 from tandem.audit.models import AuditAction
 from tandem.audit.services import Audit
 from tandem.casework.codes import DecisionKind
@@ -144,7 +145,40 @@ def referral_create(
             "lawful_basis": decision.lawful_basis,
         },
     )
+    _tell_the_front_door(referral)
     return referral
+
+
+def _deciders(team_id):
+    from tandem.access.policies import DECIDERS
+    from tandem.partners.models import User
+
+    return User.objects.filter(team_id=team_id, is_active=True, role__in=DECIDERS)
+
+
+def _tell_the_front_door(referral: Referral) -> None:
+    """Those who decide referrals at the receiving team are told one has arrived (they may see
+    the child: an open referral to their team is their reason)."""
+    notify(
+        _deciders(referral.to_team_id),
+        f"New referral for {referral.child.full_name} from {referral.from_team.name}, "
+        f"{referral.from_team.partner.name}: a decision is due within one working day",
+        reverse("web:referral-decision", kwargs={"referral_id": referral.pk}),
+        referral.child_id,
+    )
+
+
+def _tell_the_referrer(referral: Referral, what: str) -> None:
+    """The referrer is told of the outcome and the feedback, naming the child as they
+    described them (what they may know), never the record's details."""
+    if referral.made_by_id is None:
+        return
+    notify(
+        [referral.made_by],
+        f"Your referral for {referral.stated_name} to {referral.to_team.name}: {what}",
+        reverse("web:referral", kwargs={"referral_id": referral.pk}),
+        referral.child_id,
+    )
 
 
 def _as_stated(person: Person, seen: frozenset[Category] | None = None) -> dict:
@@ -229,6 +263,7 @@ def referral_decide(
         referral.child_id,
         detail={"decision": decision},
     )
+    _tell_the_referrer(referral, f"decided, {Decision(decision).label.lower()}")
     return record
 
 
@@ -249,4 +284,5 @@ def referral_feedback_give(*, actor, referral_id: UUID, message: str, purpose: s
     Audit(actor, purpose, "referral to your team").row(
         AuditAction.UPDATE, "referral", referral.pk, referral.child_id, detail={"feedback": True}
     )
+    _tell_the_referrer(referral, "feedback given")
     return feedback

@@ -52,6 +52,7 @@ def account(request) -> dict | None:
     """Who is signed in (name, role, team and partner) and their own links: notifications with
     how many are unread, emergency access for a role that may use it."""
     from tandem.access.models import Notification
+    from tandem.access.related import restricted_from
 
     if not _fully_signed_in(request):
         return None
@@ -61,6 +62,8 @@ def account(request) -> dict | None:
         "name": user.get_full_name() or user.username,
         "role": user.get_role_display(),
         "where": where,
-        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .exclude(child_id__in=restricted_from(user).values("child_id"))
+        .count(),
         "break_glass": role_allows(user, Action.BREAK_GLASS),
     }

@@ -1,0 +1,39 @@
+"""How Tandem writes dates, times and identifiers, everywhere a person reads them (pages,
+notifications, messages): the GOV.UK style, "17 May 2012", "17 May 2012 at 2:05pm",
+"943 476 5919". One formatter, so the service never shows two styles of the same thing."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+
+def govuk_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_datetime(value: datetime | None) -> str:
+    """'3 March 2026 at 2:05pm'; midnight is shown as a date alone (events known by day only)."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if (local.hour, local.minute) == (0, 0):
+        return govuk_date(local)
+    hour = local.hour % 12 or 12
+    return f"{govuk_date(local)} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def nhs_number(value: str | None) -> str:
+    """'9434765919' -> '943 476 5919', the way the NHS writes it."""
+    if not value:
+        return ""
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
+
+
+def nhs_number_ending(value: str | None) -> str:
+    """Lists show only the last 4 digits: enough to tell two children apart, not enough to
+    copy an identifier into another system."""
+    return f"ending {value[-4:]}" if value else ""
