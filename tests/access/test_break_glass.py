@@ -124,20 +124,44 @@ def test_a_restricted_record_cannot_be_opened_by_break_glass(scene):
 
 
 def test_the_page_asks_for_a_number_and_a_reason_and_names_the_fields(scene):
+    """Every error at once: what identifies the child, and the reason."""
     client = _client(scene["nurse"])
-    response = client.post("/emergency-access", {"nhs_number": "", "reason": ""})
+    response = client.post("/emergency-access", {"nhs_number": "", "reason": "Too short"})
     assert error_summary(response) == [
-        ("#reason", "Say why you need emergency access to this record"),
-    ]
-    response = client.post("/emergency-access", {"nhs_number": "", "reason": REASON})
-    assert error_summary(response) == [
-        ("#nhs_number", "Enter the child's NHS number or unique pupil number"),
+        ("#given_name", "Enter the child's first name, or their NHS number or UPN"),
+        ("#family_name", "Enter the child's last name"),
+        ("#date_of_birth-day", "Enter the child's date of birth"),
+        ("#reason", "Say why you need emergency access to this record (at least 20 characters)"),
     ]
     response = client.post("/emergency-access", {"nhs_number": "401 023 2137", "reason": REASON})
-    assert ("#nhs_number", "No child with this number is on the shared record") in error_summary(
-        response
+    assert ("#nhs_number", "No child with these details is on the shared record") in (
+        error_summary(response)
     )
     assert not BreakGlass.objects.exists()
+
+
+def test_a_child_without_a_number_is_found_by_name_and_date_of_birth(scene):
+    child = scene["child"]
+    born = child.date_of_birth
+    form = {
+        "given_name": child.given_name.upper(),
+        "family_name": child.family_name,
+        "date_of_birth-day": str(born.day),
+        "date_of_birth-month": str(born.month),
+        "date_of_birth-year": str(born.year),
+        "reason": REASON,
+    }
+    response = _client(scene["nurse"]).post("/emergency-access", form)
+    assert response.status_code == 302
+    assert BreakGlass.objects.get().child == child
+    twin = factories.ChildFactory(
+        given_name=child.given_name, family_name=child.family_name, date_of_birth=born
+    )
+    assert twin.pk != child.pk
+    again = _client(factories.UserFactory(role=Role.HEALTH_PRACTITIONER))
+    assert ("#given_name", "More than one child has these details: use the NHS number or UPN") in (
+        error_summary(again.post("/emergency-access", form))
+    )
 
 
 def test_the_page_opens_the_record_and_the_ig_lead_reviews_it(scene):
@@ -168,3 +192,25 @@ def test_the_page_opens_the_record_and_the_ig_lead_reviews_it(scene):
     assert AccessEvent.objects.filter(
         record_type="breakglass", action="update", detail__review="inappropriate"
     ).exists()
+
+
+def test_emergency_access_reads_and_says_so_until_it_ends(scene):
+    """A lasting warning with the time it ends on every page of the record; nothing offered
+    that would change the record (and a change refused if tried); no "who looked"."""
+    from tests.web.support import text_of
+
+    nurse, child = scene["nurse"], scene["child"]
+    grant = services.break_glass_open(actor=nurse, child_id=child.pk, reason=REASON)
+    client = _client(nurse)
+    summary = client.get(f"/children/{child.pk}")
+    text = text_of(summary)
+    assert "You have emergency access to this record until" in text
+    assert "You opened this record in an emergency" in text
+    for offered in ("Change details", "Who looked at this record", "Consent to share"):
+        assert offered not in text, offered
+    chronology = text_of(client.get(f"/children/{child.pk}/chronology"))
+    assert "You have emergency access to this record until" in chronology
+    assert "Add to chronology" not in chronology
+    assert client.get(f"/children/{child.pk}/edit").status_code == 403
+    assert client.post(f"/children/{child.pk}/chronology/new", {}).status_code == 403
+    assert grant.expires_at > grant.started_at

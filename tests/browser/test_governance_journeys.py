@@ -68,7 +68,9 @@ def test_break_glass_journey(page, axe, scene):
 
     sign_in(page, axe, "sw")
     page.get_by_role("link", name="Notifications").click()
-    expect(page.locator("#notifications")).to_contain_text("Emergency access to a child's record")
+    expect(page.locator("#notifications")).to_contain_text(
+        "Emergency access to Ruby Fletcher's record"
+    )
     axe(page)
     sign_out(page)
 

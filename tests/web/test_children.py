@@ -174,7 +174,34 @@ def test_summary_shows_the_record_and_audits_the_view(worker_client, child):
     assert "Change details" in text
     assert f"{reverse('web:referral-new')}?child={child.pk}" in response.content.decode()
     assert 'aria-current="page">Summary' in response.content.decode()
-    assert audit_rows() == [("view", child.pk, WORK, "web", "child")]
+    # The record, and who works with the child (the team owning the case, with its contact).
+    assert audit_rows() == [
+        ("view", child.pk, WORK, "web", "child"),
+        ("view", child.pk, WORK, "web", "team_around_the_child"),
+    ]
+    assert "Team owns the case" in text
+    assert "Your team owns the case or works with the child." in text
+
+
+def test_the_summary_names_the_lead_professional_and_allocated_worker_with_contacts(
+    worker_client, child, social_worker, team
+):
+    from tandem.casework import services as casework
+    from tests.grants import grant_for
+
+    social_worker.email, social_worker.phone = "sam@council.example", "01632 960 001"
+    social_worker.save()
+    casework.case_open(
+        grant=grant_for(social_worker, child.pk), level="early_help",
+        lead_professional_id=social_worker.pk,
+    )  # fmt: skip
+    nurse = factories.UserFactory(role="health_practitioner", first_name="Nia", last_name="Nurse")
+    factories.InvolvementFactory(child=child, team=nurse.team, practitioner=nurse,
+                                 kind="allocated")  # fmt: skip
+    text = text_of(worker_client.get(url("child", child)))
+    assert f"Lead professional {social_worker}" in text
+    assert "sam@council.example" in text
+    assert "Allocated worker Nia Nurse" in text
 
 
 @pytest.mark.parametrize(
@@ -597,7 +624,7 @@ def test_an_allocated_worker_sees_the_child_without_a_team_involvement(signed_in
         kind=InvolvementKind.ALLOCATED,
     )
     assert signed_in(worker).get(url("child", child)).status_code == 200
-    assert AccessEvent.objects.get().basis == "allocated worker"
+    assert AccessEvent.objects.get(record_type="child").basis == "allocated worker"
 
 
 def test_the_caseload_says_why_each_child_is_there_and_what_is_open_now(

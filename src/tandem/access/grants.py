@@ -41,6 +41,10 @@ from tandem.audit.services import Audit
 
 # Audit actions that read: their rows say which categories were seen.
 READS = {AuditAction.VIEW, AuditAction.LIST, AuditAction.SEARCH, AuditAction.EXPORT}
+# Emergency access is to read the record in an emergency, never to change it.
+READ_ONLY_BASES = {BREAK_GLASS}
+# (Triage lists flagged children; deciding on a flag writes to the chronology, which is refused.)
+READING = {Action.VIEW_CHILD, Action.LOOKUP_KNOWN, Action.TRIAGE}
 
 
 class FieldsNotShared(PermissionDenied):
@@ -80,11 +84,20 @@ class ChildGrant:
 
     def to(self, action: Action) -> "ChildGrant":
         """The same decision for another action on this child: only the role level differs
-        (the record check does not depend on the action), so no query is made."""
+        (the record check does not depend on the action), so no query is made; emergency
+        access reads, never writes."""
         if action == self.action:
             return self
         require_role(self.actor, action)
+        if self.basis in READ_ONLY_BASES and action not in READING:
+            raise PermissionDenied("Emergency access is to read the record, not to change it")
         return replace(self, action=action)
+
+    def may(self, action: Action) -> bool:
+        """Whether `to(action)` would allow it: what a page offers."""
+        if not role_allows(self.actor, action):
+            return False
+        return action in READING or self.basis not in READ_ONLY_BASES
 
     def refuse_unshared(self, fields: Iterable[str]) -> None:
         """Refuse a change to any person field outside the categories the actor sees: you may
@@ -142,6 +155,8 @@ def child_grant(
     grant = _grant(actor, child_id, action, purpose, facts)
     if grant is None:
         raise NotFound("No child with that id is in your records")
+    if not grant.may(action):
+        raise PermissionDenied("Emergency access is to read the record, not to change it")
     return grant
 
 
@@ -151,9 +166,9 @@ def child_grant_or_none(
     """`child_grant` for a caller that answers "not yours" its own way (a case, a referral)."""
     if not role_allows(actor, action):
         return None
-    return _grant(
-        actor, child_id, action, purpose, facts_for_children(actor, [child_id])[child_id]
-    )
+    facts = facts_for_children(actor, [child_id])[child_id]
+    grant = _grant(actor, child_id, action, purpose, facts)
+    return grant if grant is not None and grant.may(action) else None
 
 
 def grants_for_children(

@@ -318,7 +318,9 @@ def break_glass_open(*, actor, child_id: UUID, reason: str) -> BreakGlass:
         partner_id for partner_id in owners.values_list("team__partner_id", flat=True)
     }
     ig_leads = list(all_ig_leads.filter(team__partner_id__in=partners)) or list(all_ig_leads)
-    who = f"{actor.get_full_name() or actor.username} ({actor.team})"
+    who = (
+        f"{actor.get_full_name() or actor.username}, {actor.team.name}, {actor.team.partner.name}"
+    )
     until = govuk_datetime(grant.expires_at)
     # The owning team may see the child: it is told whose record, and can see who looked.
     notify(
@@ -377,28 +379,54 @@ def break_glass_review(*, actor, break_glass_id: UUID, outcome: str, note: str =
     return grant
 
 
-def break_glass_open_by_number(*, actor, reason: str, nhs_number: str = "", upn: str = ""):
-    """The emergency page names the child by an identifier the practitioner has in front of
-    them: they cannot search for a child they have no right to see."""
+def break_glass_open_for(
+    *,
+    actor,
+    reason: str,
+    nhs_number: str = "",
+    upn: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth=None,
+):
+    """The emergency page names the child by what the practitioner has in front of them: an NHS
+    number, a UPN, or the full name with the date of birth (accents and case aside, exactly,
+    and only one child): they cannot search for a child they have no right to see."""
     from tandem.people.identifiers import normalise_nhs_number
+    from tandem.people.matching import Match, name_match
 
     if not role_allows(actor, Action.BREAK_GLASS):
         raise PermissionDenied("Your role does not allow emergency access")
+    children = Person.objects.filter(is_child=True).exclude(
+        pk__in=restricted_from(actor).values("child_id")
+    )
     if nhs_number:
-        field, q = "nhs_number", {"nhs_number": normalise_nhs_number(nhs_number)}
+        field, found = (
+            "nhs_number",
+            list(children.filter(nhs_number=normalise_nhs_number(nhs_number))),
+        )
     elif upn:
-        field, q = "upn", {"upn": upn.strip().upper()}
+        field, found = "upn", list(children.filter(upn=upn.strip().upper()))
+    elif given_name and family_name and date_of_birth:
+        field = "given_name"
+        found = [
+            c
+            for c in children.filter(date_of_birth=date_of_birth)
+            if name_match(given_name, family_name, person_given=c.given_name,
+                          person_family=c.family_name, person_known_as=c.known_as)
+            == Match.EXACT
+        ]  # fmt: skip
     else:
-        raise ValidationError({"nhs_number": "Enter the child's NHS number or UPN"})
-    child = Person.objects.filter(is_child=True, **q).first()
-    try:
-        if child is None:
-            raise NotFound
-        return break_glass_open(actor=actor, child_id=child.pk, reason=reason)
-    except NotFound:
         raise ValidationError(
-            {field: "No child with this number is on the shared record"}
-        ) from None
+            {"nhs_number": "Enter the child's NHS number or UPN, or their name and date of birth"}
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            {field: "More than one child has these details: use the NHS number or UPN"}
+        )
+    if not found:
+        raise ValidationError({field: "No child with these details is on the shared record"})
+    return break_glass_open(actor=actor, child_id=found[0].pk, reason=reason)
 
 
 @transaction.atomic

@@ -145,10 +145,92 @@ def child_list(
 
 
 def child_get(*, grant: ChildGrant) -> Person:
-    """The child's details, with the fields outside the actor's categories withheld."""
+    """The child's details, with the fields outside the actor's categories withheld; in
+    memory, the grant they were read under (what the pages offer follows it) and the alerts
+    that matter now, as far as the grant shows them."""
+    from tandem.care.selectors import alerts_for
+
     child = withhold(Person.objects.get(pk=grant.child_id), grant.categories)
+    child.grant = grant
+    child.alerts = alerts_for({child.pk: grant})[child.pk]
+    child.emergency_until = _emergency_until(grant)
     grant.audit("child")
     return child
+
+
+def _emergency_until(grant: ChildGrant):
+    """When the actor's emergency access to this child ends, if that is their reason."""
+    from tandem.access.policies import active_break_glass
+
+    if grant.basis != BREAK_GLASS:
+        return None
+    running = active_break_glass().filter(user_id=grant.actor.pk, child_id=grant.child_id)
+    return running.order_by("-expires_at").values_list("expires_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class Worker:
+    """Who works with the child: a role in words, the person (if named), their team and how to
+    reach them."""
+
+    role: str
+    name: str
+    team: str
+    partner: str
+    email: str
+    phone: str
+
+
+def child_team(*, grant: ChildGrant) -> list[Worker]:
+    """The lead professional, the allocated workers and the teams working with the child now,
+    with how to reach each: the casework category (who works with a child is casework). The
+    lead first, then the allocated, then the teams."""
+    from tandem.casework.codes import CaseStatus
+    from tandem.casework.models import Case
+
+    if not grant.sees(Category.CASEWORK):
+        return []
+    workers: list[Worker] = []
+    case = (
+        Case.objects.filter(child_id=grant.child_id, status=CaseStatus.OPEN)
+        .select_related("lead_professional__team__partner")
+        .first()
+    )
+    if case is not None:
+        workers.append(_worker("Lead professional", case.lead_professional))
+    involvements = (
+        active_involvements()
+        .filter(child_id=grant.child_id)
+        .select_related("team__partner", "practitioner__team__partner")
+        .order_by("kind", "team__partner__name", "team__name")
+    )
+    named = {w.name for w in workers}
+    for inv in involvements:
+        if inv.practitioner_id:
+            if str(inv.practitioner) not in named:
+                named.add(str(inv.practitioner))
+                workers.append(_worker(inv.get_kind_display(), inv.practitioner))
+        else:
+            t = inv.team
+            workers.append(
+                Worker(inv.get_kind_display(), "", t.name, t.partner.name,
+                       t.contact_email or t.partner.contact_email,
+                       t.contact_phone or t.partner.contact_phone)
+            )  # fmt: skip
+    grant.audit("team_around_the_child", detail={"workers": len(workers)})
+    return workers
+
+
+def _worker(role: str, user) -> Worker:
+    team = user.team
+    return Worker(
+        role=role,
+        name=str(user),
+        team=team.name if team else "",
+        partner=team.partner.name if team else "",
+        email=user.email or (team.contact_email if team else ""),
+        phone=user.phone or (team.contact_phone if team else ""),
+    )
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,15 @@ def _shareable_categories() -> list[tuple[str, str]]:
 class BreakGlassForm(GovukForm):
     nhs_number = _text("NHS number", max_length=20, hint=NHS_NUMBER_HINT)
     upn = _text("Unique pupil number (UPN)", max_length=20, hint=UPN_HINT)
+    given_name = _text("First name", max_length=100)
+    family_name = _text("Last name", max_length=100)
+    date_of_birth = GovukDateField(
+        noun="Date of birth", label="Date of birth", required=False, past=True
+    )
     reason = forms.CharField(
         label="Why do you need to see this record now?",
-        help_text="Say what the emergency is and why it cannot wait for the team that owns the "
-        "case. Your reason is sent to that team and to the information-governance lead.",
+        help_text="At least 20 characters. Say what the emergency is and why it cannot wait for "
+        "the team that owns the case. Your reason is sent to the information-governance lead.",
         max_length=2000,
         widget=forms.Textarea,
         error_messages={
@@ -47,7 +52,11 @@ class BreakGlassForm(GovukForm):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
-    govuk_options = {**WIDTHS}
+    govuk_options = {
+        "given_name": {"spellcheck": False, "autocomplete": "off"},
+        "family_name": {"spellcheck": False, "autocomplete": "off"},
+        **WIDTHS,
+    }
     non_field_anchor = "nhs_number"
 
     def clean_nhs_number(self):
@@ -56,10 +65,26 @@ class BreakGlassForm(GovukForm):
     def clean_upn(self):
         return clean_upn(self.cleaned_data["upn"])
 
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 20:
+            raise ValidationError(
+                "Say why you need emergency access to this record (at least 20 characters)"
+            )
+        return reason
+
     def clean(self):
         data = super().clean()
-        if not self.errors and not (data.get("nhs_number") or data.get("upn")):
-            raise ValidationError("Enter the child's NHS number or unique pupil number")
+        if data.get("nhs_number") or data.get("upn"):
+            return data
+        by_name = {
+            "given_name": "Enter the child's first name, or their NHS number or UPN",
+            "family_name": "Enter the child's last name",
+            "date_of_birth": "Enter the child's date of birth",
+        }
+        for name, message in by_name.items():
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
         return data
 
 

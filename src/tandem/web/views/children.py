@@ -11,7 +11,14 @@ from django.shortcuts import redirect, render
 
 from tandem.access.checks import require_role
 from tandem.access.grants import child_grant
-from tandem.access.policies import Action
+from tandem.access.policies import (
+    ALLOCATED,
+    BREAK_GLASS,
+    NAMED_ON_RESTRICTION,
+    REFERRAL_TO_TEAM,
+    TEAM_CASE,
+    Action,
+)
 from tandem.audit.models import Purpose
 from tandem.people.selectors import (
     WHY,
@@ -21,6 +28,7 @@ from tandem.people.selectors import (
     child_households,
     child_list,
     child_relationships,
+    child_team,
 )
 from tandem.people.services import (
     PERSON_FIELDS,
@@ -92,14 +100,29 @@ def _grant(request, child_id, action: Action = Action.VIEW_CHILD):
     return child_grant(actor=request.user, child_id=child_id, purpose=WORK, action=action)
 
 
+# "What of this record you can see, and why", by the basis the grant was made on.
+WHY_YOU_SEE = {
+    ALLOCATED: "You are the allocated worker: you see the whole record.",
+    TEAM_CASE: "Your team owns the case or works with the child.",
+    REFERRAL_TO_TEAM: "A referral of this child to your team is open: you see who the child is, "
+    "to decide it.",
+    NAMED_ON_RESTRICTION: "This record is restricted, and you are one of the people named on it.",
+    BREAK_GLASS: "You opened this record in an emergency: you see its ordinary parts, never the "
+    "sensitive ones, until your emergency access ends.",
+}
+
+
 @page
 def child_summary(request, child_id):
+    grant = _grant(request, child_id)
     return render(
         request,
         "web/children/summary.html",
         {
-            "child": child_get(grant=_grant(request, child_id)),
+            "child": child_get(grant=grant),
+            "workers": child_team(grant=grant),
             "section": "summary",
+            "WHY_YOU_SEE": WHY_YOU_SEE,
         },
     )
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from tandem import spreadsheet
 from tandem.access import retention, selectors, services, subject_access
@@ -17,6 +16,7 @@ from tandem.access.models import DestructionCertificate, LawfulBasis, SarExempti
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
+from tandem.formats import govuk_datetime
 from tandem.people.selectors import child_get
 from tandem.web.decorators import page
 from tandem.web.forms_governance import (
@@ -39,19 +39,13 @@ def break_glass_new(request):
         form = BreakGlassForm(request.POST)
         if form.is_valid():
             try:
-                grant = services.break_glass_open_by_number(
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    nhs_number=form.cleaned_data["nhs_number"],
-                    upn=form.cleaned_data["upn"],
-                )
+                grant = services.break_glass_open_for(actor=request.user, **form.cleaned_data)
             except ValidationError as e:
                 form.add_service_errors(e)
             else:
-                until = timezone.localtime(grant.expires_at)
                 messages.success(
                     request,
-                    f"Emergency access until {until:%H:%M} on {until:%d %B %Y}. The team that "
+                    f"Emergency access until {govuk_datetime(grant.expires_at)}. The team that "
                     "owns the case and the information-governance lead have been told.",
                 )
                 return redirect("web:child", child_id=grant.child_id)
