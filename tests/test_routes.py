@@ -100,6 +100,7 @@ WEB = {
     "web:notifications": SIGNED_IN,  # the user's own inbox, nobody else's
     "web:governance": SIGNED_IN,  # IG leads only: anyone else 403
     "web:sar-new": SIGNED_IN,
+    "web:governance-people": SIGNED_IN,  # IG leads only: the person finder
     "web:retention-run": SIGNED_IN,  # IG leads only
     "web:sar": SIGNED_IN,  # IG leads only
     "web:sar-json": SIGNED_IN,  # IG leads only

@@ -95,13 +95,18 @@ def test_break_glass_journey(page, axe, scene):
 
 
 def test_subject_access_journey(page, axe, scene):
-    child = scene["child"]
     sign_in(page, axe, "ig")
     page.get_by_role("link", name="Governance").click()
     axe(page)
-    page.get_by_role("button", name="Log a subject access request").click()
+    # Names, never record ids: the IG lead finds the child first.
+    page.get_by_role("link", name="Find a person").click()
     axe(page)
-    page.get_by_label("Record id of the person").fill(str(child.pk))
+    page.get_by_label("Name").fill(scene["child"].given_name)
+    page.get_by_role("button", name="Search").click()
+    axe(page)
+    page.get_by_role("link", name=re.compile("Log a subject access request")).click()
+    expect(page.locator("main")).to_contain_text("Ruby Fletcher")
+    axe(page)
     page.get_by_label("Who made the request").fill("Ruby's mother")
     page.get_by_label("Day").fill("10")
     page.get_by_label("Month").fill("11")

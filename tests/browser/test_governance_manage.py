@@ -64,17 +64,22 @@ def test_ig_lead_manages_agreements_holds_and_restrictions(page, axe, scene):
 
     page.goto("/governance/legal-holds")
     page.get_by_role("button", name="Place the hold").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the record id")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Find the person")
     axe(page)
-    page.get_by_label("Record id of the child").fill(str(child.pk))
+    # The IG lead finds the child by name and comes back with them chosen.
+    page.goto("/governance/people")
+    page.get_by_label("Name").fill(child.given_name)
+    page.get_by_role("button", name="Search").click()
+    axe(page)
+    page.get_by_role("link", name=re.compile("Place a legal hold")).click()
+    expect(page.locator("main")).to_contain_text(child.full_name)
     page.get_by_label("Why must the record be kept?").fill("Court case NC-2026-114")
     page.get_by_role("button", name="Place the hold").click()
     expect(page.locator("main")).to_contain_text("NC-2026-114")
     axe(page)
     assert LegalHold.objects.get().child_id == child.pk
 
-    page.goto("/governance/restrictions")
-    page.get_by_label("Record id of the child").fill(str(child.pk))
+    page.goto(f"/governance/restrictions?person={child.pk}")
     page.get_by_label("Restricted record (named people only)").check()
     page.get_by_label("Why?").fill("Child of a member of staff")
     page.get_by_label("Who may see it").fill("sw\nno.such.person")

@@ -202,6 +202,11 @@ def test_legal_holds_place_and_lift(signed_in, child):
         "/governance/legal-holds", {"child_id": str(uuid.uuid4()), "reason": "Court case"}
     )
     assert error_summary(response) == [("#child_id", "No child with this record id")]
+    # The IG lead finds the child by name and comes back with them chosen.
+    found = client.post("/governance/people", {"name": child.given_name})
+    assert f"/governance/legal-holds?person={child.pk}" in found.content.decode()
+    chosen = text_of(client.get("/governance/legal-holds", {"person": str(child.pk)}))
+    assert f"Whose record must be kept {child.full_name} Change" in chosen
     assert not LegalHold.objects.exists()
     response = client.post(
         "/governance/legal-holds", {"child_id": str(child.pk), "reason": "Court case 123"}
@@ -210,8 +215,8 @@ def test_legal_holds_place_and_lift(signed_in, child):
     hold = LegalHold.objects.get()
     assert (hold.child_id, hold.placed_by) == (child.pk, ig)
     text = text_of(client.get("/governance/legal-holds"))
-    assert str(child.pk) in text
-    assert child.given_name not in text  # ids, never names
+    assert child.full_name in text  # names, never a bare record id
+    assert str(child.pk) not in text
     assert client.post(f"/governance/legal-holds/{hold.pk}/lift").status_code == 302
     hold.refresh_from_db()
     assert hold.lifted_at is not None

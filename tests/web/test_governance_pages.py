@@ -124,3 +124,42 @@ def test_release_a_relative_who_starts_withheld_from_the_page(signed_in, ig, sar
     ]
     client.post(page, {"item_key": key, "decision": "release", "reason": "She consented"})
     assert "Sntlaunt" in client.get(download).content.decode()
+
+
+def test_the_ig_lead_finds_a_person_by_name_and_acts_on_them_by_name(signed_in, ig, child):
+    """No record ids: a finder (audited, for governance), and each form shows whom it is about."""
+    from tandem.access.services import restriction_add
+    from tandem.audit.models import AccessEvent
+
+    hidden = factories.ChildFactory(given_name="Sntlhidden", family_name=child.family_name)
+    restriction_add(
+        actor=factories.UserFactory(role=Role.IG_LEAD), child_id=hidden.pk,
+        kind="restricted_record", reason="Witness", named_people=[],
+    )  # fmt: skip
+    client = signed_in(ig)
+    found = client.post("/governance/people", {"name": child.family_name})
+    text = text_of(found)
+    assert child.full_name in text
+    assert "Sntlhidden" not in text  # a restricted record the IG lead is not named on
+    assert AccessEvent.objects.filter(
+        actor=ig, action="search", record_type="person", person_id=child.pk
+    ).exists()
+    page = text_of(client.get("/governance/subject-access/new", {"person": str(child.pk)}))
+    assert f"Whose information is asked for {child.full_name} Change" in page
+    response = client.post(
+        "/governance/subject-access/new",
+        {
+            "person_id": str(child.pk),
+            "requester": "Her mother",
+            "received_on-day": str(RECEIVED.day),
+            "received_on-month": str(RECEIVED.month),
+            "received_on-year": str(RECEIVED.year),
+        },
+    )
+    assert response.status_code == 302
+    assert child.full_name in text_of(client.get(response["Location"]))
+    assert child.full_name in text_of(client.get("/governance"))
+    missing = client.post("/governance/subject-access/new", {"requester": "x"})
+    assert ("#person_id", "Find the person who asked, or whom the request is about, first") in (
+        error_summary(missing)
+    )

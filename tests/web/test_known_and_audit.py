@@ -161,10 +161,17 @@ def test_audit_lists_events_newest_first_and_records_the_search(ig_client, socia
     text = text_of(response)
     assert "2 events" in text
     assert text.index("6 January 2026") < text.index("5 January 2026")
+    assert str(social_worker) in text  # who, by name, with their username to search by
     assert social_worker.username in text
-    assert str(child.pk) in text
-    assert child.full_name not in text  # the trail shows record ids, never a child's name
+    assert child.full_name in text  # whose record, by name: never a bare record id
+    assert str(child.pk) not in text
+    assert "Viewed a child's record" in text
+    assert "None" not in text
+    # The search is recorded once, with the people it named.
     assert own_search_rows() == [("search", None, "audit_review", "web", "access_event")]
+    assert AccessEvent.objects.get(purpose="audit_review").detail["people_named"] == [
+        str(child.pk)
+    ]
 
 
 def test_audit_filters(ig_client, social_worker, stranger, child):
@@ -200,10 +207,7 @@ def test_audit_filters(ig_client, social_worker, stranger, child):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        (
-            {"child_id": "123"},
-            [("#child_id", "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427")],
-        ),
+        ({"child_id": "123"}, [("#child_id", "Find the person again: that link is broken")]),
         (
             {"date_from-day": "31", "date_from-month": "2", "date_from-year": "2026"},
             [("#date_from-day", "The start date must be a real date")],
@@ -243,7 +247,9 @@ def test_audit_pages_50_at_a_time(ig_client, social_worker, django_assert_max_nu
         )
         for _ in range(60)
     )
-    with django_assert_max_num_queries(11):  # +1: the second factor
+    # +1: the second factor; +1 the names of the people (60 made-up ids: no names);
+    # +1: the account bar's unread notifications
+    with django_assert_max_num_queries(13):
         first = ig_client.get("/audit")
     assert first.content.decode().count('class="govuk-table__row"') == 51  # head + 50
     assert 'class="govuk-pagination' in first.content.decode()

@@ -1,6 +1,7 @@
 """Reading the information-governance data: the break-glass review queue, one emergency access,
 a user's notifications, the agreements. Each checks the role and is audited like any read."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.paginator import Page
@@ -19,7 +20,7 @@ from tandem.access.models import (
     Review,
     ShareDecision,
 )
-from tandem.access.policies import Action
+from tandem.access.policies import Action, role_allows
 from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
@@ -156,3 +157,92 @@ def share_decisions_for(*, grant: ChildGrant) -> list[ShareDecision]:
     )
     grant.audit("sharedecision", action=AuditAction.LIST, detail={"decisions": len(decisions)})
     return decisions
+
+
+# --- Finding people for governance ------------------------------------------------------------
+GOVERNANCE = "information-governance lead"
+RESTRICTED_NAME = "A restricted record"
+
+
+@dataclass(frozen=True)
+class PersonBrief:
+    """Who someone is, enough for an IG lead to be sure of them: never the record."""
+
+    id: UUID
+    name: str
+    born: object
+    nhs_ending: str
+    is_child: bool
+
+
+def governance_people_find(
+    *, actor, name: str = "", date_of_birth=None, nhs_number: str = "", upn: str = ""
+) -> list[PersonBrief]:
+    """People (children and adults) for an IG lead to act on (a legal hold, a restriction, a
+    subject access request, the audit trail): by name words, date of birth, NHS number or UPN,
+    at most 25, audited. A restricted record they are not named on is not found."""
+    from django.db.models import Q
+
+    from tandem.access.related import restricted_from
+    from tandem.people.identifiers import normalise_nhs_number
+    from tandem.people.models import Person
+
+    require_role(actor, Action.MANAGE_GOVERNANCE)
+    q = Q()
+    for word in name.split():
+        q &= (
+            Q(given_name__istartswith=word)
+            | Q(family_name__istartswith=word)
+            | Q(known_as__istartswith=word)
+        )
+    if date_of_birth:
+        q &= Q(date_of_birth=date_of_birth)
+    if nhs_number:
+        q &= Q(nhs_number=normalise_nhs_number(nhs_number))
+    if upn:
+        q &= Q(upn=upn.strip().upper())
+    people = list(
+        Person.objects.filter(q)
+        .exclude(pk__in=restricted_from(actor).values("child_id"))
+        .order_by("family_name", "given_name", "date_of_birth", "id")[:25]
+    )
+    Audit(actor, Purpose.AUDIT_REVIEW, GOVERNANCE).rows(
+        AuditAction.SEARCH, "person", [p.pk for p in people] or [None]
+    )
+    return [
+        PersonBrief(
+            p.pk,
+            p.full_name,
+            p.date_of_birth,
+            p.nhs_number[-4:] if p.nhs_number else "",
+            p.is_child,
+        )  # fmt: skip
+        for p in people
+    ]
+
+
+def governance_names(*, actor, person_ids, record: bool = True) -> dict:
+    """{person id: name} for the people a governance page lists (a hold, a restriction, a
+    request, an audit row): their names, or "A restricted record" for one the IG lead is not
+    named on. Read for governance and audited as such (`record=False`: the caller's own row
+    names them, as the audit search's does)."""
+    from tandem.access.related import people_shown
+    from tandem.people.models import Person
+
+    if not role_allows(actor, Action.MANAGE_GOVERNANCE):
+        return {}  # the owning team's "who looked" shows no other person's name
+    ids = {p for p in person_ids if p}
+    if not ids:
+        return {}
+    shown = people_shown(actor, ids)
+    names = {
+        pk: f"{given} {family}".strip()
+        for pk, given, family in Person.objects.filter(pk__in=ids).values_list(
+            "pk", "given_name", "family_name"
+        )
+    }
+    if record:
+        Audit(actor, Purpose.AUDIT_REVIEW, GOVERNANCE).rows(
+            AuditAction.LIST, "person_name", sorted(p for p in names if shown.shows(p))
+        )
+    return {pk: name if shown.shows(pk) else RESTRICTED_NAME for pk, name in names.items()}

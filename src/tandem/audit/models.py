@@ -24,6 +24,54 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Refused"
 
 
+# What each kind of audited record is, in words (a kind not here: its code with spaces).
+RECORD_WORDS = {
+    "child": "a child's record",
+    "adult": "an adult's record",
+    "person": "a person (governance search)",
+    "person_name": "a person's name (governance)",
+    "chronology": "a chronology",
+    "household": "a household",
+    "relationship": "relationships",
+    "referral": "a referral",
+    "case": "a case",
+    "event": "a chronology entry",
+    "care_record": "a looked-after record",
+    "care_episode": "an episode of care",
+    "team_around_the_child": "who works with a child",
+    "work_tray": "a work tray",
+    "flag": "an early identification flag",
+    "consent": "consents",
+    "sharedecision": "sharing decisions",
+    "break_glass": "an emergency access",
+    "breakglass": "an emergency access",
+    "legal_hold": "a legal hold",
+    "restriction": "a restriction",
+    "subject_access_request": "a subject access request",
+    "who_looked": "who looked at a record",
+    "access_event": "the audit trail",
+    "user": "an account",
+    "api_token": "an API token",
+    "otp_device": "an authenticator",
+    "enrolment_code": "an authenticator set-up code",
+    "portal_messages": "portal messages",
+    "portal_message": "a portal message",
+    "portal_invitation": "a portal invitation",
+    "portal_plan": "the plan, in the portal",
+    "extract_upload": "a partner's extract",
+    "match_pair": "a linkage pair",
+    "request": "a page or API route",
+    "destruction_certificate": "records past retention (destroyed)",
+    "return_file": "a statutory return file",
+    "return_child": "a child in a statutory return",
+}
+SIGN_IN_STEPS = {
+    "password": "password accepted",
+    "code": "authenticator code",
+    "set_up_code": "authenticator set-up code",
+}
+
+
 class Purpose(models.TextChoices):
     DIRECT_WORK = "direct_work", "Direct work with the child and family"
     REFERRAL = "referral", "Making or deciding a referral"
@@ -82,3 +130,18 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit rows are append-only")
+
+    @property
+    def what(self) -> str:
+        """What happened, in words: "Viewed a child's record", "Signed in: authenticator code
+        (verified)", "Refused a page or API route (not found)"."""
+        detail = self.detail or {}
+        if self.action in (AuditAction.SIGN_IN, AuditAction.SIGN_IN_FAILED):
+            step = SIGN_IN_STEPS.get(detail.get("step", ""), "")
+            outcome = str(detail.get("outcome", "")).replace("_", " ")
+            return ": ".join(x for x in (self.get_action_display(), step) if x) + (
+                f" ({outcome})" if outcome else ""
+            )
+        words = RECORD_WORDS.get(self.record_type, self.record_type.replace("_", " "))
+        reason = f" ({detail['reason']})" if self.action == AuditAction.DENIED else ""
+        return f"{self.get_action_display()} {words}{reason}"

@@ -1,6 +1,6 @@
 """Reading the audit trail: for information-governance leads only, and itself audited."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -55,6 +55,7 @@ class AuditPage:
     total: int
     offset: int
     limit: int
+    names: dict = field(default_factory=dict)  # person id -> name, as the viewer may see it
 
 
 def _start_of(day: date) -> datetime:
@@ -64,19 +65,31 @@ def _start_of(day: date) -> datetime:
 def access_events_search(
     *, actor, filters: AuditFilters = AuditFilters(), offset: int = 0, limit: int = 50
 ) -> AuditPage:
-    """Who did what, newest first. The search itself is recorded, so looking at the trail
-    leaves a trace in it too."""
+    """Who did what, newest first, with the name of each person whose record it was (as the
+    IG lead may see them: `access.selectors.governance_names`). The search itself is recorded,
+    with the people it named, so looking at the trail leaves a trace in it too (one row: the
+    trail does not grow a row for every name it shows)."""
+    from tandem.access.selectors import governance_names
+
     require_role(actor, Action.VIEW_AUDIT)
     qs = AccessEvent.objects.filter(filters.as_q())
     total = qs.count()
-    items = list(qs.order_by("-occurred_at", "-id")[offset : offset + limit])
+    items = list(
+        qs.select_related("actor").order_by("-occurred_at", "-id")[offset : offset + limit]
+    )
+    people = {e.person_id for e in items} | {filters.person_id}
+    names = governance_names(actor=actor, person_ids=people, record=False)
     Audit(actor, Purpose.AUDIT_REVIEW, "information-governance lead").row(
         AuditAction.SEARCH,
         "access_event",
         person_id=filters.person_id,
-        detail={**filters.as_detail(), "rows": len(items)},
+        detail={
+            **filters.as_detail(),
+            "rows": len(items),
+            "people_named": sorted(str(p) for p in names),
+        },
     )
-    return AuditPage(items=items, total=total, offset=offset, limit=limit)
+    return AuditPage(items=items, total=total, offset=offset, limit=limit, names=names)
 
 
 # A partnership-wide export is for review, not for bulk copying: past this, narrow the search.
@@ -135,7 +148,9 @@ def who_looked(*, actor, child_id: UUID, offset: int = 0, limit: int = 50) -> Au
         raise NotFound("No child with that id is in your records")
     qs = AccessEvent.objects.filter(person_id=child_id)
     total = qs.count()
-    items = list(qs.order_by("-occurred_at", "-id")[offset : offset + limit])
+    items = list(
+        qs.select_related("actor").order_by("-occurred_at", "-id")[offset : offset + limit]
+    )
     Audit(actor, Purpose.AUDIT_REVIEW, basis).row(
         AuditAction.VIEW, "who_looked", person_id=child_id, detail={"rows": len(items)}
     )

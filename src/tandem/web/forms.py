@@ -478,12 +478,11 @@ class KnownForm(GovukForm):
 class AuditSearchForm(GovukForm):
     username = _text("Username", max_length=150)
     partner = _text("Partner", max_length=200, hint="The partner's name, like Example Police")
+    # Chosen with the person finder (the page shows the name), never typed.
     child_id = forms.UUIDField(
-        label="Child's record id",
         required=False,
-        help_text="From the address of the child's record, "
-        "like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
-        error_messages={"invalid": "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427"},
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Find the person again: that link is broken"},
     )
     action = _choice(
         "What they did",

@@ -33,6 +33,30 @@ def _shareable_categories() -> list[tuple[str, str]]:
     return [(c.value, c.label) for c in Category if c not in NAMED_ONLY]
 
 
+class PersonFindForm(GovukForm):
+    """An IG lead finds a person to act on (by name, date of birth, NHS number or UPN)."""
+
+    name = _text("Name", hint="First name, last name or the name they are known by")
+    date_of_birth = GovukDateField(
+        noun="Date of birth", label="Date of birth", required=False, past=True
+    )
+    nhs_number = _text("NHS number", max_length=20, hint=NHS_NUMBER_HINT)
+    upn = _text("Unique pupil number (UPN)", max_length=20, hint=UPN_HINT)
+    govuk_options = {"name": {"spellcheck": False, "autocomplete": "off"}, **WIDTHS}
+
+    def clean_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_upn(self):
+        return clean_upn(self.cleaned_data["upn"])
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(name) for name in self.fields):
+            raise ValidationError("Enter at least one detail about the person")
+        return data
+
+
 class BreakGlassForm(GovukForm):
     nhs_number = _text("NHS number", max_length=20, hint=NHS_NUMBER_HINT)
     upn = _text("Unique pupil number (UPN)", max_length=20, hint=UPN_HINT)
@@ -105,15 +129,21 @@ class BreakGlassReviewForm(GovukForm):
     service_names = {"outcome": "outcome", "note": "note"}
 
 
-class SarForm(GovukForm):
-    person_id = forms.UUIDField(
-        label="Record id of the person",
-        help_text="From the address of their record, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+def _record_id(noun: str) -> forms.UUIDField:
+    """The person a governance form acts on, chosen with the person finder (the page shows
+    their name: `person_picker` in web/governance/_person.html), kept as a hidden id."""
+    return forms.UUIDField(
+        label=f"The person {noun}",
+        widget=forms.HiddenInput,
         error_messages={
-            "required": "Enter the record id of the person who asked",
-            "invalid": "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+            "required": f"Find the person {noun} first",
+            "invalid": f"Find the person {noun} first",
         },
     )
+
+
+class SarForm(GovukForm):
+    person_id = _record_id("who asked, or whom the request is about,")
     requester = _text("Who made the request", required=True, max_length=200)
     received_on = GovukDateField(noun="The date received", label="Date received", past=True)
     service_names = {
@@ -214,17 +244,6 @@ class GrantForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["to_partner"].choices = _partner_choices(partners)
         self.fields["category"].choices = [("", "Choose"), *_shareable_categories()]
-
-
-def _record_id(noun: str) -> forms.UUIDField:
-    return forms.UUIDField(
-        label="Record id of the child",
-        help_text="From the address of their record, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
-        error_messages={
-            "required": f"Enter the record id of the child {noun}",
-            "invalid": "Enter a record id like 1b4e28ba-2fa1-41d2-883f-0016d3cca427",
-        },
-    )
 
 
 class LegalHoldForm(GovukForm):

@@ -56,9 +56,11 @@ def account(request) -> dict | None:
 
     if not _fully_signed_in(request):
         return None
+    if hasattr(request, "tandem_account"):  # once a request, however often a page asks
+        return request.tandem_account
     user = request.user
     where = f"{user.team.name}, {user.team.partner.name}" if user.team_id else ""
-    return {
+    request.tandem_account = {
         "name": user.get_full_name() or user.username,
         "role": user.get_role_display(),
         "where": where,
@@ -67,3 +69,4 @@ def account(request) -> dict | None:
         .count(),
         "break_glass": role_allows(user, Action.BREAK_GLASS),
     }
+    return request.tandem_account

@@ -132,6 +132,7 @@ urlpatterns = [
     path("notifications", governance.notifications, name="notifications"),
     path("governance", governance.governance_home, name="governance"),
     path("governance/subject-access/new", governance.sar_new, name="sar-new"),
+    path("governance/people", governance.people_find, name="governance-people"),
     path("governance/retention/run", governance.retention_run, name="retention-run"),
     # Information governance: agreements, legal holds, restrictions, consent (issue 4)
     path("governance/agreements", governance_manage.agreements, name="agreements"),

@@ -42,12 +42,16 @@ def audit(request):
         events = access_events_search(
             actor=request.user, filters=filters, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
         )
+    names = events.names if events else {}
+    person = filters.person_id if filters is not None else None
     return render(
         request,
         "web/audit.html",
         {
             "form": form,
             "events": events,
+            "names": names,
+            "person": {"id": person, "name": names.get(person, "")} if person else None,
             "pagination": events
             and pagination(
                 request, number=page_number(request), total=events.total, per_page=PER_PAGE

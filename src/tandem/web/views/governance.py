@@ -3,17 +3,16 @@ notifications inbox, "who looked" at a child, and the audit export."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from tandem import spreadsheet
 from tandem.access import retention, selectors, services, subject_access
 from tandem.access.checks import require_role
-from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
 from tandem.access.models import DestructionCertificate, LawfulBasis, SarExemption, SharingPurpose
-from tandem.access.policies import Action
+from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
 from tandem.formats import govuk_datetime
@@ -22,12 +21,14 @@ from tandem.web.decorators import page
 from tandem.web.forms_governance import (
     BreakGlassForm,
     BreakGlassReviewForm,
+    PersonFindForm,
     RedactionForm,
     ReleaseForm,
     SarForm,
 )
 from tandem.web.views.audit import filters_from
 from tandem.web.views.common import page_number, paged, pagination
+from tandem.web.views.governance_manage import chosen_person
 
 PER_PAGE = 50
 
@@ -62,7 +63,11 @@ def break_glass_new(request):
 def break_glass_queue(request):
     """For IG leads (the selector checks the role)."""
     found = selectors.break_glass_queue(actor=request.user, page=page_number(request))
-    return render(request, "web/governance/break_glass_queue.html", paged(request, found))
+    names = selectors.governance_names(
+        actor=request.user, person_ids=[b.child_id for b in found.object_list]
+    )
+    context = {**paged(request, found), "names": names}
+    return render(request, "web/governance/break_glass_queue.html", context)
 
 
 @page
@@ -85,8 +90,11 @@ def break_glass_review(request, break_glass_id):
                 return redirect("web:break-glass-queue")
     else:
         form = BreakGlassReviewForm()
+    names = selectors.governance_names(actor=request.user, person_ids=[grant.child_id])
     return render(
-        request, "web/governance/break_glass_review.html", {"grant": grant, "form": form}
+        request,
+        "web/governance/break_glass_review.html",
+        {"grant": grant, "form": form, "names": names},
     )
 
 
@@ -122,19 +130,22 @@ def child_who_looked(request, child_id):
     events = who_looked(
         actor=request.user, child_id=child_id, offset=(number - 1) * PER_PAGE, limit=PER_PAGE
     )
-    # The child's name for the heading comes through the ordinary selector when the viewer may
-    # see the record; an IG lead of another partner sees only the record id.
-    try:
+    # The child's name for the heading: through the ordinary selector for the team that owns
+    # the case, and as a governance read for an IG lead.
+    child, name = None, ""
+    if role_allows(request.user, Action.MANAGE_GOVERNANCE):
+        name = selectors.governance_names(actor=request.user, person_ids=[child_id]).get(
+            child_id, ""
+        )
+    else:
         grant = child_grant(actor=request.user, child_id=child_id, purpose=Purpose.AUDIT_REVIEW)
         child = child_get(grant=grant)
-    except (NotFound, PermissionDenied):
-        child = None
     return render(
         request,
         "web/governance/who_looked.html",
         {
             "child": child,
-            "child_id": child_id,
+            "name": name,
             "events": events,
             "shared_under": {e.pk: shared_under_text(e) for e in events.items},
             "pagination": pagination(
@@ -173,11 +184,16 @@ def audit_export(request):
 def governance_home(request):
     """The IG lead's page: subject access deadlines first, then emergency accesses to review."""
     require_role(request.user, Action.MANAGE_GOVERNANCE)
+    sars = subject_access.sars_open(actor=request.user)
+    names = selectors.governance_names(
+        actor=request.user, person_ids=[row["sar"].person_id for row in sars]
+    )
     return render(
         request,
         "web/governance/home.html",
         {
-            "sars": subject_access.sars_open(actor=request.user),
+            "sars": sars,
+            "names": names,
             "pending": selectors.break_glass_pending_count(actor=request.user),
             "due": retention.due_for_destruction(),
             "schedules": retention.RetentionSchedule.objects.order_by("record_type"),
@@ -201,7 +217,8 @@ def sar_new(request):
                 return redirect("web:sar", sar_id=sar.pk)
     else:
         form = SarForm()
-    return render(request, "web/governance/sar_new.html", {"form": form})
+    person = chosen_person(request, "person_id")
+    return render(request, "web/governance/sar_new.html", {"form": form, "person": person})
 
 
 @page
@@ -228,6 +245,9 @@ def sar_detail(request, sar_id):
         "web/governance/sar_detail.html",
         {
             "sar": sar,
+            "person_name": selectors.governance_names(
+                actor=request.user, person_ids=[sar.person_id]
+            ).get(sar.person_id, ""),
             "items": items,
             "form": form,
             "failed_key": form and form.data.get("item_key"),
@@ -256,3 +276,19 @@ def retention_run(request):
         return redirect("web:governance")
     job = retention.destruction_start(actor=request.user)
     return redirect("web:job", job_id=job.pk)
+
+
+@page
+def people_find(request):
+    """An IG lead's person finder (POST: names and numbers never sit in a web address): each
+    person found with what the IG lead can do for them."""
+    require_role(request.user, Action.MANAGE_GOVERNANCE)
+    people = None
+    form = PersonFindForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        people = selectors.governance_people_find(actor=request.user, **form.cleaned_data)
+    return render(
+        request,
+        "web/governance/people.html",
+        {"form": form, "people": people, "for": request.GET.get("for", "")},
+    )

@@ -4,6 +4,7 @@ and, on a child's record, consent to share (record, withdraw). Every change goes
 `access` services, so a page can never do what the service would refuse."""
 
 from datetime import datetime, time
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.partners.models import Partner
+from tandem.people.selectors import child_get
 from tandem.web.decorators import page
 from tandem.web.forms_governance import (
     AgreementForm,
@@ -36,6 +38,18 @@ NO_CHILD = "No child with this record id"
 
 def _post_form(request, form_class, **kwargs):
     return form_class(request.POST if request.method == "POST" else None, **kwargs)
+
+
+def chosen_person(request, field: str) -> dict | None:
+    """The person a governance form is about, by name: the one posted, or the one the person
+    finder sent the IG lead here with (`?person=`)."""
+    raw = request.POST.get(field) or request.GET.get("person") or ""
+    try:
+        person_id = UUID(raw)
+    except ValueError:
+        return None
+    names = selectors.governance_names(actor=request.user, person_ids=[person_id])
+    return {"id": person_id, "name": names[person_id]} if person_id in names else None
 
 
 # -- agreements --------------------------------------------------------------------------------
@@ -139,7 +153,14 @@ def legal_holds(request):
             messages.success(request, "Legal hold placed: the record will not be destroyed")
             return redirect("web:legal-holds")
     holds = selectors.legal_holds_active(actor=request.user, page=page_number(request))
-    context = {"form": form, "holds": holds, **paged(request, holds)}
+    names = selectors.governance_names(actor=request.user, person_ids=[h.child_id for h in holds])
+    context = {
+        "form": form,
+        "holds": holds,
+        "names": names,
+        "person": chosen_person(request, "child_id"),
+        **paged(request, holds),
+    }
     return render(request, "web/governance/legal_holds.html", context)
 
 
@@ -170,7 +191,14 @@ def restrictions(request):
             messages.success(request, "Restriction made: only the people named see it")
             return redirect("web:restrictions")
     items = selectors.restrictions_active(actor=request.user, page=page_number(request))
-    context = {"form": form, "items": items, **paged(request, items)}
+    names = selectors.governance_names(actor=request.user, person_ids=[r.child_id for r in items])
+    context = {
+        "form": form,
+        "items": items,
+        "names": names,
+        "person": chosen_person(request, "child_id"),
+        **paged(request, items),
+    }
     return render(request, "web/governance/restrictions.html", context)
 
 
@@ -190,7 +218,8 @@ def _grant(request, child_id):
 
 @page
 def child_consent(request, child_id):
-    consents = selectors.consents_for(grant=_grant(request, child_id))
+    grant = _grant(request, child_id)
+    consents = selectors.consents_for(grant=grant)
     form = _post_form(request, ConsentForm)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -216,13 +245,19 @@ def child_consent(request, child_id):
     return render(
         request,
         "web/governance/consent.html",
-        {"child_id": child_id, "consents": consents, "form": form},
+        {
+            "child_id": child_id,
+            "child": child_get(grant=grant),
+            "consents": consents,
+            "form": form,
+        },
     )
 
 
 @page
 def consent_withdraw(request, child_id, consent_id):
-    consents = selectors.consents_for(grant=_grant(request, child_id))
+    grant = _grant(request, child_id)
+    consents = selectors.consents_for(grant=grant)
     consent = next((c for c in consents if c.pk == consent_id), None)
     if consent is None:  # not this child's (a swapped id) or no such consent
         raise NotFound("No consent with that id for this child")
@@ -236,7 +271,7 @@ def consent_withdraw(request, child_id, consent_id):
     return render(
         request,
         "web/governance/consent_withdraw.html",
-        {"child_id": child_id, "consent": consent, "form": form},
+        {"child_id": child_id, "child": child_get(grant=grant), "consent": consent, "form": form},
     )
 
 
@@ -247,7 +282,8 @@ def consent_withdraw(request, child_id, consent_id):
 def child_sharing(request, child_id):
     """The child's shares and decisions not to share, and a form to record one. The service checks
     the basis (consent standing, Schedule 1 for sensitive information, reasons)."""
-    decisions = selectors.share_decisions_for(grant=_grant(request, child_id))
+    grant = _grant(request, child_id)
+    decisions = selectors.share_decisions_for(grant=grant)
     partners = Partner.objects.order_by("name")
     form = _post_form(request, ShareDecisionForm, partners=partners)
     if form.is_bound and form.is_valid():
@@ -272,7 +308,12 @@ def child_sharing(request, child_id):
     return render(
         request,
         "web/governance/sharing.html",
-        {"child_id": child_id, "decisions": decisions, "form": form},
+        {
+            "child_id": child_id,
+            "child": child_get(grant=grant),
+            "decisions": decisions,
+            "form": form,
+        },
     )
 
 
