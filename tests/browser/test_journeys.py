@@ -108,11 +108,17 @@ def sign_in(page, axe, username: str) -> None:
 def record_views(page, *, child_words: str, parent_reason: str) -> None:
     """The child's view in their words, and why the parent's was not gathered."""
     child = page.get_by_role("group", name="The child's view", exact=True)
-    child.get_by_role("group", name="Did you gather the child's view?").get_by_label("Yes").check()
+    # Conditional reveals: the words box shows only once "Yes" is chosen.
+    expect(child.get_by_label("The child's view, in their words")).to_be_hidden()
+    child.get_by_role("group", name="Did you gather the child's view?").get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(child.get_by_role("group", name="Why not?")).to_be_hidden()
     child.get_by_label("The child's view, in their words").fill(child_words)
     child.get_by_role("group", name="How did you gather it?").get_by_label("Face to face").check()
     parent = page.get_by_role("group", name="The parent's or carer's view", exact=True)
-    parent.get_by_role("group", name=re.compile("Did you gather")).get_by_label("No").check()
+    gathered = parent.get_by_role("group", name=re.compile("Did you gather"))
+    gathered.get_by_label("No", exact=True).check()
     reasons = {"declined": "Asked, and they did not want to say", "not_safe": "Not safe to ask"}
     parent.get_by_role("group", name="Why not?").get_by_label(reasons[parent_reason]).check()
 

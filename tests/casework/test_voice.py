@@ -82,6 +82,31 @@ def test_good_views_have_no_errors():
     assert views_errors(Views(child_not_gathered="not_safe", parent_not_gathered="not_safe")) == {}
 
 
+NOT_ASKED = Views(child_not_gathered="not_asked_yet", parent_not_gathered="not_asked_yet")
+
+
+def test_not_asked_yet_is_honest_only_at_the_front_door():
+    assert views_errors(NOT_ASKED, "threshold") == {}
+    errors = views_errors(NOT_ASKED, "assessment_outcome")
+    assert set(errors) == {"child_not_gathered", "parent_not_gathered"}
+    assert "only for a front door's decision" in errors["child_not_gathered"]
+
+
+def test_threshold_decision_may_say_not_asked_yet(front_door):
+    team, manager = front_door
+    referral = factories.ReferralFactory(to_team=team)
+    referral_decide(
+        actor=manager,
+        referral_id=referral.pk,
+        decision="early_help",
+        reasons="Needs support",
+        views=NOT_ASKED,
+        purpose="referral",
+    )
+    record = DecisionRecord.objects.get()
+    assert (record.child_not_gathered, record.parent_not_gathered) == ("not_asked_yet",) * 2
+
+
 def _refused(call, field):
     with pytest.raises(ValidationError) as e:
         call()
@@ -131,7 +156,7 @@ def test_threshold_decision_keeps_the_views(front_door):
     assert record.parent_not_gathered == "declined"
 
 
-@pytest.mark.parametrize(("views", "field"), BAD)
+@pytest.mark.parametrize(("views", "field"), [*BAD, (NOT_ASKED, "child_not_gathered")])
 def test_assessment_outcome_without_a_view_saves_nothing(
     social_worker, case, teacher, views, field
 ):

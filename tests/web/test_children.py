@@ -662,3 +662,22 @@ def test_the_caseload_says_why_each_child_is_there_and_what_is_open_now(
     assert "Referred to your team" in door_page
     assert "Looked after" not in door_page
     assert "Missing now" not in door_page
+
+
+def test_every_error_of_the_details_form_shows_at_once(worker_client, child):
+    """A wrong NHS number and 31 February: both at once, not one round after another."""
+    response = worker_client.post(
+        url("child-edit", child),
+        {
+            "given_name": "Amy",
+            "family_name": "Example",
+            "date_of_birth-day": "31",
+            "date_of_birth-month": "2",
+            "date_of_birth-year": "2014",
+            "sex": "F",
+            "nhs_number": "943 476 5918",
+            "upn": "X123",
+        },
+    )
+    fields = [href for href, _ in error_summary(response)]
+    assert fields == ["#date_of_birth-day", "#nhs_number", "#upn"]

@@ -34,8 +34,7 @@ def test_scripts_carry_the_csp_nonce_of_the_response(worker_client):
     assert all(f'nonce="{nonce}"' in attrs for attrs in scripts)
     assert "govuk-frontend-supported" in html
     assert '<script type="module"' in html
-    assert "initAll" in html
-    assert "/static/govuk/govuk-frontend.min.js" in html
+    assert "/static/web/app.mjs" in html
 
 
 def test_pages_are_not_cached(worker_client):

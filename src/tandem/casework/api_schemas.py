@@ -13,13 +13,23 @@ from tandem.casework.voice import Views
 from tandem.config.api_support import InputSchema, coded, text
 
 
-class ParentNotGathered(StrEnum):
-    DECLINED = NotGathered.DECLINED.value
-    NOT_SAFE = NotGathered.NOT_SAFE.value
+def _reasons(name: str, *codes: NotGathered) -> type[StrEnum]:
+    """An enum of some of `NotGathered`'s codes, with their labels (for the OpenAPI)."""
+    enum = StrEnum(name, {c.name: c.value for c in codes})
+    enum.label = property(lambda self: NotGathered(self.value).label)
+    return enum
 
-    @property
-    def label(self) -> str:
-        return NotGathered(self.value).label
+
+_ASKED = (NotGathered.DECLINED, NotGathered.NOT_SAFE)
+ChildNotGathered = _reasons("ChildNotGathered", NotGathered.TOO_YOUNG, *_ASKED)
+ParentNotGathered = _reasons("ParentNotGathered", *_ASKED)
+# A front door decides on a referral before anyone has met the family: it may say so.
+FrontDoorChildNotGathered = _reasons(
+    "FrontDoorChildNotGathered", NotGathered.NOT_ASKED_YET, NotGathered.TOO_YOUNG, *_ASKED
+)
+FrontDoorParentNotGathered = _reasons(
+    "FrontDoorParentNotGathered", NotGathered.NOT_ASKED_YET, *_ASKED
+)
 
 
 class ViewGiven(InputSchema):
@@ -28,25 +38,24 @@ class ViewGiven(InputSchema):
 
 
 class ChildViewNotGathered(InputSchema):
-    not_gathered: coded(NotGathered, "Why the child's view was not gathered")
+    not_gathered: coded(ChildNotGathered, "Why the child's view was not gathered")
 
 
 class ParentViewNotGathered(InputSchema):
     not_gathered: coded(ParentNotGathered, "Why the parent's or carer's view was not gathered")
 
 
-ChildView = ViewGiven | ChildViewNotGathered
-ParentView = ViewGiven | ParentViewNotGathered
+class FrontDoorChildViewNotGathered(InputSchema):
+    not_gathered: coded(FrontDoorChildNotGathered, "Why the child's view was not gathered")
 
 
-class ViewsIn(InputSchema):
-    """Mixed into every decision's body."""
-
-    child: ChildView = Field(description="The child's view, or why it was not gathered")
-    parent: ParentView = Field(
-        description="The parent's or carer's view, or why it was not gathered"
+class FrontDoorParentViewNotGathered(InputSchema):
+    not_gathered: coded(
+        FrontDoorParentNotGathered, "Why the parent's or carer's view was not gathered"
     )
 
+
+class _Views(InputSchema):
     def views(self) -> Views:
         def parts(prefix, v):
             if isinstance(v, ViewGiven):
@@ -54,6 +63,29 @@ class ViewsIn(InputSchema):
             return {f"{prefix}_not_gathered": str(v.not_gathered.value)}
 
         return Views.from_data({**parts("child", self.child), **parts("parent", self.parent)})
+
+
+class ViewsIn(_Views):
+    """Mixed into every decision's body."""
+
+    child: ViewGiven | ChildViewNotGathered = Field(
+        description="The child's view, or why it was not gathered"
+    )
+    parent: ViewGiven | ParentViewNotGathered = Field(
+        description="The parent's or carer's view, or why it was not gathered"
+    )
+
+
+class FrontDoorViewsIn(_Views):
+    """The views on a front door's threshold decision: "not asked yet" is honest there."""
+
+    child: ViewGiven | FrontDoorChildViewNotGathered = Field(
+        description="The child's view, or why it was not gathered (not asked yet, if nobody has "
+        "met them)"
+    )
+    parent: ViewGiven | FrontDoorParentViewNotGathered = Field(
+        description="The parent's or carer's view, or why it was not gathered"
+    )
 
 
 _LOCATION = {

@@ -101,6 +101,8 @@ class NotGathered(models.TextChoices):
     TOO_YOUNG = "too_young", "Too young to give a view"
     DECLINED = "declined", "Asked, and they did not want to say"
     NOT_SAFE = "not_safe", "Not safe to ask"
+    # Only for a front door's decision on a referral, made before anyone has met the family.
+    NOT_ASKED_YET = "not_asked_yet", "Not asked yet: nobody has met them before this decision"
 
 
 class Sharing(models.TextChoices):

@@ -38,8 +38,11 @@ class Views:
         return cls(**{name: (data.get(name) or "").strip() for name in VIEW_FIELDS})
 
 
-def views_errors(views: Views) -> dict[str, str]:
-    """The errors in a pair of views, keyed by the field to correct (empty when all is well)."""
+def views_errors(views: Views, kind: str = "") -> dict[str, str]:
+    """The errors in a pair of views, keyed by the field to correct (empty when all is well).
+    "Not asked yet" is an honest answer only for a front door's threshold decision (`kind`)."""
+    from tandem.casework.codes import DecisionKind
+
     errors: dict[str, str] = {}
     for who in ("child", "parent"):
         view = getattr(views, f"{who}_view")
@@ -51,6 +54,11 @@ def views_errors(views: Views) -> dict[str, str]:
             errors[f"{who}_not_gathered"] = f"Choose why {WHO[who]} view was not gathered"
         elif why_not == NotGathered.TOO_YOUNG and who == "parent":
             errors["parent_not_gathered"] = "A parent or carer cannot be too young to ask"
+        elif why_not == NotGathered.NOT_ASKED_YET and kind != DecisionKind.THRESHOLD:
+            errors[f"{who}_not_gathered"] = (
+                f"Ask for {WHO[who]} view before this decision: 'not asked yet' is only for a "
+                "front door's decision on a referral"
+            )
         if view and why_not:
             errors[f"{who}_view"] = f"Record {WHO[who]} view or why it was not gathered, not both"
         elif not view and not why_not:
@@ -62,8 +70,8 @@ def views_errors(views: Views) -> dict[str, str]:
     return errors
 
 
-def views_clean(views: Views) -> Views:
-    errors = views_errors(views)
+def views_clean(views: Views, kind: str = "") -> Views:
+    errors = views_errors(views, kind)
     if errors:
         raise ValidationError(errors)
     return views
@@ -74,7 +82,7 @@ def decision_record_create(
 ) -> DecisionRecord:
     """Save one decision with its views. Callers run inside their own transaction, so a refusal
     here leaves nothing of the decision behind."""
-    views_clean(views)
+    views_clean(views, kind)
     record = DecisionRecord(
         kind=kind,
         child_id=child_id,

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from tandem.access.grants import child_grant
 from tandem.audit.models import Purpose
-from tandem.casework.api_schemas import ViewsIn, views_errors_located
+from tandem.casework.api_schemas import FrontDoorViewsIn, views_errors_located
 from tandem.config.api_support import (
     Id,
     InputSchema,
@@ -72,7 +72,7 @@ class ReferralIn(InputSchema):
         return self
 
 
-class DecisionIn(ViewsIn):
+class DecisionIn(FrontDoorViewsIn):
     decision: coded(Decision, "The threshold decision")
     reasons: text(5000, description="Why: seen by the child's teams, not by the referrer")
 

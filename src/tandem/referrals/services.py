@@ -226,7 +226,7 @@ def referral_decide(
         raise ValidationError(
             {"decision": "A decision has already been recorded for this referral"}
         )
-    views_clean(views)
+    views_clean(views, DecisionKind.THRESHOLD)
     now = timezone.now()
     record = ThresholdDecision(
         referral=referral,

@@ -125,7 +125,8 @@ class ChildSearchForm(GovukForm):
 
 class ChildDetailsForm(GovukForm):
     """A child's details: the fields of `people.services.child_update` and of a new child on a
-    referral. Format checks of NHS number, UPN and postcode are the services' job."""
+    referral. Every field is checked here, the NHS number's and UPN's check characters too, so
+    every error shows at once (the services check them again)."""
 
     given_name = _text("First name", required=True, message="Enter the child's first name")
     family_name = _text("Last name", required=True, message="Enter the child's last name")
@@ -166,6 +167,12 @@ class ChildDetailsForm(GovukForm):
 
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean_nhs_number(self):
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_upn(self):
+        return clean_upn(self.cleaned_data["upn"])
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.fields}
@@ -394,6 +401,7 @@ class RelationshipForm(GovukForm):
 
 
 class DecisionForm(ViewsForm):
+    front_door = True  # the referral may be decided before anyone has met the family
     decision = _choice("What is your decision?", Decision.choices, message="Select a decision")
     reasons = forms.CharField(
         label="Why?",

@@ -9,7 +9,9 @@ from tandem.casework.voice import VIEW_FIELDS, Views
 from tandem.web.govuk import GovukForm
 
 GATHERED = [("yes", "Yes"), ("no", "No")]
-PARENT_NOT_GATHERED = [c for c in NotGathered.choices if c[0] != NotGathered.TOO_YOUNG]
+# "Not asked yet" is offered only on the front door's threshold decision (`front_door`).
+CHILD_NOT_GATHERED = [c for c in NotGathered.choices if c[0] != NotGathered.NOT_ASKED_YET]
+PARENT_NOT_GATHERED = [c for c in CHILD_NOT_GATHERED if c[0] != NotGathered.TOO_YOUNG]
 
 
 def _radios(label, choices, message):
@@ -44,7 +46,7 @@ class ViewsForm(GovukForm):
         "How did you gather it?", HowGathered.choices, "Select how the child's view was gathered"
     )
     child_not_gathered = _radios(
-        "Why not?", NotGathered.choices, "Select why the child's view was not gathered"
+        "Why not?", CHILD_NOT_GATHERED, "Select why the child's view was not gathered"
     )
     parent_gathered = _radios(
         "Did you gather the parent's or carer's view?",
@@ -60,6 +62,17 @@ class ViewsForm(GovukForm):
     parent_not_gathered = _radios(
         "Why not?", PARENT_NOT_GATHERED, "Select why the parent's or carer's view was not gathered"
     )
+
+    # A front door decides on a referral before anyone has met the family: it may say so.
+    front_door = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.front_door:
+            not_yet = (NotGathered.NOT_ASKED_YET.value, NotGathered.NOT_ASKED_YET.label)
+            for who in ("child", "parent"):
+                field = self.fields[f"{who}_not_gathered"]
+                field.choices = [not_yet, *field.choices]
 
     def clean(self):
         data = super().clean()
