@@ -220,7 +220,7 @@ def test_chronology_newest_first(as_user, social_worker, child):
     entries = response.json()
     assert entries[0]["kind"] == "Missing episode"
     assert entries[0]["summary"] == "Missing overnight; found at a friend's."
-    assert entries[-1]["kind"] == "Team owns the case started"
+    assert entries[-1]["kind"] == "Team took on the case"
     assert summary(rows) == [("view", "chronology", child.pk, "api")]
 
 

@@ -109,8 +109,8 @@ def test_each_flag_lists_the_indicators_that_fired_with_partner_and_date():
     ]
     (flag,) = flags.evaluate(events, RULES, AS_OF)
     assert flag.explanation() == (
-        "school: Persistent absence on 03 Feb 2026; police: Missing episode on 01 May 2026; "
-        "health: Self-harm attendance on 09 Sep 2026"
+        "school: Persistent absence on 3 February 2026; police: Missing episode on 1 May 2026; "
+        "health: Self-harm attendance on 9 September 2026"
     )
     assert [i.record_id for i in flag.evidence] == ["S1", "P1", "H1"]
 

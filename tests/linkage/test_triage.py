@@ -116,7 +116,7 @@ def test_a_decision_needs_reasons_and_joins_the_chronology(social_worker, child,
     assert flag.decided_by == social_worker
     event = Event.objects.get(person=child)
     assert "Offer early help" in event.summary
-    assert "Hamley School: Missing episode on 31 Jan 2026" in event.summary
+    assert "Hamley School: Missing episode on 31 January 2026" in event.summary
     assert "Mother agrees to family support." in event.summary
     assert worklist(actor=social_worker) == []  # decided: off the worklist
     with pytest.raises(ValidationError):  # and not decided twice

@@ -303,18 +303,51 @@ def test_chronology_is_newest_first_with_bounded_queries(
     with django_assert_max_num_queries(27):  # +1: the second factor
         response = worker_client.get(url("child-chronology", busy_child))
     text = text_of(response)
-    assert (
-        text.index("Event number 0")
-        < text.index("Event number 1 ")
-        < text.index("Event number 39")
-    )
+    assert text.index("Event number 0") < text.index("Event number 1 ")
     assert "Threshold decision" in text
     assert "Feedback to referrer" in text
     assert "Add to chronology" in text
+    # A long chronology pages, and says how long it is.
+    assert "Showing 1 to 25 of" in text
+    assert "Event number 39" not in text
     assert audit_rows() == [
         ("view", busy_child.pk, WORK, "web", "child"),
         ("view", busy_child.pk, WORK, "web", "chronology"),
     ]
+    last = text_of(worker_client.get(url("child-chronology", busy_child), {"page": 9}))
+    assert "Event number 39" in last
+
+
+def test_chronology_filters_by_partner_kind_and_date(worker_client, busy_child):
+    page = url("child-chronology", busy_child)
+    everything = text_of(worker_client.get(page))
+    assert "Every partner" in everything
+    assert "Show everything" not in everything
+
+    decisions = text_of(worker_client.get(page, {"kind": "Threshold decision"}))
+    assert "5 entries match (of" in decisions
+    assert "Event number" not in decisions
+    assert " F0 " not in f"{decisions} "
+    assert "Show everything" in decisions
+
+    today = dt.date.today()
+    week = {
+        "date_from-day": (today - dt.timedelta(days=6)).day,
+        "date_from-month": (today - dt.timedelta(days=6)).month,
+        "date_from-year": (today - dt.timedelta(days=6)).year,
+    }
+    recent = text_of(worker_client.get(page, {"kind": "Note", **week}))
+    assert "Event number 6 " in recent
+    assert "Event number 7 " not in recent
+
+    bad = worker_client.get(
+        page,
+        {"kind": "Not a kind", "date_from-day": "31", "date_from-month": "2",
+         "date_from-year": "2026"},
+    )  # fmt: skip
+    errors = dict(error_summary(bad))
+    assert errors["#kind"] == "Choose what happened from the list"
+    assert "date_from" in " ".join(errors)
 
 
 def test_every_record_page_has_bounded_queries(

@@ -188,6 +188,36 @@ def test_the_agreement_list_costs_the_same_for_many(signed_in, w, django_assert_
     assert "ISA 4" in text
 
 
+def test_a_big_agreement_reads_grouped_filtered_and_paged(signed_in):
+    """The demo's agreement holds thousands of grants: alike ones share a line, a partner
+    narrows them, and the lines page."""
+    ig = factories.UserFactory(role=Role.IG_LEAD)
+    partners = [
+        ig.team.partner,
+        *(factories.PartnerFactory(name=f"Partner {n}") for n in range(7)),
+    ]
+    agreement = Agreement.objects.create(
+        title="Big ISA", owner=ig.team.partner, starts_on=dt.date(2026, 1, 1)
+    )
+    Grant.objects.bulk_create(
+        Grant(agreement=agreement, from_partner=a, to_partner=b, category=category,
+              purpose=purpose, lawful_basis="public_task")
+        for a in partners for b in partners if a != b
+        for category in ("identity", "contact", "education")
+        for purpose in ("early_help", "child_protection")
+    )  # fmt: skip
+    client = signed_in(ig)
+    page = f"/governance/agreements/{agreement.pk}"
+    text = text_of(client.get(page))
+    assert "336 shares in all" in text
+    # 8 x 7 pairs x 2 purposes = 112 lines, the three categories on each.
+    assert "Showing 1 to 25 of 112 lines" in text
+    assert "Address and postcode, Education, Identity (name" in text
+    narrowed = text_of(client.get(page, {"from_partner": "Partner 3", "to_partner": "Partner 5"}))
+    assert "2 lines." in narrowed
+    assert narrowed.count("Partner 3 Partner 5") == 2
+
+
 # -- legal holds -------------------------------------------------------------------------------
 
 

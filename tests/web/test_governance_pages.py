@@ -122,8 +122,20 @@ def test_release_a_relative_who_starts_withheld_from_the_page(signed_in, ig, sar
     assert error_summary(refused) == [
         ("#reason", "Say why this item may be released (for example, they consented)")
     ]
-    client.post(page, {"item_key": key, "decision": "release", "reason": "She consented"})
+    to_release = text_of(client.get(page, {"show": "to_release"}))
+    assert "Withheld unless you release them (1)" in to_release
+    assert "Sntlaunt" in to_release
+    assert THIRD_PARTY not in to_release  # the other items wait under "Everything held"
+    released = client.post(
+        f"{page}?show=to_release",
+        {"item_key": key, "decision": "release", "reason": "She consented"},
+    )
+    # Back where the IG lead was: the same view, at the item just decided.
+    assert released["Location"] == f"{page}?show=to_release#{key.replace(':', '-')}"
+    assert f'id="{key.replace(":", "-")}"' in client.get(page).content.decode()
     assert "Sntlaunt" in client.get(download).content.decode()
+    assert "Sntlaunt" in text_of(client.get(page, {"show": "going"}))
+    assert "Sntlaunt" not in text_of(client.get(page, {"show": "to_release"}))
 
 
 def test_the_ig_lead_finds_a_person_by_name_and_acts_on_them_by_name(signed_in, ig, child):

@@ -14,7 +14,7 @@ Only information-governance leads do any of this, and every step is audited.
 import calendar
 import json
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,7 @@ from tandem.access.models import (
 from tandem.access.policies import Action
 from tandem.audit.models import AccessEvent, AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.formats import govuk_date, nhs_number
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.models import Event, HouseholdMember, Person, Relationship
 
@@ -53,7 +54,7 @@ def one_month_after(day: date) -> date:
 class Item:
     key: str
     section: str
-    when: str
+    when: date | None  # the day it happened (None for the person's own details)
     source: str
     text: str
     # Withheld unless an IG lead releases it (about another person; a protected address):
@@ -163,7 +164,7 @@ def _details_items(person, address_protected: bool, shown) -> list[Item]:
         Item(
             f"person:{name}",
             "Your details",
-            "",
+            None,
             "Shared record",
             f"{label}: {HIDDEN_ADDRESS if hidden and name in ADDRESS else value}",
             PROTECTED if address_protected and name in ADDRESS else "",
@@ -172,10 +173,10 @@ def _details_items(person, address_protected: bool, shown) -> list[Item]:
             ("given_name", "First name", person.given_name),
             ("family_name", "Last name", person.family_name),
             ("known_as", "Known as", person.known_as),
-            ("date_of_birth", "Date of birth", person.date_of_birth or ""),
+            ("date_of_birth", "Date of birth", govuk_date(person.date_of_birth)),
             ("address", "Address", person.address),
             ("postcode", "Postcode", person.postcode),
-            ("nhs_number", "NHS number", person.nhs_number or ""),
+            ("nhs_number", "NHS number", nhs_number(person.nhs_number)),
             ("upn", "Unique pupil number", person.upn or ""),
         ]
         if value
@@ -214,14 +215,14 @@ def _family_items(person, protected_households: set, actor) -> list[Item]:
         if where and not all(shown.shows_address(p) for p in living):
             where = HIDDEN_ADDRESS
         items.append(
-            Item(f"household:{h.pk}", "Where you live", "", "Shared record",
+            Item(f"household:{h.pk}", "Where you live", None, "Shared record",
                  f"{h.name}{': ' + where if where else ''}",
                  PROTECTED if h.pk in protected_households and where else "")
         )  # fmt: skip
         others = [m for m in members if m.household_id == h.pk and m.person_id != person.pk]
         for m in sorted(others, key=lambda m: m.person.given_name):
             items.append(
-                Item(f"housemate:{m.pk}", "Where you live", "", "Shared record",
+                Item(f"housemate:{m.pk}", "Where you live", None, "Shared record",
                      f"Lives with you: {name(m.person)}", THIRD_PARTY)
             )  # fmt: skip
     for r in sorted(relationships, key=lambda r: r.created_at):
@@ -231,7 +232,7 @@ def _family_items(person, protected_households: set, actor) -> list[Item]:
             else (r.person_b, INVERSE_RELATIONSHIP[r.kind])
         )
         items.append(
-            Item(f"relationship:{r.pk}", "Your family", "", "Shared record",
+            Item(f"relationship:{r.pk}", "Your family", None, "Shared record",
                  f"{RelationshipKind(kind).label}: {name(other)}", THIRD_PARTY)
         )  # fmt: skip
     return items
@@ -251,7 +252,7 @@ def _assemble(sar: SubjectAccessRequest, actor) -> list[Item]:
             Item(
                 f"event:{e.pk}",
                 "Chronology",
-                e.occurred_at.date().isoformat(),
+                _day(e.occurred_at),
                 e.partner.name,
                 f"{e.get_kind_display()}: {e.summary}",
             )
@@ -262,7 +263,7 @@ def _assemble(sar: SubjectAccessRequest, actor) -> list[Item]:
             Item(
                 f"note:{n.pk}",
                 "Sensitive information",
-                n.occurred_at.date().isoformat(),
+                _day(n.occurred_at),
                 n.partner.name,
                 f"{n.get_category_display()}: {n.summary}",
             )
@@ -275,30 +276,31 @@ def _assemble(sar: SubjectAccessRequest, actor) -> list[Item]:
             Item(
                 f"referral:{r.pk}",
                 "Referrals",
-                r.received_at.date().isoformat(),
+                _day(r.received_at),
                 r.from_team.partner.name,
                 f"Referral to {r.to_team.name}: {r.concerns}",
             )
         )
     items += _casework_items(person)
     items += _consent_items(person)
-    seen = AccessEvent.objects.filter(person_id=person.pk).order_by("occurred_at", "id")
+    seen = AccessEvent.objects.filter(person_id=person.pk).select_related("actor")
+    seen = seen.order_by("occurred_at", "id")
     for a in seen.exclude(record_type="subject_access_request")[:5000]:
         items.append(
             Item(
                 f"audit:{a.pk}",
                 "Who saw or changed your record",
-                a.occurred_at.date().isoformat(),
+                _day(a.occurred_at),
                 a.actor_partner or "Tandem",
-                f"{a.get_action_display()} ({a.record_type}) by {a.actor_team or a.actor_username}"
-                f", for {a.get_purpose_display() or 'no stated purpose'}",
+                f"{a.what} by {a.actor_team or a.who}"
+                f", for {(a.get_purpose_display() or 'no stated purpose').lower()}",
             )
         )
     return items
 
 
-def _day(moment) -> str:
-    return moment.date().isoformat() if hasattr(moment, "date") else moment.isoformat()
+def _day(moment) -> date:
+    return timezone.localdate(moment) if isinstance(moment, datetime) else moment
 
 
 def _casework_items(person) -> list[Item]:
@@ -319,7 +321,8 @@ def _casework_items(person) -> list[Item]:
     for a in actions.order_by("added_at"):
         items.append(
             Item(f"action:{a.pk}", "Plans", _day(a.added_at), a.goal.plan.case.team.name,
-                 f"Action: {a.text} (due {a.due_on.isoformat()}, {a.get_status_display()})")
+                 f"Action: {a.text} (due {govuk_date(a.due_on)}, "
+                 f"{a.get_status_display().lower()})")
         )  # fmt: skip
     factors = AssessmentFactor.objects.filter(assessment__case__child=person).select_related(
         "source_partner"
@@ -348,7 +351,7 @@ def _casework_items(person) -> list[Item]:
 def _consent_items(person) -> list[Item]:
     items = []
     for c in Consent.objects.filter(child=person).order_by("given_at"):
-        withdrawn = f"; withdrawn {_day(c.withdrawn_at)}" if c.withdrawn_at else ""
+        withdrawn = f"; withdrawn {govuk_date(c.withdrawn_at)}" if c.withdrawn_at else ""
         items.append(
             Item(f"consent:{c.pk}", "Consents", _day(c.given_at), "Shared record",
                  f"Consent to share for {c.get_purpose_display().lower()}, given by "
@@ -468,7 +471,10 @@ def _public(item: Item) -> dict:
             "redacted": True,
             "exemption": item.exemption_label,
         }
-    return {k: getattr(item, k) for k in ("key", "section", "when", "source", "text")}
+    return {
+        **{k: getattr(item, k) for k in ("key", "section", "source", "text")},
+        "when": item.when.isoformat() if item.when else "",
+    }
 
 
 def sar_export_json(*, actor, sar_id: UUID) -> str:
@@ -490,12 +496,11 @@ def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
     pdf.set_font("Helvetica", "B", 16)
     _line(pdf, 10, "Your information: response to a subject access request")
     pdf.set_font("Helvetica", size=10)
-    meta = response["request"]
     pdf.multi_cell(
         0,
         6,
-        f"Request received {meta['received_on']}, due {meta['due_on']}, "
-        f"produced {meta['produced_at'][:10]}.",
+        f"Request received {govuk_date(sar.received_on)}, due {govuk_date(sar.due_on)}, "
+        f"produced {govuk_date(timezone.now())}.",
     )
     section = None
     for item in response["items"]:
@@ -508,7 +513,8 @@ def sar_export_pdf(*, actor, sar_id: UUID) -> bytes:
         if item.get("redacted"):
             line = f"[Withheld. Exemption: {item['exemption']}]"
         else:
-            line = " - ".join(x for x in (item.get("when"), item.get("source")) if x)
+            when = govuk_date(date.fromisoformat(item["when"])) if item["when"] else ""
+            line = " - ".join(x for x in (when, item.get("source")) if x)
             line = f"{line}: {item['text']}" if line else item["text"]
         _line(pdf, 5, _latin1(line))
     data = bytes(pdf.output())

@@ -132,6 +132,16 @@ class AccessEvent(models.Model):
         raise PermissionError("Audit rows are append-only")
 
     @property
+    def who(self) -> str:
+        """Who did it, in words: the user's name; the family portal for a young person's or a
+        parent's own reads and messages (their account id is no one's name); else Tandem."""
+        if self.actor_id:
+            return str(self.actor)
+        if self.actor_username.startswith("portal:"):
+            return "The family portal"
+        return self.actor_username or "Tandem"
+
+    @property
     def what(self) -> str:
         """What happened, in words: "Viewed a child's record", "Signed in: authenticator code
         (verified)", "Refused a page or API route (not found)"."""

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from tandem.care.codelists import all_years, code_errors, for_date
+from tandem.formats import govuk_date
 from tandem.people.models import normalise_postcode
 
 LOOKED_AFTER_LA = "The local authority looking after the child"
@@ -48,7 +49,9 @@ class CodedModel(models.Model):
         start, end = self.ORDER
         starts, ends = (getattr(self, start), getattr(self, end)) if start else (None, None)
         if starts and ends and ends < starts:
-            errors[end] = f"This date must be the same as or after the start ({starts:%-d %B %Y})"
+            errors[end] = (
+                f"This date must be the same as or after the start ({govuk_date(starts)})"
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -23,6 +23,7 @@ from tandem.care.models import (
     PreviousPermanence,
     SocialWorkerEpisode,
 )
+from tandem.formats import govuk_date
 from tandem.people.selectors import ChronologyEntry
 
 
@@ -163,7 +164,7 @@ def care_chronology(child_id: UUID, categories) -> list[ChronologyEntry]:
     if PARTS["missing"] in categories:
         for m in MissingEpisode.objects.filter(child_id=child_id):
             kind = for_date(m.started_on).codes["MISSING"].get(m.kind, m.kind)
-            back = f"Back on {m.ended_on:%-d %B %Y}." if m.ended_on else "Not back yet."
+            back = f"Back on {govuk_date(m.ended_on)}." if m.ended_on else "Not back yet."
             entries.append(ChronologyEntry.on_day(m.started_on, authority, kind, back))
     return entries
 

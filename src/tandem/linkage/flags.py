@@ -26,6 +26,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from tandem.formats import govuk_date
+
 DEFAULT_RULES = Path(__file__).parent / "rules" / "flags.toml"
 
 
@@ -39,7 +41,7 @@ class Indicator:
     record_id: str = ""
 
     def words(self) -> str:
-        return f"{self.partner}: {self.event_type} on {self.date:%d %b %Y}"
+        return f"{self.partner}: {self.event_type} on {govuk_date(self.date)}"
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ Markdown for reading in a terminal or a repository, HTML (self-contained, charts
 rendered offline by vl-convert) for a browser.
 """
 
-import datetime as dt
 import html
 from pathlib import Path
 
 import markdown_it
+from django.utils import timezone
 
+from tandem.formats import govuk_datetime
 from tandem.linkage.engine import Result
 
 
@@ -43,7 +44,7 @@ def markdown(result: Result, loaded: dict, *, backend: str, thresholds: tuple) -
     lines = [
         "# Record linkage report",
         "",
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {backend}. "
+        f"Run {govuk_datetime(timezone.now())} on {backend}. "
         f"{loaded['records']:,} records; {sum(c for _, c in sizes):,} people (clusters); "
         f"{pairs[1]:,} pairs with match probability at least {thresholds[0]}, of which "
         f"{pairs[0]:,} at least {thresholds[1]} (the clustering threshold).",

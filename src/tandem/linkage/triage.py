@@ -21,6 +21,7 @@ from tandem.access.grants import child_grant, grants_for_children
 from tandem.access.policies import Action, open_referrals, visible_child_q
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.formats import govuk_date
 from tandem.linkage.models import ExtractRecord, Flag, FlagStatus, TriageDecision
 from tandem.partners.models import Partner
 from tandem.people.codes import EventKind
@@ -190,7 +191,7 @@ def flag_decide(*, actor, flag_id: UUID, decision: str, reasons: str) -> Flag:
     flag.full_clean()
     flag.save()
     indicators = "; ".join(
-        f"{e['partner']}: {e['event_type']} on {dt.date.fromisoformat(e['date']):%d %b %Y}"
+        f"{e['partner']}: {e['event_type']} on {govuk_date(dt.date.fromisoformat(e['date']))}"
         for e in seen.evidence  # what the decider may see: the chronology is no wider
     )
     event_record(

@@ -16,7 +16,7 @@ from tandem.access.categories import Category, event_category
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
 from tandem.access.grants import ChildGrant, address_visible_among, grants_for_children
-from tandem.access.models import Involvement, SensitiveNote
+from tandem.access.models import Involvement, InvolvementKind, SensitiveNote
 from tandem.access.policies import (
     ALLOCATED,
     BREAK_GLASS,
@@ -374,6 +374,14 @@ class ChronologyEntry:
         return cls(timezone.make_aware(datetime.combine(day, time.min)), partner, kind, summary)
 
 
+# How a team's part in a child's life begins and ends, as a chronology says it.
+INVOLVEMENT_WORDS = {
+    InvolvementKind.OWNING_TEAM: ("Team took on the case", "Team's case ended"),
+    InvolvementKind.ALLOCATED: ("Worker allocated", "Worker's allocation ended"),
+    InvolvementKind.INVOLVED: ("Partner became involved", "Partner's involvement ended"),
+}
+
+
 def child_chronology(*, grant: ChildGrant) -> list[ChronologyEntry]:
     """One time-ordered story, newest first, from every partner's part of the record."""
     from tandem.care.selectors import care_chronology
@@ -437,21 +445,18 @@ def child_chronology(*, grant: ChildGrant) -> list[ChronologyEntry]:
         "team__partner", "practitioner"
     )
     for inv in involvements if casework else []:
-        who = f"{inv.practitioner} ({inv.team.name})" if inv.practitioner else inv.team.name
+        who = f"{inv.practitioner}, {inv.team.name}" if inv.practitioner else inv.team.name
+        began, ended = INVOLVEMENT_WORDS[inv.kind]
         entries.append(
             ChronologyEntry.on_day(
                 inv.started_on,
                 inv.team.partner.name,
-                f"{inv.get_kind_display()} started",
+                began,
                 f"{who}{': ' + inv.reason if inv.reason else ''}",
             )
         )
         if inv.ended_on:
-            entries.append(
-                ChronologyEntry.on_day(
-                    inv.ended_on, inv.team.partner.name, f"{inv.get_kind_display()} ended", who
-                )
-            )
+            entries.append(ChronologyEntry.on_day(inv.ended_on, inv.team.partner.name, ended, who))
     entries += care_chronology(child_id, categories)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     grant.audit("chronology")

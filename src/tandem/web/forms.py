@@ -299,7 +299,7 @@ class EventForm(GovukForm):
         past=True,
         error_messages={"required": "Enter the date it happened"},
     )
-    occurred_time = _text("Time (optional)", max_length=8, hint="For example, 9:30am or 14:30")
+    occurred_time = _text("Time (optional)", max_length=8, hint="For example, 9:30am or 2:30pm")
     summary = forms.CharField(
         label="Summary",
         widget=forms.Textarea,
@@ -323,7 +323,7 @@ class EventForm(GovukForm):
                 return datetime.strptime(text.replace(" ", ""), pattern).time()
             except ValueError:
                 continue
-        raise ValidationError("Enter a real time, like 9:30am or 14:30")
+        raise ValidationError("Enter a real time, like 9:30am or 2:30pm")
 
     def occurred_at(self) -> datetime:
         moment = datetime.combine(
@@ -481,6 +481,45 @@ class KnownForm(GovukForm):
             "family_name": data["family_name"],
             "date_of_birth": data["date_of_birth"],
         }
+
+
+class ChronologyFilterForm(GovukForm):
+    """Narrow a long chronology to one partner, one kind of entry, or a span of dates. The
+    choices are what the chronology holds, so no filter can come back empty by mistake."""
+
+    partner = _choice("Partner", [], message="Choose a partner from the list",
+                      widget=forms.Select, required=False)  # fmt: skip
+    kind = _choice("What happened", [], message="Choose what happened from the list",
+                   widget=forms.Select, required=False)  # fmt: skip
+    date_from = GovukDateField(noun="The start date", label="From", required=False)
+    date_to = GovukDateField(noun="The end date", label="To", required=False)
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("partner", "kind"):
+            values = sorted({getattr(e, name) for e in entries})
+            blank = "Every partner" if name == "partner" else "Anything"
+            self.fields[name].choices = _blank_first([(v, v) for v in values], blank)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
+
+    def chosen(self, entries):
+        """The entries the filters keep (all of them while the form has errors)."""
+        if not self.is_bound or not self.is_valid():
+            return entries
+        data = self.cleaned_data
+        return [
+            e
+            for e in entries
+            if (not data["partner"] or e.partner == data["partner"])
+            and (not data["kind"] or e.kind == data["kind"])
+            and (not data["date_from"] or timezone.localdate(e.occurred_at) >= data["date_from"])
+            and (not data["date_to"] or timezone.localdate(e.occurred_at) <= data["date_to"])
+        ]
 
 
 class AuditSearchForm(GovukForm):

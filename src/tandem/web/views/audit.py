@@ -7,9 +7,7 @@ from tandem.access.policies import Action
 from tandem.audit.selectors import AuditFilters, access_events_search
 from tandem.web.decorators import page
 from tandem.web.forms import AuditSearchForm
-from tandem.web.views.common import page_number, pagination
-
-PER_PAGE = 50
+from tandem.web.views.common import PER_PAGE, page_number, pagination
 
 
 def filters_from(request):

@@ -20,6 +20,7 @@ from tandem.access.policies import (
     Action,
 )
 from tandem.audit.models import Purpose
+from tandem.paging import page_of
 from tandem.people.selectors import (
     WHY,
     ChildFilters,
@@ -39,8 +40,14 @@ from tandem.people.services import (
 )
 from tandem.referrals.selectors import referrals_for_child
 from tandem.web.decorators import page
-from tandem.web.forms import ChildDetailsForm, ChildSearchForm, EventForm, RelationshipForm
-from tandem.web.views.common import PER_PAGE, page_number, pagination
+from tandem.web.forms import (
+    ChildDetailsForm,
+    ChildSearchForm,
+    ChronologyFilterForm,
+    EventForm,
+    RelationshipForm,
+)
+from tandem.web.views.common import PER_PAGE, page_number, paged, pagination
 
 WORK = Purpose.DIRECT_WORK
 
@@ -159,13 +166,24 @@ def child_referrals(request, child_id):
 @page
 def child_chronology_page(request, child_id):
     grant = _grant(request, child_id)
+    child = child_get(grant=grant)
+    entries = child_chronology(grant=grant)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = ChronologyFilterForm(params or None, entries=entries)
+    chosen = form.chosen(entries)
     return render(
         request,
         "web/children/chronology.html",
         {
-            "child": child_get(grant=grant),
+            "child": child,
             "section": "chronology",
-            "entries": child_chronology(grant=grant),
+            "form": form,
+            "held": len(entries),
+            "filtered": form.is_bound,
+            # The filters earn their place once the chronology runs past a page.
+            "filterable": form.is_bound or len(entries) > PER_PAGE,
+            **paged(request, page_of(chosen, page_number(request))),
         },
     )
 

@@ -2,7 +2,8 @@
 
 from urllib.parse import urlencode
 
-PER_PAGE = 25
+from tandem.paging import PER_PAGE
+
 # Far past any real list, and small enough that page * 25 stays a valid SQL integer.
 MAX_PAGE = 100_000
 

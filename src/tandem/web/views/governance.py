@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from tandem import spreadsheet
 from tandem.access import retention, selectors, services, subject_access
@@ -15,7 +16,7 @@ from tandem.access.models import DestructionCertificate, LawfulBasis, SarExempti
 from tandem.access.policies import Action, role_allows
 from tandem.audit.models import Purpose
 from tandem.audit.selectors import EXPORT_COLUMNS, access_events_export, who_looked
-from tandem.formats import govuk_datetime
+from tandem.formats import govuk_date, govuk_datetime
 from tandem.people.selectors import child_get
 from tandem.web.decorators import page
 from tandem.web.forms_governance import (
@@ -213,7 +214,9 @@ def sar_new(request):
             except ValidationError as e:
                 form.add_service_errors(e)
             else:
-                messages.success(request, f"Logged: the response is due by {sar.due_on:%d %B %Y}")
+                messages.success(
+                    request, f"Logged: the response is due by {govuk_date(sar.due_on)}"
+                )
                 return redirect("web:sar", sar_id=sar.pk)
     else:
         form = SarForm()
@@ -224,6 +227,8 @@ def sar_new(request):
 @page
 def sar_detail(request, sar_id):
     sar = subject_access.sar_get(actor=request.user, sar_id=sar_id)
+    show = request.GET.get("show", "all")
+    show = show if show in SAR_SHOW else "all"
     form = None
     if request.method == "POST":
         # One page, two decisions on an item: withhold it, or release one that starts withheld.
@@ -238,8 +243,12 @@ def sar_detail(request, sar_id):
             else:
                 done = "released into" if releasing else "withheld from"
                 messages.success(request, f"The item is {done} the response")
-                return redirect("web:sar", sar_id=sar_id)
+                # Back to the item just decided, not to the top of a long page.
+                anchor = form.cleaned_data["item_key"].replace(":", "-")
+                back = reverse("web:sar", kwargs={"sar_id": sar_id})
+                return redirect(f"{back}?show={show}#{anchor}")
     items = subject_access.sar_items(actor=request.user, sar_id=sar_id)
+    shown = [i for i in items if SAR_SHOW[show][1](i)]
     return render(
         request,
         "web/governance/sar_detail.html",
@@ -248,12 +257,27 @@ def sar_detail(request, sar_id):
             "person_name": selectors.governance_names(
                 actor=request.user, person_ids=[sar.person_id]
             ).get(sar.person_id, ""),
-            "items": items,
+            "held": len(items),
+            "items": shown,
+            "show": show,
+            "views": [
+                (key, label, sum(map(keep, items))) for key, (label, keep) in SAR_SHOW.items()
+            ],
+            "sections": list(dict.fromkeys(i.section for i in shown)),
             "form": form,
             "failed_key": form and form.data.get("item_key"),
             "exemptions": SarExemption.choices,
         },
     )
+
+
+# The views of a request's items an IG lead works through: (label, which items it keeps).
+SAR_SHOW = {
+    "all": ("Everything held", lambda i: True),
+    "to_release": ("Withheld unless you release them", lambda i: i.releasable),
+    "withheld": ("Withheld", lambda i: i.redacted),
+    "going": ("Going to the requester", lambda i: not i.redacted),
+}
 
 
 @page

@@ -18,6 +18,7 @@ from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import Purpose
+from tandem.paging import page_of
 from tandem.partners.models import Partner
 from tandem.people.selectors import child_get
 from tandem.web.decorators import page
@@ -101,11 +102,22 @@ def agreement_detail(request, agreement_id):
             return redirect("web:agreement", agreement_id=agreement.pk)
     accepted = {a.partner_id for a in agreement.acceptances.all() if a.withdrawn_at is None}
     party = agreement.owner_id == mine.pk or mine.pk in accepted
+    # What is shared: grouped, narrowed by partner on request, a page at a time.
+    sharing = {k: request.GET.get(k, "") for k in ("from_partner", "to_partner")}
+    groups = selectors.agreement_grant_groups(agreement, **sharing)
+    partners = (
+        sorted({g.from_partner.name for g in agreement.grants.all()}),
+        sorted({g.to_partner.name for g in agreement.grants.all()}),
+    )
     return render(
         request,
         "web/governance/agreement.html",
         {
             "agreement": agreement,
+            "sharing": sharing,
+            "partners": partners,
+            "grants_total": len(agreement.grants.all()),
+            **paged(request, page_of(groups, page_number(request))),
             "form": form,
             "is_owner": agreement.owner_id == mine.pk,
             "is_party": party,
