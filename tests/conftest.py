@@ -45,6 +45,16 @@ def front_door():
     return team, manager
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_route_imported():
+    """Import every view and API schema before a test freezes the clock: pydantic cannot build
+    a schema while freezegun has replaced `datetime`, so whichever test happened to load the
+    routes first, under a frozen clock, failed."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imported for its side effect
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the tests make hundreds of users.

@@ -145,7 +145,7 @@ def test_referral_journey(page, axe, partnership):
     expect(page.locator("#signed-in-as")).to_contain_text("School designated safeguarding lead")
     axe(page)
     page.get_by_role("link", name="Children", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("caseload")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Children")
     axe(page)
     screenshot(page, "caseload")
 

@@ -218,6 +218,7 @@ def test_sign_in_needs_the_csrf_token(user):
         (Role.IG_LEAD, False, "/governance"),  # requests and reviews falling due
         (Role.SYSTEM_ADMIN, True, "/admin/"),
         (Role.PARTNERSHIP_ANALYST, False, "/returns"),  # the performance team (issue 7)
+        (Role.BOARD_MEMBER, False, "/reports/views"),  # the partnership's figures
     ],
 )
 def test_each_role_starts_where_its_work_is(client, role, staff, lands_on):

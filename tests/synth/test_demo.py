@@ -11,7 +11,8 @@ from tandem.synth import demo
 
 
 @pytest.fixture
-def demo_partnership(db):
+def demo_partnership(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # each test's extracts and uploads of its own
     out = StringIO()
     call_command("demo", children=600, stdout=out)
     return out.getvalue()
@@ -38,9 +39,13 @@ def test_demo_users_sign_in_with_the_demo_password_and_others_cannot(demo_partne
 
 
 def test_every_demo_practitioner_has_children_to_see(demo_partnership):
-    for user in User.objects.filter(username__startswith="demo-", role__in=PRACTITIONERS):
+    practitioners = User.objects.filter(username__startswith="demo-", role__in=PRACTITIONERS)
+    for user in practitioners.exclude(username="demo-ae-nurse"):
         assert Person.objects.filter(visible_children_q(user)).exists(), user.username
-    for username in ("demo-analyst", "demo-ig-lead", "demo-admin"):
+    # The practitioner without access, the board, governance and the analysts see no child.
+    for username in (
+        "demo-ae-nurse", "demo-board-member", "demo-analyst", "demo-ig-lead", "demo-admin",
+    ):  # fmt: skip
         user = User.objects.get(username=username)
         assert not Person.objects.filter(visible_children_q(user)).exists()
 
@@ -91,3 +96,39 @@ def test_every_demo_sign_in_has_a_demo_authenticator_and_says_so(demo_partnershi
         device = TOTPDevice.objects.get(user__username=spec.username)
         assert (device.name, device.confirmed) == (DEMO_DEVICE, True)
     assert not TOTPDevice.objects.exclude(user__username__startswith="demo-").exists()
+
+
+def test_the_practitioner_without_access_is_told_whom_to_try(demo_partnership):
+    """The demo names a child of the child protection team's for emergency access."""
+    cp = User.objects.get(username="demo-cp-social-worker")
+    printed = " ".join(demo_partnership.split())
+    named = [
+        c for c in Person.objects.filter(visible_children_q(cp))
+        if f"ask for {c.given_name} {c.family_name}, born" in printed
+    ]  # fmt: skip
+    assert len(named) == 1
+
+
+def test_the_worklist_has_flags_from_the_demo_s_own_extracts(demo_partnership, settings):
+    from tandem.linkage.models import ExtractUpload, Flag, LinkedPerson
+    from tandem.linkage.triage import worklist
+
+    folder = settings.VAR_DIR / "demo-extracts"
+    assert {"police.csv", "school.csv", "health.csv", "mapping.toml"} <= {
+        p.name for p in folder.iterdir()
+    }
+    assert str(folder) in " ".join(demo_partnership.split())
+    assert ExtractUpload.objects.filter(status__in=["loaded", "quarantined"]).count() == 4
+    # The extracts are of the demo's own children: most records link to someone in the record.
+    linked = LinkedPerson.objects.filter(person__isnull=False).count()
+    assert linked > LinkedPerson.objects.count() / 2
+    assert Flag.objects.filter(status="open").exists()
+    practitioners = User.objects.filter(username__startswith="demo-", role__in=PRACTITIONERS)
+    assert sum(len(worklist(actor=u, limit=500)) for u in practitioners) > 0
+
+
+def test_the_demo_plants_failures_to_follow_in_the_returns(demo_partnership):
+    from tests.synth.test_cin import census_failures
+
+    _, failures = census_failures()
+    assert failures

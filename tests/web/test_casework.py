@@ -128,7 +128,17 @@ def test_views_report_counts_per_team(signed_in, social_worker, child, team):
     assert DecisionRecord.objects.count() == 2
     manager = factories.UserFactory(role=Role.TEAM_MANAGER, team=team)
     text = text_of(signed_in(manager).get(reverse("web:voice-report")))
-    assert f"{team.name}, {team.partner.name} 2 50% 0%" in text
+    # Two decisions: too few to show by share (one of two could point to the child).
+    assert f"{team.name}, {team.partner.name} Fewer than 5 Not shown Not shown" in text
+    for record in list(DecisionRecord.objects.all()) * 2:  # four more, like the first two
+        record.pk = None
+        record.save()
+    text = text_of(signed_in(manager).get(reverse("web:voice-report")))
+    assert f"{team.name}, {team.partner.name} 6 50% 0%" in text
+    board = factories.UserFactory(role=Role.BOARD_MEMBER, team=team)
+    assert f"{team.name}, {team.partner.name} 6 50% 0%" in text_of(
+        signed_in(board).get(reverse("web:voice-report"))
+    )
     assert signed_in(social_worker).get(reverse("web:voice-report")).status_code == 403
 
 

@@ -53,11 +53,14 @@ PRACTICE = ["Work tray", "Children", "Referrals", "Known to partners?", "Worklis
         (Role.IG_LEAD, ["Governance", "Emergency access reviews", "Audit"]),
         # Returns: issue 7; Extracts, Linkage: issue 5
         (Role.PARTNERSHIP_ANALYST, ["Returns", "Extracts", "Linkage", "Reports"]),
+        (Role.BOARD_MEMBER, ["Reports"]),  # the partnership's figures, never a child
     ],
 )
 def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
     client = signed_in(factories.UserFactory(role=role))
-    html = client.get("/known" if role != Role.IG_LEAD else "/audit").content.decode()
+    html = client.get(
+        {Role.IG_LEAD: "/audit", Role.BOARD_MEMBER: "/reports/views"}.get(role, "/known")
+    ).content.decode()
     nav = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', html, flags=re.S).group(
         0
     )
@@ -73,7 +76,9 @@ def test_navigation_shows_what_the_role_can_use(signed_in, role, links):
     assert "Signed in as" in bar
     assert "Notifications" in bar
     assert "Sign out" in bar
-    assert ("Emergency access" in bar) == (role not in (Role.IG_LEAD, Role.PARTNERSHIP_ANALYST))
+    assert ("Emergency access" in bar) == (
+        role not in (Role.IG_LEAD, Role.PARTNERSHIP_ANALYST, Role.BOARD_MEMBER)
+    )
 
 
 def test_signed_out_pages_have_no_navigation(client):

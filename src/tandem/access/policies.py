@@ -84,8 +84,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.TRIAGE: PRACTITIONERS,
     # A team manager of the case's team approves an assessment (casework.services).
     Action.APPROVE_ASSESSMENT: {Role.TEAM_MANAGER},
-    # Aggregate reports (no child named): managers and analysts.
-    Action.VIEW_REPORTS: {Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST},
+    # Aggregate reports (no child named): managers, analysts and the partnership board.
+    Action.VIEW_REPORTS: {Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST, Role.BOARD_MEMBER},
 }
 
 

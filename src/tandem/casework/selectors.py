@@ -303,6 +303,9 @@ def work_tray(*, actor, purpose: str, limit: int = TRAY_ROWS) -> WorkTray:
 
 
 # --- Reports ----------------------------------------------------------------------------------
+SMALL_NUMBER = 5  # a count below this is never shown in a report
+
+
 @dataclass(frozen=True)
 class VoiceShare:
     team: str
@@ -310,6 +313,11 @@ class VoiceShare:
     decisions: int
     child_view: int
     parent_view: int
+
+    @property
+    def suppressed(self) -> bool:
+        """A team with few decisions is not shown by share: 1 of 2 could point to a child."""
+        return self.decisions < SMALL_NUMBER
 
     @property
     def child_share(self) -> float:

@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     TEAM_MANAGER = "team_manager", "Team manager"
     PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
     IG_LEAD = "ig_lead", "Information-governance lead"
+    # A partnership board member or director: the partnership's figures, never a child.
+    BOARD_MEMBER = "board_member", "Partnership board member"
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 

@@ -20,7 +20,7 @@ from tandem.access.policies import (
     involvement_active,
     visible_children_q,
 )
-from tandem.partners.models import Role, Team, User
+from tandem.partners.models import Partner, Role, Team, User
 from tandem.people.models import Person
 from tandem.referrals.codes import Status
 
@@ -35,6 +35,10 @@ class DemoUser:
     team: str  # the team's name
     partner_kind: str | None  # to find the team (None: no team)
     try_this: str
+    # A role the synthetic partnership does not generate (a board member), or a practitioner
+    # who must see nobody (the emergency department): made for the demo, in a team of that name.
+    made: tuple[str, str] | None = None  # (first name, last name)
+    caseload: bool = True  # False: no children allocated, whatever the team holds
 
 
 DEMO_USERS = [
@@ -119,6 +123,24 @@ DEMO_USERS = [
         "The audit trail: who looked at which record, and why.",
     ),
     DemoUser(
+        "demo-board-member",
+        Role.BOARD_MEMBER,
+        "Safeguarding children partnership board",
+        "local_authority",
+        "The partnership's figures (Reports): counts and shares, never a child.",
+        made=("Alex", "Morgan"),
+    ),
+    DemoUser(
+        "demo-ae-nurse",
+        Role.HEALTH_PRACTITIONER,
+        "Emergency department",
+        "nhs_trust",
+        "A practitioner without access: no child is yours. Emergency access for the child "
+        "named below, with a reason; the IG lead reviews it.",
+        made=("Sam", "Okafor"),
+        caseload=False,
+    ),
+    DemoUser(
         "demo-admin",
         Role.SYSTEM_ADMIN,
         "",
@@ -188,18 +210,51 @@ def make_demo_users(password: str = PASSWORD) -> list[tuple[DemoUser, User]]:
     hashed = make_password(password)  # one hash for all: they share the printed password
     made = []
     for spec in DEMO_USERS:
-        user = _candidates(spec).first()
+        user = _made(spec) if spec.made else _candidates(spec).first()
         if user is None:
             raise LookupError(f"No {spec.role} in {spec.team or 'any team'} to make a demo user")
         user.username = spec.username
         user.password = hashed
         user.email = f"{spec.username}@{user.email.split('@')[-1] or 'demo.example'}"
         user.full_clean()
-        user.save(update_fields=["username", "password", "email"])
-        if spec.role in PRACTITIONERS:
+        user.save(update_fields=None if user._state.adding else ["username", "password", "email"])
+        if spec.role in PRACTITIONERS and spec.caseload:
             _top_up(user)
         made.append((spec, user))
     return made
+
+
+def _made(spec: DemoUser) -> User:
+    """A demo sign-in the synthetic partnership has no one for, in a team of its own."""
+    partner = Partner.objects.filter(kind=spec.partner_kind).order_by("name").first()
+    team, _ = Team.objects.get_or_create(partner=partner, name=spec.team)
+    first, last = spec.made
+    return User(
+        username=spec.username,
+        first_name=first,
+        last_name=last,
+        role=spec.role,
+        team=team,
+        email=f"{spec.username}@demo.example",
+    )
+
+
+def emergency_example(made: list[tuple[DemoUser, User]]) -> str:
+    """A child for the emergency department to ask about, by name and date of birth: one on
+    the child protection team's caseload, so that team is told who looked."""
+    from tandem.formats import govuk_date
+
+    owner = next((u for spec, u in made if spec.username == "demo-cp-social-worker"), None)
+    child = (
+        Person.objects.filter(visible_children_q(owner), date_of_birth__isnull=False)
+        .order_by("family_name", "given_name", "pk")
+        .first()
+        if owner
+        else None
+    )
+    if child is None:
+        return ""
+    return f"{child.given_name} {child.family_name}, born {govuk_date(child.date_of_birth)}"
 
 
 def team_label(user: User) -> str:

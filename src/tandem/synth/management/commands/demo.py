@@ -30,6 +30,8 @@ class Command(BaseCommand):
             children=options["children"],
             seed=options["seed"],
             replace=True,
+            # A few records the DfE's rules catch, so a return's failures can be followed.
+            care_errors=True,
             verbosity=verbosity,
             stdout=self.stdout,
         )
@@ -45,6 +47,15 @@ class Command(BaseCommand):
         by_name = {spec.username: user for spec, user in made}
         demo_case_create(
             lead=by_name["demo-family-support"], partner_worker=by_name["demo-school-dsl"]
+        )
+        # Early identification (issue 5): the partners' extracts of these very children, loaded
+        # and linked, so the worklist has flagged children and the README's example links them.
+        from django.conf import settings
+
+        from tandem.linkage.demo import demo_linkage
+
+        linkage = demo_linkage(
+            directory=settings.VAR_DIR / "demo-extracts", analyst=by_name["demo-analyst"]
         )
         # Sign-in security (issue 4): a demo authenticator each, its code printed by `tandem otp`.
         from tandem.security.two_factor import demo_device_create
@@ -64,6 +75,13 @@ class Command(BaseCommand):
             )
         console.print(table)
         console.print(f"Password for every demo sign-in: [bold]{demo.PASSWORD}[/bold]")
+        if child := demo.emergency_example(made):
+            console.print(f"Emergency access: sign in as demo-ae-nurse and ask for {child}.")
+        loaded = ", ".join(f"{kind} ({rows:,} rows)" for kind, rows in linkage.loaded.items())
+        console.print(
+            f"The partners' extracts of these children are in {linkage.directory}; loaded and "
+            f"linked: {loaded}, raising {linkage.flags:,} flags for the worklist."
+        )
         console.print(
             "Each sign-in then asks for a 6-digit code from an authenticator app. For a demo "
             "sign-in, print the current code with [bold]tandem otp USERNAME[/bold] (for example "
