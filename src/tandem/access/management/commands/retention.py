@@ -12,6 +12,7 @@ from tandem.access import retention
 from tandem.access.checks import require_role
 from tandem.access.models import DestructionCertificate
 from tandem.access.policies import Action
+from tandem.formats import govuk_datetime
 from tandem.jobs.cli import job_run_with_bar
 from tandem.jobs.models import JobStatus
 from tandem.partners.models import User
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             console.print(
                 f"[red]{certificate.failed:,} due could not be destroyed[/red]: see the log"
             )
-        console.print(f"Run by {user.username} at {certificate.run_at:%Y-%m-%d %H:%M %Z}")
+        console.print(f"Run by {user.username} at {govuk_datetime(certificate.run_at)}")
 
     def _table(self, console, title: str, counts: dict, on_hold: int) -> None:
         table = Table(title=title)

@@ -6,6 +6,7 @@ import getpass
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tandem.formats import govuk_date, govuk_datetime
 from tandem.partners.models import ApiToken, User
 from tandem.partners.tokens import (
     DEFAULT_DAYS,
@@ -92,7 +93,7 @@ class Command(BaseCommand):
         # the note goes to standard error.
         self.stdout.write(token)
         self.stderr.write(
-            f"Token {row.name!r} for {user.username}, expires {row.expires_at:%Y-%m-%d %H:%M %Z}. "
+            f"Token {row.name!r} for {user.username}, expires {govuk_datetime(row.expires_at)}. "
             "It is shown only now: keep it somewhere safe."
         )
 
@@ -107,10 +108,10 @@ class Command(BaseCommand):
         for row in rows:
             state = "revoked" if row.revoked_at else "live"
             self.stdout.write(
-                f"{row.name:<30} {state:<8} made {row.created_at:%Y-%m-%d} "
+                f"{row.name:<30} {state:<8} made {govuk_date(row.created_at)} "
                 f"expires {_day(row.expires_at)} last used {_day(row.last_used_at)}"
             )
 
 
 def _day(value) -> str:
-    return f"{value:%Y-%m-%d}" if value else "never"
+    return govuk_date(value) if value else "never"
