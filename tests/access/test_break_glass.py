@@ -211,6 +211,10 @@ def test_emergency_access_reads_and_says_so_until_it_ends(scene):
     chronology = text_of(client.get(f"/children/{child.pk}/chronology"))
     assert "You have emergency access to this record until" in chronology
     assert "Add to chronology" not in chronology
+    for tab in ("referrals", "household", "casework", "care"):
+        page = text_of(client.get(f"/children/{child.pk}/{tab}"))
+        for offered in ("Make a referral", "Open a case", "Record a new episode", "Add"):
+            assert f" {offered} " not in f" {page} ", (tab, offered)
     assert client.get(f"/children/{child.pk}/edit").status_code == 403
     assert client.post(f"/children/{child.pk}/chronology/new", {}).status_code == 403
     assert grant.expires_at > grant.started_at

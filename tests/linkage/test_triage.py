@@ -198,7 +198,8 @@ def test_the_page_shows_the_evidence_and_records_a_decision(client, social_worke
     assert "There is a problem" in response.content.decode()
     assert 'href="#reasons"' in response.content.decode()
     response = client.post(f"/worklist/{flagged.pk}", {"decision": "refer", "reasons": "Risk."})
-    assert response.status_code == 302
+    # A decision to refer goes on to the referral's form, for this child.
+    assert response["Location"] == f"/referrals/new?child={flagged.linked_person.person_id}"
     assert Flag.objects.get(pk=flagged.pk).decision == "refer"
 
 

@@ -84,7 +84,7 @@ def test_find_shows_only_children_i_work_with(worker_client, team, stranger):
     assert "Ava Jones" in text
     assert "Jonesy" not in text
     assert "Only children you are working with are shown" in text
-    assert "Known to other partners?" in text
+    assert "Known to partners?" in text
     assert audit_rows() == [("search", mine.pk, WORK, "web", "child")]
 
 

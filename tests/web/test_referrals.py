@@ -226,6 +226,12 @@ def test_decide_then_give_feedback(signed_in, front_door, child):
     assert client.get(decision_url)["Location"] == reverse(
         "web:referral", kwargs={"referral_id": referral.pk}
     )
+    # The referral shows the views its decision recorded, to those who see it in full.
+    shown = text_of(client.get(reverse("web:referral", kwargs={"referral_id": referral.pk})))
+    assert f"The child’s view “{VIEWS_FORM['child_view']}” (Face to face" in shown
+    assert (
+        "The parent’s or carer’s view Not gathered: Asked, and they did not want to say" in shown
+    )
     response = client.post(feedback_url, {"message": "A social worker will visit."})
     assert response.status_code == 302
     referral.refresh_from_db()

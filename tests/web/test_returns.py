@@ -98,6 +98,16 @@ def test_the_cin_census_is_built_from_the_same_page(officer, settings, tmp_path)
     assert "cin.xml" in text_of(officer.get(f"/returns/{job.pk}"))
 
 
+def test_the_latest_year_is_chosen_to_begin_with(officer):
+    import re
+
+    from tandem.care import codelists
+
+    latest = max(y.ending for y in codelists.all_years())
+    page = officer.get("/returns").content.decode()
+    assert re.search(rf'name="ending" type="radio" value="{latest}" checked', page)
+
+
 def test_a_form_without_choices_shows_the_error_summary(officer):
     response = officer.post("/returns", {})
     assert error_summary(response) == [

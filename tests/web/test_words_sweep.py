@@ -20,6 +20,10 @@ FAULTS = {
     "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     "a 24-hour clock": re.compile(r"\b\d{1,2}:\d{2}(?!\s?[ap]m)\b"),
     "a zero-padded day": re.compile(rf"\b0\d ({MONTHS})\b"),
+    "a plural of one": re.compile(
+        r"\b1 (notifications|holds|restrictions|emergency accesses|extracts|entries|jobs|returns|"
+        r"pairs|lines|decisions|events|items|children|referrals|shares|requests)\b"
+    ),
     "an abbreviated month": re.compile(
         r"\b\d{1,2} (Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec) \d{4}\b"
     ),
@@ -64,6 +68,7 @@ def test_the_sweep_sees_each_fault():
         "14:23 on 7 December 2026",
         "due by 01 January 2027",
         "07 Dec 2026",
+        "1 notifications, newest first",
     ):
         assert faults_in(text), text
     assert not faults_in("Seen 7 December 2026 at 2:23pm. None of these apply. NHS 943 476 5919")

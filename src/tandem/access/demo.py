@@ -65,3 +65,22 @@ def demo_agreement_create(signed_by: User) -> Agreement | None:
         for purpose in PURPOSES
     )
     return agreement
+
+
+def demo_requests_log(ig_lead: User) -> list:
+    """Two subject access requests, one falling due within the week, so the IG lead's landing
+    page has requests to work on: logged through the service, about children of the record."""
+    from tandem.access.subject_access import sar_log
+    from tandem.people.models import Person
+
+    today = timezone.localdate()
+    children = Person.objects.filter(is_child=True, date_of_birth__isnull=False).order_by("pk")
+    asked = [
+        (children.first(), "Their mother", today - dt.timedelta(days=26)),
+        (children.last(), "The young person", today - dt.timedelta(days=3)),
+    ]
+    return [
+        sar_log(actor=ig_lead, person_id=child.pk, requester=requester, received_on=received)
+        for child, requester, received in asked
+        if child is not None
+    ]

@@ -153,5 +153,11 @@ class AccessEvent(models.Model):
                 f" ({outcome})" if outcome else ""
             )
         words = RECORD_WORDS.get(self.record_type, self.record_type.replace("_", " "))
+        if self.record_type == "access_event" and self.action != AuditAction.EXPORT:
+            return "Searched the audit trail"
+        if self.action == AuditAction.SEARCH:
+            return f"Found {words} by a search"
+        if self.action == AuditAction.LOOKUP:
+            return f"Looked up {words} (known to partners?)"
         reason = f" ({detail['reason']})" if self.action == AuditAction.DENIED else ""
         return f"{self.get_action_display()} {words}{reason}"

@@ -141,15 +141,15 @@ def worklist(
     return flags
 
 
-def worklist_choices(*, actor) -> tuple[list[str], list[str]]:
-    """The flag rules and the partners that sent extracts, for the filters (names of rules
+def worklist_choices(*, actor) -> tuple[list[tuple[str, str]], list[str]]:
+    """The flag rules (name, title) and the partners that sent extracts, for the filters (rules
     and organisations only: nothing about a child)."""
     from tandem.linkage.flags import default_rules
     from tandem.linkage.models import ExtractUpload, UploadStatus
     from tandem.partners.models import Partner
 
     require_role(actor, Action.TRIAGE)
-    rules = [r.name for r in default_rules().rules]
+    rules = [(r.name, r.title) for r in default_rules().rules]
     loaded = ExtractUpload.objects.filter(
         status__in=(UploadStatus.LOADED, UploadStatus.QUARANTINED)
     ).values("partner_id")

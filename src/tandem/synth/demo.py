@@ -72,6 +72,13 @@ DEMO_USERS = [
         "you lead (its plan, actions for the school, the portal invitation).",
     ),
     DemoUser(
+        "demo-charity-manager",
+        Role.TEAM_MANAGER,
+        "Family support service",
+        "charity",
+        "The charity's team manager: approve an assessment the family support worker sends.",
+    ),
+    DemoUser(
         "demo-care-social-worker",
         Role.SOCIAL_WORKER,
         "Children in care team",

@@ -128,6 +128,8 @@ def referral_detail(request, referral_id):
             "in_full": in_full,
             "for_my_team": for_my_team,
             "decision": getattr(referral, "decision", None),
+            # The views the decision recorded: for those who see the referral in full only.
+            "views": in_full and referral.decision_records.filter(kind="threshold").first(),
             "feedback": list(referral.feedback.all()),
         },
     )

@@ -51,6 +51,8 @@ class ReturnForm(GovukForm):
         self.fields["ending"].choices = [
             (y, f"{y - 1} to {y} (1 April {y - 1} to 31 March {y})") for y in years
         ]
+        # The latest year is the one almost always wanted: chosen until the user says otherwise.
+        self.fields["ending"].initial = years[0] if years else None
 
 
 @page

@@ -5,6 +5,7 @@ yet, each with the indicators that fired; filter by rule, partner and date; reco
 from uuid import UUID
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ class FilterForm(GovukForm):
 
     def __init__(self, *args, rules=(), partners=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "All flags"), *((r, r) for r in rules)]
+        self.fields["rule"].choices = [("", "All flags"), *rules]
         self.fields["partner"].choices = [("", "All partners"), *((p, p) for p in partners)]
 
 
@@ -110,5 +111,10 @@ def flag_decision(request, flag_id: UUID):
         except ValidationError as e:
             form.add_service_errors(e)
         else:
+            if form.cleaned_data["decision"] == TriageDecision.REFER:
+                # A decision to refer is made real by the referral: straight to its form.
+                messages.success(request, "Decision recorded: now make the referral")
+                child = flag.linked_person.person_id
+                return redirect(f"{reverse('web:referral-new')}?child={child}")
             return redirect(f"{reverse('web:worklist')}?decided=1")
     return render(request, "web/worklist/decision.html", {"flag": flag, "form": form})

@@ -37,10 +37,12 @@ class Command(BaseCommand):
         )
         made = demo.make_demo_users()
         # Information governance: a demo agreement, so the demo shows what sharing opens.
-        from tandem.access.demo import demo_agreement_create
+        from tandem.access.demo import demo_agreement_create, demo_requests_log
         from tandem.partners.models import Role
 
-        demo_agreement_create(next(u for _, u in made if u.role == Role.IG_LEAD))
+        ig_lead = next(u for _, u in made if u.role == Role.IG_LEAD)
+        demo_agreement_create(ig_lead)
+        demo_requests_log(ig_lead)
         # Casework: one case with a plan, so the work trays have something to show.
         from tandem.casework.demo import demo_case_create
 

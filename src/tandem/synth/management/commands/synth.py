@@ -16,6 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from tandem.formats import govuk_date
 from tandem.synth import build
 
 
@@ -135,7 +136,9 @@ class Command(BaseCommand):
         except (build.AlreadyPopulated, ValueError) as e:
             raise CommandError(str(e)) from e
         seconds = time.perf_counter() - started
-        table = Table(title=f"Synthetic partnership: seed {run.seed}, as of {run.as_of}")
+        table = Table(
+            title=f"Synthetic partnership: seed {run.seed}, as of {govuk_date(run.as_of)}"
+        )
         table.add_column("Table")
         table.add_column("Rows", justify="right")
         for label, rows in run.rows.items():
