@@ -116,10 +116,12 @@ class ChildSearchForm(GovukForm):
     def clean_upn(self):
         return clean_upn(self.cleaned_data["upn"])
 
+    about = "the child"  # the words of the error when nothing is given
+
     def clean(self):
         data = super().clean()
         if not self.errors and not any(data.get(name) for name in self.fields):
-            raise ValidationError("Enter at least one detail about the child")
+            raise ValidationError(f"Enter at least one detail about {self.about}")
         return data
 
 

@@ -16,6 +16,7 @@ from tandem.web.forms import (
     NHS_NUMBER_HINT,
     UPN_HINT,
     WIDTHS,
+    ChildSearchForm,
     _choice,
     _text,
     clean_nhs_number,
@@ -33,28 +34,11 @@ def _shareable_categories() -> list[tuple[str, str]]:
     return [(c.value, c.label) for c in Category if c not in NAMED_ONLY]
 
 
-class PersonFindForm(GovukForm):
+class PersonFindForm(ChildSearchForm):
     """An IG lead finds a person to act on (by name, date of birth, NHS number or UPN)."""
 
-    name = _text("Name", hint="First name, last name or the name they are known by")
-    date_of_birth = GovukDateField(
-        noun="Date of birth", label="Date of birth", required=False, past=True
-    )
-    nhs_number = _text("NHS number", max_length=20, hint=NHS_NUMBER_HINT)
-    upn = _text("Unique pupil number (UPN)", max_length=20, hint=UPN_HINT)
-    govuk_options = {"name": {"spellcheck": False, "autocomplete": "off"}, **WIDTHS}
-
-    def clean_nhs_number(self):
-        return clean_nhs_number(self.cleaned_data["nhs_number"])
-
-    def clean_upn(self):
-        return clean_upn(self.cleaned_data["upn"])
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not any(data.get(name) for name in self.fields):
-            raise ValidationError("Enter at least one detail about the person")
-        return data
+    postcode = None
+    about = "the person"
 
 
 class BreakGlassForm(GovukForm):
