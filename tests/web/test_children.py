@@ -198,10 +198,15 @@ def test_the_summary_names_the_lead_professional_and_allocated_worker_with_conta
     nurse = factories.UserFactory(role="health_practitioner", first_name="Nia", last_name="Nurse")
     factories.InvolvementFactory(child=child, team=nurse.team, practitioner=nurse,
                                  kind="allocated")  # fmt: skip
+    school = factories.TeamFactory(
+        name="Pastoral", partner=factories.PartnerFactory(name="Oakfield Academy", kind="school")
+    )
+    factories.InvolvementFactory(child=child, team=school, kind="involved")
     text = text_of(worker_client.get(url("child", child)))
     assert f"Lead professional {social_worker}" in text
     assert "sam@council.example" in text
     assert "Allocated worker Nia Nurse" in text
+    assert "School Pastoral, Oakfield Academy" in text
 
 
 @pytest.mark.parametrize(

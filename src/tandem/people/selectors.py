@@ -31,7 +31,7 @@ from tandem.access.related import living_there_now, people_shown, restricted_fro
 from tandem.access.sharing import withhold
 from tandem.audit.models import AccessEvent, AuditAction
 from tandem.audit.services import Audit
-from tandem.partners.models import Partner
+from tandem.partners.models import Partner, PartnerKind
 from tandem.people.codes import INVERSE_RELATIONSHIP, RelationshipKind
 from tandem.people.identifiers import normalise_nhs_number
 from tandem.people.matching import Match, name_match, swapped
@@ -212,8 +212,10 @@ def child_team(*, grant: ChildGrant) -> list[Worker]:
                 workers.append(_worker(inv.get_kind_display(), inv.practitioner))
         else:
             t = inv.team
+            # A school working with the child is, as far as the record knows, their school.
+            role = "School" if t.partner.kind == PartnerKind.SCHOOL else inv.get_kind_display()
             workers.append(
-                Worker(inv.get_kind_display(), "", t.name, t.partner.name,
+                Worker(role, "", t.name, t.partner.name,
                        t.contact_email or t.partner.contact_email,
                        t.contact_phone or t.partner.contact_phone)
             )  # fmt: skip
