@@ -106,6 +106,11 @@ def test_each_role_s_first_minute(browser, live_server, axe, partnership, role, 
     expect(who).to_contain_text(f"{user.first_name} {user.last_name}")
     expect(who).to_contain_text(role_name)
     expect(page.locator("body")).to_contain_text(needs)
+    if width == "desktop":  # the whole navigation on one line
+        tops = page.eval_on_selector_all(
+            ".govuk-service-navigation__item", "items => items.map(i => i.offsetTop)"
+        )
+        assert len(set(tops)) <= 1, tops
     axe(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= pixels
     screenshot(page, f"first-minute-{role}-{width}")
