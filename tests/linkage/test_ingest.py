@@ -203,7 +203,7 @@ def test_a_file_that_is_not_a_workbook_fails_and_loads_nothing(analyst):
 
 
 def test_a_failure_part_way_through_loading_leaves_nothing_loaded(analyst, monkeypatch):
-    monkeypatch.setattr(ingest, "BATCH", 2)
+    monkeypatch.setattr(ingest, "BATCH", 1)
     calls = []
     real = ExtractRecord.objects.bulk_create
 
@@ -215,7 +215,7 @@ def test_a_failure_part_way_through_loading_leaves_nothing_loaded(analyst, monke
 
     monkeypatch.setattr(ExtractRecord.objects, "bulk_create", failing)
     upload, job = _load(analyst, BAD, bad_rows="quarantine")
-    assert calls[0] == 2  # the first batch was written, then rolled back
+    assert calls[0] == 1  # the first chunk was committed, then removed
     assert job.status == JobStatus.FAILED
     assert upload.status == UploadStatus.FAILED
     assert not ExtractRecord.objects.exists()

@@ -5,6 +5,9 @@ OpenAPI 3.1 at /api/openapi.json; interactive docs at /api/docs (Swagger UI, ser
 static files, no inline script, so it runs under the site's Content-Security-Policy).
 """
 
+import logging
+import traceback
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
@@ -19,6 +22,7 @@ from tandem.access.errors import NotFound
 from tandem.audit.services import access_denied_record
 from tandem.casework.api import router as casework_router
 from tandem.config.api_support import field_errors
+from tandem.config.errors import api_error, database_busy
 from tandem.jobs.api import router as jobs_router
 from tandem.linkage.api import router as linkage_router
 from tandem.partners.models import User
@@ -78,6 +82,8 @@ class TandemAPI(NinjaAPI):
         return operation.view_func.__name__
 
 
+logger = logging.getLogger("tandem.api")
+
 api = TandemAPI(
     title="Tandem API",
     version="1",
@@ -94,6 +100,20 @@ def _unauthenticated(request, exc):
     )
     response["WWW-Authenticate"] = 'Bearer realm="tandem"'
     return response
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    # The class and frames only, never the message: it may hold a child's details.
+    if not database_busy(exc):
+        logger.error(
+            "API %s %s failed with %s\n%s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+    return api_error(exc)
 
 
 @api.exception_handler(NotFound)

@@ -191,6 +191,8 @@ ERRORS = {
     403: ErrorOut,  # the role cannot do this at all (or a failed CSRF check)
     404: ErrorOut,  # no such record *in your records*: never told apart from "not allowed"
     422: ValidationErrorOut,  # a field is wrong: loc names it
+    500: ErrorOut,  # a fault on Tandem's side, logged
+    503: ErrorOut,  # the database is busy (Retry-After says when to try again)
 }
 
 

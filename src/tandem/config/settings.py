@@ -8,6 +8,9 @@ TANDEM_CONN_MAX_AGE  seconds a connection is kept between requests (0; `tandem s
 TANDEM_DUCKDB_MEMORY  the most memory each linkage run's DuckDB may use ("8GB"); beyond it DuckDB
                spills to var/duckdb-tmp (a 1M-record link reached 17 GiB without a limit)
 TANDEM_VAR_DIR  where Tandem writes its files (default: the SQLite file's folder, else var/)
+TANDEM_JOB_STALE_SECONDS  a running job whose worker has not reported for this long is taken to
+               have stopped, and runs again (120)
+TANDEM_JOB_ATTEMPTS  how many times a job is started before an interrupted one is failed (3)
 """
 
 import os
@@ -65,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its `db_worker` command is Tandem's, which recovers first.
+    "tandem.jobs",
     "django_tasks_db",
     "ninja",
     "tandem.partners",
@@ -72,7 +77,6 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.audit",
     "tandem.referrals",
-    "tandem.jobs",
     "tandem.casework",
     "tandem.portal",
     "tandem.linkage",
@@ -182,6 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Record linkage: every DuckDB connection Splink works in (linkage.standardise.connect).
 TANDEM_DUCKDB_MEMORY = os.environ.get("TANDEM_DUCKDB_MEMORY", "8GB")
 TANDEM_DUCKDB_TEMP_DIR = VAR_DIR / "duckdb-tmp"
+# Long work that survives (issue 28): a job's worker reports every sixth of this.
+TANDEM_JOB_STALE_SECONDS = int(os.environ.get("TANDEM_JOB_STALE_SECONDS", "120"))
+TANDEM_JOB_ATTEMPTS = int(os.environ.get("TANDEM_JOB_ATTEMPTS", "3"))
 
 # Sign-in: five failures lock an account for 15 minutes; a session ends after 30 idle minutes.
 TANDEM_LOCKOUT_FAILURES = int(os.environ.get("TANDEM_LOCKOUT_FAILURES", "5"))

@@ -12,3 +12,5 @@ urlpatterns = [
     path("my-plan/", include("tandem.portal.urls")),  # the child and family portal (issue 6)
     path("", include("tandem.web.urls")),
 ]
+
+handler500 = "tandem.config.errors.server_error"

@@ -3,14 +3,20 @@ check it whole and load it, or reject it.
 
 The file is checked with `linkage.validate` before anything is written. A file with problems is
 rejected whole, or — when the uploader chose it — loaded without its bad rows, which are kept as
-quarantined rows with their row, column and reason. The records, the problems and the upload's
-final status are written in one transaction: nothing is ever half loaded.
+quarantined rows with their row, column and reason.
+
+Nothing is ever half loaded, and the database is never held for long: the records and problems
+are written in short transactions of BATCH rows each while the upload is still queued, when
+nothing reads them (linking reads only loaded uploads' records; the upload's page shows problems
+once it has ended), and one last short transaction marks the upload loaded. A load that fails,
+or whose worker dies, has what it wrote removed by `upload_reset` (the job kind's reset).
 """
 
 import csv
 import datetime as dt
 import re
 import tomllib
+from itertools import batched
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +30,7 @@ from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.jobs.registry import job_kind
+from tandem.jobs.scratch import job_scratch
 from tandem.linkage import mapping, validate
 from tandem.linkage.models import (
     BadRows,
@@ -187,8 +194,9 @@ def _cell(value, column: mapping.Column | None) -> str:
     return str(value)
 
 
-def xlsx_to_csv(path: Path, source: mapping.SourceMapping) -> Path:
-    """The first sheet of a workbook as CSV beside it, so one checker reads both."""
+def xlsx_to_csv(path: Path, source: mapping.SourceMapping, out: Path) -> Path:
+    """The first sheet of a workbook as CSV at `out` (in the job's scratch folder, removed when
+    the job ends), so one checker reads both."""
     from openpyxl import load_workbook
 
     try:
@@ -197,7 +205,6 @@ def xlsx_to_csv(path: Path, source: mapping.SourceMapping) -> Path:
         raise ValidationError({"file": "The selected file is not a readable XLSX workbook"}) from e
     sheet = book.worksheets[0]
     by_name = {c.name: c for c in source.columns.values()}
-    out = path.with_suffix(".csv")
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         header = None
@@ -266,25 +273,38 @@ def _rows(path: Path):
         yield from enumerate(csv.DictReader(f, dialect=validate.sniff(f)), start=2)
 
 
-@job_kind(JOB_KIND)
+def upload_reset(job, failed: str = "") -> None:
+    """Remove what an unfinished load wrote, and put its upload back to queued (or `failed`).
+    An upload that has ended is left as it is: its load finished."""
+    upload = ExtractUpload.objects.filter(pk=job.params["upload_id"]).first()
+    if upload is None or upload.status != UploadStatus.QUEUED:
+        return
+    for model in (ExtractRecord, QuarantinedRow):
+        while pks := list(
+            model.objects.filter(upload=upload).values_list("pk", flat=True)[:BATCH]
+        ):
+            with transaction.atomic():
+                model.objects.filter(pk__in=pks).delete()
+    if failed:
+        ExtractUpload.objects.filter(pk=upload.pk, status=UploadStatus.QUEUED).update(
+            status=UploadStatus.FAILED, reason=failed[:300], finished_at=timezone.now()
+        )
+
+
+@job_kind(JOB_KIND, reset=upload_reset)
 def extract_load(job, progress) -> dict:
     upload = ExtractUpload.objects.select_related("partner").get(pk=job.params["upload_id"])
-    try:
-        return _load(upload, progress)
-    except Exception as e:
-        reason = " ".join(e.messages) if isinstance(e, ValidationError) else "Could not be read"
-        ExtractUpload.objects.filter(pk=upload.pk).update(
-            status=UploadStatus.FAILED, reason=reason, finished_at=timezone.now()
-        )
-        raise
+    if upload.status != UploadStatus.QUEUED:  # an earlier attempt finished before it died
+        return _summary(upload)
+    return _load(job, upload, progress)
 
 
-def _load(upload: ExtractUpload, progress) -> dict:
+def _load(job, upload: ExtractUpload, progress) -> dict:
     source = mapping.source_mapping(upload.extract_type, dict(upload.spec))
     path = Path(upload.stored_at)
     progress.stage("Reading the file")
     if path.suffix.lower() == ".xlsx":
-        path = xlsx_to_csv(path, source)
+        path = xlsx_to_csv(path, source, job_scratch(job) / "extract.csv")
     progress.stage("Checking every row")
     try:
         rows_read, errors = validate.validate_file(path, source)
@@ -297,56 +317,57 @@ def _load(upload: ExtractUpload, progress) -> dict:
         errors = sorted(errors + too_long(path, source), key=lambda e: e.row)
     bad = {e.row for e in errors}
     reject = bool(errors) and (upload.bad_rows == BadRows.REJECT or header_missing)
-    loaded = 0
-    progress.stage("Loading the records", total=0 if reject else rows_read - len(bad))
-    with transaction.atomic():
-        QuarantinedRow.objects.bulk_create(
-            [
-                QuarantinedRow(
-                    upload=upload,
-                    row=e.row,
-                    column=e.column[:200],
-                    value=e.value[:500],
-                    reason=e.reason[:300],
-                    quarantined=not reject,
-                )
-                for e in errors
-            ],
-            batch_size=BATCH,
+    progress.stage("Keeping the rows with problems", total=len(errors))
+    problems = (
+        QuarantinedRow(
+            upload=upload,
+            row=e.row,
+            column=e.column[:200],
+            value=e.value[:500],
+            reason=e.reason[:300],
+            quarantined=not reject,
         )
-        if not reject:
-            batch = []
-            for line, row in _rows(path):
-                if line in bad:
-                    continue
-                batch.append(_record(upload, source, line, row))
-                if len(batch) >= BATCH:
-                    ExtractRecord.objects.bulk_create(batch)
-                    loaded += len(batch)
-                    progress.set(loaded)
-                    batch = []
-            ExtractRecord.objects.bulk_create(batch)
-            loaded += len(batch)
-        upload.rows_read, upload.rows_loaded = rows_read, loaded
-        upload.rows_quarantined = 0 if reject else len(bad)
-        upload.error_count = len(errors)
-        upload.finished_at = timezone.now()
-        if reject:
-            upload.status = UploadStatus.REJECTED
-            upload.reason = (
-                "A column the mapping names is not in the file"
-                if header_missing
-                else f"{len(bad):,} rows have problems, and you chose to reject the whole file"
-            )
-        else:
-            upload.status = UploadStatus.QUARANTINED if bad else UploadStatus.LOADED
-        upload.save()
+        for e in errors
+    )
+    for chunk in batched(problems, BATCH):
+        with transaction.atomic():  # short: others write between the chunks
+            QuarantinedRow.objects.bulk_create(chunk)
+        progress.advance(len(chunk))
+    loaded = 0
+    if not reject:
+        progress.stage("Loading the records", total=rows_read - len(bad))
+        records = (
+            _record(upload, source, line, row) for line, row in _rows(path) if line not in bad
+        )
+        for chunk in batched(records, BATCH):
+            with transaction.atomic():
+                ExtractRecord.objects.bulk_create(chunk)
+            loaded += len(chunk)
+            progress.set(loaded)
+    upload.rows_read, upload.rows_loaded = rows_read, loaded
+    upload.rows_quarantined = 0 if reject else len(bad)
+    upload.error_count = len(errors)
+    upload.finished_at = timezone.now()
+    if reject:
+        upload.status = UploadStatus.REJECTED
+        upload.reason = (
+            "A column the mapping names is not in the file"
+            if header_missing
+            else f"{len(bad):,} rows have problems, and you chose to reject the whole file"
+        )
+    else:
+        upload.status = UploadStatus.QUARANTINED if bad else UploadStatus.LOADED
+    upload.save()  # the one write that shows the records: linking reads loaded uploads only
+    return _summary(upload)
+
+
+def _summary(upload: ExtractUpload) -> dict:
     return {
         "url": reverse("web:extract", kwargs={"upload_id": upload.pk}),
         "link_text": "See the extract and any problems with it",
         "status": upload.status,
-        "rows_read": rows_read,
-        "rows_loaded": loaded,
+        "rows_read": upload.rows_read,
+        "rows_loaded": upload.rows_loaded,
         "rows_quarantined": upload.rows_quarantined,
-        "problems": len(errors),
+        "problems": upload.error_count,
     }

@@ -21,6 +21,7 @@ from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.jobs.registry import job_kind
+from tandem.jobs.scratch import job_scratch
 from tandem.linkage import engine, flags, standardise
 from tandem.linkage.models import (
     DECIDED,
@@ -170,7 +171,14 @@ def link_run(job, progress) -> dict:
     review, cluster = job.params["review_threshold"], job.params["cluster_threshold"]
     as_of = dt.date.fromisoformat(job.params["as_of"])
     progress.stage("Reading the loaded extracts")
-    con = standardise.connect()
+    con = standardise.connect(temp_dir=job_scratch(job) / "duckdb")
+    try:
+        return _link(job, con, progress, review, cluster, as_of)
+    finally:
+        con.close()
+
+
+def _link(job, con, progress, review, cluster, as_of) -> dict:
     about = _records_table(con, progress)
     if len(about) < 2:
         raise ValidationError({"records": "Load at least two records before linking"})

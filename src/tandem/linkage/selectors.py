@@ -11,7 +11,7 @@ from tandem.access.related import restricted_from
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.linkage.ingest import uploader_partner
-from tandem.linkage.models import ExtractUpload, QuarantinedRow
+from tandem.linkage.models import ExtractUpload, QuarantinedRow, UploadStatus
 from tandem.paging import page_of
 
 
@@ -52,8 +52,11 @@ def upload_get(*, actor, upload_id: UUID) -> ExtractUpload:
 
 
 def upload_problems(*, actor, upload_id: UUID, export: bool = False) -> list[QuarantinedRow]:
-    """Every problem of one upload, by row: each quotes the cell's value."""
+    """Every problem of one upload, by row: each quotes the cell's value. None while the upload
+    is still being checked (its problems are written a chunk at a time)."""
     upload = upload_get(actor=actor, upload_id=upload_id)
+    if upload.status == UploadStatus.QUEUED:
+        return []
     problems = list(QuarantinedRow.objects.filter(upload=upload))
     if export:
         _audit(actor, AuditAction.EXPORT, upload.pk, {"problems": len(problems)})

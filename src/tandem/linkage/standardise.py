@@ -147,20 +147,23 @@ def memory_limit_checked(value: str, *, field: str = "TANDEM_DUCKDB_MEMORY") -> 
 
 
 def connect(
-    database: str = ":memory:", *, memory_limit: str | None = None
+    database: str = ":memory:", *, memory_limit: str | None = None, temp_dir: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection for linkage, the one Splink works in: held to `memory_limit` (by
-    default `TANDEM_DUCKDB_MEMORY`) and spilling beyond it to var/duckdb-tmp, where without a
-    limit DuckDB takes most of the machine's memory (17 GiB for a 1M-record link)."""
+    default `TANDEM_DUCKDB_MEMORY`) and spilling beyond it to `temp_dir` (a job's scratch
+    folder) or var/duckdb-tmp, where without a limit DuckDB takes most of the machine's memory
+    (17 GiB for a 1M-record link)."""
     limit = memory_limit_checked(
         memory_limit or settings.TANDEM_DUCKDB_MEMORY,
         field="memory_limit" if memory_limit else "TANDEM_DUCKDB_MEMORY",
     )
     # One folder per connection: runs side by side must not share spill files, and DuckDB
     # removes a temporary folder it made when the connection closes.
+    # A folder named for the process, so a sweep can remove it once the process has gone
+    # (`jobs.scratch.scratch_sweep`: DuckDB cannot, if the process was killed).
     parent = Path(settings.TANDEM_DUCKDB_TEMP_DIR)
     parent.mkdir(parents=True, exist_ok=True)
-    temp = parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    temp = temp_dir or parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
     con = duckdb.connect(database, config={"memory_limit": limit, "temp_directory": str(temp)})
     con.execute("create or replace table nicknames (name varchar, canonical varchar)")
     con.executemany("insert into nicknames values (?, ?)", list(CANONICAL.items()))

@@ -62,6 +62,7 @@ urlpatterns = [
     path("audit", audit.audit, name="audit"),
     path("jobs", jobs.job_list, name="jobs"),
     path("jobs/<uuid:job_id>", jobs.job_detail, name="job"),
+    path("jobs/<uuid:job_id>/run-again", jobs.job_run_again_view, name="job-run-again"),
     # Statutory returns (issue 7)
     path("returns", returns_views.returns_page, name="returns"),
     path("returns/<uuid:job_id>", returns_views.return_detail, name="return"),

@@ -3,9 +3,13 @@ job runs (a meta refresh, so it works without JavaScript)."""
 
 from uuid import UUID
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from tandem.jobs.selectors import job_get, jobs_of
+from tandem.jobs.services import job_run_again
 from tandem.web.decorators import page
 from tandem.web.views.common import page_number, paged
 
@@ -20,3 +24,15 @@ def job_list(request):
 def job_detail(request, job_id: UUID):
     job = job_get(actor=request.user, job_id=job_id)
     return render(request, "web/jobs/detail.html", {"job": job})
+
+
+@require_POST
+@page
+def job_run_again_view(request, job_id: UUID):
+    try:
+        job_run_again(actor=request.user, job_id=job_id)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "The job is queued to run again from the beginning.")
+    return redirect("web:job", job_id=job_id)

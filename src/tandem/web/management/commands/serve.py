@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
@@ -69,7 +70,8 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             worker_argv = [os.path.join(bin_dir, "tandem"), "db_worker", "--no-reload", "-v", "0"]
-            worker = subprocess.Popen(worker_argv)
+            worker = _Supervised(worker_argv, self.stderr)
+            worker.start()
         # Each worker thread keeps its database connection (checked before reuse), so the
         # statements every request runs stay prepared on PostgreSQL.
         env = {**os.environ, "TANDEM_CONN_MAX_AGE": os.environ.get("TANDEM_CONN_MAX_AGE", "600")}
@@ -82,6 +84,34 @@ class Command(BaseCommand):
             code = server.wait()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                worker.stop()
         sys.exit(code)
+
+
+class _Supervised(threading.Thread):
+    """The background worker, started again if it stops while the server runs (killed, or
+    out of memory): the new one recovers the jobs the old one dropped."""
+
+    def __init__(self, argv, stderr):
+        super().__init__(name="worker-supervisor", daemon=True)
+        self.argv, self.stderr = argv, stderr
+        self.process = subprocess.Popen(argv)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            code = self.process.wait()
+            if self.stopping.is_set():
+                return
+            self.stderr.write(f"The background worker stopped (exit {code}); starting another.")
+            if self.stopping.wait(2):  # a worker that cannot start must not spin
+                return
+            self.process = subprocess.Popen(self.argv)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
