@@ -3,6 +3,7 @@ legal hold, certifies counts (never names), and leaves the audit with nothing id
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,8 @@ import tandem.config.urls  # noqa: F401 - builds the API's schemas before any cl
 from tandem.access import retention
 from tandem.access.models import DestructionCertificate, InvolvementKind, SharingPurpose
 from tandem.audit.models import AccessEvent
-from tandem.jobs.services import job_run
+from tandem.jobs.models import Job
+from tandem.jobs.services import job_run, jobs_recover
 from tandem.partners.models import Role
 from tandem.people.models import Event, Household, HouseholdMember, Person
 from tests import factories
@@ -125,3 +127,34 @@ def test_only_ig_leads_start_a_run(records, social_worker):
 
     with pytest.raises(PermissionDenied):
         retention.destruction_start(actor=social_worker, enqueue=False)
+
+
+def test_a_run_whose_worker_died_certifies_what_it_destroyed_before_and_after(
+    records, monkeypatch
+):
+    ig = factories.UserFactory(role=Role.IG_LEAD)
+    real, calls = retention._destroy_child, []
+
+    def dies_on_the_second(child_id):
+        calls.append(child_id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as good as SIGKILL: no handler runs, the job stays running
+        return real(child_id)
+
+    monkeypatch.setattr(retention, "_destroy_child", dies_on_the_second)
+    with freeze_time(TODAY):
+        job = retention.destruction_start(actor=ig, enqueue=False)
+        with pytest.raises(KeyboardInterrupt):
+            job_run(job)
+    assert Person.objects.count() == 5  # one child went, in its own transaction
+    assert not DestructionCertificate.objects.exists()
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    Job.objects.filter(pk=job.pk).update(task_id=str(uuid.uuid4()))  # as if a worker ran it
+    jobs_recover()
+    monkeypatch.setattr(retention, "_destroy_child", real)
+    with freeze_time(TODAY):
+        job = job_run(Job.objects.get(pk=job.pk))
+    assert (job.status, job.attempts) == ("succeeded", 2)
+    certificate = DestructionCertificate.objects.get()
+    assert certificate.total == 3  # the first attempt's child is certified too
+    assert certificate.records["people.Person"] == 3

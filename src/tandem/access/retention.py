@@ -33,6 +33,7 @@ from tandem.access.models import (
 from tandem.access.policies import Action, active_involvements, open_referrals
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.jobs.models import Job
 from tandem.jobs.registry import job_kind
 from tandem.people.models import Household, Person
 
@@ -259,20 +260,26 @@ def destruction_run(job, progress) -> dict:
     due, on_hold = due_for_destruction()
     total = sum(len(ids) for ids in due.values())
     progress.stage("Destroying records", total=total)
-    by_kind: Counter = Counter()
-    records: Counter = Counter()
+    # What an earlier attempt of this job destroyed before its worker died: it is certified
+    # with the rest. Kept on the job in the same transaction as each child's destruction.
+    partial = Job.objects.get(pk=job.pk).result.get("partial", {})
+    by_kind: Counter = Counter(partial.get("by_kind", {}))
+    records: Counter = Counter(partial.get("records", {}))
     failed = 0
     for kind, ids in due.items():
         for child_id in ids:
             try:
                 with transaction.atomic():
-                    records.update(_destroy_child(child_id))
+                    gone = Counter(_destroy_child(child_id))
+                    so_far = {"by_kind": by_kind + Counter({kind: 1}), "records": records + gone}
+                    Job.objects.filter(pk=job.pk).update(result={"partial": so_far})
+                records.update(gone)
                 by_kind[kind] += 1
             except DatabaseError:
                 failed += 1
                 logger.exception("A record due for destruction could not be destroyed")
             progress.advance(1)
-    counts = {kind: by_kind[kind] for kind in due}
+    counts = {kind: by_kind[kind] for kind in set(due) | set(by_kind)}
     with transaction.atomic():
         certificate = DestructionCertificate.objects.create(
             run_at=timezone.now(),

@@ -184,18 +184,14 @@ def _fail(job: Job, error: str, *, can_run_again: bool = False) -> None:
 
 
 def _end(job: Job, status: str, *, error="", result=None, can_run_again=False) -> None:
-    job.status, job.error, job.result = status, error, result or {}
-    job.can_run_again = can_run_again
+    job.status, job.error, job.can_run_again = status, error, can_run_again
     job.finished_at = timezone.now()
+    fields = {"status": status, "error": error, "can_run_again": can_run_again}
+    fields.update(finished_at=job.finished_at, done=job.done, stage=job.stage, total=job.total)
+    if result is not None:  # a failed job keeps what its work kept (a run's partial counts)
+        job.result = fields["result"] = result
     ended = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker).update(
-        status=status,
-        error=error,
-        result=job.result,
-        can_run_again=can_run_again,
-        finished_at=job.finished_at,
-        done=job.done,
-        stage=job.stage,
-        total=job.total,
+        **fields
     )
     if not ended:
         # Taken for dead (its heartbeat could not be written for too long) and handed on.
@@ -315,7 +311,6 @@ def job_queue_again(job: Job) -> Job:
         stage="",
         done=0,
         total=0,
-        result={},
         started_at=None,
         finished_at=None,
         heartbeat_at=None,

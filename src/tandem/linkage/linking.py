@@ -9,6 +9,7 @@ third record. Pairs between the review and cluster thresholds wait in the review
 """
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 
 import pyarrow as pa
@@ -199,33 +200,33 @@ def _link(job, con, progress, review, cluster, as_of) -> dict:
     ]
     scored = [(min(a, b), max(a, b), p, w, why) for a, b, p, w, why in scored]
     progress.stage("Saving people, pairs and flags", total=3)
+    # Planned before the transaction, which then only writes: it holds the database's write
+    # lock, and on SQLite every other writer waits for it. Planned again inside only if a
+    # reviewer decided a pair meanwhile.
+    started = time.perf_counter()
+    decided = _decided()
+    plan = _plan(about, scored, decided, review, cluster)
+    result.timings["save: plan"] = time.perf_counter() - started
     with transaction.atomic():
-        decided = {
-            (a, b): s
-            for a, b, s in MatchPair.objects.filter(status__in=DECIDED).values_list(
-                "left_id", "right_id", "status"
-            )
-        }
-        people = constrained_people(
-            list(about),
-            [(a, b, p) for a, b, p, _, _ in scored],
-            confirmed={k for k, s in decided.items() if s == PairStatus.CONFIRMED},
-            rejected={k for k, s in decided.items() if s == PairStatus.REJECTED},
-            threshold=cluster,
-        )
+        t = time.perf_counter()
+        if (now := _decided()) != decided:
+            decided, plan = now, _plan(about, scored, now, review, cluster)
+        people, fresh_pairs, counts = plan
         linked = _save_people(people, about)
         progress.advance()
-        pairs = _save_pairs(scored, decided, review, cluster)
+        _save_pairs(scored, decided, fresh_pairs)
         progress.advance()
         raised = _save_flags(linked, about, as_of)
         progress.advance()
+        result.timings["save: write"] = time.perf_counter() - t
+    result.timings["save"] = time.perf_counter() - started
     statistics_refresh()
     return {
         "records": len(about),
         "people": len(set(people.values())),
         "pairs_scored": len(scored),
-        "pairs_for_review": pairs[PairStatus.REVIEW],
-        "pairs_linked": pairs[PairStatus.LINKED],
+        "pairs_for_review": counts[PairStatus.REVIEW],
+        "pairs_linked": counts[PairStatus.LINKED],
         "blocked_pairs": result.blocking[-1]["cumulative"] if result.blocking else 0,
         "flags_open": raised,
         "timings": {k: round(v, 2) for k, v in result.timings.items()},
@@ -271,18 +272,47 @@ def _save_people(people: dict[int, int], about: dict) -> dict[int, LinkedPerson]
     for root in by_group:
         if by_group[root] is None:
             by_group[root] = next(new_ids).pk
-    changed = [
-        ExtractRecord(pk=pk, linked_person_id=by_group[people[pk]])
-        for pk in about
-        if before.get(pk) != by_group[people[pk]]
-    ]
-    ExtractRecord.objects.bulk_update(changed, ["linked_person"], batch_size=BATCH)
+    column_set(
+        ExtractRecord,
+        "linked_person",
+        {pk: by_group[people[pk]] for pk in about if before.get(pk) != by_group[people[pk]]},
+    )
     # People nobody's records point to any more, unless a decision was made about them.
     LinkedPerson.objects.exclude(pk__in=set(by_group.values())).exclude(
         flags__status=FlagStatus.DECIDED
     ).delete()
     _link_known_children(groups, by_group, about)
     return {root: lp for root, lp in by_group.items()}
+
+
+def column_set(model, name: str, values: dict) -> None:
+    """Set one column of many rows (primary key -> value) in one statement: the linking run's
+    save holds the database's write lock, and `bulk_update`'s CASE per row took seconds."""
+    if not values:
+        return
+    field, pk = model._meta.get_field(name), model._meta.pk
+    table, column = model._meta.db_table, field.column
+    keys = [pk.get_db_prep_value(k, connection) for k in values]
+    news = [field.get_db_prep_value(v, connection) for v in values.values()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} t SET {column} = m.v"
+                f" FROM unnest(%s::{pk.db_type(connection)}[], %s::{field.db_type(connection)}[])"
+                f" AS m(k, v) WHERE t.{pk.column} = m.k",
+                [keys, news],
+            )
+            return
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS tandem_column_set (k PRIMARY KEY, v)")
+        cursor.execute("DELETE FROM tandem_column_set")
+        cursor.executemany(
+            "INSERT INTO tandem_column_set VALUES (%s, %s)", list(zip(keys, news, strict=True))
+        )
+        cursor.execute(
+            f"UPDATE {table} SET {column} = m.v FROM tandem_column_set m"
+            f" WHERE {table}.{pk.column} = m.k"
+        )
+        cursor.execute("DELETE FROM tandem_column_set")
 
 
 def _link_known_children(groups, by_group, about) -> None:
@@ -300,8 +330,7 @@ def _link_known_children(groups, by_group, about) -> None:
         found.discard(None)
         matched[by_group[root]] = found.pop() if len(found) == 1 else None
     current = dict(LinkedPerson.objects.filter(pk__in=matched).values_list("pk", "person_id"))
-    changed = [LinkedPerson(pk=lp, person_id=p) for lp, p in matched.items() if current[lp] != p]
-    LinkedPerson.objects.bulk_update(changed, ["person"], batch_size=BATCH)
+    column_set(LinkedPerson, "person", {lp: p for lp, p in matched.items() if current[lp] != p})
     # The job read Tandem's children to match them: one audit row each.
     found = {p for p in matched.values() if p}
     if found:
@@ -313,19 +342,28 @@ def _link_known_children(groups, by_group, about) -> None:
         )
 
 
-def _save_pairs(scored, decided, review: float, cluster: float) -> Counter:
-    """The model's pairs at or above the review threshold, each with its explanation. A
-    decided pair keeps its decision and gets the new score."""
-    MatchPair.objects.exclude(status__in=DECIDED).delete()
-    counts, fresh, rescored = Counter(), [], []
-    existing = {(p.left_id, p.right_id): p for p in MatchPair.objects.filter(status__in=DECIDED)}
+def _decided() -> dict:
+    return {
+        (a, b): s
+        for a, b, s in MatchPair.objects.filter(status__in=DECIDED).values_list(
+            "left_id", "right_id", "status"
+        )
+    }
+
+
+def _plan(about, scored, decided, review: float, cluster: float):
+    """The people (record -> group) under the review decisions, and the model's new pairs at
+    or above the review threshold (a decided pair keeps its row), with counts by status."""
+    people = constrained_people(
+        list(about),
+        [(a, b, p) for a, b, p, _, _ in scored],
+        confirmed={k for k, s in decided.items() if s == PairStatus.CONFIRMED},
+        rejected={k for k, s in decided.items() if s == PairStatus.REJECTED},
+        threshold=cluster,
+    )
+    counts, fresh = Counter(), []
     for a, b, p, w, why in scored:
-        if p < review:
-            continue
-        if (a, b) in decided:
-            pair = existing[(a, b)]
-            pair.match_probability, pair.match_weight, pair.explanation = p, w, why or ""
-            rescored.append(pair)
+        if p < review or (a, b) in decided:
             continue
         status = PairStatus.LINKED if p >= cluster else PairStatus.REVIEW
         counts[status] += 1
@@ -339,11 +377,24 @@ def _save_pairs(scored, decided, review: float, cluster: float) -> Counter:
                 status=status,
             )
         )
+    return people, fresh, counts
+
+
+def _save_pairs(scored, decided, fresh: list) -> None:
+    """The new pairs replace the undecided ones; a decided pair keeps its decision and gets
+    the new score."""
+    MatchPair.objects.exclude(status__in=DECIDED).delete()
     MatchPair.objects.bulk_create(fresh, batch_size=BATCH)
+    existing = {(p.left_id, p.right_id): p for p in MatchPair.objects.filter(status__in=DECIDED)}
+    rescored = []
+    for a, b, p, w, why in scored:
+        if (a, b) in decided:
+            pair = existing[(a, b)]
+            pair.match_probability, pair.match_weight, pair.explanation = p, w, why or ""
+            rescored.append(pair)
     MatchPair.objects.bulk_update(
         rescored, ["match_probability", "match_weight", "explanation"], batch_size=BATCH
     )
-    return counts
 
 
 def _save_flags(linked: dict, about: dict, as_of: dt.date) -> int:
