@@ -1,12 +1,13 @@
 """Starting a job, running it, recording its progress, and recovering from a worker that died.
 
-A job's work runs outside any transaction, so its progress (written in autocommit, at most a few
-times a second) shows on the page while it runs. Work that writes many records writes them in
+A worker's job reports its progress through a thread with a database connection of its own
+(`_Reporter`, at most twice a second), so the bar moves on the page whatever the work's own
+connection is doing. Work that writes many records writes them in
 short transactions that nobody reads until one last short transaction shows them (an upload's
 records count once the upload is marked loaded): the embedded database is never held for long,
 and a failed or killed attempt leaves nothing anyone sees; its kind's `reset` clears the rest.
 
-A running job beats: its worker writes `heartbeat_at` every TANDEM_JOB_STALE_SECONDS / 6. A job
+A running job beats: the reporter writes `heartbeat_at` every TANDEM_JOB_STALE_SECONDS / 6. A job
 whose heartbeat is older than TANDEM_JOB_STALE_SECONDS has lost its worker: `jobs_recover` (run
 by every worker as it starts, then every half of that time) marks it interrupted and queues it
 again, up to TANDEM_JOB_ATTEMPTS starts, then fails it with "Run again" for its owner.
@@ -49,11 +50,14 @@ def stale_after() -> timedelta:
 
 class Progress:
     """Handed to a job's work: `progress.stage("Checking rows", total=n)`, then
-    `progress.advance(k)` or `progress.set(done)` as it goes. Each write is also a heartbeat."""
+    `progress.advance(k)` or `progress.set(done)` as it goes. A job run by a worker hands what
+    it reports to its `_Reporter`; one run inside a caller's transaction (a test) writes it
+    there, at most every UPDATE_EVERY seconds."""
 
-    def __init__(self, job: Job, listener: Callable[[Job], None] | None = None):
+    def __init__(self, job: Job, listener=None, reporter: "_Reporter | None" = None):
         self.job = job
         self.listener = listener
+        self.reporter = reporter
         self._written = 0.0
 
     def stage(self, text: str, *, total: int = 0) -> None:
@@ -70,41 +74,66 @@ class Progress:
     def _write(self, force: bool = False) -> None:
         if self.listener:
             self.listener(self.job)
+        if self.reporter:
+            self.reporter.report(self.job.stage, self.job.done, self.job.total, force=force)
+            return
         now = time.monotonic()
         if force or now - self._written >= UPDATE_EVERY:
             Job.objects.filter(pk=self.job.pk).update(
-                stage=self.job.stage,
-                done=self.job.done,
-                total=self.job.total,
-                heartbeat_at=timezone.now(),
+                stage=self.job.stage, done=self.job.done, total=self.job.total
             )
             self._written = now
 
 
-class _Heartbeat(threading.Thread):
-    """Beats for a running job while its work is busy elsewhere (DuckDB, a large file), on the
-    thread's own database connection."""
+class _Reporter(threading.Thread):
+    """Writes a running job's progress and heartbeat on this thread's own database connection:
+    never inside the job's data transaction (so the bar moves while records load), never on a
+    connection in the middle of a read (on SQLite a write there fails at once when others
+    have written since the read began), and on time while the work is busy elsewhere (DuckDB,
+    a large file)."""
 
     def __init__(self, job: Job):
-        super().__init__(name=f"job-heartbeat-{job.pk}", daemon=True)
+        super().__init__(name=f"job-reporter-{job.pk}", daemon=True)
         self.job_id, self.worker = job.pk, job.worker
         self.every = max(1.0, settings.TANDEM_JOB_STALE_SECONDS / 6)
-        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.pending: tuple | None = None
+        self.stopping = False
+
+    def report(self, stage: str, done: int, total: int, *, force: bool) -> None:
+        with self.lock:
+            self.pending = (stage, done, total)
+        if force:
+            self.wake.set()
 
     def run(self) -> None:
+        beaten = time.monotonic()
         try:
-            while not self.stopped.wait(self.every):
+            while not self.stopping:
+                self.wake.wait(UPDATE_EVERY)
+                self.wake.clear()
+                with self.lock:
+                    pending, self.pending = self.pending, None
+                now = time.monotonic()
+                if pending is None and now - beaten < self.every:
+                    continue
+                fields = {"heartbeat_at": timezone.now()}
+                if pending:
+                    fields.update(zip(("stage", "done", "total"), pending, strict=True))
                 try:
                     Job.objects.filter(
                         pk=self.job_id, status=JobStatus.RUNNING, worker=self.worker
-                    ).update(heartbeat_at=timezone.now())
+                    ).update(**fields)
+                    beaten = now
                 except DatabaseError:
-                    logger.warning("Job %s: could not record its heartbeat", self.job_id)
+                    logger.warning("Job %s: could not record its progress", self.job_id)
         finally:
             connection.close()
 
     def stop(self) -> None:
-        self.stopped.set()
+        self.stopping = True
+        self.wake.set()
         self.join(timeout=10)
 
 
@@ -147,13 +176,16 @@ def job_run(job: Job, *, listener: Callable[[Job], None] | None = None) -> Job:
     job.refresh_from_db()
     if job.attempts > 1:
         job_reset(job)  # whatever the interrupted attempt left behind
-    progress = Progress(job, listener)
-    heartbeat = _Heartbeat(job)
-    heartbeat.start()
+    # Inside a caller's transaction (a test) nobody else could see the progress anyway.
+    reporter = None if connection.in_atomic_block else _Reporter(job)
+    if reporter:
+        reporter.start()
+    progress = Progress(job, listener, reporter)
+    result, error, can_run_again = None, "", False
     try:
         result = job_work(job.kind)(job, progress) or {}
     except ValidationError as exc:
-        _fail(job, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     except Exception as exc:  # noqa: BLE001 - a job's failure is recorded, not raised
         # Frames only, never the message: it may hold a child's details.
         logger.error(
@@ -163,13 +195,16 @@ def job_run(job: Job, *, listener: Callable[[Job], None] | None = None) -> Job:
             type(exc).__name__,
             "".join(traceback.format_tb(exc.__traceback__)),
         )
-        _fail(job, CRASHED, can_run_again=True)
+        error, can_run_again = CRASHED, True
+    finally:
+        if reporter:  # stopped before the end is written, so no progress lands after it
+            reporter.stop()
+        scratch_remove(job)
+    if result is None:
+        _fail(job, error, can_run_again=can_run_again)
     else:
         job.done = job.total or job.done
         _end(job, JobStatus.SUCCEEDED, result=result)
-    finally:
-        heartbeat.stop()
-        scratch_remove(job)
     if listener:
         listener(job)
     return job
