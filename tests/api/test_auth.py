@@ -28,6 +28,26 @@ def test_token_signs_in_as_its_user_and_notes_the_use(social_worker, child):
     assert row.last_used_at is not None
 
 
+def test_a_busy_database_does_not_refuse_a_token_it_cannot_note(social_worker, child, monkeypatch):
+    """On SQLite under a writing job the once-a-minute `last_used_at` write may find the
+    database busy: the request goes on, and a later one records the use."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    row, token = api_token_create(actor=Operator("t"), user=social_worker)
+    real = QuerySet.update
+
+    def busy(self, **fields):
+        if "last_used_at" in fields:
+            raise OperationalError("database is locked")
+        return real(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", busy)
+    assert _bearer(token).get(f"/api/children/{child.pk}").status_code == 200
+    row.refresh_from_db()
+    assert row.last_used_at is None
+
+
 def test_expired_token_is_401(social_worker, child):
     with freeze_time("2026-01-01"):
         _, token = api_token_create(actor=Operator("t"), user=social_worker, days=1)

@@ -13,17 +13,20 @@ every request.
 """
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.partners.models import ApiToken, User
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "tdm_"  # makes a leaked token easy to recognise (and to search for in logs and repos)
 DEFAULT_DAYS = 90
@@ -134,7 +137,10 @@ def api_token_user(token: str) -> User | None:
     if not row.user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        try:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        except OperationalError:  # a busy database: the next minute's request records it
+            logger.warning("Could not record when API token %s was last used", row.pk)
     if len(_trusted) >= _TRUSTED_MAX:
         _trusted.clear()
     _trusted[key] = (revision, row.expires_at, row.user)
