@@ -26,8 +26,8 @@ def job_detail(request, job_id: UUID):
     return render(request, "web/jobs/detail.html", {"job": job})
 
 
-@require_POST
 @page
+@require_POST
 def job_run_again_view(request, job_id: UUID):
     try:
         job_run_again(actor=request.user, job_id=job_id)
