@@ -34,6 +34,15 @@ from tandem.linkage.models import (
 )
 
 BATCH = 5000
+IN_CHUNK = 10_000  # PostgreSQL takes at most 65,535 parameters in one statement
+
+
+def _in(manager, name: str, values, *fields) -> list:
+    """`filter(<name>__in=values).values_list(*fields)`, a chunk of values at a time."""
+    rows = []
+    for chunk in batched(values, IN_CHUNK):
+        rows += manager.filter(**{f"{name}__in": chunk}).values_list(*fields)
+    return rows
 
 
 class Staged:
@@ -129,7 +138,7 @@ def prepare(about, scored, decided, review, cluster, as_of) -> Prepared:
     groups: dict[int, list[int]] = defaultdict(list)
     for pk, root in people.items():
         groups[root].append(pk)
-    before = dict(ExtractRecord.objects.filter(pk__in=about).values_list("pk", "linked_person_id"))
+    before = dict(_in(ExtractRecord.objects, "pk", about, "pk", "linked_person_id"))
     # Each earlier person keeps their id for the group holding most of their records.
     claimed, by_group = set(), {}
     for root, pks in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
@@ -192,14 +201,14 @@ def _known_children(groups, by_group, about) -> dict:
 
     nhs = {about[pk][3] for pks in groups.values() for pk in pks if about[pk][3]}
     upn = {about[pk][4] for pks in groups.values() for pk in pks if about[pk][4]}
-    by_nhs = dict(Person.objects.filter(nhs_number__in=nhs).values_list("nhs_number", "pk"))
-    by_upn = dict(Person.objects.filter(upn__in=upn).values_list("upn", "pk"))
+    by_nhs = dict(_in(Person.objects, "nhs_number", nhs, "nhs_number", "pk"))
+    by_upn = dict(_in(Person.objects, "upn", upn, "upn", "pk"))
     matched = {}
     for root, pks in groups.items():
         found = {by_nhs.get(about[pk][3]) for pk in pks} | {by_upn.get(about[pk][4]) for pk in pks}
         found.discard(None)
         matched[by_group[root]] = found.pop() if len(found) == 1 else None
-    current = dict(LinkedPerson.objects.filter(pk__in=matched).values_list("pk", "person_id"))
+    current = dict(_in(LinkedPerson.objects, "pk", matched, "pk", "person_id"))
     # The job read Tandem's children to match them: one audit row each.
     found = {p for p in matched.values() if p}
     if found:
@@ -290,7 +299,8 @@ def _save_flags(raised, as_of: dt.date) -> int:
     Flag.objects.bulk_update(updated, ["evidence", "partners", "latest_on", "raised_on"])
     Flag.objects.bulk_create(fresh, batch_size=BATCH)
     lapsed = [f.pk for k, f in open_now.items() if k not in still]
-    Flag.objects.filter(pk__in=lapsed).update(status=FlagStatus.LAPSED)
+    for chunk in batched(lapsed, IN_CHUNK):
+        Flag.objects.filter(pk__in=chunk).update(status=FlagStatus.LAPSED)
     return len(updated) + len(fresh)
 
 
