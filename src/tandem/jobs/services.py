@@ -44,10 +44,6 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
-def stale_after() -> timedelta:
-    return timedelta(seconds=settings.TANDEM_JOB_STALE_SECONDS)
-
-
 class Progress:
     """Handed to a job's work: `progress.stage("Checking rows", total=n)`, then
     `progress.advance(k)` or `progress.set(done)` as it goes. A job run by a worker hands what
@@ -264,7 +260,7 @@ def jobs_recover() -> list[tuple[Job, str]]:
     failed once started TANDEM_JOB_ATTEMPTS times or run by a command that has gone. Returns
     (job, what happened) for each. Safe to run from several workers at once."""
     now = timezone.now()
-    before = now - stale_after()
+    before = now - timedelta(seconds=settings.TANDEM_JOB_STALE_SECONDS)
     changed = []
     stale = Job.objects.filter(status=JobStatus.RUNNING).filter(
         Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
