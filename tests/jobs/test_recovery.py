@@ -131,7 +131,7 @@ def test_a_job_interrupted_too_often_fails_and_can_run_again(
     page = client.get(f"/jobs/{job.pk}").content.decode()
     assert "3 times" in page
     assert "Run again" in page
-    assert 'http-equiv="refresh"' not in page
+    assert "data-job-poll" not in page  # it has ended: nothing to follow
     answer = client.get(f"/api/jobs/{job.pk}").json()
     assert (answer["status"], answer["can_run_again"], answer["attempts"]) == ("failed", True, 3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -189,7 +189,7 @@ def test_the_page_says_a_job_was_interrupted_or_has_gone_quiet(owner, client):
     page = client.get(f"/jobs/{job.pk}").content.decode()
     assert "The background worker stopped while doing this job" in page
     assert "starts again from the beginning" in page
-    assert 'http-equiv="refresh"' in page  # it will run again: the page keeps watching
+    assert "data-job-poll" in page  # it will run again: the page keeps following it
     assert "Interrupted: will run again" in client.get("/jobs").content.decode()
 
 

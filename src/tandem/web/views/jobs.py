@@ -1,5 +1,6 @@
-"""Background jobs: how far one has gone. The page refreshes itself every two seconds while the
-job runs (a meta refresh, so it works without JavaScript)."""
+"""Background jobs: how far one has gone, and running again one that stopped. While a job runs
+its page follows it through the API (app.mjs); without JavaScript it offers a link to look
+again (a page that refreshed itself would fail WCAG 2.2.1)."""
 
 from uuid import UUID
 
