@@ -53,6 +53,7 @@ WEB = {
     "web:audit": SIGNED_IN,
     "web:jobs": SIGNED_IN,
     "web:job": OWN,
+    "web:job-run-again": OWN,
     # Statutory returns (issue 7): the job's owner only
     "web:returns": SIGNED_IN,
     "web:return": OWN,
@@ -159,6 +160,7 @@ API = {
     ("POST", "/api/referrals/{referral_id}/decision"): CHILD,
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
     ("GET", "/api/jobs/{job_id}"): OWN,
+    ("POST", "/api/jobs/{job_id}/run-again"): OWN,
     # Casework (issue 6)
     ("GET", "/api/cases/mine"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/cases"): CHILD,

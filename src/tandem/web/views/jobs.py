@@ -7,7 +7,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from tandem.jobs.selectors import job_get, jobs_of
 from tandem.jobs.services import job_run_again
@@ -28,8 +27,10 @@ def job_detail(request, job_id: UUID):
 
 
 @page
-@require_POST
 def job_run_again_view(request, job_id: UUID):
+    job_get(actor=request.user, job_id=job_id)  # someone else's job: 404, whatever the method
+    if request.method != "POST":
+        return redirect("web:job", job_id=job_id)
     try:
         job_run_again(actor=request.user, job_id=job_id)
     except ValidationError as e:
