@@ -161,6 +161,8 @@ API = {
     ("POST", "/api/referrals/{referral_id}/feedback"): CHILD,
     ("GET", "/api/jobs/{job_id}"): OWN,
     ("POST", "/api/jobs/{job_id}/run-again"): OWN,
+    ("GET", "/api/children/{child_id}/sdq"): CHILD,
+    ("POST", "/api/children/{child_id}/sdq"): CHILD,
     # Casework (issue 6)
     ("GET", "/api/cases/mine"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/cases"): CHILD,
@@ -464,6 +466,11 @@ def _valid_body(method, path, world):
             "reasons": "No concerns.",
         },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
+        "/api/children/{child_id}/sdq": {
+            "informant": "parent",
+            "completed_on": "2024-01-01",
+            "scores": {"emotional": 3},
+        },
         # Casework (issue 6)
         "/api/children/{child_id}/cases": {
             "level": "early_help",

@@ -11,6 +11,7 @@ from tandem.access.models import Consent
 from tandem.access.services import consent_record
 from tandem.audit.models import AccessEvent
 from tandem.config.api import api as tandem_api
+from tandem.outcomes.models import SdqRecord
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tandem.referrals.models import Referral
@@ -232,6 +233,13 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             {"purpose": "early_help", "given_by": "Hacker", "given_at": "2025-01-01T10:00:00Z"},
         ),
         ("post", f"/api/children/{child}/consents/{w['consent']}/withdraw", {"note": "Hacked"}),
+        # Outcomes (issue 23): the child's SDQs
+        ("get", f"/api/children/{child}/sdq", None),
+        (
+            "post",
+            f"/api/children/{child}/sdq",
+            {"informant": "parent", "completed_on": "2025-01-01", "scores": {"emotional": 9}},
+        ),
     ]
 
 
@@ -243,6 +251,7 @@ ROUTE_IDS = [
     "relationship_create (other_person_id)",
     *CASEWORK_ROUTE_IDS,
     "consent_list", "consent_create", "consent_withdraw",
+    "sdq_list", "sdq_create",
 ]  # fmt: skip
 
 
@@ -256,6 +265,7 @@ def _fingerprint() -> tuple:
         HouseholdMember.objects.count(),
         Referral.objects.filter(status="submitted").count(),
         list(Consent.objects.values_list("id", "withdrawn_at")),
+        SdqRecord.objects.count(),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
         _casework_state(),
     )

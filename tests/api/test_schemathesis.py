@@ -259,12 +259,30 @@ def _keep_the_record_s_rules(case) -> None:
             body["to_team_id"] = str(FRONT_DOOR)
             if aim(body.get("child_id")):
                 body["child_id"] = str(CHILD)
+        if path == "/api/children/{child_id}/sdq":
+            _keep_the_sdq_s_rules(body, params)
         if aim(body.get("person_id")):  # a child not yet in the household
             body["person_id"] = str(REFERRED_CHILD)
         if aim(body.get("other_person_id")):  # the other child: not yet related, not itself
             mine = params.get("child_id")
             body["other_person_id"] = str(CHILD if mine == str(REFERRED_CHILD) else REFERRED_CHILD)
         case.body = body
+
+
+def _keep_the_sdq_s_rules(body: dict, params: dict) -> None:
+    """Completed in the past, by someone the child's age allows, asking only the informant's
+    impact questions, for the child whose health the manager sees (the team owns the case)."""
+    if params.get("child_id") == str(REFERRED_CHILD):
+        params["child_id"] = str(CHILD)
+    if isinstance(body.get("completed_on"), str):
+        body["completed_on"] = min(body["completed_on"], date.today().isoformat())
+    if body.get("informant") == "self":
+        body["informant"] = "parent"  # the child's age is the factory's: not always 11-17
+    asked = {"teacher": {"distress", "peers", "classroom"}}.get(
+        body.get("informant"), {"distress", "home", "friendships", "classroom", "leisure"}
+    )
+    if isinstance(body.get("impact_answers"), dict):
+        body["impact_answers"] = {k: v for k, v in body["impact_answers"].items() if k in asked}
 
 
 def _aim_casework(case, params: dict, aim) -> None:

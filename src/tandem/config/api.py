@@ -25,6 +25,7 @@ from tandem.config.api_support import field_errors
 from tandem.config.errors import api_error, database_busy
 from tandem.jobs.api import router as jobs_router
 from tandem.linkage.api import router as linkage_router
+from tandem.outcomes.api import router as outcomes_router
 from tandem.partners.models import User
 from tandem.partners.tokens import api_token_user
 from tandem.people.api import router as people_router
@@ -156,3 +157,4 @@ api.add_router("", casework_router)  # issue 6: casework
 api.add_router("", linkage_router)  # issue 5
 # Information governance (issue 4): consent to share
 api.add_router("", consent_router)
+api.add_router("", outcomes_router)  # issue 23

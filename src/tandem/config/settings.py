@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     # Children looked after and statutory returns (issue 7)
     "tandem.care",
     "tandem.returns",
+    # Evidence of what works (issue 23): services, spells, measures, cost-benefit
+    "tandem.outcomes",
     # Sign-in security (issue 4): the second factor and the acceptable-use notice
     "django_otp",
     "django_otp.plugins.otp_totp",

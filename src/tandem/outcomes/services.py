@@ -1,0 +1,113 @@
+"""Recording a child's SDQ: checked whole (every problem named at once), scored here from the
+item answers, or kept as the scores of a form scored by hand. Health information: only someone
+who sees the child's health category may record or read it."""
+
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.access.categories import Category
+from tandem.access.grants import child_grant
+from tandem.access.policies import Action
+from tandem.audit.models import AuditAction, Purpose
+from tandem.outcomes import sdq
+from tandem.outcomes.models import SdqRecord
+from tandem.people.models import Person
+
+SCALE_NAMES = (*sdq.SCALES, "impact")
+NOT_SHARED = "The child's health information is not shared with you"
+
+
+def health_grant(*, actor, child_id: UUID, action: Action = Action.VIEW_CHILD):
+    grant = child_grant(actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=action)
+    if not grant.sees(Category.HEALTH):
+        raise PermissionDenied(NOT_SHARED)
+    return grant
+
+
+def _age_on(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@transaction.atomic
+def sdq_record(
+    *,
+    actor,
+    child_id: UUID,
+    informant: str,
+    completed_on: date | None,
+    answers: dict | None = None,
+    scores: dict | None = None,
+    difficulties: int | None = None,
+    impact_answers: dict | None = None,
+) -> SdqRecord:
+    """Record one SDQ: `answers` (item number -> 0, 1, 2 or None) or `scores` (scale -> 0-10),
+    not both; `difficulties` (0 none … 3 severe) and `impact_answers` for the impact score."""
+    grant = health_grant(actor=actor, child_id=child_id, action=Action.EDIT_CHILD)
+    errors: dict[str, str] = {}
+    if informant not in sdq.Informant:
+        errors["informant"] = "Choose who completed the questionnaire: parent, teacher or self"
+    if completed_on is None:
+        errors["completed_on"] = "Enter the date the questionnaire was completed"
+    elif completed_on > timezone.localdate():
+        errors["completed_on"] = "The date it was completed must be today or in the past"
+    elif informant == sdq.Informant.SELF:
+        born = Person.objects.filter(pk=child_id).values_list("date_of_birth", flat=True).first()
+        age = _age_on(born, completed_on)
+        if age is not None and not 11 <= age <= 17:
+            errors["informant"] = "The self-report SDQ is for young people aged 11 to 17"
+    if (answers is None) == (scores is None):
+        errors["answers"] = "Give the answers to the 25 items, or the scores, not both"
+    items: dict[int, int | None] = {}
+    for key, value in (answers or {}).items():
+        item = int(key) if str(key).isdigit() else None
+        if item not in sdq.ITEMS:
+            errors[f"answers.{key}"] = "An item number is from 1 to 25"
+        elif value not in (None, 0, 1, 2):
+            errors[f"answers.{key}"] = "An answer is 0 (not true), 1 (somewhat), 2 (certainly)"
+        else:
+            items[item] = value
+    if difficulties not in (None, 0, 1, 2, 3):
+        errors["difficulties"] = "Difficulties is 0 (no) to 3 (yes, severe)"
+    impact_items = sdq.IMPACT_ITEMS.get(informant, ())
+    for name, value in (impact_answers or {}).items():
+        if name not in impact_items:
+            errors[f"impact_answers.{name}"] = (
+                f"Not an impact question: use {', '.join(impact_items)}"
+            )
+        elif value not in (0, 1, 2, 3):
+            errors[f"impact_answers.{name}"] = (
+                "An impact answer is 0 (not at all) to 3 (a great deal)"
+            )
+    top = {"impact": 6 if informant == sdq.Informant.TEACHER else 10}
+    for name, value in (scores or {}).items():
+        if name not in SCALE_NAMES:
+            errors[f"scores.{name}"] = f"Not an SDQ scale: use {', '.join(SCALE_NAMES)}"
+        elif value is not None and not 0 <= value <= top.get(name, 10):
+            errors[f"scores.{name}"] = f"A {name} score is from 0 to {top.get(name, 10)}"
+    if errors:
+        raise ValidationError(errors)
+    if answers is not None:
+        scored = sdq.score(informant, items, difficulties=difficulties, impact=impact_answers)
+    else:
+        scored = sdq.Scores(**{name: scores.get(name) for name in SCALE_NAMES})
+    record = SdqRecord(
+        person_id=child_id,
+        informant=informant,
+        completed_on=completed_on,
+        answers={str(i): v for i, v in sorted(items.items())},
+        impact_answers=impact_answers or {},
+        difficulties=difficulties,
+        **{name: getattr(scored, name) for name in SCALE_NAMES},
+        total=scored.total,
+        recorded_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    grant.audit("sdq", record.pk, action=AuditAction.CREATE, detail={"informant": informant})
+    return record
