@@ -158,3 +158,26 @@ def test_a_run_whose_worker_died_certifies_what_it_destroyed_before_and_after(
     certificate = DestructionCertificate.objects.get()
     assert certificate.total == 3  # the first attempt's child is certified too
     assert certificate.records["people.Person"] == 3
+
+
+def test_a_parent_who_received_a_service_is_kept_when_their_child_goes(records):
+    from tandem.outcomes.models import Service, ServiceSpell
+    from tandem.people.models import Relationship
+
+    ig = factories.UserFactory(role=Role.IG_LEAD)
+    gone = records["cp_past_75"]
+    mother = factories.AdultFactory(given_name="Mona")
+    father = factories.AdultFactory(given_name="Fred")
+    for parent in (mother, father):
+        Relationship.objects.create(person_a=parent, person_b=gone, kind="parent")
+    service = Service.objects.create(
+        name="Parenting programme", service_type_id="family-support", aim_id="stronger-families"
+    )
+    ServiceSpell.objects.create(
+        service=service, person=mother, started_on=dt.date(2020, 1, 1), recorded_by=ig
+    )
+    with freeze_time(TODAY):
+        job = _run(ig)
+    assert job.status == "succeeded", job.error
+    assert Person.objects.filter(pk=mother.pk).exists()  # her own service keeps her record
+    assert not Person.objects.filter(pk=father.pk).exists()  # recorded only as family

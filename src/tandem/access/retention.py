@@ -235,13 +235,16 @@ def _destroy_child(child_id: UUID) -> Counter:
 
 def _kept_by_nothing(adult_ids: set):
     """Of these people, the adults whom no one and nothing else in the record keeps: no
-    relationship, no household with anyone, no involvement, referral, case or portal account."""
+    relationship, no household with anyone, no involvement, referral, case, portal account or
+    service they received themselves."""
     from tandem.casework.models import DecisionRecord
+    from tandem.outcomes.models import ServiceSpell
     from tandem.people.models import HouseholdMember, Relationship
     from tandem.portal.models import PortalAccount
 
     kept = (
-        Q(pk__in=Relationship.objects.values("person_a_id"))
+        Q(pk__in=ServiceSpell.objects.values("person_id"))  # a parent who received a service
+        | Q(pk__in=Relationship.objects.values("person_a_id"))
         | Q(pk__in=Relationship.objects.values("person_b_id"))
         | Q(pk__in=HouseholdMember.objects.values("person_id"))
         | Q(pk__in=PortalAccount.objects.values("person_id"))
