@@ -163,6 +163,9 @@ API = {
     ("POST", "/api/jobs/{job_id}/run-again"): OWN,
     ("GET", "/api/children/{child_id}/sdq"): CHILD,
     ("POST", "/api/children/{child_id}/sdq"): CHILD,
+    ("GET", "/api/services"): SIGNED_IN,
+    ("GET", "/api/children/{child_id}/spells"): CHILD,
+    ("POST", "/api/children/{child_id}/spells"): CHILD,
     # Casework (issue 6)
     ("GET", "/api/cases/mine"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/cases"): CHILD,
@@ -466,6 +469,10 @@ def _valid_body(method, path, world):
             "reasons": "No concerns.",
         },
         "/api/referrals/{referral_id}/feedback": {"message": "No further action."},
+        "/api/children/{child_id}/spells": {
+            "service_id": "00000000-0000-4000-8000-00000005e71c",
+            "started_on": "2024-01-01",
+        },
         "/api/children/{child_id}/sdq": {
             "informant": "parent",
             "completed_on": "2024-01-01",

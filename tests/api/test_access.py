@@ -11,7 +11,7 @@ from tandem.access.models import Consent
 from tandem.access.services import consent_record
 from tandem.audit.models import AccessEvent
 from tandem.config.api import api as tandem_api
-from tandem.outcomes.models import SdqRecord
+from tandem.outcomes.models import SdqRecord, Service, ServiceSpell
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tandem.referrals.models import Referral
@@ -50,9 +50,13 @@ def world(team, child, front_door, social_worker):
         purpose="early_help",
         given_by="Maria",
     )
+    service = Service.objects.create(  # issue 23: a service the child could receive
+        name="Family support", service_type_id="family-support", aim_id="stronger-families"
+    )
     return {
         "flag": flag.pk,
         "consent": consent.pk,
+        "service": service.pk,
         "child": child.pk,
         "relationship": relationship.pk,
         "household": household.pk,
@@ -240,6 +244,12 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             f"/api/children/{child}/sdq",
             {"informant": "parent", "completed_on": "2025-01-01", "scores": {"emotional": 9}},
         ),
+        ("get", f"/api/children/{child}/spells", None),
+        (
+            "post",
+            f"/api/children/{child}/spells",
+            {"service_id": str(w["service"]), "started_on": "2025-01-01"},
+        ),
     ]
 
 
@@ -251,7 +261,7 @@ ROUTE_IDS = [
     "relationship_create (other_person_id)",
     *CASEWORK_ROUTE_IDS,
     "consent_list", "consent_create", "consent_withdraw",
-    "sdq_list", "sdq_create",
+    "sdq_list", "sdq_create", "spell_list", "spell_create",
 ]  # fmt: skip
 
 
@@ -266,6 +276,7 @@ def _fingerprint() -> tuple:
         Referral.objects.filter(status="submitted").count(),
         list(Consent.objects.values_list("id", "withdrawn_at")),
         SdqRecord.objects.count(),
+        ServiceSpell.objects.count(),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
         _casework_state(),
     )
@@ -353,6 +364,7 @@ def _all_routes(w: dict) -> list[tuple[str, str, dict | None]]:
         ("get", "/api/referrals/made", None),
         ("get", "/api/referrals/received", None),
         ("get", "/api/cases/mine", None),
+        ("get", "/api/services", None),
         # Early identification (issue 5)
         ("get", "/api/worklist", None),
         ("post", f"/api/worklist/{w['flag']}/decision", {"decision": "refer", "reasons": "x"}),

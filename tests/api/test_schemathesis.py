@@ -26,6 +26,7 @@ from schemathesis.generation import GenerationMode
 
 from tandem.access.models import Consent
 from tandem.config.wsgi import application
+from tandem.outcomes.models import Service
 from tandem.partners.models import Role, Team
 from tandem.partners.tokens import Operator, api_token_create
 from tandem.people.identifiers import nhs_number_check_digit, upn_check_letter
@@ -62,6 +63,7 @@ MEMBER = uuid.UUID("00000000-0000-4000-8000-00000000e3b1")
 LEAD = uuid.UUID("00000000-0000-4000-8000-000000001ead")
 NEWCOMER = uuid.UUID("00000000-0000-4000-8000-0000000000e1")
 CONSENT = uuid.UUID("00000000-0000-4000-8000-0000000c0001")  # issue 4: the child's consent
+SERVICE = uuid.UUID("00000000-0000-4000-8000-00000005e71c")  # issue 23: a service
 
 
 @pytest.fixture
@@ -103,6 +105,12 @@ def manager():
         reasons="Family support offered.",
         decided_by=manager,
         decided_at=timezone.now(),
+    )
+    Service.objects.create(
+        id=SERVICE,
+        name="Family support",
+        service_type_id="family-support",
+        aim_id="stronger-families",
     )
     return manager
 
@@ -261,6 +269,10 @@ def _keep_the_record_s_rules(case) -> None:
                 body["child_id"] = str(CHILD)
         if path == "/api/children/{child_id}/sdq":
             _keep_the_sdq_s_rules(body, params)
+        if path == "/api/children/{child_id}/spells":  # a service that exists, started already
+            body["service_id"] = str(SERVICE)
+            if isinstance(body.get("started_on"), str):
+                body["started_on"] = min(body["started_on"], date.today().isoformat())
         if aim(body.get("person_id")):  # a child not yet in the household
             body["person_id"] = str(REFERRED_CHILD)
         if aim(body.get("other_person_id")):  # the other child: not yet related, not itself

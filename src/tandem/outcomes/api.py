@@ -11,7 +11,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Strict, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from tandem.config.api_support import InputSchema, IsoDate, responses
+from tandem.config.api_support import Id, InputSchema, IsoDate, responses
 from tandem.outcomes import selectors, services
 
 router = Router(tags=["outcomes"])
@@ -131,3 +131,72 @@ def sdq_create(request, child_id: UUID, payload: SdqIn):
         impact_answers=impact,
     )
     return Status(201, _out(record))
+
+
+# --- Services and who receives them --------------------------------------------------------------
+class ServiceOut(Schema):
+    id: UUID
+    name: str
+    service_type: str = Field(description="The type's code, e.g. family-support")
+    aim: str = Field(description="The strategic aim's code, e.g. stronger-families")
+    partner: str | None = Field(description="The partner that runs it; null if run jointly")
+
+
+class SpellIn(InputSchema):
+    service_id: Id
+    started_on: IsoDate
+
+
+class SpellOut(Schema):
+    id: UUID
+    service_id: UUID
+    service: str
+    started_on: date
+    ended_on: date | None
+    end_reason: str
+    recorded_by: str
+
+
+def _spell(spell) -> dict:
+    return {
+        "id": spell.pk,
+        "service_id": spell.service_id,
+        "service": spell.service.name,
+        "started_on": spell.started_on,
+        "ended_on": spell.ended_on,
+        "end_reason": spell.end_reason,
+        "recorded_by": str(spell.recorded_by),
+    }
+
+
+@router.get("/services", response=responses({200: list[ServiceOut]}))
+def service_list(request):
+    """The services the partnership runs, for recording who receives them."""
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "service_type": s.service_type_id,
+            "aim": s.aim_id,
+            "partner": s.partner.name if s.partner else None,
+        }
+        for s in selectors.services_all(actor=request.auth)
+    ]
+
+
+@router.get("/children/{child_id}/spells", response=responses({200: list[SpellOut]}))
+def spell_list(request, child_id: UUID):
+    """The services the child has received, latest first."""
+    return [_spell(s) for s in selectors.spells_of(actor=request.auth, child_id=child_id)]
+
+
+@router.post("/children/{child_id}/spells", response=responses({201: SpellOut}))
+def spell_create(request, child_id: UUID, payload: SpellIn):
+    """Record that the child started receiving a service."""
+    spell = services.spell_start(
+        actor=request.auth,
+        child_id=child_id,
+        service_id=payload.service_id,
+        started_on=payload.started_on,
+    )
+    return Status(201, _spell(spell))

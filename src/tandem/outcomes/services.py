@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.access.categories import Category
+from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.outcomes import sdq
-from tandem.outcomes.models import SdqRecord
+from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, SpellEnd
 from tandem.people.models import Person
 
 SCALE_NAMES = (*sdq.SCALES, "impact")
@@ -111,3 +112,70 @@ def sdq_record(
     record.save()
     grant.audit("sdq", record.pk, action=AuditAction.CREATE, detail={"informant": informant})
     return record
+
+
+@transaction.atomic
+def spell_start(
+    *, actor, child_id: UUID, service_id: UUID | None, started_on: date | None
+) -> ServiceSpell:
+    """Record that a child started receiving a service (recorded directly: a case's or a
+    referral's spells come with them)."""
+    grant = child_grant(
+        actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
+    )
+    errors = {}
+    service = Service.objects.filter(pk=service_id).first() if service_id else None
+    if service is None:
+        errors["service_id"] = "Choose a service the partnership runs"
+    if started_on is None:
+        errors["started_on"] = "Enter the date the service started"
+    elif started_on > timezone.localdate():
+        errors["started_on"] = "The start date must be today or in the past"
+    elif (
+        service
+        and ServiceSpell.objects.filter(
+            person_id=child_id, service=service, ended_on__isnull=True
+        ).exists()
+    ):
+        errors["service_id"] = "The child is already receiving this service: end that spell first"
+    if errors:
+        raise ValidationError(errors)
+    spell = ServiceSpell(
+        service=service, person_id=child_id, started_on=started_on, recorded_by=actor
+    )
+    spell.full_clean()
+    spell.save()
+    grant.audit(
+        "service_spell", spell.pk, action=AuditAction.CREATE, detail={"service": service.name}
+    )
+    return spell
+
+
+@transaction.atomic
+def spell_end(*, actor, child_id: UUID, spell_id: UUID, ended_on: date | None, reason: str):
+    grant = child_grant(
+        actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
+    )
+    spell = (
+        ServiceSpell.objects.select_for_update().filter(pk=spell_id, person_id=child_id).first()
+    )
+    if spell is None:
+        raise NotFound("No such spell for this child")
+    errors = {}
+    if spell.ended_on:
+        errors["ended_on"] = "This spell has already ended"
+    if ended_on is None:
+        errors["ended_on"] = "Enter the date the service ended"
+    elif ended_on > timezone.localdate():
+        errors["ended_on"] = "The end date must be today or in the past"
+    elif ended_on < spell.started_on:
+        errors["ended_on"] = "The end date must be on or after the start date"
+    if reason not in SpellEnd.values:
+        errors["reason"] = "Choose why the service ended"
+    if errors:
+        raise ValidationError(errors)
+    spell.ended_on, spell.end_reason = ended_on, reason
+    spell.full_clean()
+    spell.save(update_fields=["ended_on", "end_reason"])
+    grant.audit("service_spell", spell.pk, action=AuditAction.UPDATE, detail={"ended": reason})
+    return spell
