@@ -206,11 +206,16 @@ def job_run(job: Job, *, listener: Callable[[Job], None] | None = None) -> Job:
     return job
 
 
-def _fail(job: Job, error: str, *, can_run_again: bool = False) -> None:
+def _reset_or_log(job: Job, failed: str = "") -> None:
+    """`job_reset`, where the job must go on to end or be queued whatever it says."""
     try:
-        job_reset(job, failed=error)
-    except Exception:  # noqa: BLE001 - the job's failure must still be recorded
+        job_reset(job, failed=failed)
+    except Exception:  # noqa: BLE001 - logged; the next attempt or sweep clears it
         logger.exception("Job %s (%s): could not clear what it left", job.pk, job.kind)
+
+
+def _fail(job: Job, error: str, *, can_run_again: bool = False) -> None:
+    _reset_or_log(job, failed=error)
     _end(job, JobStatus.FAILED, error=error, can_run_again=can_run_again)
 
 
@@ -246,10 +251,7 @@ def _task_stopped(task_id: str) -> None:
 
 
 def _give_up(job: Job, error: str) -> None:
-    try:
-        job_reset(job, failed=error)
-    except Exception:  # noqa: BLE001 - the job must still end
-        logger.exception("Job %s (%s): could not clear what it left", job.pk, job.kind)
+    _reset_or_log(job, failed=error)
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.FAILED, error=error, can_run_again=True, finished_at=timezone.now()
     )
@@ -290,10 +292,7 @@ def jobs_recover() -> list[tuple[Job, str]]:
             )
             changed.append((job, "failed"))
         else:
-            try:
-                job_reset(job)
-            except Exception:  # noqa: BLE001 - the next attempt clears it too
-                logger.exception("Job %s (%s): could not clear what it left", job.pk, job.kind)
+            _reset_or_log(job)
             _enqueue(job)
             changed.append((job, "queued again"))
     changed += _orphaned_tasks(before)
