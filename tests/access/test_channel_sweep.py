@@ -490,3 +490,28 @@ def test_an_episode_s_adoption_codes_follow_the_adoption_category(sweep, viewer,
         assert ("Placement order granted (E1)" in body) == sees, name
         assert ("Placed for adoption" in body) == sees, name
         assert ("ot shared with you" in body) == (not sees), name
+
+
+@pytest.mark.parametrize(
+    "viewer", ["some_categories", "owning_team", "ig_lead", "front_door", "no_right"]
+)
+def test_the_sdq_follows_the_health_category(sweep, viewer):
+    """Issue 23: a child's SDQs are health information, answered only to a viewer who sees it."""
+    from tandem.outcomes.models import SdqRecord
+
+    user, child = sweep["viewers"][viewer], sweep["child"]
+    SdqRecord.objects.create(
+        person=child,
+        informant="parent",
+        completed_on=dt.date(2025, 1, 1),
+        emotional=9,
+        recorded_by=sweep["viewers"]["owning_team"],
+    )
+    answer = ApiClient(user).get(f"/api/children/{child.pk}/sdq")
+    allowed = categories_for(user, child.pk)
+    if Category.HEALTH in allowed:
+        assert answer.status_code == 200
+        assert answer.json()[0]["emotional"] == 9
+    else:
+        assert answer.status_code in (403, 404)
+        assert '"emotional"' not in answer.content.decode()
