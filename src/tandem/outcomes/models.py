@@ -48,6 +48,12 @@ class Service(models.Model):
         help_text="Empty for a service the partnership runs jointly",
     )
     description = models.TextField(blank=True)
+    framework = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The outcome framework its outcomes are counted by (a file in "
+        "tandem/outcomes/frameworks), or empty",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,3 +146,31 @@ class SdqRecord(models.Model):
     class Meta:
         ordering = ["completed_on", "created_at"]
         indexes = [models.Index(fields=["person", "completed_on"])]
+
+
+class StarReading(models.Model):
+    """One area of an Outcomes Star read on a day (1-10, higher is further on the journey). The
+    Star's wording is licensed: only the star, edition and area codes are kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="star_readings", db_index=False
+    )
+    star = models.SlugField(max_length=40, help_text="For example family-star-plus")
+    edition = models.CharField(max_length=20, blank=True)
+    area = models.SlugField(max_length=40)
+    reading = models.PositiveSmallIntegerField()
+    read_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["read_on", "area"]
+        indexes = [models.Index(fields=["person", "star", "read_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reading__gte=1, reading__lte=10), name="star_reading_1_to_10"
+            )
+        ]
