@@ -87,6 +87,13 @@ WEB = {
     "web:portal-revoke": CHILD,
     "web:work-tray": SIGNED_IN,
     "web:voice-report": SIGNED_IN,
+    # Outcomes (issue 23): aggregate pages for those who read reports; children named only as
+    # the record allows (tests/outcomes/test_pages.py).
+    "outcomes:services": SIGNED_IN,
+    "outcomes:service": SIGNED_IN,
+    "outcomes:comparison": SIGNED_IN,
+    "outcomes:children": SIGNED_IN,
+    "outcomes:framework": SIGNED_IN,
     "portal:plan": PORTAL,
     "portal:start": PORTAL,
     "portal:sign-in": PORTAL,
@@ -275,10 +282,22 @@ def world():
             "restriction_id": uuid.uuid4(),
             "consent_id": _consent(child, owner_team),
             "episode_id": _care_episode(child, owner_team),
+            "service_id": _service().pk,
+            "outcome": "care-12",
+            "code": "edge-of-care",
         },
         "stranger": stranger,
         "owner": owner,  # may see the child and owns the job
     }
+
+
+def _service():
+    from tandem.outcomes.models import Service, ServiceType
+
+    kind = ServiceType.objects.get(pk="edge-of-care")
+    return Service.objects.create(
+        name="Edge of care", service_type=kind, aim=kind.aim, framework="edge-of-care"
+    )
 
 
 def _care_episode(child, team):
@@ -380,7 +399,7 @@ def _web_url(name, ids):
     from django.urls import reverse
 
     pattern = next(p for p, n in _routes() if n == name)
-    kwargs = {k: ids[k] for k in re.findall(r"<uuid:(\w+)>", pattern)}
+    kwargs = {k: ids[k] for k in re.findall(r"<(?:uuid|slug):(\w+)>", pattern)}
     return reverse(name, kwargs=kwargs)
 
 

@@ -38,6 +38,7 @@ from tests.test_routes import (
     _casework,
     _consent,
     _linkage,
+    _service,
     _web_url,
 )
 
@@ -131,6 +132,11 @@ def world():
         "household_id": home.pk,
         "consent_id": _consent(child, owner_team),
         "episode_id": _care_episode(child, owner_team),
+        # Outcomes (issue 23): the child, the restricted sibling and the mother received a
+        # service; its outcome lists name only whom the viewer may see.
+        "service_id": _service_received_by(child, hidden_sibling, mother).pk,
+        "outcome": "breakdown-12",
+        "code": "edge-of-care",
     }
     owner = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
     named = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
@@ -219,6 +225,18 @@ def world():
         "named": named,
     }
     return {"ids": ids, "viewers": viewers, "child": child}
+
+
+def _service_received_by(*people):
+    from tandem.outcomes.models import ServiceSpell
+
+    service = _service()
+    recorder = factories.UserFactory()
+    for person in people:
+        ServiceSpell.objects.create(
+            service=service, person=person, started_on=dt.date(2024, 1, 8), recorded_by=recorder
+        )
+    return service
 
 
 def _requests(ids):

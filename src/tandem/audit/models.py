@@ -79,6 +79,7 @@ class Purpose(models.TextChoices):
     AUDIT_REVIEW = "audit_review", "Reviewing the audit trail"
     ACCOUNT = "account", "Account security"
     STATUTORY_RETURN = "statutory_return", "Preparing a statutory return to the DfE"
+    EVALUATION = "evaluation", "Evaluating a service: its outcomes and value for money"
 
 
 class Channel(models.TextChoices):

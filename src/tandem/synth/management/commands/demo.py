@@ -32,6 +32,8 @@ class Command(BaseCommand):
             replace=True,
             # A few records the DfE's rules catch, so a return's failures can be followed.
             care_errors=True,
+            # Outcomes (issue 23): the seeds' services, so the outcomes pages have cohorts.
+            services=True,
             verbosity=verbosity,
             stdout=self.stdout,
         )

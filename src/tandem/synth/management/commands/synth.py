@@ -85,6 +85,12 @@ class Command(BaseCommand):
             help="break a few looked-after and children-in-need records in ways the DfE's "
             "SSDA903 and CIN census rules catch",
         )
+        parser.add_argument(
+            "--services",
+            action="store_true",
+            help="also run the seeds' services (edge of care, integrated family support and its "
+            "comparison areas, leaving care) at their rates, with a known effect planted",
+        )
         # Record linkage (issue 5): the partners' extracts of these children, truth aside.
         parser.add_argument(
             "--extracts",
@@ -147,6 +153,17 @@ class Command(BaseCommand):
         table.add_row("all", f"{total:,}", style="bold")
         console.print(table)
         console.print(f"{total:,} rows in {seconds:.1f} s ({total / seconds:,.0f} rows/s)")
+        if options["services"]:
+            from tandem.synth.services import draw_services
+
+            planted = draw_services(seed=run.seed, as_of=run.as_of)
+            for name, size in planted.sizes.items():
+                console.print(f"{name}: {size:,} receiving it")
+            console.print(
+                f"Planted effect of the edge-of-care service on care entry within a year: "
+                f"{planted.effect * 100:+.1f} points (spells starting "
+                f"{govuk_date(planted.started_from)} to {govuk_date(planted.started_to)})"
+            )
         if options["extracts"]:
             from tandem.synth.extracts import write_extracts
 

@@ -1,0 +1,69 @@
+"""The outcomes pages' charts: each outcome's rate (with any national comparison), and the
+matched comparison's three rates with the cohort's interval."""
+
+import altair as alt
+
+from tandem.web.charts import svg_src
+
+BLUE, GREY, BLACK = "#1d70b8", "#b1b4b6", "#0b0c0c"
+
+
+def outcome_rates(figures) -> str | None:
+    """Bars of each outcome's rate; suppressed figures are left out (the table says why)."""
+    rows = [
+        {"outcome": f.figure.outcome.name, "rate": f.rate, "kind": "This cohort"}
+        for f in figures
+        if f.rate is not None
+    ]
+    rows += [
+        {
+            "outcome": f.figure.outcome.name,
+            "rate": f.figure.outcome.national.rate,
+            "kind": "England",
+        }
+        for f in figures
+        if f.rate is not None and f.figure.outcome.national
+    ]
+    if not rows:
+        return None
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "rate:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            y=alt.Y("outcome:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            yOffset=alt.YOffset("kind:N"),
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=["This cohort", "England"], range=[BLUE, GREY]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+        .properties(width=420)
+    )
+    return svg_src(chart)
+
+
+def comparison_rates(result) -> str | None:
+    """The cohort, its matched comparison and everyone who could have been compared, with the
+    matched difference's interval drawn on the cohort's bar."""
+    if result is None or result.treated_rate is None:
+        return None
+    rows = [{"group": "Children who received the service", "rate": result.treated_rate}]
+    if result.matched_rate is not None:
+        rows.append({"group": "Matched comparison children", "rate": result.matched_rate})
+    if result.pool_rate is not None:
+        rows.append({"group": "Every child who could be compared", "rate": result.pool_rate})
+    bars = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=BLUE)
+        .encode(
+            x=alt.X("rate:Q", title="Share", axis=alt.Axis(format="%")),
+            y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        )
+        .properties(width=420)
+    )
+    return svg_src(bars)
