@@ -171,6 +171,9 @@ API = {
     ("GET", "/api/children/{child_id}/sdq"): CHILD,
     ("POST", "/api/children/{child_id}/sdq"): CHILD,
     ("GET", "/api/services"): SIGNED_IN,
+    ("GET", "/api/services/{service_id}/outcomes"): SIGNED_IN,
+    ("GET", "/api/services/{service_id}/outcomes/{outcome}/children"): SIGNED_IN,
+    ("GET", "/api/services/{service_id}/comparison"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/spells"): CHILD,
     ("POST", "/api/children/{child_id}/spells"): CHILD,
     # Casework (issue 6)

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Strict, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
+from tandem.access.errors import NotFound
 from tandem.config.api_support import Id, InputSchema, IsoDate, responses
 from tandem.outcomes import selectors, services
 
@@ -200,3 +201,190 @@ def spell_create(request, child_id: UUID, payload: SpellIn):
         started_on=payload.started_on,
     )
     return Status(201, _spell(spell))
+
+
+# --- A service's outcomes, its children and its matched comparison (counts for reports) ------
+class PeriodQuery(Schema):
+    """Query parameters: the cohort is the children whose first spell started in the period."""
+
+    started_from: IsoDate | None = Field(None, description="Default: the service's first spell")
+    started_to: IsoDate | None = Field(None, description="Default: today")
+
+
+class ChildrenQuery(PeriodQuery):
+    page: int = Field(1, ge=1, le=100_000, description="Which page (past the last: the last)")
+
+
+class FigureOut(Schema):
+    outcome: str
+    name: str
+    count: int | None = Field(description="How many it went the counted way for (null: 1 to 4)")
+    of: int | None = Field(description="How many it applies to and can be known for (null: 1-4)")
+    rate: float | None = Field(description="count / of; null when either reveals a small number")
+    completion: float | None = Field(description="of / the cohort: how complete the record is")
+    higher_is_better: bool
+    national: float | None = Field(description="England's rate, where the framework gives one")
+
+
+class OutcomesOut(Schema):
+    service_id: UUID
+    service: str
+    framework: str | None = Field(description="The framework's code; null: none")
+    framework_version: int | None
+    started_from: date
+    started_to: date
+    cohort: int | None = Field(description="Children in the cohort (null: 1 to 4)")
+    figures: list[FigureOut]
+
+
+class ChildResultOut(Schema):
+    child_id: UUID
+    name: str
+    started_on: date
+    result: str
+
+
+class ChildrenOut(Schema):
+    outcome: str
+    total: int | None = Field(description="Children the outcome applies to (null: 1 to 4)")
+    hidden: int | None = Field(
+        description="Of them, not shown: the record gives you no reason to see (null: 1 to 4)"
+    )
+    page: int
+    pages: int
+    children: list[ChildResultOut]
+
+
+class IntervalOut(Schema):
+    estimate: float
+    low: float
+    high: float
+
+
+class BalanceOut(Schema):
+    covariate: str
+    before: float
+    after: float | None
+
+
+class ComparisonOut(Schema):
+    outcome: str
+    treated: int | None
+    pool: int | None
+    matched: int | None
+    controls_used: int | None
+    treated_rate: float | None
+    matched_rate: float | None
+    pool_rate: float | None
+    effect: IntervalOut | None = Field(description="The matched estimate (null when withheld)")
+    naive: IntervalOut | None = Field(description="Everyone who received it against the rest")
+    withheld: str = Field(description="Why no estimate is given (empty when one is)")
+    balance: list[BalanceOut]
+    caution: str
+
+
+def _shown(n: int | None) -> int | None:
+    return None if n is None or 0 < n < selectors.SMALL else n
+
+
+@router.get("/services/{service_id}/outcomes", response=responses({200: OutcomesOut}))
+def service_outcome_list(request, service_id: UUID, period: Query[PeriodQuery]):
+    """Each outcome of the service's framework for a cohort: counts only, a count of 1 to 4
+    given as null."""
+    report = selectors.service_outcomes(
+        actor=request.auth, service_id=service_id, **period.model_dump()
+    )
+    fw = report.framework
+    return {
+        "service_id": report.service.pk,
+        "service": report.service.name,
+        "framework": fw.code if fw else None,
+        "framework_version": fw.version if fw else None,
+        "started_from": report.period.started_from,
+        "started_to": report.period.started_to,
+        "cohort": _shown(report.cohort),
+        "figures": [
+            {
+                "outcome": f.figure.outcome.code,
+                "name": f.figure.outcome.name,
+                "count": f.count,
+                "of": f.of,
+                "rate": f.rate,
+                "completion": f.figure.completion,
+                "higher_is_better": f.figure.outcome.higher_is_better,
+                "national": f.figure.outcome.national.rate if f.figure.outcome.national else None,
+            }
+            for f in report.figures
+        ],
+    }
+
+
+@router.get(
+    "/services/{service_id}/outcomes/{outcome}/children", response=responses({200: ChildrenOut})
+)
+def service_outcome_children(request, service_id: UUID, outcome: str, query: Query[ChildrenQuery]):
+    """The children behind one figure that the record lets you see (each audited), 25 a page;
+    the rest are counted in `hidden`."""
+    behind = selectors.outcome_children(
+        actor=request.auth,
+        service_id=service_id,
+        outcome=outcome,
+        started_from=query.started_from,
+        started_to=query.started_to,
+        page=query.page,
+    )
+    return {
+        "outcome": behind.outcome.code,
+        "total": _shown(behind.total),
+        "hidden": _shown(behind.hidden),
+        "page": behind.page.number,
+        "pages": behind.page.paginator.num_pages,
+        "children": [
+            {
+                "child_id": r.person.pk,
+                "name": r.person.full_name,
+                "started_on": r.started_on,
+                "result": r.result,
+            }
+            for r in behind.page.object_list
+        ],
+    }
+
+
+def _interval(i) -> dict | None:
+    return {"estimate": i.estimate, "low": i.low, "high": i.high} if i else None
+
+
+@router.get("/services/{service_id}/comparison", response=responses({200: ComparisonOut}))
+def service_comparison(request, service_id: UUID, period: Query[PeriodQuery]):
+    """The matched comparison on the framework's comparison outcome, with its balance table;
+    the estimate is withheld (and `withheld` says why) when the groups are too small or stay
+    unalike after matching."""
+    _, _, r = selectors.service_comparison(
+        actor=request.auth, service_id=service_id, **period.model_dump()
+    )
+    if r is None:
+        raise NotFound("This service's framework names no outcome to compare")
+    rate = lambda x, n: x if n and n >= selectors.SMALL else None  # noqa: E731
+    return {
+        "outcome": r.outcome,
+        "treated": _shown(r.treated),
+        "pool": _shown(r.pool),
+        "matched": _shown(r.matched),
+        "controls_used": _shown(r.controls_used),
+        "treated_rate": rate(r.treated_rate, r.treated),
+        "matched_rate": r.matched_rate,
+        "pool_rate": rate(r.pool_rate, r.pool),
+        "effect": _interval(r.effect),
+        "naive": _interval(r.naive),
+        "withheld": r.withheld,
+        "balance": [
+            {
+                "covariate": b.covariate,
+                "before": b.before,
+                "after": None if b.after != b.after else b.after,
+            }
+            for b in r.balance
+        ],
+        "caution": r.caution,
+    }
