@@ -12,6 +12,7 @@ COMMANDS = {
     "link": "link partners' files: tandem link files A.csv B.csv --mapping map.toml --out DIR",
     "extract": "load a partner's extract into the database: tandem extract load FILE ...",
     "extracts": "write synthetic agency extracts with recording errors (truth kept aside)",
+    "outcomes": "a service's outcomes and matched comparison: tandem outcomes show NAME --user U",
     "jobs": "what the background jobs are doing; recover or run again a dropped one",
     "db_worker": "run the background worker (`tandem serve` starts one)",
     "check": "check the installation and configuration",
