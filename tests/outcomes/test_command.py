@@ -29,7 +29,7 @@ def test_show_and_compare_print_the_figures_and_are_audited(planted):
     analyst = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
     shown = run("show", synth_services.IFS, "--user", analyst.username)
     assert "Very positive outcome" in shown
-    assert "Integrated family support framework, version 1" in shown
+    assert f"{planted.sizes[synth_services.IFS]} children (Integrated family" in shown
     compared = run("compare", synth_services.EDGE, "--user", analyst.username)
     assert "care-12" in compared
     assert ("matched estimate" in compared) or ("no estimate:" in compared)
