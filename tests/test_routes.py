@@ -94,6 +94,9 @@ WEB = {
     "outcomes:comparison": SIGNED_IN,
     "outcomes:children": SIGNED_IN,
     "outcomes:framework": SIGNED_IN,
+    "outcomes:value": SIGNED_IN,
+    "outcomes:value-pdf": SIGNED_IN,
+    "outcomes:unit-costs": SIGNED_IN,
     "portal:plan": PORTAL,
     "portal:start": PORTAL,
     "portal:sign-in": PORTAL,
@@ -174,6 +177,7 @@ API = {
     ("GET", "/api/services/{service_id}/outcomes"): SIGNED_IN,
     ("GET", "/api/services/{service_id}/outcomes/{outcome}/children"): SIGNED_IN,
     ("GET", "/api/services/{service_id}/comparison"): SIGNED_IN,
+    ("GET", "/api/services/{service_id}/value"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/spells"): CHILD,
     ("POST", "/api/children/{child_id}/spells"): CHILD,
     # Casework (issue 6)

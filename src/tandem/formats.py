@@ -37,3 +37,16 @@ def nhs_number_ending(value: str | None) -> str:
     """Lists show only the last 4 digits: enough to tell two children apart, not enough to
     copy an identifier into another system."""
     return f"ending {value[-4:]}" if value else ""
+
+
+def money(value) -> str:
+    """Pounds, to the pound when the sum is large and to the penny when small, as GOV.UK
+    writes them: "£4,860", "£17.26", "-£1,200". Exact: `Decimal` in, no float on the way."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    amount = Decimal(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount >= 1000 or amount == amount.to_integral_value():
+        return f"{sign}£{amount.quantize(Decimal(1), ROUND_HALF_UP):,}"
+    return f"{sign}£{amount.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"

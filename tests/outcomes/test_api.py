@@ -1,6 +1,8 @@
 """A service's outcomes over the API: counts (small ones null) for those who read reports,
 children named only as the record allows, the period checked whole."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -75,3 +77,15 @@ def test_the_comparison_gives_an_estimate_or_says_why_not(edge):
     assert (body["effect"] is None) == bool(body["withheld"])
     assert body["balance"]
     assert "Matching makes the two groups alike" in body["caution"]
+
+
+def test_value_for_money_is_exact_money_gross_and_net(edge):
+    ifs = Service.objects.get(name=synth_services.IFS)
+    body = analyst().get(f"/api/services/{ifs.pk}/value").json()
+    assert body["per_success_ratio"] == "64.00"
+    assert [r["basis"] for r in body["results"]] == ["gross", "net"]
+    gross, net = body["results"]
+    assert Decimal(net["public_value_roi"]) < Decimal(gross["public_value_roi"])
+    assert body["problem"] == ""
+    leaving = Service.objects.get(name=synth_services.LEAVING)
+    assert analyst().get(f"/api/services/{leaving.pk}/value").status_code == 404

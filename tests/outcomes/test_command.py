@@ -50,3 +50,24 @@ def test_the_command_refuses_plainly(planted):
         )  # fmt: skip
     with pytest.raises(CommandError, match="like 2025-04-01"):
         run("show", synth_services.EDGE, "--user", analyst.username, "--from", "1 May")
+
+
+def test_value_prints_gross_and_net_and_deflators_load_or_name_each_problem(planted, tmp_path):
+    analyst = factories.UserFactory(role=Role.PARTNERSHIP_ANALYST)
+    printed = run("value", synth_services.IFS, "--user", analyst.username)
+    assert "one success is worth £64.00 per £1 (£4,860 a child)" in printed
+    assert "gross: costs" in printed
+    assert "net: costs" in printed
+    path = tmp_path / "deflators.csv"
+    path.write_text("2013-14,93.84\n2016-17,100\n")
+    assert "2 financial years of GDP deflators loaded" in run(
+        "deflators", str(path), "--user", analyst.username
+    )
+    path.write_text("2013-14,none\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match="Nothing was loaded: 1 problem"):
+        call_command("outcomes", "deflators", str(path), "--user", analyst.username, stderr=err)
+    assert "row 1: the deflator for 2013-14 is not a positive number" in err.getvalue()
+    board = factories.UserFactory(role=Role.BOARD_MEMBER)
+    with pytest.raises(CommandError, match="Only a partnership analyst"):
+        run("deflators", str(path), "--user", board.username)

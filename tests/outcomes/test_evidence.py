@@ -2,10 +2,11 @@
 partnership whose services were drawn with a known effect (`tandem.synth.services`)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
-from tandem.outcomes import cohorts, matching
+from tandem.outcomes import cohorts, matching, selectors, value
 from tandem.outcomes.frameworks import framework
 from tandem.outcomes.models import Service
 from tandem.synth import build
@@ -67,3 +68,17 @@ def test_the_seeds_figures_come_back_from_the_record():
     assert leavers["suitable-accommodation"].of == planted.sizes[synth_services.LEAVING] > 20
     assert leavers["suitable-accommodation"].rate == pytest.approx(0.97, abs=0.01)
     assert leavers["eet"].rate == pytest.approx(0.56, abs=0.01)
+    # Newport's value for money, from the unit costs its value model uses: £64 per £1 on a
+    # successful case; about £31 per £1 gross over every family; net of the comparison areas'
+    # 21 %, about £17.
+    service = Service.objects.get(name=synth_services.IFS)
+    appraisal = value.appraise_service(
+        service, selectors.Period(planted.started_from, planted.started_to), AS_OF
+    )
+    assert appraisal.problem == ""
+    assert appraisal.per_success_ratio == Decimal("64.00")
+    gross, net = appraisal.results["gross"], appraisal.results["net"]
+    assert round(gross.public_value_roi) == 31
+    assert gross.public_value_roi == pytest.approx(Decimal("0.48") * 64, abs=Decimal("0.64"))
+    assert net.public_value_roi == pytest.approx(Decimal("0.27") * 64, abs=Decimal("1.3"))
+    assert appraisal.deadweight == pytest.approx(Decimal(21) / 48, abs=Decimal("0.03"))

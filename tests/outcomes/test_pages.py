@@ -131,3 +131,23 @@ def test_the_framework_page_states_every_rule(signed_in, db):
     assert "In suitable accommodation" in text
     assert "England 85%" in text
     assert signed_in(reader()).get(reverse("outcomes:framework", args=["nope"])).status_code == 404
+
+
+def test_the_value_page_gives_gross_and_net_and_the_same_report_as_a_pdf(partnership, signed_in):
+    ifs = Service.objects.get(name=synth_services.IFS)
+    client = signed_in(reader(Role.BOARD_MEMBER))
+    text = text_of(client.get(reverse("outcomes:value", args=[ifs.pk])))
+    assert "Gross: £" in text
+    assert "Net: £" in text
+    assert "One success is worth £64.00 per £1 spent on one child (£4,860 a child)" in text
+    assert "SS1.0 Child taken into care" in text
+    response = client.get(reverse("outcomes:value-pdf", args=[ifs.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "integrated-family-support-value-for-money.pdf" in response["Content-Disposition"]
+
+
+def test_the_unit_cost_register_page_lists_sources_and_says_how_to_load_deflators(signed_in, db):
+    text = text_of(signed_in(reader()).get(reverse("outcomes:unit-costs")))
+    assert "SS1.0 Child taken into care: average fiscal cost across care settings" in text
+    assert "tandem outcomes deflators FILE.csv" in text

@@ -3,6 +3,7 @@ one from a paper form's item answers or its hand-scored scales. Health informati
 someone who does not see the child's health category; 404 for a child not in your records."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -387,4 +388,69 @@ def service_comparison(request, service_id: UUID, period: Query[PeriodQuery]):
             for b in r.balance
         ],
         "caution": r.caution,
+    }
+
+
+class ResultOut(Schema):
+    basis: str = Field(description="gross (every success the service's) or net (less deadweight)")
+    costs: Decimal
+    fiscal_benefits: Decimal
+    public_value: Decimal
+    fiscal_roi: Decimal | None = Field(description="Fiscal benefits per £1 spent")
+    public_value_roi: Decimal | None = Field(description="All public value per £1 spent")
+    npv: Decimal
+    payback_year: int | None
+    by_agency: dict[str, dict[str, Decimal]]
+
+
+class ValueOut(Schema):
+    model: str
+    model_version: int
+    price_year: str
+    outcome: str
+    children: int | None = Field(description="Children the outcome applies to (null: 1 to 4)")
+    success_rate: Decimal | None
+    deadweight: Decimal | None = Field(description="Null: no comparison to take it from")
+    deadweight_source: str
+    per_success_ratio: Decimal | None = Field(description="£ per £1 for one successful case")
+    cost_per_child: Decimal
+    results: list[ResultOut]
+    problem: str = Field(description="Why there is no appraisal (empty when there is one)")
+
+
+@router.get("/services/{service_id}/value", response=responses({200: ValueOut}))
+def service_value(request, service_id: UUID, period: Query[PeriodQuery]):
+    """The service's value for money in the HM Treasury / GMCA method: gross always, net of
+    what would have happened anyway when a comparison gives it. Money is exact (decimal)."""
+    _, _, a = selectors.service_value(
+        actor=request.auth, service_id=service_id, **period.model_dump()
+    )
+    if a is None:
+        raise NotFound("There is no value model for this kind of service")
+    return {
+        "model": a.model.code,
+        "model_version": a.model.version,
+        "price_year": a.model.price_year,
+        "outcome": a.model.outcome,
+        "children": _shown(a.figure.of) if a.figure else None,
+        "success_rate": a.success_rate,
+        "deadweight": a.deadweight,
+        "deadweight_source": a.deadweight_source,
+        "per_success_ratio": a.per_success_ratio,
+        "cost_per_child": a.cost_per_child,
+        "results": [
+            {
+                "basis": basis,
+                "costs": r.costs,
+                "fiscal_benefits": r.benefits["fiscal"],
+                "public_value": sum(r.benefits.values()),
+                "fiscal_roi": r.fiscal_roi,
+                "public_value_roi": r.public_value_roi,
+                "npv": r.npv,
+                "payback_year": r.payback_year,
+                "by_agency": r.by_agency,
+            }
+            for basis, r in a.results.items()
+        ],
+        "problem": a.problem,
     }

@@ -67,3 +67,35 @@ def comparison_rates(result) -> str | None:
         .properties(width=420)
     )
     return svg_src(bars)
+
+
+def value_per_pound(appraisal) -> str | None:
+    """£ of benefit per £1 spent: fiscal and all public value, gross and (if known) net."""
+    rows = []
+    for basis, result in appraisal.results.items():
+        label = "Gross" if basis == "gross" else "Net of what would have happened anyway"
+        for name, ratio in (
+            ("Fiscal", result.fiscal_roi),
+            ("Public value", result.public_value_roi),
+        ):
+            if ratio is not None:
+                rows.append({"basis": label, "measure": name, "value": float(ratio)})
+    if not rows:
+        return None
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="£ per £1 spent"),
+            y=alt.Y("measure:N", title=None, sort=None),
+            yOffset=alt.YOffset("basis:N"),
+            color=alt.Color(
+                "basis:N",
+                title=None,
+                scale=alt.Scale(range=[GREY, BLUE]),
+                legend=alt.Legend(orient="bottom", labelLimit=400),
+            ),
+        )
+        .properties(width=420)
+    )
+    return svg_src(chart)

@@ -174,3 +174,44 @@ class StarReading(models.Model):
                 condition=models.Q(reading__gte=1, reading__lte=10), name="star_reading_1_to_10"
             )
         ]
+
+
+class ValueKind(models.TextChoices):
+    FISCAL = "fiscal", "Fiscal: a saving to a public agency"
+    ECONOMIC = "economic", "Economic: e.g. earnings"
+    SOCIAL = "social", "Social: health, wellbeing, victims"
+
+
+class UnitCost(models.Model):
+    """One sourced unit cost, at the prices of the year it was measured in: uprated in one
+    place (`tandem.outcomes.value.uprate`) by the GDP deflators loaded."""
+
+    code = models.CharField(max_length=20, primary_key=True, help_text="For example SS1.0")
+    description = models.CharField(max_length=300)
+    unit = models.CharField(max_length=60, help_text="For example per year, per week, each")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    price_year = models.CharField(max_length=7, help_text="The financial year, e.g. 2013-14")
+    agency = models.CharField(max_length=100, help_text="Who bears the cost (and saves it)")
+    kind = models.CharField(max_length=10, choices=ValueKind, default=ValueKind.FISCAL)
+    source = models.CharField(max_length=300)
+    edition = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class Deflator(models.Model):
+    """HM Treasury's GDP deflator at market prices for one financial year, from a release the
+    partnership loaded (`tandem outcomes deflators FILE.csv`)."""
+
+    year = models.CharField(max_length=7, primary_key=True, help_text="For example 2016-17")
+    index = models.DecimalField(max_digits=10, decimal_places=4)
+    release = models.CharField(max_length=200, help_text="The release it came from")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]

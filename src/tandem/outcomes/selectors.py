@@ -20,7 +20,7 @@ from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.outcomes import cohorts, matching, sdq
 from tandem.outcomes.frameworks import framework
-from tandem.outcomes.models import SdqRecord, Service, ServiceSpell
+from tandem.outcomes.models import Deflator, SdqRecord, Service, ServiceSpell, UnitCost
 from tandem.outcomes.services import health_grant
 from tandem.paging import page_of
 from tandem.people.models import Person
@@ -297,3 +297,24 @@ def framework_get(*, actor, code: str):
     """An outcome framework's rules (no personal data; readers of reports read them)."""
     require_role(actor, Action.VIEW_REPORTS)
     return framework(code)
+
+
+def service_value(
+    *, actor, service_id: UUID, started_from: date | None = None, started_to: date | None = None
+):
+    """The service's value for money (gross and net) over a cohort; None without a value
+    model. Counts and money only."""
+    from tandem.outcomes import value
+
+    audit = _evaluation(actor)
+    service = service_get(actor=actor, service_id=service_id)
+    period = period_for(service, started_from, started_to)
+    appraisal = value.appraise_service(service, period, timezone.localdate())
+    audit.row(AuditAction.VIEW, "service_value", service.pk)
+    return service, period, appraisal
+
+
+def unit_costs_all(*, actor) -> tuple[list[UnitCost], list[Deflator]]:
+    """The unit-cost register and the GDP deflators loaded (no personal data)."""
+    require_role(actor, Action.VIEW_REPORTS)
+    return list(UnitCost.objects.all()), list(Deflator.objects.all())

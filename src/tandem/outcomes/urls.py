@@ -13,5 +13,8 @@ urlpatterns = [
         views.children,
         name="children",
     ),
+    path("services/<uuid:service_id>/value", views.value, name="value"),
+    path("services/<uuid:service_id>/value.pdf", views.value_pdf, name="value-pdf"),
     path("frameworks/<slug:code>", views.framework_page, name="framework"),
+    path("unit-costs", views.unit_costs, name="unit-costs"),
 ]

@@ -4,8 +4,11 @@ comparison, and the rules of each outcome framework."""
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
 
 from tandem.outcomes import charts, selectors
 from tandem.outcomes.forms import PeriodForm
@@ -129,3 +132,70 @@ def framework_page(request, code):
     if fw is None:
         raise Http404("No such framework")
     return render(request, "outcomes/framework.html", {"fw": fw, "nav": NAV})
+
+
+def _value(request, service_id, form, dates):
+    try:
+        return selectors.service_value(actor=request.user, service_id=service_id, **dates)
+    except selectors.PeriodError as e:
+        form.add_service_errors(e)
+        return selectors.service_value(actor=request.user, service_id=service_id)
+
+
+@page
+def value(request, service_id):
+    form, dates, query = _period(request)
+    service, period, appraisal = _value(request, service_id, form, dates)
+    return render(
+        request,
+        "outcomes/value.html",
+        {
+            "service": service,
+            "period": period,
+            "a": appraisal,
+            "form": form,
+            "query": query,
+            "chart": charts.value_per_pound(appraisal) if appraisal else None,
+            "small": selectors.small,
+            "nav": NAV,
+        },
+    )
+
+
+@page
+def value_pdf(request, service_id):
+    """The same report, printed by WeasyPrint: what the page says, the PDF says."""
+    import weasyprint
+
+    form, dates, _ = _period(request)
+    service, period, appraisal = _value(request, service_id, form, dates)
+    if appraisal is None or appraisal.problem:
+        raise Http404("No value-for-money report for this service")
+    html = render_to_string(
+        "outcomes/value_print.html",
+        {
+            "service": service,
+            "period": period,
+            "a": appraisal,
+            "chart": charts.value_per_pound(appraisal),
+            "small": selectors.small,
+            "made_at": timezone.now(),
+            "made_by": request.user.get_full_name() or request.user.username,
+        },
+        request=request,
+    )
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(service.name)
+    response["Content-Disposition"] = f'attachment; filename="{name}-value-for-money.pdf"'
+    return response
+
+
+@page
+def unit_costs(request):
+    costs, deflators = selectors.unit_costs_all(actor=request.user)
+    return render(
+        request,
+        "outcomes/unit_costs.html",
+        {"costs": costs, "deflators": deflators, "nav": NAV},
+    )

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from tandem.formats import govuk_date, govuk_datetime, nhs_number, nhs_number_ending
+from tandem.formats import govuk_date, govuk_datetime, money, nhs_number, nhs_number_ending
 
 
 def age(person, today: date | None = None) -> str:
@@ -34,4 +34,5 @@ FILTERS = {
     "nhs_number_ending": nhs_number_ending,
     "age": age,
     "category_labels": category_labels,
+    "money": money,
 }

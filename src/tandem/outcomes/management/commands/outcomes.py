@@ -3,15 +3,17 @@ the shell, as the pages show them (counts only; 1 to 4 as "fewer than 5"), run a
 reads reports, audited as theirs."""
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from tandem.outcomes import selectors
+from tandem.formats import money
+from tandem.outcomes import selectors, value
 from tandem.outcomes.models import Service
-from tandem.partners.models import User
+from tandem.partners.models import Role, User
 
 
 def _date(text: str) -> dt.date:
@@ -32,9 +34,15 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="which", required=True)
         listing = sub.add_parser("services", help="the services and who receives them")
         listing.add_argument("--user", required=True, help="who is asking (reads reports)")
+        loading = sub.add_parser(
+            "deflators", help="load HM Treasury's GDP deflators (its CSV as published)"
+        )
+        loading.add_argument("file", type=Path, help="the release's CSV")
+        loading.add_argument("--user", required=True, help="a partnership analyst")
         for name, text in (
             ("show", "each outcome of a service's framework for a cohort"),
             ("compare", "the matched comparison on the framework's comparison outcome"),
+            ("value", "value for money, gross and net, in the HM Treasury / GMCA method"),
         ):
             p = sub.add_parser(name, help=text)
             p.add_argument("service", help="the service's name")
@@ -54,6 +62,8 @@ class Command(BaseCommand):
         try:
             if options["which"] == "services":
                 return self.services(user)
+            if options["which"] == "deflators":
+                return self.deflators(user, options["file"])
             service = Service.objects.filter(name=options["service"]).first()
             if service is None:
                 names = ", ".join(Service.objects.values_list("name", flat=True))
@@ -148,3 +158,43 @@ class Command(BaseCommand):
                 f"standard deviations ({worst.covariate}; {worst.before:+.2f} before)"
             )
         self.console.print(f"  {r.caution}")
+
+    def deflators(self, user, path: Path) -> None:
+        if user.role not in (Role.PARTNERSHIP_ANALYST, Role.SYSTEM_ADMIN):
+            raise CommandError("Only a partnership analyst or an administrator loads deflators")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise CommandError(f"Cannot read {path}: {e.strerror}") from e
+        try:
+            n = value.deflators_load(text, release=f"{path.name}, loaded by {user.username}")
+        except value.DeflatorFileError as e:
+            for problem in e.problems:
+                self.stderr.write(f"{path.name}: {problem}")
+            raise CommandError(f"Nothing was loaded: {len(e.problems)} problem(s)") from e
+        self.console.print(f"{n} financial years of GDP deflators loaded from {path.name}")
+
+    def value(self, user, service, period) -> None:
+        _, p, a = selectors.service_value(actor=user, service_id=service.pk, **period)
+        if a is None:
+            raise CommandError(f"No value model for {service.name}'s kind of service")
+        if a.problem:
+            raise CommandError(f"No appraisal of {service.name}: {a.problem}")
+        self.console.print(
+            f"{service.name}, spells started {p.started_from} to {p.started_to}; "
+            f"{a.model.name} v{a.model.version}, {a.model.price_year} prices"
+        )
+        self.console.print(
+            f"  {a.figure.outcome.name}: {a.success_words} for {a.success_rate:.1%} of "
+            f"{selectors.small(a.figure.of)}; one success is worth £{a.per_success_ratio} per "
+            f"£1 ({money(a.cost_per_child)} a child)"
+        )
+        for basis, r in a.results.items():
+            self.console.print(
+                f"  {basis}: costs {money(r.costs)}, public value £{r.public_value_roi} per £1 "
+                f"(fiscal £{r.fiscal_roi}), net present value {money(r.npv)}"
+            )
+        if "net" not in a.results:
+            self.console.print(f"  net: not known ({a.deadweight_source})")
+        else:
+            self.console.print(f"  deadweight {a.deadweight:.0%}: {a.deadweight_source}")
