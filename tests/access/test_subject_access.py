@@ -269,3 +269,31 @@ def test_a_parent_s_own_view_on_a_decision_starts_withheld(ig, sar, child, team)
     text = sar_.sar_export_json(actor=ig, sar_id=sar.pk)
     assert "Sntlparent" not in text
     assert "I want to stay at my school." in text
+
+
+def test_services_received_and_questionnaires_are_in_the_response(ig, sar, child):
+    """Issue 23: the spells of services, the SDQ scores (never the licensed questions) and the
+    Outcomes Star readings are the person's information too."""
+    from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, ServiceType, StarReading
+
+    kind = ServiceType.objects.get(pk="family-support")
+    service = Service.objects.create(name="Family help", service_type=kind, aim=kind.aim)
+    ServiceSpell.objects.create(
+        service=service, person=child, started_on=dt.date(2025, 1, 6),
+        ended_on=dt.date(2025, 6, 30), end_reason="completed", recorded_by=ig,
+    )  # fmt: skip
+    SdqRecord.objects.create(
+        person=child, informant="parent", completed_on=dt.date(2025, 2, 1), emotional=4,
+        conduct=2, hyperactivity=5, peer=3, prosocial=8, total=14, recorded_by=ig,
+    )  # fmt: skip
+    StarReading.objects.create(
+        person=child, star="family-star-plus", area="family-routine", reading=4,
+        read_on=dt.date(2025, 1, 6), recorded_by=ig,
+    )  # fmt: skip
+    items = {i.section: i.text for i in sar_.sar_items(actor=ig, sar_id=sar.pk)}
+    assert items["Services received"] == (
+        "Family help, from 6 January 2025, ended 30 June 2025 (completed the service)"
+    )
+    data = sar_.sar_export_json(actor=ig, sar_id=sar.pk)
+    assert "Strengths and Difficulties Questionnaire (parent): total difficulties 14" in data
+    assert "Outcomes Star (family-star-plus), family routine: 4 of 10" in data

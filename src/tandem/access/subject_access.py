@@ -282,6 +282,7 @@ def _assemble(sar: SubjectAccessRequest, actor) -> list[Item]:
             )
         )
     items += _casework_items(person)
+    items += _outcome_items(person)
     items += _consent_items(person)
     seen = AccessEvent.objects.filter(person_id=person.pk).select_related("actor")
     seen = seen.order_by("occurred_at", "id")
@@ -345,6 +346,43 @@ def _casework_items(person) -> list[Item]:
                 Item(f"decision-parent:{d.pk}", "Decisions", when, source,
                      f"Parent's or carer's view: {d.parent_view}", THIRD_PARTY)
             )  # fmt: skip
+    return items
+
+
+def _outcome_items(person) -> list[Item]:
+    """The services the person received and what was measured of them: SDQ scores (never the
+    licensed questions) and Outcomes Star readings."""
+    from tandem.outcomes.models import SdqRecord, ServiceSpell, StarReading
+
+    items = []
+    spells = ServiceSpell.objects.filter(person=person).select_related("service__partner")
+    for s in spells.order_by("started_on"):
+        ended = (
+            f", ended {govuk_date(s.ended_on)} ({s.get_end_reason_display().lower()})"
+            if (s.ended_on)
+            else ""
+        )
+        run_by = s.service.partner.name if s.service.partner else "The partnership"
+        items.append(
+            Item(f"spell:{s.pk}", "Services received", s.started_on, run_by,
+                 f"{s.service.name}, from {govuk_date(s.started_on)}{ended}")
+        )  # fmt: skip
+    for r in SdqRecord.objects.filter(person=person).order_by("completed_on"):
+        scores = ", ".join(
+            f"{name} {getattr(r, name)}"
+            for name in ("emotional", "conduct", "hyperactivity", "peer", "prosocial", "impact")
+            if getattr(r, name) is not None
+        )
+        total = f"total difficulties {r.total}" if r.total is not None else "no total"
+        items.append(
+            Item(f"sdq:{r.pk}", "Questionnaires", r.completed_on, "Shared record",
+                 f"Strengths and Difficulties Questionnaire ({r.informant}): {total}; {scores}")
+        )  # fmt: skip
+    for r in StarReading.objects.filter(person=person).order_by("read_on", "area"):
+        items.append(
+            Item(f"star:{r.pk}", "Questionnaires", r.read_on, "Shared record",
+                 f"Outcomes Star ({r.star}), {r.area.replace('-', ' ')}: {r.reading} of 10")
+        )  # fmt: skip
     return items
 
 

@@ -112,8 +112,10 @@ def _worker(*roles) -> User:
     )
 
 
-def draw_services(*, seed: int, as_of: dt.date) -> Planted:
-    """Write the four services' spells and what follows from them; replaces any earlier draw."""
+def draw_services(*, seed: int, as_of: dt.date, edge_of_care: int | None = None) -> Planted:
+    """Write the four services' spells and what follows from them; replaces any earlier draw.
+    `edge_of_care` asks for a bigger (or smaller) edge-of-care cohort than the seeds' 500: the
+    benchmark's 20,000."""
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     services = _services()
     ServiceSpell.objects.filter(service__in=services.values()).delete()
@@ -200,13 +202,15 @@ def _spells(service, people, starts, ends, reasons, rng, source_user) -> None:
     )
 
 
-def _edge_of_care(rng, service, started_from, started_to, index, as_of) -> tuple[float, int]:
+def _edge_of_care(
+    rng, service, started_from, started_to, index, as_of, size=None
+) -> tuple[float, int]:
     c = _candidates(service, (10, 16), index, as_of)
     worker = _worker(Role.FAMILY_SUPPORT_WORKER, Role.SOCIAL_WORKER)
     # Children never in care; the service picks one child a family.
     eligible = c.filter(pl.col("person_id").is_in(_never_in_care(c)))
     families = _one_a_family(rng, eligible)["person_id"]
-    n = _size(SERVICES[EDGE][3], families.len())
+    n = _size(size or SERVICES[EDGE][3], families.len())
     if n == 0:
         return 0.0, 0
     risk = _risk(eligible)
