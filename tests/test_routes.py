@@ -11,6 +11,7 @@ admin        Django's admin, for system administrators only
 
 import re
 import uuid
+from datetime import date as dt_date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -97,6 +98,10 @@ WEB = {
     "outcomes:value": SIGNED_IN,
     "outcomes:value-pdf": SIGNED_IN,
     "outcomes:unit-costs": SIGNED_IN,
+    "outcomes:child": CHILD,
+    "outcomes:spell-new": CHILD,
+    "outcomes:spell-end": CHILD,
+    "outcomes:sdq-new": CHILD,
     "portal:plan": PORTAL,
     "portal:start": PORTAL,
     "portal:sign-in": PORTAL,
@@ -180,6 +185,7 @@ API = {
     ("GET", "/api/services/{service_id}/value"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/spells"): CHILD,
     ("POST", "/api/children/{child_id}/spells"): CHILD,
+    ("POST", "/api/children/{child_id}/spells/{spell_id}/end"): CHILD,
     # Casework (issue 6)
     ("GET", "/api/cases/mine"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/cases"): CHILD,
@@ -289,7 +295,8 @@ def world():
             "restriction_id": uuid.uuid4(),
             "consent_id": _consent(child, owner_team),
             "episode_id": _care_episode(child, owner_team),
-            "service_id": _service().pk,
+            "service_id": (service := _service()).pk,
+            "spell_id": _spell(service, child).pk,
             "outcome": "care-12",
             "code": "edge-of-care",
         },
@@ -305,6 +312,15 @@ def _service():
     return Service.objects.create(
         name="Edge of care", service_type=kind, aim=kind.aim, framework="edge-of-care"
     )
+
+
+def _spell(service, child):
+    from tandem.outcomes.models import ServiceSpell
+
+    return ServiceSpell.objects.create(
+        service=service, person=child, started_on=dt_date(2024, 1, 8),
+        recorded_by=factories.UserFactory(),
+    )  # fmt: skip
 
 
 def _care_episode(child, team):
@@ -498,6 +514,10 @@ def _valid_body(method, path, world):
         "/api/children/{child_id}/spells": {
             "service_id": "00000000-0000-4000-8000-00000005e71c",
             "started_on": "2024-01-01",
+        },
+        "/api/children/{child_id}/spells/{spell_id}/end": {
+            "ended_on": "2024-06-01",
+            "reason": "completed",
         },
         "/api/children/{child_id}/sdq": {
             "informant": "parent",

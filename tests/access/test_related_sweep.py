@@ -134,7 +134,8 @@ def world():
         "episode_id": _care_episode(child, owner_team),
         # Outcomes (issue 23): the child, the restricted sibling and the mother received a
         # service; its outcome lists name only whom the viewer may see.
-        "service_id": _service_received_by(child, hidden_sibling, mother).pk,
+        "service_id": (service := _service_received_by(child, hidden_sibling, mother)).pk,
+        "spell_id": service.spells.get(person=child).pk,
         "outcome": "breakdown-12",
         "code": "edge-of-care",
     }

@@ -3,6 +3,7 @@ who has no reason to see the record (404, exactly as for an id that does not exi
 ids swapped in from elsewhere (404), by a role that cannot act at all (403), and with no
 credentials (401). Nothing is changed and nothing about the child leaks."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -53,7 +54,16 @@ def world(team, child, front_door, social_worker):
     service = Service.objects.create(  # issue 23: a service the child could receive
         name="Family support", service_type_id="family-support", aim_id="stronger-families"
     )
+    spell = ServiceSpell.objects.create(  # … and one an earlier service they are receiving
+        service=Service.objects.create(
+            name="Parenting", service_type_id="family-support", aim_id="stronger-families"
+        ),
+        person=child,
+        started_on=dt.date(2024, 9, 2),
+        recorded_by=social_worker,
+    )
     return {
+        "spell": spell.pk,
         "flag": flag.pk,
         "consent": consent.pk,
         "service": service.pk,
@@ -250,6 +260,11 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             f"/api/children/{child}/spells",
             {"service_id": str(w["service"]), "started_on": "2025-01-01"},
         ),
+        (
+            "post",
+            f"/api/children/{child}/spells/{w['spell']}/end",
+            {"ended_on": "2025-01-01", "reason": "completed"},
+        ),
     ]
 
 
@@ -261,7 +276,7 @@ ROUTE_IDS = [
     "relationship_create (other_person_id)",
     *CASEWORK_ROUTE_IDS,
     "consent_list", "consent_create", "consent_withdraw",
-    "sdq_list", "sdq_create", "spell_list", "spell_create",
+    "sdq_list", "sdq_create", "spell_list", "spell_create", "spell_end",
 ]  # fmt: skip
 
 
@@ -276,7 +291,7 @@ def _fingerprint() -> tuple:
         Referral.objects.filter(status="submitted").count(),
         list(Consent.objects.values_list("id", "withdrawn_at")),
         SdqRecord.objects.count(),
-        ServiceSpell.objects.count(),
+        list(ServiceSpell.objects.values_list("id", "ended_on")),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
         _casework_state(),
     )
@@ -383,6 +398,7 @@ def test_every_route_is_covered_here(world):
         **{k: f"{{{k}_id}}" for k in CASEWORK_IDS},
         "flag": "{flag_id}",
         "consent": "{consent_id}",
+        "spell": "{spell_id}",
     }
     tested = set()
     for method, path, _ in _all_routes(world):

@@ -13,6 +13,8 @@ from pydantic import ConfigDict, Strict, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
+from tandem.audit.models import Purpose
 from tandem.config.api_support import Id, InputSchema, IsoDate, responses
 from tandem.outcomes import selectors, services
 
@@ -96,6 +98,10 @@ class SdqOut(Schema):
     created_at: datetime
 
 
+def _grant(request, child_id: UUID):
+    return child_grant(actor=request.auth, child_id=child_id, purpose=Purpose.DIRECT_WORK)
+
+
 def _out(record) -> dict:
     return {
         **{f: getattr(record, f) for f in ("id", "informant", "completed_on", "total")},
@@ -110,7 +116,7 @@ def _out(record) -> dict:
 @router.get("/children/{child_id}/sdq", response=responses({200: list[SdqOut]}))
 def sdq_list(request, child_id: UUID):
     """The child's SDQs, oldest first, with each score's band."""
-    return [_out(r) for r in selectors.sdq_trajectory(actor=request.auth, child_id=child_id)]
+    return [_out(r) for r in selectors.sdq_trajectory(grant=_grant(request, child_id))]
 
 
 @router.post("/children/{child_id}/sdq", response=responses({201: SdqOut}))
@@ -189,7 +195,7 @@ def service_list(request):
 @router.get("/children/{child_id}/spells", response=responses({200: list[SpellOut]}))
 def spell_list(request, child_id: UUID):
     """The services the child has received, latest first."""
-    return [_spell(s) for s in selectors.spells_of(actor=request.auth, child_id=child_id)]
+    return [_spell(s) for s in selectors.spells_of(grant=_grant(request, child_id))]
 
 
 @router.post("/children/{child_id}/spells", response=responses({201: SpellOut}))
@@ -202,6 +208,26 @@ def spell_create(request, child_id: UUID, payload: SpellIn):
         started_on=payload.started_on,
     )
     return Status(201, _spell(spell))
+
+
+class SpellEndIn(InputSchema):
+    ended_on: IsoDate
+    reason: Literal["completed", "disengaged", "moved", "stepped_up", "stepped_down", "other"] = (
+        Field(description="Why it ended")
+    )
+
+
+@router.post("/children/{child_id}/spells/{spell_id}/end", response=responses({200: SpellOut}))
+def spell_end(request, child_id: UUID, spell_id: UUID, payload: SpellEndIn):
+    """End an open spell of a service: the date and why (every problem named at once)."""
+    spell = services.spell_end(
+        actor=request.auth,
+        child_id=child_id,
+        spell_id=spell_id,
+        ended_on=payload.ended_on,
+        reason=payload.reason,
+    )
+    return _spell(spell)
 
 
 # --- A service's outcomes, its children and its matched comparison (counts for reports) ------

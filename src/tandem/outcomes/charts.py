@@ -99,3 +99,29 @@ def value_per_pound(appraisal) -> str | None:
         .properties(width=420)
     )
     return svg_src(chart)
+
+
+def sdq_trajectory(records) -> str | None:
+    """Total difficulties over time, a line for each informant (lower is better)."""
+    rows = [
+        {"day": r.completed_on.isoformat(), "total": r.total, "informant": r.informant}
+        for r in records
+        if r.total is not None
+    ]
+    if len(rows) < 2:
+        return None
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y(
+                "total:Q", title="Total difficulties (0 to 40)", scale=alt.Scale(domain=[0, 40])
+            ),
+            color=alt.Color(
+                "informant:N", title="Completed by", legend=alt.Legend(orient="bottom")
+            ),
+        )
+        .properties(width=420, height=220)
+    )
+    return svg_src(chart)

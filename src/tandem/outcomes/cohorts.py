@@ -6,6 +6,7 @@ Every outcome of a child is a pair: `den` (1 when the outcome applies to the chi
 known yet, else 0; for risk factors, how many the child had) and `num` (how many of those went
 the way the outcome counts). A cohort's figure is sum(num) of sum(den)."""
 
+import contextlib
 import dataclasses
 import datetime as dt
 from uuid import UUID
@@ -13,7 +14,7 @@ from uuid import UUID
 import polars as pl
 
 from tandem.care.models import CareEpisode, CareLeaverContact
-from tandem.outcomes.frames import day, frame, table, text, uuid_param
+from tandem.outcomes.frames import day, frame, table, temporary, text, uuid_param
 from tandem.outcomes.frameworks import Framework, Outcome
 from tandem.outcomes.models import ServiceSpell, StarReading
 from tandem.people.models import HouseholdMember, Person
@@ -26,9 +27,21 @@ class Cohort:
     started_from: dt.date
     started_to: dt.date
     as_of: dt.date
+    table: str = ""  # while `held`: the temporary table of its people and start days
+
+    def index_sql(self) -> tuple[str, list]:
+        """Each child of the cohort and the day their first spell in the period started."""
+        return (
+            f"SELECT person_id AS id, MIN(started_on) AS idx FROM {table(ServiceSpell)} "
+            "WHERE service_id = %s AND started_on >= %s AND started_on <= %s "
+            "GROUP BY person_id",
+            [uuid_param(self.service_id), self.started_from, self.started_to],
+        )
 
     def members_sql(self) -> tuple[str, list]:
         """The cohort's people, as a sub-query the database joins against."""
+        if self.table:
+            return f"SELECT id FROM {self.table}", []
         return (
             f"SELECT person_id FROM {table(ServiceSpell)} "
             "WHERE service_id = %s AND started_on >= %s AND started_on <= %s",
@@ -39,15 +52,27 @@ class Cohort:
         return members(self)
 
 
+@contextlib.contextmanager
+def held(group):
+    """`group` (a cohort or a matching pool) with its people in a temporary table while the
+    block runs: every query of the computation joins it."""
+    if group.table:
+        yield group
+        return
+    with temporary(*group.index_sql()) as name:
+        yield dataclasses.replace(group, table=name)
+
+
 def members(cohort: Cohort) -> pl.DataFrame:
     """One row a child: the first spell of the service started in the period."""
     sql, params = cohort.members_sql()
+    window = [uuid_param(cohort.service_id), cohort.started_from, cohort.started_to]
     spells = frame(
         f"SELECT {text('s.person_id')}, s.started_on, s.ended_on, p.date_of_birth "
         f"FROM {table(ServiceSpell)} s JOIN {table(Person)} p ON p.id = s.person_id "
         f"WHERE s.person_id IN ({sql}) AND s.service_id = %s "
         "AND s.started_on >= %s AND s.started_on <= %s",
-        [*params, *params],
+        [*params, *window],
         {"person_id": pl.String, "start": pl.Date, "end": pl.Date, "born": pl.Date},
     )
     return spells.sort("person_id", "start").unique("person_id", keep="first", maintain_order=True)

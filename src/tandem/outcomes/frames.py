@@ -2,6 +2,10 @@
 one query, one frame, never a Python loop over rows. Ids come back as text (the database's own
 form) and dates as dates, on SQLite and PostgreSQL alike."""
 
+import contextlib
+import uuid
+from collections.abc import Iterator
+
 import polars as pl
 from django.db import connection
 
@@ -47,3 +51,40 @@ def frame(sql: str, params, schema: dict[str, pl.DataType]) -> pl.DataFrame:
         else pl.col(name).cast(pl.Date)
         for name in dates
     )
+
+
+def date_param() -> str:
+    """A date parameter as a date in a select list (SQLite keeps dates as ISO text)."""
+    return "CAST(%s AS DATE)" if is_postgres() else "%s"
+
+
+@contextlib.contextmanager
+def temporary(sql: str, params) -> Iterator[str]:
+    """The rows of `sql` (columns `id`, `idx`: a person and the day they are read as of) as a
+    temporary table indexed on `id`, so that the several queries of one computation join a
+    group of people once instead of working it out each time; dropped afterwards."""
+    name = f"tandem_group_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+        cursor.execute(f"CREATE INDEX {name}_id ON {name} (id)")
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+@contextlib.contextmanager
+def temporary_rows(rows: list[tuple[str, object]]) -> Iterator[str]:
+    """`temporary` for people and days already in hand: (id as the database's text, day)."""
+    name = f"tandem_group_{uuid.uuid4().hex[:12]}"
+    kind, value = ("uuid", "CAST(%s AS uuid)") if is_postgres() else ("char(32)", "%s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} (id {kind}, idx date)")
+        cursor.executemany(f"INSERT INTO {name} VALUES ({value}, %s)", rows)
+        cursor.execute(f"CREATE INDEX {name}_id ON {name} (id)")
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")

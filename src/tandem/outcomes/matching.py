@@ -11,8 +11,10 @@ service, matched on a propensity score, and the effect on one outcome with its 9
 - Balance: standardised mean differences of every covariate before and after, over the
   pre-matching standard deviation; the estimate is withheld if any stays at 0.1 or more, or if
   fewer than `MIN_MATCHED` children are matched.
-- The effect is the difference in the outcome's rate (the effect on those treated), with a
-  normal interval whose comparison variance counts the weight each comparison child carries.
+- The effect is the difference in the outcome's rate (the effect on those treated), less what
+  is left of the covariates' differences after matching as a linear model of the outcome among
+  the comparison children prices it (Abadie and Imbens' bias correction), with a normal
+  interval whose comparison variance counts the weight each comparison child carries.
 
 Comparison children's "start" is the cohort's median start date: their covariates and outcome
 are read as of that day.
@@ -29,7 +31,7 @@ import statsmodels.api as sm
 
 from tandem.care.models import CareEpisode
 from tandem.outcomes import cohorts
-from tandem.outcomes.frames import day, frame, table, text, uuid_param
+from tandem.outcomes.frames import date_param, day, frame, table, text, uuid_param
 from tandem.outcomes.frameworks import Framework
 from tandem.outcomes.models import ServiceSpell
 from tandem.people.models import HouseholdMember, Person
@@ -70,17 +72,25 @@ class Pool:
     ages: tuple[int, int]
     index: dt.date
     as_of: dt.date
+    table: str = ""  # while `held`: the temporary table of its people
 
-    def members_sql(self) -> tuple[str, list]:
+    def index_sql(self) -> tuple[str, list]:
         youngest, oldest = self.ages
         born_after = _years_before(self.index, oldest + 1)
         born_by = _years_before(self.index, youngest)
         return (
-            f"SELECT id FROM {table(Person)} WHERE is_child = %s AND date_of_birth > %s "
-            "AND date_of_birth <= %s AND (died_on IS NULL OR died_on > %s) AND id NOT IN "
+            f"SELECT id, {date_param()} AS idx FROM {table(Person)} WHERE is_child = %s "
+            "AND date_of_birth > %s AND date_of_birth <= %s "
+            "AND (died_on IS NULL OR died_on > %s) AND id NOT IN "
             f"(SELECT person_id FROM {table(ServiceSpell)} WHERE service_id = %s)",
-            [True, born_after, born_by, self.index, uuid_param(self.service_id)],
+            [self.index, True, born_after, born_by, self.index, uuid_param(self.service_id)],
         )
+
+    def members_sql(self) -> tuple[str, list]:
+        if self.table:
+            return f"SELECT id FROM {self.table}", []
+        sql, params = self.index_sql()
+        return f"SELECT id FROM ({sql}) pool", params
 
     def members(self) -> pl.DataFrame:
         sql, params = self.members_sql()
@@ -98,17 +108,21 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def covariates(group, base: pl.DataFrame) -> pl.DataFrame:
+def covariates(group, base: pl.DataFrame, *, household: bool = False) -> pl.DataFrame:
     """`base` (person_id, start, born) with what the record knew on each child's start day:
-    the columns the score is fitted on, and `household`. The database joins and filters; the
-    prior referrals, reasons and decisions are counted here, by Polars."""
-    sql, params = group.members_sql()
+    the columns the score is fitted on (and, asked, a `household` of each). `group` is `held`:
+    the database joins its table and counts; Polars puts the pieces together."""
+    t = group.table
+    family = (
+        f", (SELECT MIN({text('h.household_id')}) FROM {table(HouseholdMember)} h "
+        "WHERE h.person_id = p.id)"
+        if household
+        else ", NULL"
+    )
     people = frame(
-        f"SELECT {text('p.id')}, p.sex, p.ethnicity, p.postcode, "
-        f"(SELECT MIN({text('h.household_id')}) FROM {table(HouseholdMember)} h "
-        "WHERE h.person_id = p.id) "
-        f"FROM {table(Person)} p WHERE p.id IN ({sql})",
-        params,
+        f"SELECT {text('p.id')}, p.sex, p.ethnicity, p.postcode{family} "
+        f"FROM {table(Person)} p JOIN {t} ON {t}.id = p.id",
+        [],
         {
             "person_id": pl.String,
             "sex": pl.String,
@@ -117,45 +131,36 @@ def covariates(group, base: pl.DataFrame) -> pl.DataFrame:
             "household": pl.String,
         },
     )
-    referrals = frame(
-        f"SELECT {text('r.child_id')}, {text('r.id')}, {day('r.received_at')}, rr.reason, "
-        "d.decision "
-        f"FROM {table(Referral)} r "
+    # Earlier referrals and their reasons, counted by the database: one row a child referred.
+    flags = ", ".join(
+        f"MAX(CASE WHEN rr.reason = %s THEN 1 ELSE 0 END) AS reason_{r.value}" for r in REASONS
+    )
+    referred = frame(
+        f"SELECT {text('r.child_id')}, COUNT(DISTINCT r.id), {flags} "
+        f"FROM {table(Referral)} r JOIN {t} ON {t}.id = r.child_id "
         f"LEFT JOIN {table(ReferralReason)} rr ON rr.referral_id = r.id "
-        f"LEFT JOIN {table(ThresholdDecision)} d ON d.referral_id = r.id "
-        f"WHERE r.child_id IN ({sql})",
-        params,
-        {
-            "person_id": pl.String,
-            "referral": pl.String,
-            "received": pl.Date,
-            "reason": pl.String,
-            "decision": pl.String,
-        },
+        f"WHERE r.received_at < {t}.idx GROUP BY r.child_id",
+        [r.value for r in REASONS],
+        {"person_id": pl.String, "referrals": pl.Int64}
+        | {f"reason_{r.value}": pl.Int64 for r in REASONS},
+    )
+    decided = frame(
+        f"SELECT {text('r.child_id')}, {day('d.decided_at')}, d.decision "
+        f"FROM {table(ThresholdDecision)} d JOIN {table(Referral)} r ON r.id = d.referral_id "
+        f"JOIN {t} ON {t}.id = r.child_id WHERE d.decided_at < {t}.idx",
+        [],
+        {"person_id": pl.String, "decided": pl.Date, "decision": pl.String},
+    )
+    levels = (
+        decided.sort("decided")
+        .group_by("person_id")
+        .agg(pl.col("decision").last().replace_strict(LEVELS, default=0).alias("level"))
     )
     care = frame(
-        f"SELECT {text('child_id')}, started_on, ended_on FROM {table(CareEpisode)} "
-        f"WHERE child_id IN ({sql})",
-        params,
+        f"SELECT {text('e.child_id')}, e.started_on, e.ended_on FROM {table(CareEpisode)} e "
+        f"JOIN {t} ON {t}.id = e.child_id",
+        [],
         {"person_id": pl.String, "e_start": pl.Date, "e_end": pl.Date},
-    )
-    prior = (
-        base.select("person_id", "start")
-        .join(referrals, on="person_id")
-        .filter(pl.col("received") < pl.col("start"))
-    )
-    counted = (
-        prior.sort("received")
-        .group_by("person_id")
-        .agg(
-            pl.col("referral").n_unique().alias("referrals"),
-            pl.col("decision")
-            .drop_nulls()
-            .last()
-            .replace_strict(LEVELS, default=0)
-            .alias("level"),
-            *[(pl.col("reason") == r.value).any().alias(f"reason_{r.value}") for r in REASONS],
-        )
     )
     was = (
         base.select("person_id", "start")
@@ -169,9 +174,10 @@ def covariates(group, base: pl.DataFrame) -> pl.DataFrame:
             ).any(),
         )
     )
-    out = (
+    return (
         base.join(people, on="person_id", how="left")
-        .join(counted, on="person_id", how="left")
+        .join(referred, on="person_id", how="left")
+        .join(levels, on="person_id", how="left")
         .join(was, on="person_id", how="left")
         .with_columns(
             age=(pl.col("start") - pl.col("born")).dt.total_days() / 365.25,
@@ -183,9 +189,8 @@ def covariates(group, base: pl.DataFrame) -> pl.DataFrame:
             was_in_care=pl.col("was_in_care").fill_null(False),
             in_care=pl.col("in_care").fill_null(False),
         )
-        .with_columns(pl.col("^reason_.*$").fill_null(False))
+        .with_columns(pl.col("^reason_.*$").fill_null(0).cast(pl.Boolean))
     )
-    return out
 
 
 def design(frame_: pl.DataFrame, areas: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -266,14 +271,15 @@ def compare(
     default)."""
     spec = framework.comparison
     code = outcome or spec.outcome
-    treated = cohorts.per_child(cohort, framework)
-    if treated.is_empty():
-        return _withheld(code, "No child in the cohort")
-    index = treated["start"].sort()[treated.height // 2]
-    pool_group = Pool(cohort.service_id, spec.ages, index, cohort.as_of)
-    pool = cohorts.per_child(pool_group, framework)
-    treated = covariates(cohort, treated).filter(pl.col(f"{code}.den") > 0)
-    pool = covariates(pool_group, pool).filter(pl.col(f"{code}.den") > 0)
+    with cohorts.held(cohort) as cohort:
+        treated = cohorts.per_child(cohort, framework)
+        if treated.is_empty():
+            return _withheld(code, "No child in the cohort")
+        index = treated["start"].sort()[treated.height // 2]
+        with cohorts.held(Pool(cohort.service_id, spec.ages, index, cohort.as_of)) as pool_group:
+            pool = cohorts.per_child(pool_group, framework)
+            pool = covariates(pool_group, pool).filter(pl.col(f"{code}.den") > 0)
+        treated = covariates(cohort, treated).filter(pl.col(f"{code}.den") > 0)
     return estimate(treated, pool, code)
 
 
@@ -349,7 +355,13 @@ def estimate(treated: pl.DataFrame, pool: pl.DataFrame, code: str) -> Comparison
             **base,
         )
     var0 = p0 * (1 - p0) * float((weights**2).sum()) / m**2
-    return Comparison(**base, effect=_difference(float(p1), m, float(p0), var0))
+    # Bias correction (Abadie and Imbens 2011): what is left of the covariates' differences
+    # after matching, priced by a linear model of the outcome among the comparison children.
+    design0 = sm.add_constant(x0, has_constant="add")
+    fitted = np.linalg.lstsq(design0, y0, rcond=None)[0]
+    mu1 = sm.add_constant(x1[matched], has_constant="add") @ fitted
+    correction = float(mu1.mean() - np.average(design0 @ fitted, weights=weights))
+    return Comparison(**base, effect=_difference(float(p1), m, float(p0) + correction, var0))
 
 
 def _nearest(l1: np.ndarray, l0: np.ndarray, caliper: float) -> tuple[np.ndarray, np.ndarray]:

@@ -7,28 +7,33 @@ from datetime import date, timedelta
 from uuid import UUID
 
 import polars as pl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from tandem.access.categories import Category
 from tandem.access.checks import require_role
 from tandem.access.errors import NotFound
-from tandem.access.grants import child_grant
 from tandem.access.policies import Action, visible_children_q
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.outcomes import cohorts, matching, sdq
 from tandem.outcomes.frameworks import framework
 from tandem.outcomes.models import Deflator, SdqRecord, Service, ServiceSpell, UnitCost
-from tandem.outcomes.services import health_grant
+from tandem.outcomes.services import NOT_SHARED
 from tandem.paging import page_of
 from tandem.people.models import Person
 
 
-def sdq_trajectory(*, actor, child_id: UUID) -> list[SdqRecord]:
-    grant = health_grant(actor=actor, child_id=child_id)
-    records = list(SdqRecord.objects.filter(person_id=child_id).select_related("recorded_by"))
+def sdq_trajectory(*, grant) -> list[SdqRecord]:
+    """The child's SDQs, oldest first: health information, so only under a grant that sees the
+    child's health category."""
+    if not grant.sees(Category.HEALTH):
+        raise PermissionDenied(NOT_SHARED)
+    records = list(
+        SdqRecord.objects.filter(person_id=grant.child_id).select_related("recorded_by")
+    )
     grant.audit("sdq", action=AuditAction.LIST, detail={"records": len(records)})
     return records
 
@@ -47,11 +52,12 @@ def services_all(*, actor) -> list[Service]:
     return list(Service.objects.select_related("service_type", "aim", "partner"))
 
 
-def spells_of(*, actor, child_id: UUID) -> list[ServiceSpell]:
+def spells_of(*, grant) -> list[ServiceSpell]:
     """The services a child has received, latest first."""
-    grant = child_grant(actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK)
     spells = list(
-        ServiceSpell.objects.filter(person_id=child_id).select_related("service", "recorded_by")
+        ServiceSpell.objects.filter(person_id=grant.child_id).select_related(
+            "service", "recorded_by"
+        )
     )
     grant.audit("service_spell", action=AuditAction.LIST, detail={"spells": len(spells)})
     return spells

@@ -1,18 +1,30 @@
 """The outcomes pages: the partnership's services, each one's outcomes for a cohort (a chart
 and its table), the children behind a figure (named only as the record allows), the matched
-comparison, and the rules of each outcome framework."""
+comparison, the value for money (and its PDF), the rules of each outcome framework; and, on a
+child's record, the services they received and their SDQs."""
 
 from urllib.parse import urlencode
+from uuid import UUID
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tandem.access.categories import Category
+from tandem.access.errors import NotFound
+from tandem.access.grants import child_grant
+from tandem.access.policies import Action
+from tandem.audit.models import Purpose
 from tandem.outcomes import charts, selectors
-from tandem.outcomes.forms import PeriodForm
+from tandem.outcomes import services as writes
+from tandem.outcomes.forms import PeriodForm, SdqForm, SpellEndForm, SpellStartForm
 from tandem.outcomes.frameworks import framework
+from tandem.outcomes.models import ServiceSpell
+from tandem.people.selectors import child_get
 from tandem.web.decorators import page
 from tandem.web.views.common import page_number, paged
 
@@ -199,3 +211,118 @@ def unit_costs(request):
         "outcomes/unit_costs.html",
         {"costs": costs, "deflators": deflators, "nav": NAV},
     )
+
+
+# --- A child's services and measures (a section of the child's record) ----------------------
+def _child(request, child_id, action=Action.VIEW_CHILD):
+    grant = child_grant(
+        actor=request.user, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=action
+    )
+    return grant, child_get(grant=grant)
+
+
+@page
+def child_services(request, child_id):
+    grant, child = _child(request, child_id)
+    spells = selectors.spells_of(grant=grant)
+    sdqs = selectors.sdq_trajectory(grant=grant) if grant.sees(Category.HEALTH) else None
+    return render(
+        request,
+        "outcomes/child.html",
+        {
+            "child": child,
+            "section": "services",
+            "spells": spells,
+            "sdqs": [(r, selectors.bands(r)) for r in sdqs or []],
+            "health_shared": sdqs is not None,
+            "chart": charts.sdq_trajectory(sdqs) if sdqs else None,
+            "may_edit": grant.may(Action.EDIT_CHILD),
+        },
+    )
+
+
+def _posted(request):
+    """The form's data on a POST (even an empty one, which must show every error)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _child_form(request, child, form, title: str, button: str, write, names=None):
+    """A form on the child's services page: on a valid POST, `write(form.cleaned_data)`; the
+    service's errors go on the fields they name, all at once."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_errors(e, names)
+        else:
+            messages.success(request, f"{title}: done")
+            return redirect("outcomes:child", child_id=child.pk)
+    return render(
+        request,
+        "outcomes/child_form.html",
+        {"child": child, "form": form, "title": title, "button": button},
+    )
+
+
+@page
+def spell_new(request, child_id):
+    _, child = _child(request, child_id, Action.EDIT_CHILD)
+    form = SpellStartForm(_posted(request), services=selectors.services_all(actor=request.user))
+
+    def write(data):
+        writes.spell_start(
+            actor=request.user,
+            child_id=child.pk,
+            service_id=UUID(data["service"]),
+            started_on=data["started_on"],
+        )
+
+    return _child_form(
+        request,
+        child,
+        form,
+        "Record a service the child started",
+        "Record it",
+        write,
+        {"service_id": "service"},
+    )
+
+
+@page
+def spell_end(request, child_id, spell_id):
+    _, child = _child(request, child_id, Action.EDIT_CHILD)
+    form = SpellEndForm(_posted(request))
+
+    def write(data):
+        writes.spell_end(
+            actor=request.user,
+            child_id=child.pk,
+            spell_id=spell_id,
+            ended_on=data["ended_on"],
+            reason=data["reason"],
+        )
+
+    if not ServiceSpell.objects.filter(
+        pk=spell_id, person_id=child.pk, ended_on__isnull=True
+    ).exists():
+        raise NotFound("No open spell with that id for this child")
+    return _child_form(request, child, form, "End the service", "End it", write)
+
+
+@page
+def sdq_new(request, child_id):
+    grant, child = _child(request, child_id, Action.EDIT_CHILD)
+    if not grant.sees(Category.HEALTH):
+        raise PermissionDenied(writes.NOT_SHARED)
+    form = SdqForm(_posted(request))
+
+    def write(data):
+        writes.sdq_record(
+            actor=request.user, child_id=child.pk, informant=data["informant"],
+            completed_on=data["completed_on"], answers=data["answers"], scores=data["scores"],
+            difficulties=int(data["difficulties"]) if data["difficulties"] else None,
+        )  # fmt: skip
+
+    names = {f"answers.{i}": f"item_{i}" for i in range(1, 26)}
+    names |= {f"scores.{n}": f"score_{n}" for n in writes.SCALE_NAMES}
+    return _child_form(request, child, form, "Record an SDQ", "Record the SDQ", write, names)

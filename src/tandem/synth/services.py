@@ -31,7 +31,8 @@ from django.db import transaction
 
 from tandem.access.models import Involvement
 from tandem.care.models import CareLeaverContact
-from tandem.outcomes import matching
+from tandem.outcomes import cohorts, matching
+from tandem.outcomes.frames import temporary_rows
 from tandem.outcomes.frameworks import framework
 from tandem.outcomes.models import Service, ServiceSpell, ServiceType, StarReading
 from tandem.partners.models import Partner, PartnerKind, Role, User
@@ -125,7 +126,7 @@ def draw_services(*, seed: int, as_of: dt.date, edge_of_care: int | None = None)
     sizes = {}
     with transaction.atomic():
         effect, sizes[EDGE] = _edge_of_care(
-            rng, services[EDGE], started_from, started_to, index, as_of
+            rng, services[EDGE], started_from, started_to, index, as_of, edge_of_care
         )
         for name in (IFS, USUAL):
             sizes[name] = _family_support(
@@ -141,8 +142,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 def _candidates(service: Service, ages, index: dt.date, as_of: dt.date) -> pl.DataFrame:
     """Children of `ages` on `index`, with what the record knew then (`matching.covariates`)."""
-    pool = matching.Pool(service.pk, ages, index, as_of)
-    return matching.covariates(pool, pool.members())
+    with cohorts.held(matching.Pool(service.pk, ages, index, as_of)) as pool:
+        return matching.covariates(pool, pool.members(), household=True)
 
 
 def _risk(c: pl.DataFrame) -> np.ndarray:
@@ -202,6 +203,20 @@ def _spells(service, people, starts, ends, reasons, rng, source_user) -> None:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Starts:
+    """Children each read as of their own day (a `held` group for `matching.covariates`)."""
+
+    table: str
+
+
+def _at_own_start(rows: pl.DataFrame) -> pl.DataFrame:
+    """`matching.covariates` of each (person_id, start, born): what the record knew on the day
+    each child would start, as an evaluator reads a child who did."""
+    with temporary_rows(list(rows.select("person_id", "start").iter_rows())) as name:
+        return matching.covariates(_Starts(name), rows.select("person_id", "start", "born"))
+
+
 def _edge_of_care(
     rng, service, started_from, started_to, index, as_of, size=None
 ) -> tuple[float, int]:
@@ -213,16 +228,26 @@ def _edge_of_care(
     n = _size(size or SERVICES[EDGE][3], families.len())
     if n == 0:
         return 0.0, 0
-    risk = _risk(eligible)
+    # Each family's day it would start: the service picks on what the record knew then.
+    days = (started_to - started_from).days + 1
+    starts = [
+        started_from + dt.timedelta(days=int(d)) for d in rng.integers(0, days, eligible.height)
+    ]
+    own = _at_own_start(eligible.select("person_id", "born").with_columns(start=pl.Series(starts)))
+    risk_then = _risk(own)
     weights = (
-        np.exp(SELECTION * (risk - risk.max()))
+        np.exp(SELECTION * (risk_then - risk_then.max()))
         * eligible["person_id"].is_in(families.to_list()).to_numpy()
     )
     picked = rng.choice(eligible.height, n, replace=False, p=weights / weights.sum())
     treated = np.zeros(eligible.height, bool)
     treated[picked] = True
+    # Care entry within a year: the picked by their risk on their day, the rest by theirs on
+    # `index` (the day a comparison reads them), with one scale, set so the picked average
+    # UNTREATED.
+    risk = np.where(treated, risk_then, _risk(eligible))
     shift_low, shift_high = -20.0, 20.0
-    for _ in range(60):  # p0 averages UNTREATED over the picked
+    for _ in range(60):
         shift = (shift_low + shift_high) / 2
         if _sigmoid(risk[treated] + shift).mean() < UNTREATED:
             shift_low = shift
@@ -232,7 +257,7 @@ def _edge_of_care(
     p1 = p0 * TREATED / UNTREATED
     effect = float((p1 - p0)[treated].mean())
     ids = eligible["person_id"].to_list()
-    starts = _days(rng, started_from, n, 0, (started_to - started_from).days + 1)
+    starts = [starts[i] for i in picked]
     ends = [
         s + dt.timedelta(days=int(d))
         for s, d in zip(starts, rng.integers(90, 270, n), strict=True)
