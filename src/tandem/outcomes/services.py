@@ -16,6 +16,7 @@ from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.outcomes import sdq
 from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, SpellEnd
+from tandem.people.ages import age_on
 from tandem.people.models import Person
 
 SCALE_NAMES = (*sdq.SCALES, "impact")
@@ -27,12 +28,6 @@ def health_grant(*, actor, child_id: UUID, action: Action = Action.VIEW_CHILD):
     if not grant.sees(Category.HEALTH):
         raise PermissionDenied(NOT_SHARED)
     return grant
-
-
-def _age_on(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 @transaction.atomic
@@ -59,8 +54,7 @@ def sdq_record(
         errors["completed_on"] = "The date it was completed must be today or in the past"
     elif informant == sdq.Informant.SELF:
         born = Person.objects.filter(pk=child_id).values_list("date_of_birth", flat=True).first()
-        age = _age_on(born, completed_on)
-        if age is not None and not 11 <= age <= 17:
+        if born is not None and not 11 <= age_on(born, completed_on) <= 17:
             errors["informant"] = "The self-report SDQ is for young people aged 11 to 17"
     if (answers is None) == (scores is None):
         errors["answers"] = "Give the answers to the 25 items, or the scores, not both"

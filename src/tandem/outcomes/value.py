@@ -222,7 +222,9 @@ def _priced(lines, price_year: str) -> list[Priced]:
     ]
 
 
-def _deadweight(model, service, cohort, fw, success: Decimal) -> tuple[Decimal | None, str]:
+def _deadweight(
+    model, service, cohort, fw, success: Decimal, compared=None
+) -> tuple[Decimal | None, str]:
     outcome = fw.get(model.outcome)
     if model.deadweight == "none":
         return Decimal(0), "none taken off (the value model says every success is the service's)"
@@ -243,7 +245,8 @@ def _deadweight(model, service, cohort, fw, success: Decimal) -> tuple[Decimal |
         return cba.deadweight_from_comparison(
             success, theirs_success
         ), f"{other.name}: {theirs_success:.0%} over the same period"
-    compared = matching.compare(cohort, fw, model.outcome)
+    if compared is None or compared.outcome != model.outcome:
+        compared = matching.compare(cohort, fw, model.outcome)
     if compared.effect is None:
         return None, f"the matched comparison gave no estimate ({compared.withheld})"
     p0 = Decimal(str(compared.matched_rate))
@@ -253,9 +256,10 @@ def _deadweight(model, service, cohort, fw, success: Decimal) -> tuple[Decimal |
     ), f"matched comparison: {theirs_success:.0%} of matched children"
 
 
-def appraise_service(service: Service, period, as_of) -> Appraisal | None:
+def appraise_service(service: Service, period, as_of, compared=None) -> Appraisal | None:
     """The service's value for money over the cohort of `period`, or None when its kind has no
-    value model."""
+    value model. `compared`: the cohort's matched comparison when it has been made already (an
+    evaluation makes it once)."""
     model = value_models().get(service.framework)
     if model is None:
         return None
@@ -294,7 +298,7 @@ def appraise_service(service: Service, period, as_of) -> Appraisal | None:
         )
     rate = Decimal(figure.count) / Decimal(figure.of)
     success = rate if fw.get(model.outcome).higher_is_better else 1 - rate
-    deadweight, source = _deadweight(model, service, cohort, fw, success)
+    deadweight, source = _deadweight(model, service, cohort, fw, success, compared)
     bias = OPTIMISM_BIAS[model.evidence_grade]
     cost_lines = [cba.Cost(year=0, amount=p.each * figure.of, agency=p.line.agency) for p in costs]
 

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from collections import Counter
 
-from tandem.returns.validation import age_on, births, code_rule, day, rule
+from tandem.people.ages import age_on
+from tandem.returns.validation import births, code_rule, day, rule
 
 # Field validity: the field holds a code from the collection year's list.
 code_rule(

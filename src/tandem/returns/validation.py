@@ -114,10 +114,6 @@ def day(text: str) -> dt.date | None:
         return None
 
 
-def age_on(dob: dt.date, on: dt.date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
 def births(ret: Ssda903) -> dict[str, dt.date | None]:
     return {h["CHILD"]: day(h["DOB"]) for h in ret.tables["Header"]}
 

@@ -64,6 +64,10 @@ SECOND_READING = 0.92  # families assessed at the end as well as the start
 SUITABLE, EET = 0.97, 0.56
 
 
+class AlreadyDrawn(Exception):
+    pass
+
+
 @dataclasses.dataclass
 class Planted:
     """What was planted: the effect a comparison should find, and each cohort's size."""
@@ -114,12 +118,16 @@ def _worker(*roles) -> User:
 
 
 def draw_services(*, seed: int, as_of: dt.date, edge_of_care: int | None = None) -> Planted:
-    """Write the four services' spells and what follows from them; replaces any earlier draw.
-    `edge_of_care` asks for a bigger (or smaller) edge-of-care cohort than the seeds' 500: the
-    benchmark's 20,000."""
+    """Write the four services' spells and what follows from them (periods of care, moves,
+    readings, leavers' contacts), once, on a partnership just built. `edge_of_care` asks for a
+    bigger (or smaller) edge-of-care cohort than the seeds' 500: the benchmark's 20,000."""
     rng = np.random.default_rng([seed, 2**20 + 1, STAGE])
     services = _services()
-    ServiceSpell.objects.filter(service__in=services.values()).delete()
+    if ServiceSpell.objects.filter(service__in=services.values()).exists():
+        raise AlreadyDrawn(
+            "The seeds' services were drawn on this partnership already: build it again "
+            "(tandem synth --replace --services) to draw them afresh"
+        )
     started_from = _years_before(as_of, 3)
     started_to = _years_before(as_of, 2)
     index = started_from + (started_to - started_from) / 2

@@ -156,7 +156,7 @@ class Command(BaseCommand):
         if options["services"]:
             from tandem.synth.services import draw_services
 
-            planted = draw_services(seed=run.seed, as_of=run.as_of)
+            planted = draw_services(seed=run.seed, as_of=run.as_of)  # on the build just made
             for name, size in planted.sizes.items():
                 console.print(f"{name}: {size:,} receiving it")
             console.print(
