@@ -50,7 +50,7 @@ def test_a_board_member_reads_a_service_s_evidence(page, axe, partnership):
     expect(page.locator("h2").first).to_contain_text("Gross: £")
     axe(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as PDF").click()
+        page.get_by_role("button", name="Download as PDF").click()
     assert download.value.suggested_filename.endswith("-value-for-money.pdf")
     page.goto("/outcomes/")
     page.get_by_role("link", name="New Directions edge of care").click()
@@ -76,7 +76,7 @@ def test_a_social_worker_records_an_sdq(page, axe, db):
     page.goto(f"/outcomes/children/{child.pk}/services")
     expect(page.locator("h1")).to_contain_text("Robin")
     axe(page)
-    page.get_by_role("link", name="Record an SDQ").click()
+    page.get_by_role("button", name="Record an SDQ").click()
     page.get_by_role("button", name="Record the SDQ").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose who completed it")
     axe(page)
