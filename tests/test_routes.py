@@ -186,6 +186,8 @@ API = {
     ("GET", "/api/children/{child_id}/spells"): CHILD,
     ("POST", "/api/children/{child_id}/spells"): CHILD,
     ("POST", "/api/children/{child_id}/spells/{spell_id}/end"): CHILD,
+    ("GET", "/api/children/{child_id}/star-readings"): CHILD,
+    ("POST", "/api/children/{child_id}/star-readings"): CHILD,
     # Casework (issue 6)
     ("GET", "/api/cases/mine"): SIGNED_IN,
     ("GET", "/api/children/{child_id}/cases"): CHILD,
@@ -514,6 +516,11 @@ def _valid_body(method, path, world):
         "/api/children/{child_id}/spells": {
             "service_id": "00000000-0000-4000-8000-00000005e71c",
             "started_on": "2024-01-01",
+        },
+        "/api/children/{child_id}/star-readings": {
+            "star": "family-star-plus",
+            "read_on": "2024-06-01",
+            "readings": {"family-routine": 4},
         },
         "/api/children/{child_id}/spells/{spell_id}/end": {
             "ended_on": "2024-06-01",

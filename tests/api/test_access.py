@@ -12,7 +12,7 @@ from tandem.access.models import Consent
 from tandem.access.services import consent_record
 from tandem.audit.models import AccessEvent
 from tandem.config.api import api as tandem_api
-from tandem.outcomes.models import SdqRecord, Service, ServiceSpell
+from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, StarReading
 from tandem.partners.models import Role
 from tandem.people.models import HouseholdMember, Relationship
 from tandem.referrals.models import Referral
@@ -265,6 +265,12 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
             f"/api/children/{child}/spells/{w['spell']}/end",
             {"ended_on": "2025-01-01", "reason": "completed"},
         ),
+        ("get", f"/api/children/{child}/star-readings", None),
+        (
+            "post",
+            f"/api/children/{child}/star-readings",
+            {"star": "family-star-plus", "read_on": "2025-01-01", "readings": {"home-money": 3}},
+        ),
     ]
 
 
@@ -277,6 +283,7 @@ ROUTE_IDS = [
     *CASEWORK_ROUTE_IDS,
     "consent_list", "consent_create", "consent_withdraw",
     "sdq_list", "sdq_create", "spell_list", "spell_create", "spell_end",
+    "star_reading_list", "star_reading_create",
 ]  # fmt: skip
 
 
@@ -292,6 +299,7 @@ def _fingerprint() -> tuple:
         list(Consent.objects.values_list("id", "withdrawn_at")),
         SdqRecord.objects.count(),
         list(ServiceSpell.objects.values_list("id", "ended_on")),
+        StarReading.objects.count(),
         list(AccessEvent.objects.exclude(action="denied").values_list("id", flat=True)),
         _casework_state(),
     )

@@ -118,3 +118,33 @@ def test_without_the_health_category_the_sdq_is_refused(
     answer = with_token(social_worker).get(f"/api/children/{child.pk}/sdq")
     assert answer.status_code == 403
     assert "health information is not shared with you" in answer.json()["detail"]
+
+
+def test_an_outcomes_star_assessment_is_recorded_by_codes_and_every_problem_named(
+    social_worker, child, with_token
+):
+    api = with_token(social_worker)
+    bad = api.post(
+        f"/api/children/{child.pk}/star-readings",
+        {"star": "family-star-plus", "read_on": "2999-01-01", "readings": {"home-money": 11}},
+    )
+    assert bad.status_code == 422
+    fields = {tuple(e["loc"])[-1] for e in bad.json()["detail"]}
+    assert "home-money" in fields
+    bad = api.post(
+        f"/api/children/{child.pk}/star-readings",
+        {"star": "family-star-plus", "read_on": "2999-01-01", "readings": {"home-money": 3}},
+    )
+    assert bad.status_code == 422
+    assert "read_on" in {tuple(e["loc"])[-1] for e in bad.json()["detail"]}
+    made = api.post(
+        f"/api/children/{child.pk}/star-readings",
+        {"star": "family-star-plus", "read_on": "2025-01-06",
+         "readings": {"home-money": 3, "family-routine": 5}},
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    listed = api.get(f"/api/children/{child.pk}/star-readings").json()
+    assert [(r["area"], r["reading"]) for r in listed] == [
+        ("family-routine", 5),
+        ("home-money", 3),
+    ]

@@ -230,6 +230,54 @@ def spell_end(request, child_id: UUID, spell_id: UUID, payload: SpellEndIn):
     return _spell(spell)
 
 
+Reading = Annotated[int, Strict(False), Field(ge=1, le=10)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+class StarIn(InputSchema):
+    star: Code = Field(description="The star's code, e.g. family-star-plus")
+    edition: str = Field("", max_length=20)
+    read_on: IsoDate
+    readings: dict[Code, Reading] = Field(
+        description="Each area's code (e.g. family-routine) -> its reading, 1 to 10",
+        min_length=1,
+        max_length=20,
+    )
+
+
+class StarReadingOut(Schema):
+    id: UUID
+    star: str
+    edition: str
+    area: str
+    reading: int
+    read_on: date
+
+
+def _reading(r) -> dict:
+    return {f: getattr(r, f) for f in ("id", "star", "edition", "area", "reading", "read_on")}
+
+
+@router.get("/children/{child_id}/star-readings", response=responses({200: list[StarReadingOut]}))
+def star_reading_list(request, child_id: UUID):
+    """The child's Outcomes Star readings, by star and day (codes only: wording is licensed)."""
+    return [_reading(r) for r in selectors.star_readings_of(grant=_grant(request, child_id))]
+
+
+@router.post("/children/{child_id}/star-readings", response=responses({201: list[StarReadingOut]}))
+def star_reading_create(request, child_id: UUID, payload: StarIn):
+    """Record one Outcomes Star assessment: every area's reading on the day."""
+    made = services.star_record(
+        actor=request.auth,
+        child_id=child_id,
+        star=payload.star,
+        edition=payload.edition,
+        read_on=payload.read_on,
+        readings=payload.readings,
+    )
+    return Status(201, [_reading(r) for r in made])
+
+
 # --- A service's outcomes, its children and its matched comparison (counts for reports) ------
 class PeriodQuery(Schema):
     """Query parameters: the cohort is the children whose first spell started in the period."""

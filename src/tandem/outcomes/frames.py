@@ -59,13 +59,12 @@ def date_param() -> str:
 
 
 @contextlib.contextmanager
-def temporary(sql: str, params) -> Iterator[str]:
-    """The rows of `sql` (columns `id`, `idx`: a person and the day they are read as of) as a
-    temporary table indexed on `id`, so that the several queries of one computation join a
-    group of people once instead of working it out each time; dropped afterwards."""
+def _dropped_after(create) -> Iterator[str]:
+    """A temporary table (columns `id`, `idx`) that `create(cursor, name)` fills, indexed on
+    `id`, for the block; dropped afterwards."""
     name = f"tandem_group_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+        create(cursor, name)
         cursor.execute(f"CREATE INDEX {name}_id ON {name} (id)")
     try:
         yield name
@@ -74,17 +73,21 @@ def temporary(sql: str, params) -> Iterator[str]:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-@contextlib.contextmanager
-def temporary_rows(rows: list[tuple[str, object]]) -> Iterator[str]:
+def temporary(sql: str, params):
+    """The rows of `sql` (columns `id`, `idx`: a person and the day they are read as of) as a
+    temporary table, so that the several queries of one computation join a group of people
+    once instead of working it out each time."""
+    return _dropped_after(
+        lambda cursor, name: cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+    )
+
+
+def temporary_rows(rows: list[tuple[str, object]]):
     """`temporary` for people and days already in hand: (id as the database's text, day)."""
-    name = f"tandem_group_{uuid.uuid4().hex[:12]}"
     kind, value = ("uuid", "CAST(%s AS uuid)") if is_postgres() else ("char(32)", "%s")
-    with connection.cursor() as cursor:
+
+    def create(cursor, name):
         cursor.execute(f"CREATE TEMPORARY TABLE {name} (id {kind}, idx date)")
         cursor.executemany(f"INSERT INTO {name} VALUES ({value}, %s)", rows)
-        cursor.execute(f"CREATE INDEX {name}_id ON {name} (id)")
-    try:
-        yield name
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+    return _dropped_after(create)

@@ -95,11 +95,10 @@ class FrameworkError(Exception):
     pass
 
 
-def read(path: Path) -> Framework:
-    """One framework file, with every problem named (file, field) at once."""
+def read_toml(path: Path, schema: type[BaseModel]):
+    """A TOML file checked whole against `schema`: every problem named (file, field) at once."""
     try:
-        data = tomllib.loads(path.read_text())
-        framework = Framework.model_validate(data)
+        return schema.model_validate(tomllib.loads(path.read_text()))
     except tomllib.TOMLDecodeError as e:
         raise FrameworkError(f"{path.name}: not valid TOML: {e}") from e
     except ValidationError as e:
@@ -107,6 +106,11 @@ def read(path: Path) -> Framework:
             f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in e.errors()
         )
         raise FrameworkError(f"{path.name}: {problems}") from e
+
+
+def read(path: Path) -> Framework:
+    """One framework file, with every problem named (file, field) at once."""
+    framework = read_toml(path, Framework)
     if framework.code != path.stem:
         raise FrameworkError(f"{path.name}: code {framework.code!r} must match the file name")
     return framework

@@ -20,7 +20,14 @@ from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.outcomes import cohorts, matching, sdq
 from tandem.outcomes.frameworks import framework
-from tandem.outcomes.models import Deflator, SdqRecord, Service, ServiceSpell, UnitCost
+from tandem.outcomes.models import (
+    Deflator,
+    SdqRecord,
+    Service,
+    ServiceSpell,
+    StarReading,
+    UnitCost,
+)
 from tandem.outcomes.services import NOT_SHARED
 from tandem.paging import page_of
 from tandem.people.models import Person
@@ -324,3 +331,12 @@ def unit_costs_all(*, actor) -> tuple[list[UnitCost], list[Deflator]]:
     """The unit-cost register and the GDP deflators loaded (no personal data)."""
     require_role(actor, Action.VIEW_REPORTS)
     return list(UnitCost.objects.all()), list(Deflator.objects.all())
+
+
+def star_readings_of(*, grant) -> list[StarReading]:
+    """The child's Outcomes Star readings, oldest first."""
+    readings = list(
+        StarReading.objects.filter(person_id=grant.child_id).order_by("star", "read_on", "area")
+    )
+    grant.audit("star_reading", action=AuditAction.LIST, detail={"readings": len(readings)})
+    return readings

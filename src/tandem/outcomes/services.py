@@ -15,7 +15,7 @@ from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.outcomes import sdq
-from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, SpellEnd
+from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, SpellEnd, StarReading
 from tandem.people.ages import age_on
 from tandem.people.models import Person
 
@@ -173,3 +173,49 @@ def spell_end(*, actor, child_id: UUID, spell_id: UUID, ended_on: date | None, r
     spell.save(update_fields=["ended_on", "end_reason"])
     grant.audit("service_spell", spell.pk, action=AuditAction.UPDATE, detail={"ended": reason})
     return spell
+
+
+@transaction.atomic
+def star_record(
+    *, actor, child_id: UUID, star: str, edition: str, read_on: date | None, readings: dict
+) -> list[StarReading]:
+    """One Outcomes Star assessment: each area's reading (1-10) on a day, by the star's and the
+    areas' codes only (the Star's wording is licensed). Every problem named at once."""
+    grant = child_grant(
+        actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
+    )
+    errors = {}
+    if not star or not star.replace("-", "").isalnum():
+        errors["star"] = "Give the star's code, for example family-star-plus"
+    if read_on is None:
+        errors["read_on"] = "Enter the date of the assessment"
+    elif read_on > timezone.localdate():
+        errors["read_on"] = "The date of the assessment must be today or in the past"
+    if not readings:
+        errors["readings"] = "Give at least one area's reading"
+    for area, value in readings.items():
+        if not area or not area.replace("-", "").isalnum():
+            errors[f"readings.{area}"] = "An area is a code such as family-routine"
+        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
+            errors[f"readings.{area}"] = "A reading is a whole number from 1 to 10"
+    if errors:
+        raise ValidationError(errors)
+    made = [
+        StarReading(
+            person_id=child_id,
+            star=star,
+            edition=edition,
+            area=area,
+            reading=value,
+            read_on=read_on,
+            recorded_by=actor,
+        )  # fmt: skip
+        for area, value in sorted(readings.items())
+    ]
+    for reading in made:
+        reading.full_clean()
+    StarReading.objects.bulk_create(made)
+    grant.audit(
+        "star_reading", action=AuditAction.CREATE, detail={"star": star, "areas": len(made)}
+    )
+    return made

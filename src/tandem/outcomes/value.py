@@ -14,16 +14,15 @@ import dataclasses
 import functools
 import io
 import re
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from tandem.outcomes import cba, cohorts, matching
-from tandem.outcomes.frameworks import FrameworkError, framework
+from tandem.outcomes.frameworks import FrameworkError, framework, read_toml
 from tandem.outcomes.models import Deflator, Service, UnitCost
 
 HERE = Path(__file__).parent / "value_models"
@@ -134,15 +133,7 @@ class ValueModel(Strict):
 
 
 def read(path: Path) -> ValueModel:
-    try:
-        model = ValueModel.model_validate(tomllib.loads(path.read_text()))
-    except tomllib.TOMLDecodeError as e:
-        raise FrameworkError(f"{path.name}: not valid TOML: {e}") from e
-    except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in e.errors()
-        )
-        raise FrameworkError(f"{path.name}: {problems}") from e
+    model = read_toml(path, ValueModel)
     fw = framework(model.code)
     if fw is None or model.outcome not in {o.code for o in fw.outcome}:
         raise FrameworkError(

@@ -47,12 +47,14 @@ def _period(request) -> tuple[PeriodForm, dict, str]:
     return form, dates, urlencode(asked)
 
 
-def _outcomes(request, service_id, form, dates):
+def _for_period(read, form, dates, **kwargs):
+    """`read(**kwargs)` for the period asked; a period the selector refuses puts its errors on
+    the form and the page shows the default period with them."""
     try:
-        return selectors.service_outcomes(actor=request.user, service_id=service_id, **dates)
+        return read(**kwargs, **dates)
     except selectors.PeriodError as e:
         form.add_service_errors(e)
-        return selectors.service_outcomes(actor=request.user, service_id=service_id)
+        return read(**kwargs)
 
 
 @page
@@ -66,7 +68,9 @@ def services(request):
 @page
 def service(request, service_id):
     form, dates, query = _period(request)
-    report = _outcomes(request, service_id, form, dates)
+    report = _for_period(
+        selectors.service_outcomes, form, dates, actor=request.user, service_id=service_id
+    )
     return render(
         request,
         "outcomes/service.html",
@@ -84,18 +88,10 @@ def service(request, service_id):
 @page
 def children(request, service_id, outcome):
     form, dates, query = _period(request)
-    try:
-        behind = selectors.outcome_children(
-            actor=request.user,
-            service_id=service_id,
-            outcome=outcome,
-            page=page_number(request),
-            **dates,
-        )
-    except selectors.PeriodError:
-        behind = selectors.outcome_children(
-            actor=request.user, service_id=service_id, outcome=outcome, page=page_number(request)
-        )
+    behind = _for_period(
+        selectors.outcome_children, form, dates, actor=request.user, service_id=service_id,
+        outcome=outcome, page=page_number(request),
+    )  # fmt: skip
     return render(
         request,
         "outcomes/children.html",
@@ -112,15 +108,9 @@ def children(request, service_id, outcome):
 @page
 def comparison(request, service_id):
     form, dates, query = _period(request)
-    try:
-        service, period, result = selectors.service_comparison(
-            actor=request.user, service_id=service_id, **dates
-        )
-    except selectors.PeriodError as e:
-        form.add_service_errors(e)
-        service, period, result = selectors.service_comparison(
-            actor=request.user, service_id=service_id
-        )
+    service, period, result = _for_period(
+        selectors.service_comparison, form, dates, actor=request.user, service_id=service_id
+    )
     return render(
         request,
         "outcomes/comparison.html",
@@ -146,18 +136,12 @@ def framework_page(request, code):
     return render(request, "outcomes/framework.html", {"fw": fw, "nav": NAV})
 
 
-def _value(request, service_id, form, dates):
-    try:
-        return selectors.service_value(actor=request.user, service_id=service_id, **dates)
-    except selectors.PeriodError as e:
-        form.add_service_errors(e)
-        return selectors.service_value(actor=request.user, service_id=service_id)
-
-
 @page
 def value(request, service_id):
     form, dates, query = _period(request)
-    service, period, appraisal = _value(request, service_id, form, dates)
+    service, period, appraisal = _for_period(
+        selectors.service_value, form, dates, actor=request.user, service_id=service_id
+    )
     return render(
         request,
         "outcomes/value.html",
@@ -180,7 +164,9 @@ def value_pdf(request, service_id):
     import weasyprint
 
     form, dates, _ = _period(request)
-    service, period, appraisal = _value(request, service_id, form, dates)
+    service, period, appraisal = _for_period(
+        selectors.service_value, form, dates, actor=request.user, service_id=service_id
+    )
     if appraisal is None or appraisal.problem:
         raise Http404("No value-for-money report for this service")
     html = render_to_string(
@@ -233,6 +219,7 @@ def child_services(request, child_id):
             "child": child,
             "section": "services",
             "spells": spells,
+            "readings": selectors.star_readings_of(grant=grant),
             "sdqs": [(r, selectors.bands(r)) for r in sdqs or []],
             "health_shared": sdqs is not None,
             "chart": charts.sdq_trajectory(sdqs) if sdqs else None,
