@@ -307,12 +307,12 @@ def world():
     }
 
 
-def _service():
+def _service(name: str = "Edge of care"):
     from tandem.outcomes.models import Service, ServiceType
 
     kind = ServiceType.objects.get(pk="edge-of-care")
     return Service.objects.create(
-        name="Edge of care", service_type=kind, aim=kind.aim, framework="edge-of-care"
+        name=name, service_type=kind, aim=kind.aim, framework="edge-of-care"
     )
 
 
@@ -520,7 +520,7 @@ def _valid_body(method, path, world):
         "/api/children/{child_id}/star-readings": {
             "star": "family-star-plus",
             "read_on": "2024-06-01",
-            "readings": {"family-routine": 4},
+            "readings": [{"area": "family-routine", "reading": 4}],
         },
         "/api/children/{child_id}/spells/{spell_id}/end": {
             "ended_on": "2024-06-01",

@@ -41,6 +41,8 @@ from tests.test_routes import (
     _consent,
     _linkage,
     _routes,
+    _service,
+    _spell,
     _web_url,
 )
 
@@ -97,6 +99,11 @@ def _record(child, owner_team) -> dict:
         "relationship_id": relationship.pk,
         "household_id": household.pk,
         "consent_id": _consent(child, owner_team),
+        # Outcomes (issue 23): a service the child receives, and the aggregate routes' names
+        "service_id": (service := _service(f"Sntlservice {child.pk}")).pk,
+        "spell_id": _spell(service, child).pk,
+        "outcome": "care-12",
+        "code": "edge-of-care",
     }
 
 
@@ -293,6 +300,8 @@ def _page(response) -> str:
     """The answer, without what the viewer typed themselves (a search form shows its terms)."""
     if response.streaming:
         return b"".join(response.streaming_content).decode()
+    if response.get("Content-Type") == "application/pdf":
+        return response.content.decode("latin-1")  # a report's PDF (only aggregates)
     return re.sub(r'value="[^"]*"', "", response.content.decode())
 
 

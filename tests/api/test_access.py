@@ -269,7 +269,11 @@ def _routes(w: dict) -> list[tuple[str, str, dict | None]]:
         (
             "post",
             f"/api/children/{child}/star-readings",
-            {"star": "family-star-plus", "read_on": "2025-01-01", "readings": {"home-money": 3}},
+            {
+                "star": "family-star-plus",
+                "read_on": "2025-01-01",
+                "readings": [{"area": "home-money", "reading": 3}],
+            },
         ),
     ]
 

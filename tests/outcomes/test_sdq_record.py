@@ -126,21 +126,30 @@ def test_an_outcomes_star_assessment_is_recorded_by_codes_and_every_problem_name
     api = with_token(social_worker)
     bad = api.post(
         f"/api/children/{child.pk}/star-readings",
-        {"star": "family-star-plus", "read_on": "2999-01-01", "readings": {"home-money": 11}},
+        {
+            "star": "family-star-plus",
+            "read_on": "2999-01-01",
+            "readings": [{"area": "home-money", "reading": 11}],
+        },
     )
     assert bad.status_code == 422
     fields = {tuple(e["loc"])[-1] for e in bad.json()["detail"]}
-    assert "home-money" in fields
+    assert "reading" in fields
     bad = api.post(
         f"/api/children/{child.pk}/star-readings",
-        {"star": "family-star-plus", "read_on": "2999-01-01", "readings": {"home-money": 3}},
+        {
+            "star": "family-star-plus",
+            "read_on": "2999-01-01",
+            "readings": [{"area": "home-money", "reading": 3}],
+        },
     )
     assert bad.status_code == 422
     assert "read_on" in {tuple(e["loc"])[-1] for e in bad.json()["detail"]}
     made = api.post(
         f"/api/children/{child.pk}/star-readings",
         {"star": "family-star-plus", "read_on": "2025-01-06",
-         "readings": {"home-money": 3, "family-routine": 5}},
+         "readings": [{"area": "home-money", "reading": 3},
+                      {"area": "family-routine", "reading": 5}]},
     )  # fmt: skip
     assert made.status_code == 201, made.content
     listed = api.get(f"/api/children/{child.pk}/star-readings").json()

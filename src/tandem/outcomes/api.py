@@ -234,14 +234,17 @@ Reading = Annotated[int, Strict(False), Field(ge=1, le=10)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
+class AreaReadingIn(InputSchema):
+    area: Code = Field(description="The area's code, e.g. family-routine")
+    reading: Reading = Field(description="1 to 10")
+
+
 class StarIn(InputSchema):
     star: Code = Field(description="The star's code, e.g. family-star-plus")
     edition: str = Field("", max_length=20)
     read_on: IsoDate
-    readings: dict[Code, Reading] = Field(
-        description="Each area's code (e.g. family-routine) -> its reading, 1 to 10",
-        min_length=1,
-        max_length=20,
+    readings: list[AreaReadingIn] = Field(
+        description="Each area's reading on the day", min_length=1, max_length=20
     )
 
 
@@ -273,7 +276,7 @@ def star_reading_create(request, child_id: UUID, payload: StarIn):
         star=payload.star,
         edition=payload.edition,
         read_on=payload.read_on,
-        readings=payload.readings,
+        readings={r.area: r.reading for r in payload.readings},
     )
     return Status(201, [_reading(r) for r in made])
 

@@ -26,6 +26,7 @@ from tandem.outcomes.frameworks import FrameworkError, framework, read_toml
 from tandem.outcomes.models import Deflator, Service, UnitCost
 
 HERE = Path(__file__).parent / "value_models"
+SMALL = 5  # fewer children than this are not valued: the money would point to them
 YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 # Optimism-bias correction of a benefit by the confidence grade of its evidence (GMCA: from 0 %
 # for the best, most local, independently verified data to about 40 % for the weakest).
@@ -279,13 +280,14 @@ def appraise_service(service: Service, period, as_of, compared=None) -> Appraisa
         for f in cohorts.figures(cohorts.per_child(cohort, fw), fw)
         if f.outcome.code == model.outcome
     )
-    if not figure.of:
+    if figure.of < SMALL:
         return Appraisal(
             service,
             model,
             period,
             **empty | {"costs": costs, "benefits": benefits},
-            problem="No child in the period has this outcome yet",
+            problem="Fewer than 5 children in the period have this outcome yet: a value for "
+            "so few could point to a child",
         )
     rate = Decimal(figure.count) / Decimal(figure.of)
     success = rate if fw.get(model.outcome).higher_is_better else 1 - rate
