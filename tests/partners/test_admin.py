@@ -65,12 +65,37 @@ def test_nothing_can_be_deleted(client, sysadmin):
     assert User.objects.filter(pk=sysadmin.pk).exists()
 
 
-def test_admin_registers_only_partners_teams_and_users():
+def test_admin_registers_only_reference_data_never_a_person():
     from django.contrib import admin
 
+    from tandem.outcomes.models import Service, ServiceType, StrategicAim, UnitCost
     from tandem.partners.models import Partner, Team, User
 
-    assert set(admin.site._registry) == {Partner, Team, User}
+    assert set(admin.site._registry) == {
+        Partner, Team, User, StrategicAim, ServiceType, Service, UnitCost,
+    }  # fmt: skip
+
+
+def test_a_system_administrator_sets_up_a_service_and_the_teams_that_deliver_it(client, sysadmin):
+    from tandem.outcomes.models import Service
+
+    team = factories.TeamFactory()
+    client.force_login(sysadmin)
+    response = client.post(
+        "/admin/outcomes/service/add/",
+        {
+            "name": "Family help", "service_type": "family-support", "aim": "stronger-families",
+            "delivered_by": [str(team.pk)], "framework": "integrated-family-support",
+            "description": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service = Service.objects.get(name="Family help")
+    assert list(service.delivered_by.all()) == [team]
+    assert service.framework == "integrated-family-support"
+    practitioner = factories.UserFactory(is_staff=True)
+    client.force_login(practitioner)
+    assert client.get("/admin/outcomes/service/").status_code in (302, 403)
 
 
 def test_the_admin_has_no_sign_in_of_its_own(client, sysadmin):

@@ -50,6 +50,8 @@ from tandem.casework.models import (
 )
 from tandem.casework.selectors import case_grant
 from tandem.casework.voice import Views, decision_record_create, views_clean, views_errors
+from tandem.outcomes.models import SpellSource
+from tandem.outcomes.services import spells_close, spells_follow
 from tandem.partners.models import Partner, User
 
 WRITE = Action.RECORD_EVENT
@@ -131,6 +133,11 @@ def case_open(*, grant: ChildGrant, level: str, lead_professional_id: UUID) -> C
     if actor.pk != lead.pk:
         _member_ensure(case, actor)
     _audit(grant, case, "opened", AuditAction.CREATE)
+    # Issue 23: the services the team delivers, received from today.
+    spells_follow(
+        actor=actor, child_id=child_id, team_id=case.team_id,
+        started_on=timezone.localdate(case.opened_at), source=SpellSource.CASE,
+    )  # fmt: skip
     return case
 
 
@@ -560,6 +567,7 @@ def case_close(
     case.status = CaseStatus.CLOSED
     case.save(update_fields=["status"])
     _members_leave(case)
+    spells_close(child_id=case.child_id, team_id=case.team_id, ended_on=timezone.localdate())
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case closed", decision)
     _audit(grant, case, "closed")
@@ -604,6 +612,10 @@ def case_reopen(*, actor, case_id: UUID, reason: str, views: Views, purpose: str
     case.status = CaseStatus.OPEN
     case.save(update_fields=["status"])
     _member_ensure(case, case.lead_professional, "Lead professional")  # the others: re-invite
+    spells_follow(
+        actor=actor, child_id=case.child_id, team_id=case.team_id,
+        started_on=timezone.localdate(), source=SpellSource.CASE,
+    )  # fmt: skip
     if hasattr(case, "plan"):
         _history(case.plan, actor, "Case reopened", decision)
     _audit(grant, case, "reopened")

@@ -48,6 +48,13 @@ class Service(models.Model):
         help_text="Empty for a service the partnership runs jointly",
     )
     description = models.TextField(blank=True)
+    delivered_by = models.ManyToManyField(
+        "partners.Team",
+        blank=True,
+        related_name="services",
+        help_text="The teams that deliver it: a case one of them opens, or a referral it decides "
+        "to work with, starts a spell of the service for the child; closing the case ends it",
+    )
     framework = models.CharField(
         max_length=40,
         blank=True,

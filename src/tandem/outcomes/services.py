@@ -14,8 +14,16 @@ from tandem.access.errors import NotFound
 from tandem.access.grants import child_grant
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import Audit
 from tandem.outcomes import sdq
-from tandem.outcomes.models import SdqRecord, Service, ServiceSpell, SpellEnd, StarReading
+from tandem.outcomes.models import (
+    SdqRecord,
+    Service,
+    ServiceSpell,
+    SpellEnd,
+    SpellSource,
+    StarReading,
+)
 from tandem.people.ages import age_on
 from tandem.people.models import Person
 
@@ -219,3 +227,42 @@ def star_record(
         "star_reading", action=AuditAction.CREATE, detail={"star": star, "areas": len(made)}
     )
     return made
+
+
+def spells_follow(
+    *, actor, child_id: UUID, team_id, started_on: date, source: str
+) -> list[ServiceSpell]:
+    """A case opened (or a referral decided) by a team that delivers services starts a spell
+    of each of them for the child, unless one is open already. Called inside the write that
+    causes it; audited as the partnership's record of who received what."""
+    services = Service.objects.filter(delivered_by=team_id).exclude(
+        spells__person_id=child_id, spells__ended_on__isnull=True
+    )
+    made = [
+        ServiceSpell(
+            service=service,
+            person_id=child_id,
+            started_on=started_on,
+            source=source,
+            recorded_by=actor,
+        )  # fmt: skip
+        for service in services
+    ]
+    ServiceSpell.objects.bulk_create(made)
+    if made:
+        Audit(actor, Purpose.DIRECT_WORK, "the case or referral it follows").rows(
+            AuditAction.CREATE, "service_spell", [child_id] * len(made),
+            detail={"services": [s.service.name for s in made], "source": source},
+        )  # fmt: skip
+    return made
+
+
+def spells_close(*, child_id: UUID, team_id, ended_on: date, reason: str = SpellEnd.COMPLETED):
+    """A case closed by a team ends the spells its opening (or the referral before it) started."""
+    return ServiceSpell.objects.filter(
+        person_id=child_id,
+        service__delivered_by=team_id,
+        source__in=[SpellSource.CASE, SpellSource.REFERRAL],
+        ended_on__isnull=True,
+        started_on__lte=ended_on,
+    ).update(ended_on=ended_on, end_reason=reason)

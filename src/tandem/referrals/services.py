@@ -19,6 +19,8 @@ from tandem.audit.models import AuditAction
 from tandem.audit.services import Audit
 from tandem.casework.codes import DecisionKind
 from tandem.casework.voice import Views, decision_record_create, views_clean
+from tandem.outcomes.models import SpellSource
+from tandem.outcomes.services import spells_follow
 from tandem.partners.models import Team
 from tandem.people.models import Person
 from tandem.people.services import person_build
@@ -256,6 +258,11 @@ def referral_decide(
             reason=f"{Decision(decision).label} after referral",
             started_on=timezone.localdate(now),
         )
+        # Issue 23: the services the deciding team delivers, received from today.
+        spells_follow(
+            actor=actor, child_id=referral.child_id, team_id=referral.to_team_id,
+            started_on=timezone.localdate(now), source=SpellSource.REFERRAL,
+        )  # fmt: skip
     Audit(actor, purpose, "referral to your team").row(
         AuditAction.UPDATE,
         "referral",
