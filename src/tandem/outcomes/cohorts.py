@@ -329,8 +329,9 @@ def per_child(cohort, framework: Framework) -> pl.DataFrame:
 class Figure:
     outcome: Outcome
     count: int  # how many went the way the outcome counts
-    of: int  # how many it applies to and can be known for
-    cohort: int  # the cohort's size: `of` / `cohort` is the completion rate
+    of: int  # how many it applies to and can be known for (children, or their risk factors)
+    cohort: int  # the cohort's size
+    children: int  # the children it applies to: `children` / `cohort` is the completion rate
 
     @property
     def rate(self) -> float | None:
@@ -338,13 +339,26 @@ class Figure:
 
     @property
     def completion(self) -> float | None:
-        return self.of / self.cohort if self.cohort else None
+        return self.children / self.cohort if self.cohort else None
 
 
 def figures(children: pl.DataFrame, framework: Framework) -> list[Figure]:
     n = children.height
-    sums = children.select(pl.col("^.*\\.(num|den)$").sum()).row(0, named=True) if n else {}
+    sums = (
+        children.select(
+            pl.col("^.*\\.(num|den)$").sum(),
+            *[(pl.col(f"{o.code}.den") > 0).sum().alias(f"{o.code}.n") for o in framework.outcome],
+        ).row(0, named=True)
+        if n
+        else {}
+    )
     return [
-        Figure(o, int(sums.get(f"{o.code}.num", 0)), int(sums.get(f"{o.code}.den", 0)), n)
+        Figure(
+            o,
+            int(sums.get(f"{o.code}.num", 0)),
+            int(sums.get(f"{o.code}.den", 0)),
+            n,
+            int(sums.get(f"{o.code}.n", 0)),
+        )
         for o in framework.outcome
     ]
