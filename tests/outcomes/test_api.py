@@ -36,6 +36,10 @@ def test_the_outcomes_are_counts_for_the_framework(edge):
     assert care["of"] == ServiceSpell.objects.filter(service=edge, ended_on__isnull=False).count()
     assert care["rate"] == pytest.approx(0.04, abs=0.01)
     assert care["higher_is_better"] is False
+    ifs = Service.objects.get(name=synth_services.IFS)
+    sdq = analyst().get(f"/api/services/{ifs.pk}/outcomes").json()["sdq"]
+    assert sdq["first_n"] >= 5
+    assert sdq["change_mean"] == pytest.approx(sdq["both_last_mean"] - sdq["both_first_mean"])
 
 
 def test_the_children_behind_a_figure_are_named_only_where_the_record_allows(edge):

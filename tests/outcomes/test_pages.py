@@ -151,3 +151,16 @@ def test_the_unit_cost_register_page_lists_sources_and_says_how_to_load_deflator
     text = text_of(signed_in(reader()).get(reverse("outcomes:unit-costs")))
     assert "SS1.0 Child taken into care: average fiscal cost across care settings" in text
     assert "tandem outcomes deflators FILE.csv" in text
+
+
+def test_a_cohort_s_sdq_averages_come_with_how_complete_they_are(partnership, signed_in):
+    ifs = Service.objects.get(name=synth_services.IFS)
+    text = text_of(signed_in(reader()).get(reverse("outcomes:service", args=[ifs.pk])))
+    assert (
+        "Total difficulties (0 to 40, lower is better): averages, each with how complete" in text
+    )
+    found = re.search(r"A first and a later SDQ (\d+) (\d+)% ([\d.]+) ([\d.]+) ([+-][\d.]+)", text)
+    assert found, text[text.find("Strengths and Difficulties") :][:600]
+    first, last, change = (float(found.group(i)) for i in (3, 4, 5))
+    assert change == pytest.approx(last - first, abs=0.11)
+    assert change < -2  # the synthetic service lowers difficulties by about 4 points

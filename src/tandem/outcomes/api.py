@@ -304,6 +304,17 @@ class FigureOut(Schema):
     national: float | None = Field(description="England's rate, where the framework gives one")
 
 
+class SdqSummaryOut(Schema):
+    first_n: int | None = Field(description="Children with a first SDQ in the spell (null: 1-4)")
+    first_completion: float = Field(description="first_n / the cohort")
+    first_mean: float | None = Field(description="Their average total difficulties (0-40)")
+    both_n: int | None = Field(description="Children with a first and a later SDQ")
+    both_completion: float
+    both_first_mean: float | None
+    both_last_mean: float | None
+    change_mean: float | None = Field(description="Last minus first: below 0 is better")
+
+
 class OutcomesOut(Schema):
     service_id: UUID
     service: str
@@ -313,6 +324,7 @@ class OutcomesOut(Schema):
     started_to: date
     cohort: int | None = Field(description="Children in the cohort (null: 1 to 4)")
     figures: list[FigureOut]
+    sdq: SdqSummaryOut | None = Field(description="Null: fewer than 5 children have an SDQ")
 
 
 class ChildResultOut(Schema):
@@ -394,6 +406,23 @@ def service_outcome_list(request, service_id: UUID, period: Query[PeriodQuery]):
             }
             for f in report.figures
         ],
+        "sdq": _sdq_summary(report.sdq),
+    }
+
+
+def _sdq_summary(q) -> dict | None:
+    if q is None:
+        return None
+    pair = q.both_n >= selectors.SMALL
+    return {
+        "first_n": _shown(q.first_n),
+        "first_completion": q.first_completion,
+        "first_mean": q.first_mean,
+        "both_n": _shown(q.both_n),
+        "both_completion": q.both_completion,
+        "both_first_mean": q.both_first_mean if pair else None,
+        "both_last_mean": q.both_last_mean if pair else None,
+        "change_mean": q.change_mean if pair else None,
     }
 
 

@@ -362,3 +362,68 @@ def figures(children: pl.DataFrame, framework: Framework) -> list[Figure]:
         )
         for o in framework.outcome
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class SdqSummary:
+    """The cohort's SDQ total difficulties (lower is better): the average at the first and the
+    last questionnaire of the spell, each with how many children it is an average of."""
+
+    cohort: int
+    first_n: int  # children with a scored SDQ in the spell
+    first_mean: float | None
+    both_n: int  # of them, children with a later one too
+    both_first_mean: float | None  # of those with two: at the first
+    both_last_mean: float | None  # … and at the last
+
+    @property
+    def change_mean(self) -> float | None:
+        if self.both_first_mean is None:
+            return None
+        return self.both_last_mean - self.both_first_mean
+
+    @property
+    def first_completion(self) -> float | None:
+        return self.first_n / self.cohort if self.cohort else None
+
+    @property
+    def both_completion(self) -> float | None:
+        return self.both_n / self.cohort if self.cohort else None
+
+
+def sdq_summary(cohort, children: pl.DataFrame) -> SdqSummary:
+    """From a month before each child's spell started to its end (or today)."""
+    from tandem.outcomes.models import SdqRecord
+
+    sql, params = cohort.members_sql()
+    records = frame(
+        f"SELECT {text('person_id')}, completed_on, total FROM {table(SdqRecord)} "
+        f"WHERE person_id IN ({sql}) AND total IS NOT NULL",
+        params,
+        {"person_id": pl.String, "completed_on": pl.Date, "total": pl.Int32},
+    )
+    within = (
+        children.select("person_id", "start", "end")
+        .join(records, on="person_id")
+        .filter(
+            (pl.col("completed_on") >= pl.col("start").dt.offset_by("-1mo"))
+            & (pl.col("end").is_null() | (pl.col("completed_on") <= pl.col("end")))
+        )
+        .sort("completed_on")
+        .group_by("person_id")
+        .agg(
+            first=pl.col("total").first(),
+            last=pl.col("total").last(),
+            n=pl.len(),
+        )
+    )
+    both = within.filter(pl.col("n") >= 2)
+    mean = lambda frame_, column: frame_[column].mean() if frame_.height else None  # noqa: E731
+    return SdqSummary(
+        cohort=children.height,
+        first_n=within.height,
+        first_mean=mean(within, "first"),
+        both_n=both.height,
+        both_first_mean=mean(both, "first"),
+        both_last_mean=mean(both, "last"),
+    )

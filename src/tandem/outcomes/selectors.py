@@ -185,6 +185,7 @@ class ServiceOutcomes:
     period: Period
     cohort: int
     figures: list[Shown]
+    sdq: cohorts.SdqSummary | None = None  # None when fewer than 5 children have one
 
     @property
     def cohort_shown(self) -> int | None:
@@ -209,17 +210,22 @@ def service_outcomes(
     fw = framework(service.framework)
     shown = []
     cohort_size = 0
+    sdq = None
     if fw is not None:
-        children = cohorts.per_child(_cohort(service, period), fw)
+        with cohorts.held(_cohort(service, period)) as cohort:
+            children = cohorts.per_child(cohort, fw)
+            sdq = cohorts.sdq_summary(cohort, children)
         cohort_size = children.height
         shown = [Shown(f) for f in cohorts.figures(children, fw)]
+        if sdq.first_n < SMALL:
+            sdq = None
     audit.row(
         AuditAction.VIEW,
         "service_outcomes",
         service.pk,
         detail={"from": period.started_from.isoformat(), "to": period.started_to.isoformat()},
     )
-    return ServiceOutcomes(service, period, cohort_size, shown)
+    return ServiceOutcomes(service, period, cohort_size, shown, sdq)
 
 
 @dataclasses.dataclass(frozen=True)

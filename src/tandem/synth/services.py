@@ -434,7 +434,53 @@ def _family_support(rng, service, name, started_from, started_to, as_of, taken) 
         )
         for pk, (p, area, r, d) in zip(_uuids(rng, len(readings)), readings, strict=True)
     )
+    _sdqs(rng, name, people, starts, ends, twice, worker)
     return n
+
+
+# Parent-completed SDQ total difficulties at the start (a family support caseload: raised) and
+# the change by the end, for families assessed twice.
+SDQ_START, SDQ_CHANGE = 18.0, {IFS: -4.0, USUAL: -1.0}
+
+
+def _sdqs(rng, name, people, starts, ends, twice, worker) -> None:
+    """A parent's SDQ (hand-scored scales) at the start of each family's spell and, for those
+    assessed twice, at the end: children of 4 to 17 only."""
+    from tandem.outcomes.models import SdqRecord
+    from tandem.people.ages import age_on
+    from tandem.people.models import Person
+
+    born = dict(
+        Person.objects.filter(pk__in=[uuid.UUID(p) for p in people]).values_list(
+            "pk", "date_of_birth"
+        )
+    )
+    records = []
+    for i, person in enumerate(people):
+        dob = born.get(uuid.UUID(person))
+        if dob is None or not 4 <= age_on(dob, starts[i]) <= 17:
+            continue
+        first = float(np.clip(rng.normal(SDQ_START, 5), 4, 36))
+        days = [(starts[i], first)]
+        if twice[i]:
+            days.append((ends[i], float(np.clip(first + rng.normal(SDQ_CHANGE[name], 3), 0, 40))))
+        for day, total in days:
+            scales = np.minimum(np.round(total / 4 + rng.normal(0, 1, 4)).clip(0), 10).astype(int)
+            records.append(
+                SdqRecord(
+                    person_id=uuid.UUID(person),
+                    informant="parent",
+                    completed_on=day,
+                    emotional=scales[0],
+                    conduct=scales[1],
+                    hyperactivity=scales[2],
+                    peer=scales[3],
+                    prosocial=int(rng.integers(4, 11)),
+                    total=int(scales.sum()),
+                    recorded_by=worker,
+                )  # fmt: skip
+            )
+    SdqRecord.objects.bulk_create(records)
 
 
 def _leaving_care(rng, service, started_from, started_to) -> int:
