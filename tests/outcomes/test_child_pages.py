@@ -33,19 +33,29 @@ def test_a_worker_records_a_service_and_ends_it(signed_in, social_worker, child,
     new = reverse("outcomes:spell-new", args=[child.pk])
     response = client.post(new, {})
     assert [m for _, m in error_summary(response)] == [
-        "Choose the service", "Enter the start date",
+        "Choose who received it", "Choose the service", "Enter the start date",
     ]  # fmt: skip
     response = client.post(
-        new, {"service": str(service.pk), **date_fields("started_on", dt.date(2025, 1, 6))}
+        new,
+        {
+            "person": str(child.pk),
+            "service": str(service.pk),
+            **date_fields("started_on", dt.date(2025, 1, 6)),
+        },
     )
     assert response.status_code == 302
     spell = ServiceSpell.objects.get()
     # A second open spell of the same service is refused on the field.
     response = client.post(
-        new, {"service": str(service.pk), **date_fields("started_on", dt.date(2025, 2, 6))}
+        new,
+        {
+            "person": str(child.pk),
+            "service": str(service.pk),
+            **date_fields("started_on", dt.date(2025, 2, 6)),
+        },
     )
     assert [m for _, m in error_summary(response)] == [
-        "The child is already receiving this service: end that spell first"
+        "They are already receiving this service: end that spell first"
     ]
     end = reverse("outcomes:spell-end", args=[child.pk, spell.pk])
     response = client.post(
@@ -56,7 +66,7 @@ def test_a_worker_records_a_service_and_ends_it(signed_in, social_worker, child,
     ]
     client.post(end, {**date_fields("ended_on", dt.date(2025, 6, 30)), "reason": "completed"})
     text = text_of(client.get(page))
-    assert "Family help 6 January 2025 30 June 2025 Completed the service" in text
+    assert "Family help The child 6 January 2025 30 June 2025 Completed the service" in text
     # An ended spell cannot be ended again.
     assert client.get(end).status_code == 404
 

@@ -85,3 +85,33 @@ def test_every_problem_at_once_and_a_stranger_gets_404(social_worker, child, ser
     assert stranger.post(f"/api/children/{child.pk}/spells", body).status_code == 404
     assert stranger.get(f"/api/children/{child.pk}/spells").status_code == 404
     assert not ServiceSpell.objects.exists()
+
+
+def test_a_parent_s_spell_is_recorded_through_the_child_and_only_for_their_parent(
+    social_worker, child
+):
+    """Issue 23: a parent or carer receives a service too (a parenting programme); recorded
+    through the child's record, for one of the child's parents or carers only."""
+    from tandem.outcomes.models import ServiceType
+    from tandem.people.models import Relationship
+
+    kind = ServiceType.objects.get(pk="family-support")
+    service = Service.objects.create(name="Parenting", service_type=kind, aim=kind.aim)
+    mother, stranger = factories.AdultFactory(given_name="Mum"), factories.AdultFactory()
+    Relationship.objects.create(person_a=mother, person_b=child, kind="parent")
+    api = ApiClient(social_worker)
+    body = {"service_id": str(service.pk), "started_on": "2025-02-03"}
+    refused = api.post(f"/api/children/{child.pk}/spells", {**body, "person_id": str(stranger.pk)})
+    assert refused.status_code == 422
+    assert "person_id" in {tuple(e["loc"])[-1] for e in refused.json()["detail"]}
+    made = api.post(f"/api/children/{child.pk}/spells", {**body, "person_id": str(mother.pk)})
+    assert made.status_code == 201, made.content
+    assert (made.json()["person_id"], made.json()["person"]) == (str(mother.pk), "Mum Example")
+    assert ServiceSpell.objects.get().person == mother
+    listed = api.get(f"/api/children/{child.pk}/spells").json()
+    assert [s["person"] for s in listed] == ["Mum Example"]
+    ended = api.post(
+        f"/api/children/{child.pk}/spells/{made.json()['id']}/end",
+        {"ended_on": "2025-05-01", "reason": "completed"},
+    )
+    assert ended.status_code == 200, ended.content

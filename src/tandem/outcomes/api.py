@@ -153,10 +153,16 @@ class ServiceOut(Schema):
 class SpellIn(InputSchema):
     service_id: Id
     started_on: IsoDate
+    person_id: Id | None = Field(
+        None,
+        description="One of the child's parents or carers who received it (default: the child)",
+    )
 
 
 class SpellOut(Schema):
     id: UUID
+    person_id: UUID = Field(description="Who received it: the child, or a parent or carer")
+    person: str
     service_id: UUID
     service: str
     started_on: date
@@ -168,6 +174,8 @@ class SpellOut(Schema):
 def _spell(spell) -> dict:
     return {
         "id": spell.pk,
+        "person_id": spell.person_id,
+        "person": spell.person.full_name,
         "service_id": spell.service_id,
         "service": spell.service.name,
         "started_on": spell.started_on,
@@ -206,6 +214,7 @@ def spell_create(request, child_id: UUID, payload: SpellIn):
         child_id=child_id,
         service_id=payload.service_id,
         started_on=payload.started_on,
+        person_id=payload.person_id,
     )
     return Status(201, _spell(spell))
 

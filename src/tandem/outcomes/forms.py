@@ -27,6 +27,14 @@ class PeriodForm(GovukForm):
 
 
 class SpellStartForm(GovukForm):
+    person = forms.ChoiceField(
+        label="Who received it",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who received it",
+            "invalid_choice": "Choose who received it",
+        },
+    )
     service = forms.ChoiceField(
         label="Service",
         widget=forms.Select,
@@ -34,9 +42,12 @@ class SpellStartForm(GovukForm):
     )
     started_on = GovukDateField(noun="Start date", label="Started on", past=True)
 
-    def __init__(self, *args, services=(), **kwargs):
+    def __init__(self, *args, services=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", "Choose")] + [(str(s.pk), s.name) for s in services]
+        self.fields["person"].choices = [(str(p.pk), p.full_name) for p in people]
+        if people:
+            self.fields["person"].initial = str(people[0].pk)
 
 
 class SpellEndForm(GovukForm):

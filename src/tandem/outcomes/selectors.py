@@ -60,10 +60,17 @@ def services_all(*, actor) -> list[Service]:
 
 
 def spells_of(*, grant) -> list[ServiceSpell]:
-    """The services a child has received, latest first."""
+    """The services the child has received, and their parents and carers whom the reader may be
+    shown (a family service is often the parent's), latest first."""
+    from tandem.outcomes.services import parents_and_carers
+
+    family = [
+        grant.child_id,
+        *(p.pk for p in parents_and_carers(actor=grant.actor, child_id=grant.child_id)),
+    ]
     spells = list(
-        ServiceSpell.objects.filter(person_id=grant.child_id).select_related(
-            "service", "recorded_by"
+        ServiceSpell.objects.filter(person_id__in=family).select_related(
+            "service", "recorded_by", "person"
         )
     )
     grant.audit("service_spell", action=AuditAction.LIST, detail={"spells": len(spells)})

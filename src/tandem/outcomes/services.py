@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tandem.access.categories import Category
@@ -25,9 +26,13 @@ from tandem.outcomes.models import (
     StarReading,
 )
 from tandem.people.ages import age_on
-from tandem.people.models import Person
+from tandem.people.codes import RelationshipKind
+from tandem.people.models import Person, Relationship
 
 SCALE_NAMES = (*sdq.SCALES, "impact")
+# Relationships in which person A cares for person B (B the child), and their inverses.
+CARING = [RelationshipKind.PARENT, RelationshipKind.CARER, RelationshipKind.PARTNER_OF_PARENT]
+CARED = [RelationshipKind.CHILD, RelationshipKind.CARED_FOR, RelationshipKind.CHILD_OF_PARTNER]
 NOT_SHARED = "The child's health information is not shared with you"
 
 
@@ -116,16 +121,41 @@ def sdq_record(
     return record
 
 
+def parents_and_carers(*, actor, child_id: UUID) -> list[Person]:
+    """The child's parents, carers and parents' partners (by their relationships) whom `actor`
+    may be shown: who else a family service can be received by."""
+    from tandem.access.related import people_shown
+
+    ids = set(
+        Relationship.objects.filter(
+            Q(person_b_id=child_id, kind__in=CARING) | Q(person_a_id=child_id, kind__in=CARED)
+        ).values_list("person_a_id", "person_b_id")
+    )
+    ids = {p for pair in ids for p in pair} - {child_id}
+    absent = people_shown(actor, ids).absent
+    return list(Person.objects.filter(pk__in=ids - absent).order_by("given_name"))
+
+
 @transaction.atomic
 def spell_start(
-    *, actor, child_id: UUID, service_id: UUID | None, started_on: date | None
+    *,
+    actor,
+    child_id: UUID,
+    service_id: UUID | None,
+    started_on: date | None,
+    person_id: UUID | None = None,
 ) -> ServiceSpell:
-    """Record that a child started receiving a service (recorded directly: a case's or a
-    referral's spells come with them)."""
+    """Record that a child (or, with `person_id`, one of their parents or carers) started
+    receiving a service, recorded directly: a case's or a referral's spells come with them."""
     grant = child_grant(
         actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
     )
     errors = {}
+    who = child_id
+    if person_id and person_id != child_id:
+        if person_id not in {p.pk for p in parents_and_carers(actor=actor, child_id=child_id)}:
+            errors["person_id"] = "Choose the child or one of their parents or carers"
+        who = person_id
     service = Service.objects.filter(pk=service_id).first() if service_id else None
     if service is None:
         errors["service_id"] = "Choose a service the partnership runs"
@@ -136,19 +166,21 @@ def spell_start(
     elif (
         service
         and ServiceSpell.objects.filter(
-            person_id=child_id, service=service, ended_on__isnull=True
+            person_id=who, service=service, ended_on__isnull=True
         ).exists()
     ):
-        errors["service_id"] = "The child is already receiving this service: end that spell first"
+        errors["service_id"] = "They are already receiving this service: end that spell first"
     if errors:
         raise ValidationError(errors)
-    spell = ServiceSpell(
-        service=service, person_id=child_id, started_on=started_on, recorded_by=actor
-    )
+    spell = ServiceSpell(service=service, person_id=who, started_on=started_on, recorded_by=actor)
     spell.full_clean()
     spell.save()
     grant.audit(
-        "service_spell", spell.pk, action=AuditAction.CREATE, detail={"service": service.name}
+        "service_spell",
+        spell.pk,
+        action=AuditAction.CREATE,
+        detail={"service": service.name},
+        person_ids=None if who == child_id else [who],
     )
     return spell
 
@@ -158,8 +190,9 @@ def spell_end(*, actor, child_id: UUID, spell_id: UUID, ended_on: date | None, r
     grant = child_grant(
         actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
     )
+    family = [child_id, *(p.pk for p in parents_and_carers(actor=actor, child_id=child_id))]
     spell = (
-        ServiceSpell.objects.select_for_update().filter(pk=spell_id, person_id=child_id).first()
+        ServiceSpell.objects.select_for_update().filter(pk=spell_id, person_id__in=family).first()
     )
     if spell is None:
         raise NotFound("No such spell for this child")

@@ -254,25 +254,20 @@ def _child_form(request, child, form, title: str, button: str, write, names=None
 @page
 def spell_new(request, child_id):
     _, child = _child(request, child_id, Action.EDIT_CHILD)
-    form = SpellStartForm(_posted(request), services=selectors.services_all(actor=request.user))
+    people = [child, *writes.parents_and_carers(actor=request.user, child_id=child.pk)]
+    form = SpellStartForm(
+        _posted(request), services=selectors.services_all(actor=request.user), people=people
+    )
 
     def write(data):
         writes.spell_start(
-            actor=request.user,
-            child_id=child.pk,
-            service_id=UUID(data["service"]),
-            started_on=data["started_on"],
-        )
+            actor=request.user, child_id=child.pk, service_id=UUID(data["service"]),
+            started_on=data["started_on"], person_id=UUID(data["person"]),
+        )  # fmt: skip
 
-    return _child_form(
-        request,
-        child,
-        form,
-        "Record a service the child started",
-        "Record it",
-        write,
-        {"service_id": "service"},
-    )
+    names = {"service_id": "service", "person_id": "person"}
+    title = "Record a service the family started"
+    return _child_form(request, child, form, title, "Record it", write, names)
 
 
 @page
@@ -289,10 +284,14 @@ def spell_end(request, child_id, spell_id):
             reason=data["reason"],
         )
 
+    family = [
+        child.pk,
+        *(p.pk for p in writes.parents_and_carers(actor=request.user, child_id=child.pk)),
+    ]
     if not ServiceSpell.objects.filter(
-        pk=spell_id, person_id=child.pk, ended_on__isnull=True
+        pk=spell_id, person_id__in=family, ended_on__isnull=True
     ).exists():
-        raise NotFound("No open spell with that id for this child")
+        raise NotFound("No open spell with that id for this child or their family")
     return _child_form(request, child, form, "End the service", "End it", write)
 
 
