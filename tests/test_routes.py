@@ -102,6 +102,7 @@ WEB = {
     "outcomes:spell-new": CHILD,
     "outcomes:spell-end": CHILD,
     "outcomes:sdq-new": CHILD,
+    "outcomes:star-new": CHILD,
     "portal:plan": PORTAL,
     "portal:start": PORTAL,
     "portal:sign-in": PORTAL,

@@ -130,3 +130,25 @@ def test_a_stranger_gets_404_everywhere(signed_in, child, service):
     client = signed_in(stranger)
     for name in ("outcomes:child", "outcomes:spell-new", "outcomes:sdq-new"):
         assert client.get(reverse(name, args=[child.pk])).status_code == 404
+
+
+def test_an_outcomes_star_assessment_is_typed_area_by_area(signed_in, social_worker, child):
+    client = signed_in(social_worker)
+    new = reverse("outcomes:star-new", args=[child.pk])
+    response = client.post(
+        new, {**date_fields("read_on", dt.date(2025, 3, 1)), "area_home-money": "11"}
+    )
+    assert [m for _, m in error_summary(response)] == ["Home money: a reading is from 1 to 10"]
+    response = client.post(new, date_fields("read_on", dt.date(2025, 3, 1)))
+    assert [m for _, m in error_summary(response)] == ["Type at least one area's reading"]
+    client.post(
+        new,
+        {
+            **date_fields("read_on", dt.date(2025, 3, 1)),
+            "area_home-money": "4",
+            "area_wellbeing": "7",
+        },
+    )
+    text = text_of(client.get(reverse("outcomes:child", args=[child.pk])))
+    assert "family-star-plus 1 March 2025 Home money 4 of 10" in text
+    assert "family-star-plus 1 March 2025 Wellbeing 7 of 10" in text

@@ -130,3 +130,35 @@ class SdqForm(GovukForm):
         data["answers"] = {str(i): int(v) for i, v in answers.items()} if answers else None
         data["scores"] = scores or None
         return data
+
+
+class StarForm(GovukForm):
+    """One Outcomes Star assessment typed in: each area's reading, 1 to 10, by the area's name
+    (the Star's scale descriptions are Triangle's, on its own materials)."""
+
+    read_on = GovukDateField(noun="Date of the assessment", label="Assessed on", past=True)
+
+    def __init__(self, *args, star=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.star = star
+        for area in star.areas:
+            label = area.replace("-", " ").capitalize()
+            self.fields[f"area_{area}"] = forms.IntegerField(
+                label=label, required=False, min_value=1, max_value=10,
+                error_messages={
+                    "invalid": f"{label}: a reading is a whole number from 1 to 10",
+                    "min_value": f"{label}: a reading is from 1 to 10",
+                    "max_value": f"{label}: a reading is from 1 to 10",
+                },
+            )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        data["readings"] = {
+            area: data[f"area_{area}"]
+            for area in self.star.areas
+            if data.get(f"area_{area}") is not None
+        }
+        if not data["readings"] and not self.errors:
+            self.add_error(None, "Type at least one area's reading")
+        return data

@@ -24,4 +24,5 @@ urlpatterns = [
         "children/<uuid:child_id>/services/<uuid:spell_id>/end", views.spell_end, name="spell-end"
     ),
     path("children/<uuid:child_id>/sdq/new", views.sdq_new, name="sdq-new"),
+    path("children/<uuid:child_id>/star/new", views.star_new, name="star-new"),
 ]

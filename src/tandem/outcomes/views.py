@@ -21,8 +21,8 @@ from tandem.access.policies import Action
 from tandem.audit.models import Purpose
 from tandem.outcomes import charts, selectors
 from tandem.outcomes import services as writes
-from tandem.outcomes.forms import PeriodForm, SdqForm, SpellEndForm, SpellStartForm
-from tandem.outcomes.frameworks import framework
+from tandem.outcomes.forms import PeriodForm, SdqForm, SpellEndForm, SpellStartForm, StarForm
+from tandem.outcomes.frameworks import framework, frameworks
 from tandem.outcomes.models import ServiceSpell
 from tandem.people.selectors import child_get
 from tandem.web.decorators import page
@@ -312,3 +312,21 @@ def sdq_new(request, child_id):
     names = {f"answers.{i}": f"item_{i}" for i in range(1, 26)}
     names |= {f"scores.{n}": f"score_{n}" for n in writes.SCALE_NAMES}
     return _child_form(request, child, form, "Record an SDQ", "Record the SDQ", write, names)
+
+
+@page
+def star_new(request, child_id):
+    """An Outcomes Star assessment of the star the partnership's frameworks use."""
+    _, child = _child(request, child_id, Action.EDIT_CHILD)
+    star = next(f.star for f in frameworks().values() if f.star)
+    form = StarForm(_posted(request), star=star)
+
+    def write(data):
+        writes.star_record(
+            actor=request.user, child_id=child.pk, star=star.code, edition="",
+            read_on=data["read_on"], readings=data["readings"],
+        )  # fmt: skip
+
+    names = {f"readings.{a}": f"area_{a}" for a in star.areas}
+    title = f"Record an Outcomes Star assessment ({star.code.replace('-', ' ')})"
+    return _child_form(request, child, form, title, "Record the readings", write, names)
