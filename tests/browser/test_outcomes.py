@@ -22,12 +22,14 @@ from tests.browser.test_journeys import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+SEEDED = ("0002_aims_and_service_types", "0005_unit_cost_register")
+
+
 @pytest.fixture
 def partnership():
-    if not ServiceType.objects.exists():  # flushed by an earlier transactional test
-        importlib.import_module("tandem.outcomes.migrations.0002_aims_and_service_types").seed(
-            apps, None
-        )
+    if not ServiceType.objects.exists():  # the migrations' rows, flushed by an earlier test
+        for name in SEEDED:
+            importlib.import_module(f"tandem.outcomes.migrations.{name}").seed(apps, None)
     build.build(seed=5, children=3000, as_of=timezone.localdate(), replace=True, parallel=False)
     return synth_services.draw_services(seed=5, as_of=timezone.localdate())
 
