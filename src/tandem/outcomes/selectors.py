@@ -195,10 +195,6 @@ class ServiceOutcomes:
     sdq: cohorts.SdqSummary | None = None  # None when fewer than 5 children have one
 
     @property
-    def cohort_shown(self) -> int | None:
-        return None if 0 < self.cohort < SMALL else self.cohort
-
-    @property
     def framework(self):
         return framework(self.service.framework)
 

@@ -174,15 +174,6 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def _calibrated(risk: np.ndarray, mean: float) -> np.ndarray:
-    """sigmoid(risk + c), with c found so that the mean is `mean`."""
-    low, high = -20.0, 20.0
-    for _ in range(60):
-        c = (low + high) / 2
-        low, high = (c, high) if _sigmoid(risk + c).mean() < mean else (low, c)
-    return _sigmoid(risk + c)
-
-
 def _one_a_family(rng, c: pl.DataFrame) -> pl.DataFrame:
     """One child of each household, at random: the unit the seeds count is the family."""
     return (
