@@ -62,12 +62,9 @@ def services_all(*, actor) -> list[Service]:
 def spells_of(*, grant) -> list[ServiceSpell]:
     """The services the child has received, and their parents and carers whom the reader may be
     shown (a family service is often the parent's), latest first."""
-    from tandem.outcomes.services import parents_and_carers
+    from tandem.outcomes.services import family_of
 
-    family = [
-        grant.child_id,
-        *(p.pk for p in parents_and_carers(actor=grant.actor, child_id=grant.child_id)),
-    ]
+    family = family_of(actor=grant.actor, child_id=grant.child_id)
     spells = list(
         ServiceSpell.objects.filter(person_id__in=family).select_related(
             "service", "recorded_by", "person"

@@ -136,6 +136,12 @@ def parents_and_carers(*, actor, child_id: UUID) -> list[Person]:
     return list(Person.objects.filter(pk__in=ids - absent).order_by("given_name"))
 
 
+def family_of(*, actor, child_id: UUID) -> list[UUID]:
+    """The child and the parents and carers of theirs `actor` may be shown: whose spells the
+    child's record holds."""
+    return [child_id, *(p.pk for p in parents_and_carers(actor=actor, child_id=child_id))]
+
+
 @transaction.atomic
 def spell_start(
     *,
@@ -190,7 +196,7 @@ def spell_end(*, actor, child_id: UUID, spell_id: UUID, ended_on: date | None, r
     grant = child_grant(
         actor=actor, child_id=child_id, purpose=Purpose.DIRECT_WORK, action=Action.EDIT_CHILD
     )
-    family = [child_id, *(p.pk for p in parents_and_carers(actor=actor, child_id=child_id))]
+    family = family_of(actor=actor, child_id=child_id)
     spell = (
         ServiceSpell.objects.select_for_update().filter(pk=spell_id, person_id__in=family).first()
     )

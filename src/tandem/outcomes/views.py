@@ -284,10 +284,7 @@ def spell_end(request, child_id, spell_id):
             reason=data["reason"],
         )
 
-    family = [
-        child.pk,
-        *(p.pk for p in writes.parents_and_carers(actor=request.user, child_id=child.pk)),
-    ]
+    family = writes.family_of(actor=request.user, child_id=child.pk)
     if not ServiceSpell.objects.filter(
         pk=spell_id, person_id__in=family, ended_on__isnull=True
     ).exists():
