@@ -4,12 +4,14 @@ test oracles hold here exactly (`shared/research/uk-childrens-data-tools.md` §3
 
 One step of `days` days from population `pop`:
 - each daily rate r becomes 1 − (1 − r)^days;
-- out of state i go pop_i × Σ_j r_ij (never more than pop_i), shared among the j by r_ij;
+- out of state i go pop_i × Σ_j r_ij (never more than pop_i), shared among the j by r_ij; a
+  rate from a state to itself (a new placement in the same category) counts towards the cap and
+  flows back, as in cs-demand-model;
 - fixed numbers a day (`moves[i, j]`, an adjustment or a planned change) move as well, never
   more than is there;
 - entrants a day (`entrants[j]`) arrive, × days.
-The fitting of rates from care episodes, ageing at birthdays, the variance of the regional
-model and the pages come in the next steps of the issue."""
+A forecast steps a day at a time with the same arithmetic written as a matrix
+(`daily_matrix`), which also carries the variance (`forecast.py`)."""
 
 import numpy as np
 
@@ -26,7 +28,6 @@ def step(
     to state j (the diagonal is ignored)."""
     pop = np.asarray(pop, dtype=float)
     rates = np.array(rates, dtype=float)
-    np.fill_diagonal(rates, 0.0)
     if (rates < 0).any() or (rates > 1).any():
         raise ValueError("a daily rate is between 0 and 1")
     period = 1 - (1 - rates) ** days
@@ -57,3 +58,19 @@ def run(pop, rates, *, steps: int, days: int = 1, **kwargs) -> list[np.ndarray]:
     for _ in range(steps):
         out.append(step(out[-1], rates, days=days, **kwargs))
     return out
+
+
+def daily_matrix(rates: np.ndarray) -> np.ndarray:
+    """`step` over one day as a matrix: `m[i, j]` is the share of state i in state j a day later
+    (rows of a square `rates` sum to one; with extra columns, such as leaving care, to one at
+    most).
+    Where the day's rates out of a state sum to more than one, all of the state moves, shared by
+    rate, as `step` caps it."""
+    rates = np.array(rates, dtype=float)
+    n = rates.shape[0]
+    leaving = rates.sum(axis=1)
+    share = rates / np.maximum(leaving, 1.0)[:, None]
+    idx = np.arange(n)
+    share[idx, idx] = 0.0
+    share[idx, idx] = 1.0 - share.sum(axis=1)
+    return share
