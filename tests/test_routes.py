@@ -98,6 +98,27 @@ WEB = {
     "outcomes:value": SIGNED_IN,
     "outcomes:value-pdf": SIGNED_IN,
     "outcomes:unit-costs": SIGNED_IN,
+    # Planning (issue 24): counts and money only; the role decides
+    **{
+        f"planning:{name}": SIGNED_IN
+        for name in (
+            "index",
+            "board",
+            "forecast-new",
+            "forecast",
+            "forecast-download",
+            "scenario-new",
+            "scenario-evidence",
+            "scenario",
+            "budgets",
+            "budgets-download",
+            "stream-new",
+            "budget-new",
+            "capacity",
+            "capacity-download",
+            "capacity-new",
+        )
+    },  # fmt: skip
     "outcomes:child": CHILD,
     "outcomes:spell-new": CHILD,
     "outcomes:spell-end": CHILD,
@@ -302,6 +323,10 @@ def world():
             "spell_id": _spell(service, child).pk,
             "outcome": "care-12",
             "code": "edge-of-care",
+            "forecast_id": uuid.uuid4(),
+            "scenario_id": uuid.uuid4(),
+            "table": "months",
+            "fmt": "csv",
         },
         "stranger": stranger,
         "owner": owner,  # may see the child and owns the job

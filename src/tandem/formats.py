@@ -39,6 +39,14 @@ def nhs_number_ending(value: str | None) -> str:
     return f"ending {value[-4:]}" if value else ""
 
 
+def pence(value) -> str:
+    """Pounds to the penny, always ("£1,204.50"): for budgets, which must add up exactly."""
+    from decimal import Decimal
+
+    amount = Decimal(value)
+    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
+
+
 def money(value) -> str:
     """Pounds, to the pound when the sum is large and to the penny when small, as GOV.UK
     writes them: "£4,860", "£17.26", "-£1,200". Exact: `Decimal` in, no float on the way."""

@@ -34,3 +34,21 @@ class _Writer:
 def writer(out, **options) -> _Writer:
     """`csv.writer` for a file a person will open: each text cell neutralised."""
     return _Writer(out, **options)
+
+
+def xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    """A workbook of one sheet a table (`name: (headers, rows)`), each text cell neutralised
+    as in a CSV; numbers stay numbers, so a spreadsheet can add them up."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, (headers, rows) in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -126,3 +126,16 @@ def test_every_state_is_a_band_and_a_category():
     assert SHAPE.category_of("U3") == "fostering"
     assert SHAPE.category_of("Z1") == "other"
     assert np.all(np.diff(SHAPE.starts) > 0)
+
+
+def test_a_fitted_model_survives_json():
+    import json
+
+    rows = [("a", date(2014, 1, 4), date(2023, 1, 1), None, "U4")]
+    fitted = fit(history(rows), SHAPE, WINDOW)
+    back = type(fitted).from_dict(json.loads(json.dumps(fitted.as_dict())))
+    assert np.array_equal(back.rates, fitted.rates)
+    assert np.array_equal(back.stock, fitted.stock)
+    assert back.window == fitted.window
+    assert back.shape == fitted.shape
+    assert back.leaver_ages == fitted.leaver_ages

@@ -48,6 +48,7 @@ class Action(StrEnum):
     # Casework and reports
     APPROVE_ASSESSMENT = "approve_assessment"
     VIEW_REPORTS = "view_reports"
+    PLAN = "plan"
 
 
 PRACTITIONERS = {
@@ -86,6 +87,9 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.APPROVE_ASSESSMENT: {Role.TEAM_MANAGER},
     # Aggregate reports (no child named): managers, analysts and the partnership board.
     Action.VIEW_REPORTS: {Role.TEAM_MANAGER, Role.PARTNERSHIP_ANALYST, Role.BOARD_MEMBER},
+    # Planning (issue 24): analysts run forecasts and scenarios and keep budgets and capacity;
+    # readers of reports see them.
+    Action.PLAN: {Role.PARTNERSHIP_ANALYST},
 }
 
 

@@ -80,6 +80,7 @@ class Purpose(models.TextChoices):
     ACCOUNT = "account", "Account security"
     STATUTORY_RETURN = "statutory_return", "Preparing a statutory return to the DfE"
     EVALUATION = "evaluation", "Evaluating a service: its outcomes and value for money"
+    PLANNING = "planning", "Planning placements, services and budgets (counts only)"
 
 
 class Channel(models.TextChoices):

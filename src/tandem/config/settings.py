@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "tandem.returns",
     # Evidence of what works (issue 23): services, spells, measures, cost-benefit
     "tandem.outcomes",
+    # Planning (issue 24): demand forecast, scenarios, pooled budgets, capacity
+    "tandem.planning",
     # Sign-in security (issue 4): the second factor and the acceptable-use notice
     "django_otp",
     "django_otp.plugins.otp_totp",

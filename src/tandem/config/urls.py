@@ -9,10 +9,9 @@ admin.site.site_title = "Tandem administration"
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
-    path("my-plan/", include("tandem.portal.urls")),
-    path(
-        "outcomes/", include("tandem.outcomes.urls")
-    ),  # outcomes and value for money (issue 23)  # the child and family portal (issue 6)
+    path("my-plan/", include("tandem.portal.urls")),  # the child and family portal (issue 6)
+    path("outcomes/", include("tandem.outcomes.urls")),  # outcomes and value for money (23)
+    path("planning/", include("tandem.planning.urls")),  # forecast, budgets, capacity (24)
     path("", include("tandem.web.urls")),
 ]
 

@@ -30,6 +30,8 @@ from tandem.planning.shape import Shape
 EPOCH = date(1970, 1, 1)
 OPEN = 10**7  # an open episode's end, as a day number far beyond any forecast
 METHODS = ("tandem", "v1")
+ARRAYS = ("rates", "entrants", "stock", "moves", "at_risk")
+PAST_MONTHS = 36  # the record's own months shown before a forecast
 
 
 def day_number(d: date) -> int:
@@ -63,10 +65,41 @@ class Fitted:
     leaver_ages: dict[int, float] = field(default_factory=dict)  # share leaving at each age
     leavers_now: dict[int, int] = field(default_factory=dict)  # care leavers by age on `start`
     episodes: int = 0
+    past: list[tuple[date, int]] = field(default_factory=list)  # in care at past month ends
 
     @property
     def exit(self) -> int:
         return len(self.states)
+
+    def as_dict(self) -> dict:
+        """As JSON keeps it (a forecast's record), to be stepped again for a scenario."""
+        return {
+            "shape": self.shape.model_dump(mode="json"),
+            "method": self.method,
+            "window": [self.window[0].isoformat(), self.window[1].isoformat()],
+            "start": self.start.isoformat(),
+            **{k: getattr(self, k).tolist() for k in ARRAYS},
+            "leaver_ages": {str(k): v for k, v in self.leaver_ages.items()},
+            "leavers_now": {str(k): v for k, v in self.leavers_now.items()},
+            "episodes": self.episodes,
+            "past": [[d.isoformat(), n] for d, n in self.past],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Fitted":
+        shape = Shape.model_validate(data["shape"])
+        return cls(
+            shape=shape,
+            method=data["method"],
+            states=shape.states,
+            window=tuple(date.fromisoformat(d) for d in data["window"]),
+            start=date.fromisoformat(data["start"]),
+            **{k: np.array(data[k], dtype=float) for k in ARRAYS},
+            leaver_ages={int(k): v for k, v in data["leaver_ages"].items()},
+            leavers_now={int(k): v for k, v in data["leavers_now"].items()},
+            episodes=data["episodes"],
+            past=[(date.fromisoformat(d), n) for d, n in data.get("past", [])],
+        )
 
     def in_band(self, start_age: int) -> np.ndarray:
         """Which states are in bands starting at `start_age` or older."""
@@ -129,6 +162,12 @@ def fit(
     entrants = np.bincount(pieces["state"][new], minlength=n) / length
     stock = _stock(pieces, n, np.array([s]))[:, 0].astype(float)
     leaver_ages, leavers_now = _leavers(pieces, shape, a, b, s)
+    ends = [start.replace(day=1) - timedelta(days=1)]
+    while len(ends) < PAST_MONTHS:
+        ends.append(ends[-1].replace(day=1) - timedelta(days=1))
+    ends.reverse()
+    counts = _stock(pieces, n, np.array([day_number(d) for d in ends])).sum(axis=0)
+    past = [(d, int(c)) for d, c in zip(ends, counts, strict=True)]
     return Fitted(
         shape=shape,
         method=method,
@@ -143,6 +182,7 @@ def fit(
         leaver_ages=leaver_ages,
         leavers_now=leavers_now,
         episodes=episodes.height,
+        past=past,
     )
 
 

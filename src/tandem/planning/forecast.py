@@ -143,9 +143,10 @@ def add_months(day: date, months: int) -> date:
     )
 
 
-def project(fitted: Fitted, months: int = 12, *, adjust=None) -> Forecast:
+def project(fitted: Fitted, months: int = 12, *, adjust=None, tick=None) -> Forecast:
     """Step `fitted` forward `months` calendar months (at most ten years) a day at a time.
-    `adjust(rates, entrants)` may return changed copies (a scenario)."""
+    `adjust(rates, entrants)` may return changed copies (a scenario); `tick(day)` hears how far
+    it has gone every 30 days."""
     if not 1 <= months <= MAX_MONTHS:
         raise ValueError(f"months: from 1 to {MAX_MONTHS}")
     rates, entrants = fitted.rates.copy(), fitted.entrants.copy()
@@ -180,4 +181,6 @@ def project(fitted: Fitted, months: int = 12, *, adjust=None) -> Forecast:
         var_total[day] = cov.sum()
         var_category[day] = np.einsum("ic,ij,jc->c", groups, cov, groups)
         entries[day] = entrants.sum()
+        if tick is not None and day % 30 == 0:
+            tick(day)
     return Forecast(fitted, days, mean, var_total, var_category, entries, exits)

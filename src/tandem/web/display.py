@@ -6,7 +6,14 @@ from datetime import date
 
 from django.utils import timezone
 
-from tandem.formats import govuk_date, govuk_datetime, money, nhs_number, nhs_number_ending
+from tandem.formats import (
+    govuk_date,
+    govuk_datetime,
+    money,
+    nhs_number,
+    nhs_number_ending,
+    pence,
+)
 
 
 def age(person, today: date | None = None) -> str:
@@ -35,4 +42,5 @@ FILTERS = {
     "age": age,
     "category_labels": category_labels,
     "money": money,
+    "pence": pence,
 }

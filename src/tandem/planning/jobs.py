@@ -1,0 +1,77 @@
+"""A forecast run as a background job: read the care history, fit, step up to ten years, keep
+the fitted model and the figures on the forecast, with progress at each stage."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import Audit
+from tandem.jobs.registry import job_kind
+from tandem.planning import history
+from tandem.planning.fit import FitError, fit
+from tandem.planning.forecast import project
+from tandem.planning.models import Forecast, ForecastSource
+from tandem.planning.results import summary
+from tandem.planning.services import uploads_remove
+from tandem.planning.shape import standard
+
+FORECAST = "planning.forecast"
+
+
+def _reset(job, failed: str = "") -> None:
+    """Given up: the files the page sent go (a retry still needs them)."""
+    if failed and job.params.get("uploaded"):
+        uploads_remove(Forecast(pk=job.params["forecast_id"]))
+
+
+@job_kind(FORECAST, reset=_reset)
+def forecast_run(job, progress) -> dict:
+    """params: forecast_id; paths (SSDA903 files or folders, for that source); uploaded (the
+    files came through the page, and go once read)."""
+    forecast = Forecast.objects.get(pk=job.params["forecast_id"])
+    try:
+        return _run(job, progress, forecast)
+    except ValidationError:
+        if job.params.get("uploaded"):
+            uploads_remove(forecast)
+        raise
+
+
+def _run(job, progress, forecast) -> dict:
+    progress.stage("Reading the care history")
+    try:
+        if forecast.source == ForecastSource.RECORD:
+            episodes = history.from_record()
+            Audit(job.owner, Purpose.PLANNING).row(
+                AuditAction.LIST,
+                "care_episode",
+                None,
+                detail={"episodes": episodes.height, "forecast": str(forecast.pk)},
+            )
+        else:
+            episodes = history.read_ssda903([Path(p) for p in job.params["paths"]])
+        progress.stage("Fitting the model")
+        fitted = fit(
+            episodes,
+            standard(),
+            (forecast.window_start, forecast.window_end),
+            method=forecast.method,
+        )
+    except (history.HistoryError, FitError) as error:
+        raise ValidationError(getattr(error, "problems", None) or [str(error)]) from error
+    progress.stage("Forecasting", total=forecast.months * 31)
+    stepped = project(fitted, forecast.months, tick=progress.set)
+    progress.stage("Saving the forecast")
+    forecast.fitted = fitted.as_dict()
+    forecast.result = summary(stepped)
+    forecast.save(update_fields=["fitted", "result"])
+    if job.params.get("uploaded"):
+        uploads_remove(forecast)
+    return {
+        "url": reverse("planning:forecast", kwargs={"forecast_id": forecast.pk}),
+        "link_text": "See the forecast",
+        "episodes": fitted.episodes,
+        "in_care_now": forecast.result["in_care_now"],
+    }
