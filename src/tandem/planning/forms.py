@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tandem.planning.forecast import MAX_MONTHS
@@ -14,6 +15,7 @@ from tandem.planning.models import (
     ForecastMethod,
     ForecastSource,
     StreamKind,
+    financial_year_check,
 )
 from tandem.planning.shape import standard
 from tandem.web.govuk import GovukDateField, GovukForm
@@ -213,7 +215,17 @@ class EvidenceForm(GovukForm):
         self.fields["bands"].choices = _bands()
 
 
-class StreamForm(GovukForm):
+class YearForm(GovukForm):
+    def clean_year(self):
+        year = self.cleaned_data["year"].strip()
+        try:
+            financial_year_check(year)
+        except ValidationError as error:
+            raise ValidationError(error.messages[0]) from None
+        return year
+
+
+class StreamForm(YearForm):
     partner = forms.ChoiceField(label="Partner", error_messages=_required("Choose the partner"))
     name = forms.CharField(
         label="Name", max_length=200, error_messages=_required("Enter the stream's name")
@@ -254,7 +266,7 @@ class StreamForm(GovukForm):
         ]
 
 
-class BudgetForm(GovukForm):
+class BudgetForm(YearForm):
     name = forms.CharField(
         label="Name", max_length=200, error_messages=_required("Enter the budget's name")
     )

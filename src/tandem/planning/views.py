@@ -108,6 +108,7 @@ def forecast_download(request, forecast_id, table, fmt):
 
 @page
 def scenario_new(request, forecast_id):
+    require_role(request.user, Action.PLAN)
     fc = selectors.forecast_get(actor=request.user, forecast_id=forecast_id)
     form = forms.ScenarioForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -153,6 +154,7 @@ def _services_with_comparisons():
 
 @page
 def scenario_evidence(request, forecast_id):
+    require_role(request.user, Action.PLAN)
     fc = selectors.forecast_get(actor=request.user, forecast_id=forecast_id)
     form = forms.EvidenceForm(request.POST or None, services=_services_with_comparisons())
     if request.method == "POST" and form.is_valid():
