@@ -13,6 +13,7 @@ COMMANDS = {
     "extract": "load a partner's extract into the database: tandem extract load FILE ...",
     "extracts": "write synthetic agency extracts with recording errors (truth kept aside)",
     "outcomes": "a service's outcomes and matched comparison: tandem outcomes show NAME --user U",
+    "forecast": "the demand forecast: tandem forecast run --from D --to D --user U",
     "jobs": "what the background jobs are doing; recover or run again a dropped one",
     "db_worker": "run the background worker (`tandem serve` starts one)",
     "check": "check the installation and configuration",

@@ -116,11 +116,14 @@ def test_care_leavers_age_on_and_join_at_the_ages_they_leave():
     assert forecast.months()["care_leavers"].sum() == pytest.approx(forecast.exits.sum())
 
 
-def test_months_are_calendar_months_and_the_horizon_is_ten_years_at_most():
+def test_months_run_from_the_first_day_and_the_horizon_is_ten_years_at_most():
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 3, 31), 120) == date(2035, 3, 31)
     forecast = project(fitted(np.zeros(N)), months=120)
     assert forecast.days == (date(2034, 12, 31) - date(2024, 12, 31)).days
-    assert forecast.months().height == 120
+    months = forecast.months()
+    assert months.height == 120
+    assert months["month"][0] == date(2025, 1, 31)  # a month after the first day
+    assert months["month"][1] == date(2025, 2, 28)
     with pytest.raises(ValueError, match="months"):
         project(fitted(np.zeros(N)), months=121)

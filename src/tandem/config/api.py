@@ -29,6 +29,7 @@ from tandem.outcomes.api import router as outcomes_router
 from tandem.partners.models import User
 from tandem.partners.tokens import api_token_user
 from tandem.people.api import router as people_router
+from tandem.planning.api import router as planning_router
 from tandem.referrals.api import router as referrals_router
 
 DESCRIPTION = """\
@@ -158,3 +159,4 @@ api.add_router("", linkage_router)  # issue 5
 # Information governance (issue 4): consent to share
 api.add_router("", consent_router)
 api.add_router("", outcomes_router)  # issue 23
+api.add_router("", planning_router)  # issue 24

@@ -92,7 +92,9 @@ class Row:
     @property
     def occupancy(self) -> float | None:
         holds = self.capacity.holds
-        return self.in_use / holds if holds else None
+        if not holds or 0 < self.in_use < 5:  # a share of a known size would give the count
+            return None
+        return self.in_use / holds
 
     @property
     def first_short(self) -> Gap | None:

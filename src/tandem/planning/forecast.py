@@ -34,6 +34,7 @@ class Forecast:
     var_category: np.ndarray  # (days + 1, categories)
     entries: np.ndarray  # (days + 1,): children entering on each day (day 0: none counted)
     exits: np.ndarray  # (days + 1, states): children leaving care from each state each day
+    count: int  # months forecast
 
     @property
     def first_day(self) -> date:
@@ -47,25 +48,27 @@ class Forecast:
         spread = Z[level] * np.sqrt(np.maximum(self.var_total, 0))
         return np.maximum(total - spread, 0), total + spread
 
+    def _day_dates(self) -> list[date]:
+        return [self.first_day + timedelta(days=d) for d in range(self.days + 1)]
+
     def months(self) -> pl.DataFrame:
-        """One row a calendar month: children in care at its end (with 80 % and 95 % bands), by
-        placement category, entering, leaving, leaving as care leavers and child-days by
-        category."""
+        """One row a month of the forecast (month k ends k months after the first day): children
+        in care on its last day (with 80 % and 95 % bands) and by placement category; entering,
+        leaving, and leaving as care leavers during it; child-days in each category."""
         shape = self.fitted.shape
         ncat = len(shape.categories)
-        dates = [self.first_day + timedelta(days=d) for d in range(self.days + 1)]
-        month = np.array([d.year * 12 + d.month - 1 for d in dates])
+        first = self.first_day
+        ends = [(add_months(first, k) - first).days for k in range(self.count + 1)]
         leaver = self.fitted.in_band(shape.care_leaver_from)
-        rows = []
         by_cat = self.mean.reshape(self.days + 1, -1, ncat).sum(axis=1)
         low95, high95 = self.band("95")
         low80, high80 = self.band("80")
-        for m in np.unique(month[1:]):
-            idx = np.flatnonzero(month == m)
-            idx = idx[idx > 0]
-            last = idx[-1]
+        rows = []
+        for k in range(1, self.count + 1):
+            idx = np.arange(ends[k - 1] + 1, ends[k] + 1)
+            last = ends[k]
             row = {
-                "month": date(int(m) // 12, int(m) % 12 + 1, 1),
+                "month": self.first_day + timedelta(days=last),
                 "in_care": float(by_cat[last].sum()),
                 "low_95": float(low95[last]),
                 "low_80": float(low80[last]),
@@ -85,20 +88,16 @@ class Forecast:
         """Placement costs by financial year (April to March) and category, in pounds at each
         category's price year: expected child-days × the weekly cost ÷ 7, to the penny."""
         shape = self.fitted.shape
-        months = self.months()
-        year = pl.when(pl.col("month").dt.month() >= 4).then(pl.col("month").dt.year())
-        months = months.with_columns(
-            year=year.otherwise(pl.col("month").dt.year() - 1).cast(pl.Int32)
-        )
+        ncat = len(shape.categories)
+        by_cat = self.mean.reshape(self.days + 1, -1, ncat).sum(axis=1)
+        years = np.array([d.year - (d.month < 4) for d in self._day_dates()])
         out = []
-        for (fy,), part in months.group_by("year", maintain_order=True):
-            row = {
-                "year": f"{fy}-{(fy + 1) % 100:02d}",
-                "months": part.height,
-                "total": Decimal(0),
-            }
-            for category in shape.categories:
-                child_days = Decimal(str(round(part[f"days_{category.code}"].sum(), 4)))
+        for fy in np.unique(years[1:]):
+            days = np.flatnonzero(years == fy)
+            days = days[days > 0]
+            row = {"year": f"{fy}-{(fy + 1) % 100:02d}", "days": len(days), "total": Decimal(0)}
+            for c, category in enumerate(shape.categories):
+                child_days = Decimal(str(round(float(by_cat[days, c].sum()), 4)))
                 cost = (child_days * category.weekly_cost / 7).quantize(PENNY, ROUND_HALF_UP)
                 row[category.code] = cost
                 row["total"] += cost
@@ -183,4 +182,4 @@ def project(fitted: Fitted, months: int = 12, *, adjust=None, tick=None) -> Fore
         entries[day] = entrants.sum()
         if tick is not None and day % 30 == 0:
             tick(day)
-    return Forecast(fitted, days, mean, var_total, var_category, entries, exits)
+    return Forecast(fitted, days, mean, var_total, var_category, entries, exits, months)

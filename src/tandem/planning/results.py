@@ -75,7 +75,8 @@ def summary(forecast: Forecast) -> dict:
 
 
 def month_at(result: dict, months_on: int) -> dict | None:
-    """The row `months_on` months after the first day's month (1: the first full month)."""
+    """The row `months_on` months after the first day (or the last, if the forecast is
+    shorter)."""
     rows = result["months"]
     return rows[min(months_on, len(rows)) - 1] if rows else None
 
@@ -111,7 +112,7 @@ def tables(result: dict) -> dict[str, tuple[list[str], list[list]]]:
     """Every table behind a forecast's page, as its downloads hold them."""
     cats = result["categories"]
     months = (
-        ["Month", "In care", "95% low", "80% low", "80% high", "95% high"]
+        ["Day", "In care", "95% low", "80% low", "80% high", "95% high"]
         + [c["label"] for c in cats]
         + ["Entering care", "Leaving care", "Leaving as care leavers"],
         [
@@ -122,11 +123,9 @@ def tables(result: dict) -> dict[str, tuple[list[str], list[list]]]:
         ],
     )
     costs = (
-        ["Financial year", "Months forecast"] + [c["label"] for c in cats] + ["Total"],
+        ["Financial year", "Days forecast"] + [c["label"] for c in cats] + ["Total"],
         [
-            [r["year"], r["months"]]
-            + [Decimal(r[c["code"]]) for c in cats]
-            + [Decimal(r["total"])]
+            [r["year"], r["days"]] + [Decimal(r[c["code"]]) for c in cats] + [Decimal(r["total"])]
             for r in result["costs"]
         ],
     )

@@ -8,11 +8,12 @@ from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tandem.access.checks import require_role
+from tandem.access.errors import NotFound
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
@@ -120,7 +121,7 @@ def _forecast_for_scenario(actor, forecast_id: UUID) -> Forecast:
     require_role(actor, Action.PLAN)
     forecast = Forecast.objects.filter(pk=forecast_id).first()
     if forecast is None:
-        raise ValidationError({"forecast": "There is no such forecast"})
+        raise NotFound("There is no such forecast")
     if not forecast.ready:
         raise ValidationError({"forecast": "The forecast has not finished: wait for it"})
     return forecast
@@ -163,13 +164,10 @@ def evidence_change(*, actor, service_id: UUID, children_a_year, bands: list[str
     errors = {}
     if children_a_year is None or children_a_year <= 0:
         errors["children_a_year"] = "Enter how many children the service works with a year"
-    try:
-        service, period, result = outcomes.service_comparison(actor=actor, service_id=service_id)
-    except PermissionDenied:
-        raise
-    except Exception:  # noqa: BLE001 - a missing service is a field error here
-        errors["service"] = "Choose a service"
-        raise ValidationError(errors) from None
+    if errors:
+        raise ValidationError(errors)
+    # A service that does not exist is NotFound (404), as everywhere.
+    service, period, result = outcomes.service_comparison(actor=actor, service_id=service_id)
     if result is None:
         errors["service"] = f"{service.name} has no matched comparison on entering care"
     elif result.effect is None:

@@ -23,17 +23,12 @@ from tandem.web.views.common import page_number, paged
 NAV = "reports"
 
 
-def month_name(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%B %Y")
-
-
 def on(iso: str) -> str:
     return govuk_date(date.fromisoformat(iso))
 
 
 def _context(request, **extra) -> dict:
     return {
-        "month_name": month_name,
         "on": on,
         "nav": NAV,
         "reports_section": "planning",
