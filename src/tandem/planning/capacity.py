@@ -168,16 +168,19 @@ def report(*, actor) -> CapacityReport:
     today = timezone.localdate()
     rows = []
     for c in Capacity.objects.select_related("service", "team").order_by("name"):
-        if c.kind == CapacityKind.PLACES:
+        # In use: the service's open spells (places, or a caseload measured by the service the
+        # team gives); otherwise the team's open cases.
+        if c.service_id:
             in_use = (
                 ServiceSpell.objects.filter(service_id=c.service_id, started_on__lte=today)
                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
                 .count()
             )
-            teams = list(c.service.delivered_by.values_list("pk", flat=True)) if c.service else []
         else:
             in_use = Case.objects.filter(team_id=c.team_id, status=CaseStatus.OPEN).count()
-            teams = [c.team_id]
+        teams = [c.team_id] if c.team_id else []
+        if c.service_id:
+            teams += list(c.service.delivered_by.values_list("pk", flat=True))
         waiting = Referral.objects.filter(to_team_id__in=teams, status=Status.SUBMITTED)
         oldest = waiting.aggregate(m=Min("received_at"))["m"]
         gaps = []

@@ -305,7 +305,12 @@ class CapacityForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages=_required("Choose places or caseload"),
     )
-    service = forms.ChoiceField(label="Service (for places)", required=False)
+    service = forms.ChoiceField(
+        label="Service",
+        required=False,
+        help_text="For places, the service they belong to; for a caseload, the service the "
+        "team gives, if its open spells measure the caseload (otherwise the team's open cases)",
+    )
     team = forms.ChoiceField(label="Team (for a caseload)", required=False)
     places = forms.IntegerField(label="Places", required=False, min_value=1)
     workers = forms.IntegerField(label="Workers", required=False, min_value=1)

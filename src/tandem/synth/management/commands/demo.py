@@ -61,6 +61,10 @@ class Command(BaseCommand):
         linkage = demo_linkage(
             directory=settings.VAR_DIR / "demo-extracts", analyst=by_name["demo-analyst"]
         )
+        # Planning (issue 24): a forecast, scenarios, budgets and capacity for the board's view.
+        from tandem.planning.demo import demo_plans
+
+        demo_plans(by_name["demo-analyst"])
         # Sign-in security (issue 4): a demo authenticator each, its code printed by `tandem otp`.
         from tandem.security.two_factor import demo_device_create
 
