@@ -104,6 +104,9 @@ def _record(child, owner_team) -> dict:
         "spell_id": _spell(service, child).pk,
         "outcome": "care-12",
         "code": "edge-of-care",
+        # Planning (issue 24): aggregate tables' names
+        "table": "months",
+        "fmt": "csv",
     }
 
 
@@ -200,7 +203,10 @@ def sweep(request):
     ids["earlier_referral_id"] = earlier.pk
     ids["agreement_id"] = agreement.pk
     # Ids of things nobody in the sweep owns: their routes answer 404 or 403 to everyone here.
-    for key in ("job_id", "break_glass_id", "sar_id", "hold_id", "restriction_id"):
+    for key in (
+        "job_id", "break_glass_id", "sar_id", "hold_id", "restriction_id", "forecast_id",
+        "scenario_id",
+    ):  # fmt: skip
         ids[key] = uuid.uuid4()
 
     # The viewer with no right: a manager (allowed every action) of another partner, with a child

@@ -138,6 +138,9 @@ def world():
         "spell_id": service.spells.get(person=child).pk,
         "outcome": "breakdown-12",
         "code": "edge-of-care",
+        # Planning (issue 24): aggregate tables' names
+        "table": "months",
+        "fmt": "csv",
     }
     owner = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
     named = factories.UserFactory(role=Role.SOCIAL_WORKER, team=owner_team)
@@ -199,6 +202,7 @@ def world():
     ).pk
     ids["job_id"] = ids["break_glass_id"] = ids["agreement_id"] = uuid.uuid4()
     ids["hold_id"] = ids["restriction_id"] = uuid.uuid4()
+    ids["forecast_id"] = ids["scenario_id"] = uuid.uuid4()
 
     nurse = factories.UserFactory(
         role=Role.HEALTH_PRACTITIONER, team=factories.TeamFactory(partner=nhs)

@@ -338,3 +338,47 @@ def test_a_forecast_from_the_record_names_no_child_and_takes_a_measured_effect(
     text = text_of(client.get(response["Location"]))
     assert "percentage points on entering care (95% interval" in text
     assert re.search(r"across the measured effect’s 95% interval", text)
+
+
+def test_the_places_care_leavers_will_need_by_kind_against_the_places_there_are(
+    signed_in, db, tmp_path
+):
+    from tandem.care.models import CareLeaverContact
+    from tandem.planning.models import Accommodation, CapacityKind
+
+    client = signed_in(analyst())
+    forecast = run_forecast(client, tmp_path)
+    for code in ["E1"] * 4 + ["D1"] * 3 + ["Z1", "Z2", "Z1"] + ["0"]:
+        child = factories.ChildFactory()
+        CareLeaverContact.objects.create(
+            child=child, year="2024-25", in_touch="YES", activity="F2", accommodation="U1"
+        )
+        CareLeaverContact.objects.create(
+            child=child, year="2025-26", in_touch="YES" if code != "0" else "NO",
+            activity="F2", accommodation=code,
+        )  # fmt: skip
+    lodgings = Service.objects.create(
+        name="Supported lodgings", service_type_id="leaving-care", aim_id="positive-futures"
+    )
+    Capacity.objects.create(
+        name="Supported lodgings", kind=CapacityKind.PLACES, service=lodgings, places=5,
+        measure=Capacity.Measure.LEAVERS_18_21, accommodation=Accommodation.SUPPORTED_LODGINGS,
+    )  # fmt: skip
+    text = text_of(client.get(reverse("planning:forecast", args=[forecast.pk])))
+    at = forecast.result["leavers"][11]
+    need = sum(at[f"age_{a}"] for a in range(18, 22)) * 0.4
+    assert "(10 young people in touch)" in text
+    assert f"Supported lodgings 40% {need:,.0f}" in text
+    assert re.search(r"Supported lodgings 40% [\d,]+ [\d,]+ [\d,]+ 5", text)
+    assert "Semi-independent accommodation 30%" in text
+    assert "Staying put with former foster carers 30%" in text
+    capacity_text = text_of(client.get(reverse("planning:capacity")))
+    short = max(
+        0,
+        math.ceil(
+            sum(forecast.result["leavers"][5][f"age_{a}"] for a in range(18, 22)) * 0.4 - 1e-9
+        )
+        - 5,
+    )
+    if short:
+        assert f"In 6 months Supported lodgings needs {short} more places" in capacity_text

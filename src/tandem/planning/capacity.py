@@ -20,6 +20,7 @@ from tandem.casework.codes import CaseStatus
 from tandem.casework.models import Case
 from tandem.outcomes.models import Service, ServiceSpell
 from tandem.partners.models import Team
+from tandem.planning.leavers import accommodation_mix
 from tandem.planning.models import Capacity, CapacityKind, Forecast, ForecastMethod
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
@@ -37,7 +38,7 @@ def choices(*, actor) -> dict:
 
 def capacity_add(
     *, actor, name, kind, service="", team="", places=None, workers=None, caseload=None,
-    worker_title="", measure="", share=Decimal(1),
+    worker_title="", measure="", accommodation="", share=Decimal(1),
 ) -> Capacity:  # fmt: skip
     require_role(actor, Action.PLAN)
     row = Capacity(
@@ -50,6 +51,7 @@ def capacity_add(
         caseload=caseload if kind == CapacityKind.CASELOAD else None,
         worker_title=(worker_title or "").strip() if kind == CapacityKind.CASELOAD else "",
         measure=measure or "",
+        accommodation=accommodation or "",
         share=share if share is not None else Decimal(1),
     )
     errors = {}
@@ -166,8 +168,12 @@ def report(*, actor) -> CapacityReport:
     require_role(actor, Action.VIEW_REPORTS)
     forecast = latest_forecast()
     today = timezone.localdate()
+    capacities = list(Capacity.objects.select_related("service", "team").order_by("name"))
+    mix = {}
+    if any(c.accommodation for c in capacities):
+        mix, _ = accommodation_mix(actor)
     rows = []
-    for c in Capacity.objects.select_related("service", "team").order_by("name"):
+    for c in capacities:
         # In use: the service's open spells (places, or a caseload measured by the service the
         # team gives); otherwise the team's open cases.
         if c.service_id:
@@ -189,7 +195,7 @@ def report(*, actor) -> CapacityReport:
                 need = _need(forecast.result, c.measure, months)
                 if need is None:
                     break
-                need *= float(c.share)
+                need *= float(c.share) * (mix.get(c.accommodation, 0.0) if c.accommodation else 1)
                 if c.kind == CapacityKind.CASELOAD:
                     short = max(0, math.ceil(need / c.caseload - 1e-9) - (c.workers or 0))
                 else:

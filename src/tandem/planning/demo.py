@@ -14,7 +14,7 @@ from tandem.jobs.services import job_run
 from tandem.outcomes.models import Service, ServiceSpell, UnitCost, ValueKind
 from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.planning import budgets, capacity, services
-from tandem.planning.models import Capacity, CapacityKind, ForecastSource
+from tandem.planning.models import Accommodation, Capacity, CapacityKind, ForecastSource
 
 # A partnership's own costing of a week of integrated family support (not a national figure).
 DEMO_COST = "DEMO-IFS"
@@ -158,7 +158,8 @@ def _capacity(analyst, forecast) -> int:
             service=lodgings.pk,
             places=5,
             measure=Capacity.Measure.LEAVERS_18_21,
-            share=Decimal("0.15"),
+            accommodation=Accommodation.SUPPORTED_LODGINGS,
+            share=Decimal(1),
         )
         made += 1
     return made

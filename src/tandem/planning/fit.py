@@ -192,7 +192,7 @@ def _pieces(episodes: pl.DataFrame, shape: Shape, method: str) -> dict[str, np.n
     care. Tandem splits episodes at band birthdays; v1 keeps them whole."""
     ncat = len(shape.categories)
     cats = {c.code: i for i, c in enumerate(shape.categories)}
-    codes = {p: cats[c.code] for c in shape.categories for p in c.places}
+    codes = {p: cats[c] for p, c in shape.places(method).items()}
     other = cats["other"]
     e = episodes.with_columns(
         child_no=pl.col("child").rank("dense").cast(pl.Int64),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tandem.planning.forecast import MAX_MONTHS
 from tandem.planning.models import (
+    Accommodation,
     Capacity,
     CapacityKind,
     ForecastMethod,
@@ -328,6 +329,13 @@ class CapacityForm(GovukForm):
         choices=Capacity.Measure.choices,
         required=False,
         widget=forms.RadioSelect,
+    )
+    accommodation = forms.ChoiceField(
+        label="Kind of accommodation (for care leavers' places)",
+        choices=[("", "Not accommodation")] + list(Accommodation.choices),
+        required=False,
+        help_text="The need is then the forecast × the share of care leavers living in it "
+        "(from the record's care leaver contacts) × the share below",
     )
     share = forms.DecimalField(
         label="Share of that forecast needing it",

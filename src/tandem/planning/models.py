@@ -151,6 +151,17 @@ class CapacityKind(models.TextChoices):
     CASELOAD = "caseload", "Caseload (workers, each with a standard caseload)"
 
 
+class Accommodation(models.TextChoices):
+    """Where care leavers live, grouped from the SSDA903's OC3 accommodation codes."""
+
+    SUPPORTED_LODGINGS = "supported_lodgings", "Supported lodgings"
+    SEMI_INDEPENDENT = "semi_independent", "Semi-independent accommodation"
+    STAYING_PUT = "staying_put", "Staying put with former foster carers"
+    INDEPENDENT = "independent", "Independent living, lodgings or a foyer"
+    FAMILY = "family", "With parents or relatives"
+    OTHER = "other", "Somewhere else"
+
+
 class Capacity(models.Model):
     """What a service or team can hold, as the partnership sets it: places, or workers at a
     standard caseload. `measure` says which forecast figure needs it (for the gap)."""
@@ -182,6 +193,13 @@ class Capacity(models.Model):
         "Standard caseload", null=True, blank=True, help_text="Children or young people a worker"
     )
     measure = models.CharField(max_length=20, choices=Measure, blank=True)
+    accommodation = models.CharField(
+        max_length=20,
+        choices=Accommodation,
+        blank=True,
+        help_text="For care leavers' places: the kind of accommodation, whose share of care "
+        "leavers (from the record's care leaver contacts) the need is multiplied by",
+    )
     share = models.DecimalField(
         max_digits=5,
         decimal_places=4,

@@ -29,6 +29,7 @@ class Category(Strict):
     code: str
     label: str
     places: list[str]
+    v1_places: list[str] | None = None  # the places the v1 fit uses, where they differ
     weekly_cost: Decimal = Field(ge=0, decimal_places=2)
     price_year: str = Field(pattern=r"^\d{4}-\d{2}$")
     cost_source: str
@@ -53,9 +54,14 @@ class Shape(Strict):
         codes = [c.code for c in self.categories]
         if OTHER not in codes:
             raise ValueError(f"categories: one has the code {OTHER!r} (every PLACE not named)")
-        places = [p for c in self.categories for p in c.places]
-        if len(places) != len(set(places)):
-            raise ValueError("categories: a PLACE code is in more than one category")
+        for v1 in (False, True):
+            places = [
+                p
+                for c in self.categories
+                for p in (c.v1_places if v1 and c.v1_places is not None else c.places)
+            ]
+            if len(places) != len(set(places)):
+                raise ValueError("categories: a PLACE code is in more than one category")
         return self
 
     @property
@@ -63,12 +69,16 @@ class Shape(Strict):
         """The birthday each band starts on (0 for the first)."""
         return [0] + [band.end for band in self.bands[:-1]]
 
-    def category_of(self, place: str) -> str:
-        return self._places.get(place, OTHER)
+    def places(self, method: str = "tandem") -> dict[str, str]:
+        """PLACE code → category code, for a fitting method (v1 keeps its own lists)."""
+        return {
+            p: c.code
+            for c in self.categories
+            for p in (c.v1_places if method == "v1" and c.v1_places is not None else c.places)
+        }
 
-    @functools.cached_property
-    def _places(self) -> dict[str, str]:
-        return {p: c.code for c in self.categories for p in c.places}
+    def category_of(self, place: str, method: str = "tandem") -> str:
+        return self.places(method).get(place, OTHER)
 
     @property
     def states(self) -> list[tuple[str, str]]:

@@ -14,7 +14,8 @@ from tandem.access.policies import Action, role_allows
 from tandem.formats import govuk_date
 from tandem.outcomes.models import Service
 from tandem.planning import budgets, capacity, charts, forms, selectors, services
-from tandem.planning.models import ForecastSource
+from tandem.planning.leavers import accommodation_mix, places_needed
+from tandem.planning.models import Capacity, CapacityKind, ForecastSource
 from tandem.planning.results import counted, tables, yearly
 from tandem.web.decorators import page
 from tandem.web.downloads import table_response
@@ -86,9 +87,19 @@ def forecast(request, forecast_id):
             "fan": charts.fan(result),
             "leavers_chart": charts.leavers(result),
             "leavers_years": result["leavers"][11::12],
+            **_places(request.user, result),
             "scenarios": list(fc.scenarios.all()),
         }
     return render(request, "planning/forecast.html", _context(request, forecast=fc, **extra))
+
+
+def _places(actor, result) -> dict:
+    """The places care leavers will need by kind, against the places the partnership has."""
+    mix, drawn_from = accommodation_mix(actor)
+    have: dict[str, int] = {}
+    for c in Capacity.objects.exclude(accommodation="").filter(kind=CapacityKind.PLACES):
+        have[c.accommodation] = have.get(c.accommodation, 0) + (c.places or 0)
+    return {"places": places_needed(result, mix), "have": have, "drawn_from": drawn_from}
 
 
 @page

@@ -1,0 +1,57 @@
+"""Where care leavers live, from the record: the latest care leaver contact (OC3) of each young
+person in touch, grouped by kind of accommodation, as shares — what the forecast's care leavers
+will need, kind by kind, against the places the partnership has."""
+
+from collections import Counter
+
+from tandem.audit.models import AuditAction, Purpose
+from tandem.audit.services import Audit
+from tandem.care.models import CareLeaverContact
+from tandem.planning.models import Accommodation
+
+# The OC3 accommodation code's letter (the second character says suitable or not).
+GROUPS = {
+    "E": Accommodation.SUPPORTED_LODGINGS,
+    "D": Accommodation.SEMI_INDEPENDENT,
+    "Z": Accommodation.STAYING_PUT,
+    "U": Accommodation.INDEPENDENT,
+    "K": Accommodation.INDEPENDENT,
+    "T": Accommodation.INDEPENDENT,
+    "B": Accommodation.FAMILY,
+}
+
+
+def accommodation_mix(actor) -> tuple[dict[str, float], int]:
+    """The share of care leavers in touch living in each kind of accommodation, and how many
+    young people it is drawn from (counts only; the reader audited)."""
+    last: dict = {}
+    for child, code in CareLeaverContact.objects.order_by("child_id", "year").values_list(
+        "child_id", "accommodation"
+    ):
+        last[child] = code  # the latest year's, as the rows come oldest first
+    counts = Counter(
+        GROUPS.get(code[0], Accommodation.OTHER) for code in last.values() if code and code != "0"
+    )
+    total = sum(counts.values())
+    Audit(actor, Purpose.PLANNING).row(
+        AuditAction.LIST, "care_leaver_contact", None, detail={"young_people": total}
+    )
+    if not total:
+        return {}, 0
+    return {str(k): n / total for k, n in counts.items()}, total
+
+
+def places_needed(result: dict, mix: dict[str, float], years=(1, 2, 5)) -> list[dict]:
+    """Care leavers aged 18 to 21 at each year's end × the share living in each kind of
+    accommodation: the places each kind will need."""
+    rows = []
+    for kind in Accommodation:
+        if kind.value not in mix:
+            continue
+        row = {"kind": kind.value, "label": kind.label, "share": mix[kind.value]}
+        for year in years:
+            if len(result["leavers"]) >= year * 12:
+                at = result["leavers"][year * 12 - 1]
+                row[year] = sum(at[f"age_{a}"] for a in range(18, 22)) * mix[kind.value]
+        rows.append(row)
+    return rows
