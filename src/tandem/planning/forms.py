@@ -105,14 +105,14 @@ class ScenarioForm(GovukForm):
         label="Ages",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None chosen: every age",
+        help_text="Leave all unticked for every age",
     )
     categories = forms.MultipleChoiceField(
         label="Placement categories",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="For entrants, the placements they enter; for moves, where they move from. "
-        "None chosen: every category",
+        "Leave all unticked for every category",
     )
     to = forms.ChoiceField(label="Moving to (for moves and transfers)", required=False)
     percent = forms.DecimalField(
@@ -207,7 +207,7 @@ class EvidenceForm(GovukForm):
         label="Ages whose entries it prevents",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None chosen: every age",
+        help_text="Leave all unticked for every age",
     )
 
     def __init__(self, *args, services=(), **kwargs):
@@ -262,7 +262,7 @@ class StreamForm(YearForm):
     def __init__(self, *args, partners=(), budgets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [("", "Choose")] + [(str(p.pk), p.name) for p in partners]
-        self.fields["pooled_budget"].choices = [("", "None")] + [
+        self.fields["pooled_budget"].choices = [("", "Not in a pooled budget")] + [
             (str(b.pk), str(b)) for b in budgets
         ]
 
