@@ -246,24 +246,33 @@ def budgets_download(request, table, fmt):
     return table_response(f"budgets-{report.year}-{table}", headers, rows, fmt)
 
 
+def _add(request, form, save, done, *, title: str, back: str):
+    """A page that adds one thing: the form, `save(**cleaned)` (its errors put on the form),
+    then `done(saved)`: where to go."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect(done(saved))
+    return render(
+        request, "planning/form.html", _context(request, form=form, title=title, back=back)
+    )
+
+
+def _budgets_of(saved) -> str:
+    return f"{reverse('planning:budgets')}?year={saved.year}"
+
+
 @page
 def stream_new(request):
     options = budgets.choices(actor=request.user)
     form = forms.StreamForm(
         request.POST or None, partners=options["partners"], budgets=options["budgets"]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            stream = budgets.stream_add(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            return redirect(f"{_url('planning:budgets')}?year={stream.year}")
-    return render(
-        request,
-        "planning/form.html",
-        _context(request, form=form, title="Add a funding stream", back="planning:budgets"),
-    )
+    return _add(request, form, budgets.stream_add, _budgets_of,
+                title="Add a funding stream", back="planning:budgets")  # fmt: skip
 
 
 @page
@@ -272,18 +281,8 @@ def budget_new(request):
     form = forms.BudgetForm(
         request.POST or None, services=options["services"], unit_costs=options["unit_costs"]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            budget = budgets.budget_add(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            return redirect(f"{_url('planning:budgets')}?year={budget.year}")
-    return render(
-        request,
-        "planning/form.html",
-        _context(request, form=form, title="Add a pooled budget", back="planning:budgets"),
-    )
+    return _add(request, form, budgets.budget_add, _budgets_of,
+                title="Add a pooled budget", back="planning:budgets")  # fmt: skip
 
 
 @page
@@ -305,18 +304,8 @@ def capacity_new(request):
     form = forms.CapacityForm(
         request.POST or None, services=options["services"], teams=options["teams"]
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            capacity.capacity_add(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            return redirect("planning:capacity")
-    return render(
-        request,
-        "planning/form.html",
-        _context(request, form=form, title="Add a capacity", back="planning:capacity"),
-    )
+    return _add(request, form, capacity.capacity_add, lambda _: reverse("planning:capacity"),
+                title="Add a capacity", back="planning:capacity")  # fmt: skip
 
 
 @page
@@ -329,7 +318,3 @@ def board(request):
             request, view=view, fan=charts.fan(view.forecast.result) if view.forecast else None
         ),
     )
-
-
-def _url(name: str) -> str:
-    return reverse(name)
