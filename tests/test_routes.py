@@ -110,6 +110,7 @@ WEB = {
             "scenario-new",
             "scenario-evidence",
             "scenario",
+            "scenario-download",
             "budgets",
             "budgets-download",
             "stream-new",

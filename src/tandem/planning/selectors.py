@@ -16,7 +16,7 @@ from tandem.audit.services import Audit
 from tandem.planning.fit import Fitted
 from tandem.planning.forecast import project
 from tandem.planning.models import Forecast, Scenario
-from tandem.planning.results import summary, total_cost
+from tandem.planning.results import summary, total_cost, yearly
 from tandem.planning.scenarios import adjuster, has_interval, read_changes
 
 PAGE = 20
@@ -78,6 +78,24 @@ class Compared:
             b, n = Decimal(base["total"]), Decimal(new["total"])
             out.append({"year": base["year"], "baseline": b, "scenario": n, "saving": b - n})
         return out
+
+
+def scenario_tables(compared: Compared) -> dict[str, tuple[list[str], list[list]]]:
+    """The tables behind a scenario's page, as its downloads hold them."""
+    years = (
+        ["Year", "Baseline in care", "Baseline 95% low", "Baseline 95% high", "Scenario in care",
+         "Scenario 95% low", "Scenario 95% high", "Entering, baseline", "Entering, scenario"],
+        [
+            [b["year"], b["in_care"], b["low_95"], b["high_95"], c["in_care"], c["low_95"],
+             c["high_95"], b["entering"], c["entering"]]
+            for b, c in zip(yearly(compared.baseline), yearly(compared.changed), strict=True)
+        ],
+    )  # fmt: skip
+    costs = (
+        ["Financial year", "Baseline (£)", "Scenario (£)", "Saving (£)"],
+        [[y["year"], y["baseline"], y["scenario"], y["saving"]] for y in compared.by_year()],
+    )
+    return {"years": years, "costs": costs}
 
 
 def scenario_compare(*, actor, scenario_id: UUID) -> Compared:

@@ -21,6 +21,11 @@ urlpatterns = [
         name="scenario-evidence",
     ),
     path("scenarios/<uuid:scenario_id>", views.scenario, name="scenario"),
+    path(
+        "scenarios/<uuid:scenario_id>/<slug:table>.<slug:fmt>",
+        views.scenario_download,
+        name="scenario-download",
+    ),
     path("budgets", views.budgets_page, name="budgets"),
     path("budgets/<slug:table>.<slug:fmt>", views.budgets_download, name="budgets-download"),
     path("budgets/streams/new", views.stream_new, name="stream-new"),

@@ -223,6 +223,16 @@ def scenario(request, scenario_id):
     )
 
 
+@page
+def scenario_download(request, scenario_id, table, fmt):
+    compared = selectors.scenario_compare(actor=request.user, scenario_id=scenario_id)
+    all_tables = selectors.scenario_tables(compared)
+    if table not in all_tables:
+        raise Http404("No such table")
+    headers, rows = all_tables[table]
+    return table_response(f"scenario-{table}", headers, rows, fmt)
+
+
 # Budgets and capacity -------------------------------------------------------------------------
 
 
