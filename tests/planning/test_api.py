@@ -96,6 +96,15 @@ def test_bad_forecasts_and_scenarios_are_refused_naming_each_fault(db):
     detail = str(response.json())
     assert "change 1: no band 'teens'" in detail
     assert "change 2: no category 'x'" in detail
+    claimed = {
+        "kind": "prevented", "service": "Made up", "outcome": "care-12", "matched": 400,
+        "effect": {"estimate": -0.5, "low": -0.6, "high": -0.4}, "children_a_year": 100,
+    }  # fmt: skip
+    response = client.post(
+        f"/api/forecasts/{forecast.pk}/scenarios", {"name": "Claimed", "changes": [claimed]}
+    )
+    assert response.status_code == 422
+    assert "made from its matched comparison" in str(response.json())
     response = client.post(
         f"/api/forecasts/{forecast.pk}/scenarios",
         {"name": "Fewer entries", "changes": [{"kind": "entrants", "factor": 0.5}]},

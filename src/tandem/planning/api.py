@@ -15,7 +15,7 @@ from pydantic import Strict
 from tandem.config.api_support import Id, InputSchema, IsoDate, responses
 from tandem.planning import budgets, capacity, selectors, services
 from tandem.planning.models import ForecastMethod, ForecastSource
-from tandem.planning.results import yearly
+from tandem.planning.results import shown, yearly
 
 router = Router(tags=["planning"])
 
@@ -59,9 +59,13 @@ class ForecastResultOut(ForecastOut):
     first_day: date | None
     in_care_now: int | None = Field(description="Null when fewer than 5")
     years: list[YearOut]
-    months_table: list[dict] = Field(description="Every month: in care, bands, by category")
+    months_table: list[dict] = Field(
+        description="Every month: in care, bands, by category (null: fewer than 5)"
+    )
     costs: list[dict] = Field(description="Each financial year's placement costs (decimal text)")
-    care_leavers: list[dict] = Field(description="Care leavers by age 16 to 25, every month")
+    care_leavers: list[dict] = Field(
+        description="Care leavers by age 16 to 25, every month (null: fewer than 5)"
+    )
 
 
 def _forecast(f) -> dict:
@@ -105,16 +109,23 @@ def forecast_get(request, forecast_id: UUID):
     """A forecast and, once its job has finished, its figures."""
     f = selectors.forecast_get(actor=request.auth, forecast_id=forecast_id)
     result = f.result
+    codes = [c["code"] for c in result.get("categories", [])]
     now = result.get("in_care_now")
     return {
         **_forecast(f),
         "first_day": result.get("first_day"),
         "in_care_now": now if now is None or now == 0 or now >= 5 else None,
         "years": yearly(result) if result else [],
-        "months_table": result.get("months", []),
+        "months_table": [_small_cells(r, codes) for r in result.get("months", [])],
         "costs": result.get("costs", []),
-        "care_leavers": result.get("leavers", []),
+        "care_leavers": [_small_cells(r, None) for r in result.get("leavers", [])],
     }
+
+
+def _small_cells(row: dict, keys) -> dict:
+    """Expected children that round to 1 to 4 given as null, as the tables show them."""
+    keys = keys if keys is not None else [k for k in row if k.startswith("age_")]
+    return row | {k: None if isinstance(shown(row[k]), str) else row[k] for k in keys}
 
 
 class ScenarioIn(InputSchema):
@@ -187,7 +198,11 @@ def scenario_from_evidence(request, forecast_id: UUID, body: ScenarioEvidenceIn)
         bands=body.bands,
     )
     scenario = services.scenario_save(
-        actor=request.auth, forecast_id=forecast_id, name=body.name, changes=[change]
+        actor=request.auth,
+        forecast_id=forecast_id,
+        name=body.name,
+        changes=[change],
+        evidence=True,
     )
     return Status(201, _scenario(request, scenario.pk))
 

@@ -167,6 +167,12 @@ class Pooled:
     problem: str = ""
 
     @property
+    def unit_label(self) -> str:
+        per = _per(self.budget.unit_cost.unit)
+        name = next((n for n, d in TIME_UNITS.items() if d == per), None)
+        return f"{name}s of spells in the year" if name else "spells begun in the year"
+
+    @property
     def remaining(self) -> Decimal | None:
         return None if self.spend is None else self.total - self.spend
 
@@ -185,7 +191,9 @@ class BudgetReport:
         """Partners' totals add up to the whole, and every pooled budget's shares of its spend
         add up to its spend, to the penny."""
         return sum(self.by_partner.values(), Decimal(0)) == self.total and all(
-            p.spend is None or sum(p.spend_by_partner.values(), Decimal(0)) == p.spend
+            p.spend is None
+            or not p.contributions  # nothing to share it by yet: the page says so
+            or sum(p.spend_by_partner.values(), Decimal(0)) == p.spend
             for p in self.pooled
         )
 
@@ -302,13 +310,25 @@ def activity(budget: PooledBudget) -> Decimal:
     spells = ServiceSpell.objects.filter(
         service_id=budget.service_id, started_on__lte=last
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
-    if "week" not in budget.unit_cost.unit.lower():
+    per = _per(budget.unit_cost.unit)
+    if per is None:
         return Decimal(spells.filter(started_on__gte=first).count())
     today = timezone.localdate()
     days = 0
     for started, ended in spells.values_list("started_on", "ended_on"):
-        days += (min(ended or today, last, today) - max(started, first)).days + 1
-    return (Decimal(max(days, 0)) / 7).quantize(Decimal("0.01"))
+        days += max(0, (min(ended or today, last, today) - max(started, first)).days + 1)
+    return (Decimal(days) / per).quantize(Decimal("0.01"))
+
+
+TIME_UNITS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal("30.4375"),
+              "year": Decimal("365.25")}  # fmt: skip
+
+
+def _per(unit: str) -> Decimal | None:
+    """Days in one unit of a cost charged by time (per day, week, month or year); None for a
+    cost charged once for each spell (each, per case, per participant, …)."""
+    words = unit.lower()
+    return next((days for name, days in TIME_UNITS.items() if name in words), None)
 
 
 def _benefits(budget, contributions: dict[str, Decimal], kinds: dict[str, str]):

@@ -90,6 +90,7 @@ class Row:
     waiting: int
     oldest_wait: date | None
     gaps: list[Gap]
+    unknown: str = ""  # why the need cannot be said
 
     @property
     def occupancy(self) -> float | None:
@@ -107,15 +108,26 @@ class Row:
         c = self.capacity
         if not c.measure:
             return "No forecast is linked to this capacity"
+        if self.unknown:
+            return self.unknown
+        if not self.gaps:
+            return "No finished forecast reaches 6 months ahead yet"
         if gap is None:
             return f"Enough for the forecast over the next {self.gaps[-1].months} months"
         if c.kind == CapacityKind.CASELOAD:
             who = c.worker_title or "workers"
             return (
-                f"In {gap.months} months {c.team.name if c.team else c.name} needs {gap.short} "
-                f"more {who} at {c.caseload} each"
+                f"In {gap.months} months ({_month(gap.month)}) "
+                f"{c.team.name if c.team else c.name} needs {gap.short} more {who} at "
+                f"{c.caseload} each"
             )
-        return f"In {gap.months} months {c.name} needs {gap.short} more places"
+        return (
+            f"In {gap.months} months ({_month(gap.month)}) {c.name} needs {gap.short} more places"
+        )
+
+
+def _month(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%B %Y")
 
 
 @dataclass
@@ -189,20 +201,27 @@ def report(*, actor) -> CapacityReport:
             teams += list(c.service.delivered_by.values_list("pk", flat=True))
         waiting = Referral.objects.filter(to_team_id__in=teams, status=Status.SUBMITTED)
         oldest = waiting.aggregate(m=Min("received_at"))["m"]
-        gaps = []
-        if forecast and c.measure:
+        gaps, unknown = [], ""
+        if c.accommodation and c.accommodation not in mix:
+            unknown = (
+                "The record's care leaver contacts do not say how many live in "
+                f"{c.get_accommodation_display().lower()}: the need cannot be worked out"
+            )
+        elif forecast and c.measure:
             for months in HORIZONS:
                 need = _need(forecast.result, c.measure, months)
                 if need is None:
                     break
-                need *= float(c.share) * (mix.get(c.accommodation, 0.0) if c.accommodation else 1)
+                need *= float(c.share) * (mix[c.accommodation] if c.accommodation else 1)
                 if c.kind == CapacityKind.CASELOAD:
                     short = max(0, math.ceil(need / c.caseload - 1e-9) - (c.workers or 0))
                 else:
                     short = max(0, math.ceil(need - 1e-9) - (c.places or 0))
                 month = forecast.result["months"][months - 1]["month"]
                 gaps.append(Gap(months, month, round(need, 1), short))
-        rows.append(Row(c, in_use, waiting.count(), oldest.date() if oldest else None, gaps))
+        rows.append(
+            Row(c, in_use, waiting.count(), oldest.date() if oldest else None, gaps, unknown)
+        )
     Audit(actor, Purpose.PLANNING).row(
         AuditAction.VIEW, "capacity_report", None, detail={"capacities": len(rows)}
     )

@@ -14,16 +14,20 @@ def _x():
 
 
 def fan(result: dict, *, title: str = "Children in care") -> str:
-    months = result["months"]
+    # The forecast line starts where the record ends: its first day, with no band.
+    now = result["in_care_now"]
+    first = {k: now for k in ("in_care", "low_95", "low_80", "high_80", "high_95")}
+    months = [{"month": result["first_day"], **first}] * (now == 0 or now >= 5) + result["months"]
     band = alt.Chart(alt.Data(values=months)).encode(x=_x())
     layers = [
         band.mark_area(color=LIGHTER).encode(y=alt.Y("low_95:Q", title=title), y2="high_95:Q"),
         band.mark_area(color=LIGHT).encode(y="low_80:Q", y2="high_80:Q"),
         band.mark_line(color=BLUE, strokeWidth=2).encode(y="in_care:Q"),
     ]
-    if result.get("past"):
+    past = [p for p in result.get("past", []) if not 0 < p["in_care"] < 5]  # no count of 1-4
+    if past:
         layers.append(
-            alt.Chart(alt.Data(values=result["past"]))
+            alt.Chart(alt.Data(values=past))
             .mark_line(color=BLACK, strokeWidth=2)
             .encode(x=_x(), y="in_care:Q")
         )

@@ -68,6 +68,7 @@ def demo_plans(analyst) -> dict:
                 forecast_id=forecast.pk,
                 name=f"{edge.name} for 150 young people a year, at its measured effect",
                 changes=[change],
+                evidence=True,
             )
         except ValidationError:
             pass  # no measured effect at this size: the page says why when asked

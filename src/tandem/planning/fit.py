@@ -66,6 +66,7 @@ class Fitted:
     leavers_now: dict[int, int] = field(default_factory=dict)  # care leavers by age on `start`
     episodes: int = 0
     past: list[tuple[date, int]] = field(default_factory=list)  # in care at past month ends
+    history_from: date | None = None  # the history's first recorded day
 
     @property
     def exit(self) -> int:
@@ -83,6 +84,7 @@ class Fitted:
             "leavers_now": {str(k): v for k, v in self.leavers_now.items()},
             "episodes": self.episodes,
             "past": [[d.isoformat(), n] for d, n in self.past],
+            "history_from": self.history_from.isoformat() if self.history_from else None,
         }
 
     @classmethod
@@ -99,6 +101,7 @@ class Fitted:
             leavers_now={int(k): v for k, v in data["leavers_now"].items()},
             episodes=data["episodes"],
             past=[(date.fromisoformat(d), n) for d, n in data.get("past", [])],
+            history_from=date.fromisoformat(h) if (h := data.get("history_from")) else None,
         )
 
     def in_band(self, start_age: int) -> np.ndarray:
@@ -154,7 +157,10 @@ def fit(
             prior[:, 0] = _stock(pieces, n, days[inside][:1])[:, 0]
             with np.errstate(divide="ignore", invalid="ignore"):
                 daily = moves / prior[:, None, :]
-            daily[np.isnan(daily)] = 0.0  # 0/0; a move out of an empty state is infinite, as v1
+            daily[np.isnan(daily)] = 0.0  # 0/0, as v1
+            # A move out of a state empty the day before is infinite in v1 (and its forecast
+            # NaN); here it counts as everyone there moving.
+            daily[np.isinf(daily)] = 1.0
             rates = daily.mean(axis=2)
         rates = rates + _v1_ageing(shape)
         length = (w1 - w0).days
@@ -183,6 +189,7 @@ def fit(
         leavers_now=leavers_now,
         episodes=episodes.height,
         past=past,
+        history_from=as_date(int(pieces["start"].min())),
     )
 
 
@@ -295,7 +302,7 @@ def _leavers(pieces, shape: Shape, a: int, b: int, s: int):
     care leavers under 26 on the forecast's first day (their last period in care ended at
     `care_leaver_from` or older, and they have not come back)."""
     left = pieces["next"] == len(shape.states)
-    age_left = ((pieces["end"] - pieces["dob"]) / 365.25).astype(int)
+    age_left = _years(pieces["dob"], np.minimum(pieces["end"], s))
     old_enough = left & (age_left >= shape.care_leaver_from) & (pieces["end"] < OPEN)
     recent = old_enough & (pieces["end"] >= a) & (pieces["end"] <= b)
     ages, counts = np.unique(age_left[recent], return_counts=True)
@@ -309,7 +316,20 @@ def _leavers(pieces, shape: Shape, a: int, b: int, s: int):
     child, end, dob = pieces["child"][before], pieces["end"][before], pieces["dob"][before]
     last = np.append(child[1:] != child[:-1], True)
     mine = last & (end <= s) & old_enough[before]
-    now = ((s - dob[mine]) / 365.25).astype(int)
+    now = _years(dob[mine], np.full(mine.sum(), s))
     now = now[now <= 25]
     leavers = {int(x): int(c) for x, c in zip(*np.unique(now, return_counts=True), strict=True)}
     return shares, leavers
+
+
+def _years(born: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Whole years of age on each day (day numbers): birthdays counted by the calendar."""
+    born = (born.astype("int64")).astype("datetime64[D]")
+    on = (on.astype("int64")).astype("datetime64[D]")
+    years = on.astype("datetime64[Y]").astype(int) - born.astype("datetime64[Y]").astype(int)
+
+    def month_day(d):
+        month = d.astype("datetime64[M]")
+        return month.astype(int) % 12 * 100 + (d - month).astype(int)
+
+    return years - (month_day(on) < month_day(born))

@@ -121,7 +121,10 @@ class Forecast:
             ages = np.concatenate([[0.0], ages[:-1]])  # a month older
             for years, share in fitted.leaver_ages.items():
                 at = min(max(years, 16), 25)
-                ages[(at - 16) * 12 + 6] += row["care_leavers"] * share
+                # Leaving on the birthday care ends, a leaver is that age to the month; leaving
+                # earlier, somewhere in the year of age.
+                months_in = 0 if years == fitted.shape.leaves_care_at else 6
+                ages[(at - 16) * 12 + months_in] += row["care_leavers"] * share
             by_year = ages[:120].reshape(10, 12).sum(axis=1)
             rows.append(
                 {"month": row["month"]}

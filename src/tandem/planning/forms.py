@@ -155,6 +155,8 @@ class ScenarioForm(GovukForm):
                 self.add_error("per_year", "Enter the number of children a year")
             if data.get("to") == "leaving":
                 self.add_error("to", "A transfer goes to another placement category")
+            elif data.get("to") and data.get("to") == data.get("from_category"):
+                self.add_error("to", "A transfer goes to a different placement category")
         return data
 
     def change(self) -> dict:

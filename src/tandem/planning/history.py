@@ -139,8 +139,17 @@ def clean(episodes: pl.DataFrame) -> pl.DataFrame:
         .unique(["child", "end"], keep="first", maintain_order=True)
     )
     following = pl.col("start").shift(-1).over("child")
+    # An episode ending before it starts cannot be counted (the SSDA903 reader names them; the
+    # record may hold one from before its checks).
+    out = out.filter(pl.col("end").is_null() | (pl.col("end") >= pl.col("start")))
     return out.with_columns(
         end=pl.when(pl.col("end").is_null() | (pl.col("end") > following))
         .then(following)
         .otherwise(pl.col("end"))
     )
+
+
+def covered(episodes: pl.DataFrame) -> tuple:
+    """The first and last days a history records anything on (a start or an end)."""
+    last = max(episodes["start"].max(), episodes["end"].max() or episodes["start"].max())
+    return episodes["start"].min(), last

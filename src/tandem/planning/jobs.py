@@ -8,12 +8,13 @@ from django.urls import reverse
 
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.formats import govuk_date
 from tandem.jobs.registry import job_kind
 from tandem.planning import history
 from tandem.planning.fit import FitError, fit
 from tandem.planning.forecast import project
 from tandem.planning.models import Forecast, ForecastSource
-from tandem.planning.results import summary
+from tandem.planning.results import counted, summary
 from tandem.planning.services import uploads_remove
 from tandem.planning.shape import standard
 
@@ -51,7 +52,25 @@ def _run(job, progress, forecast) -> dict:
                 detail={"episodes": episodes.height, "forecast": str(forecast.pk)},
             )
         else:
-            episodes = history.read_ssda903([Path(p) for p in job.params["paths"]])
+            paths = [Path(p) for p in job.params["paths"]]
+            if job.params.get("uploaded") and not any(p.exists() for p in paths):
+                raise ValidationError(
+                    "The uploaded SSDA903 files are gone (they are kept only until read): "
+                    "start a new forecast and upload them again"
+                )
+            episodes = history.read_ssda903(paths)
+            first, last = history.covered(episodes)
+            if forecast.window_end > last:
+                raise ValidationError(
+                    f"The SSDA903 files record nothing after {govuk_date(last)}: end the "
+                    f"reference window on or before it (a window past the files' end sees no "
+                    "one enter or leave)"
+                )
+            if forecast.window_start < first:
+                raise ValidationError(
+                    f"The SSDA903 files start on {govuk_date(first)}: start the reference "
+                    "window on or after it"
+                )
         progress.stage("Fitting the model")
         fitted = fit(
             episodes,
@@ -73,5 +92,5 @@ def _run(job, progress, forecast) -> dict:
         "url": reverse("planning:forecast", kwargs={"forecast_id": forecast.pk}),
         "link_text": "See the forecast",
         "episodes": fitted.episodes,
-        "in_care_now": forecast.result["in_care_now"],
+        "in_care_now": counted(forecast.result["in_care_now"]),
     }

@@ -8,6 +8,7 @@ from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
 from tandem.care.models import CareLeaverContact
 from tandem.planning.models import Accommodation
+from tandem.planning.results import SMALL
 
 # The OC3 accommodation code's letter (the second character says suitable or not).
 GROUPS = {
@@ -32,7 +33,20 @@ def accommodation_mix(actor) -> tuple[dict[str, float], int]:
     counts = Counter(
         GROUPS.get(code[0], Accommodation.OTHER) for code in last.values() if code and code != "0"
     )
+    # A kind held by 1 to 4 young people joins "somewhere else"; if that is then 1 to 4, the
+    # smallest other kind joins it too, so no share gives away a count under 5.
+    for kind in [k for k, n in counts.items() if 0 < n < SMALL and k != Accommodation.OTHER]:
+        counts[Accommodation.OTHER] += counts.pop(kind)
+    while 0 < counts.get(Accommodation.OTHER, 0) < SMALL and len(counts) > 1:
+        order = list(Accommodation)
+        smallest = min(
+            (k for k in counts if k != Accommodation.OTHER),
+            key=lambda k: (counts[k], order.index(k)),
+        )
+        counts[Accommodation.OTHER] += counts.pop(smallest)
     total = sum(counts.values())
+    if total < SMALL:
+        return {}, total
     Audit(actor, Purpose.PLANNING).row(
         AuditAction.LIST, "care_leaver_contact", None, detail={"young_people": total}
     )

@@ -16,6 +16,12 @@ def counted(n: int) -> int | str:
     return "fewer than 5" if 0 < n < SMALL else n
 
 
+def shown(x: float) -> float | str:
+    """An expected number of children as a table shows it: one that rounds to 1 to 4 is "fewer
+    than 5" (in the first months it is close to a count of real children)."""
+    return "fewer than 5" if 0.5 <= x < SMALL - 0.5 else x
+
+
 def _r(x: float) -> float:
     return round(float(x), 2)
 
@@ -45,7 +51,8 @@ def summary(forecast: Forecast) -> dict:
         "days": forecast.days,
         "episodes": fitted.episodes,
         "in_care_now": int(fitted.stock.sum()),
-        "past": [{"month": d.replace(day=1).isoformat(), "in_care": n} for d, n in fitted.past],
+        "past": [{"month": d.isoformat(), "in_care": n} for d, n in fitted.past],
+        "history_from": fitted.history_from.isoformat() if fitted.history_from else None,
         "now_by_category": {c.code: int(n) for c, n in zip(shape.categories, now, strict=True)},
         "categories": [{"code": c.code, "label": c.label} for c in shape.categories],
         "entrants_a_year": _r(fitted.entrants.sum() * PER_YEAR),
@@ -117,7 +124,7 @@ def tables(result: dict) -> dict[str, tuple[list[str], list[list]]]:
         + ["Entering care", "Leaving care", "Leaving as care leavers"],
         [
             [r["month"], r["in_care"], r["low_95"], r["low_80"], r["high_80"], r["high_95"]]
-            + [r[c["code"]] for c in cats]
+            + [shown(r[c["code"]]) for c in cats]
             + [r["entering"], r["leaving"], r["care_leavers"]]
             for r in result["months"]
         ],
@@ -133,14 +140,15 @@ def tables(result: dict) -> dict[str, tuple[list[str], list[list]]]:
     leavers = (
         ["Month"] + [f"Aged {a}" for a in ages] + ["Aged 17 to 25"],
         [
-            [r["month"]] + [r[f"age_{a}"] for a in ages] + [r["total_17_25"]]
+            [r["month"]] + [shown(r[f"age_{a}"]) for a in ages] + [shown(r["total_17_25"])]
             for r in result["leavers"]
         ],
     )
     moves = (
         ["From", "To", "Moves in the window", "Child-days at risk", "Rate a child-year"],
         [
-            [m["from"], m["to"], counted(m["moves"]), m["child_days"], m["per_child_year"]]
+            [m["from"], m["to"], counted(m["moves"])]
+            + ([m["child_days"], m["per_child_year"]] if m["moves"] >= SMALL else ["", ""])
             for m in result["moves"]
         ],
     )

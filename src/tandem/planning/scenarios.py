@@ -99,9 +99,7 @@ def read_changes(data, fitted: Fitted) -> list:
     try:
         changes = CHANGES.validate_python(data)
     except ValidationError as error:
-        raise ScenarioError(
-            [f"change {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        ) from error
+        raise ScenarioError([_problem(e) for e in error.errors()]) from error
     bands = {b.code for b in fitted.shape.bands}
     categories = {c.code for c in fitted.shape.categories}
     problems = []
@@ -117,6 +115,18 @@ def read_changes(data, fitted: Fitted) -> list:
     if problems:
         raise ScenarioError(problems)
     return changes
+
+
+def _problem(error: dict) -> str:
+    """A pydantic error as "change 2: factor: …", counting changes from 1 and leaving out the
+    kind pydantic names its branch by."""
+    loc = list(error["loc"])
+    where = f"change {loc.pop(0) + 1}" if loc and isinstance(loc[0], int) else "changes"
+    if loc and loc[0] in ("entrants", "moves", "transfer", "prevented"):
+        loc.pop(0)
+    message = error["msg"].removeprefix("Value error, ")
+    field = ".".join(str(p) for p in loc)
+    return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
 
 def _states(fitted: Fitted, bands, categories) -> np.ndarray:

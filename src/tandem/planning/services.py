@@ -72,43 +72,47 @@ def forecast_start(
             errors["files"] = f"{upload.name} is larger than 200MB"
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        forecast = Forecast(
-            name=name.strip()[:200],
-            source=source,
-            method=method,
-            window_start=window_start,
-            window_end=window_end,
-            months=months,
-            created_by=actor,
-        )
-        forecast.full_clean()
-        forecast.save()
-        params = {"forecast_id": str(forecast.pk)}
-        if uploads:
-            folder = uploads_folder(forecast)
-            folder.mkdir(parents=True, exist_ok=True)
-            for n, upload in enumerate(uploads):
-                with (folder / f"{n:03d}.csv").open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-            params |= {"paths": [str(folder)], "uploaded": True}
-        elif paths:
-            params["paths"] = [str(Path(p).resolve()) for p in paths]
-        forecast.job = job_start(
-            owner=actor,
-            kind="planning.forecast",
-            title=f"Forecast: {forecast.name}",
-            params=params,
-            enqueue=enqueue,
-        )
-        forecast.save(update_fields=["job"])
-        Audit(actor, Purpose.PLANNING).row(
-            AuditAction.CREATE,
-            "forecast",
-            forecast.pk,
-            detail={"source": source, "method": method, "months": months},
-        )
+    forecast = Forecast(
+        name=name.strip()[:200],
+        source=source,
+        method=method,
+        window_start=window_start,
+        window_end=window_end,
+        months=months,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            forecast.full_clean()
+            forecast.save()
+            params = {"forecast_id": str(forecast.pk)}
+            if uploads:
+                folder = uploads_folder(forecast)
+                folder.mkdir(parents=True, exist_ok=True)
+                for n, upload in enumerate(uploads):
+                    with (folder / f"{n:03d}.csv").open("wb") as out:
+                        for chunk in upload.chunks():
+                            out.write(chunk)
+                params |= {"paths": [str(folder)], "uploaded": True}
+            elif paths:
+                params["paths"] = [str(Path(p).resolve()) for p in paths]
+            forecast.job = job_start(
+                owner=actor,
+                kind="planning.forecast",
+                title=f"Forecast: {forecast.name}",
+                params=params,
+                enqueue=enqueue,
+            )
+            forecast.save(update_fields=["job"])
+            Audit(actor, Purpose.PLANNING).row(
+                AuditAction.CREATE,
+                "forecast",
+                forecast.pk,
+                detail={"source": source, "method": method, "months": months},
+            )
+    except Exception:
+        uploads_remove(forecast)  # nothing was queued: the files written for it go with it
+        raise
     return forecast
 
 
@@ -128,15 +132,23 @@ def _forecast_for_scenario(actor, forecast_id: UUID) -> Forecast:
 
 
 def scenario_save(
-    *, actor, forecast_id: UUID, name: str, description: str = "", changes: list
-) -> Scenario:
+    *, actor, forecast_id: UUID, name: str, description: str = "", changes: list,
+    evidence: bool = False,
+) -> Scenario:  # fmt: skip
+    """`evidence`: the changes include one made by `evidence_change` from a measured effect;
+    nobody else may write one, so a scenario never claims evidence it does not have."""
     forecast = _forecast_for_scenario(actor, forecast_id)
     errors = {}
+    if not evidence and any(isinstance(c, dict) and c.get("kind") == "prevented" for c in changes):
+        errors["changes"] = (
+            "A change from a service's measured effect is made from its matched comparison "
+            "(the scenario from evidence), not written by hand"
+        )
     if not (name or "").strip():
         errors["name"] = "Enter a name for the scenario"
     if not changes:
         errors["changes"] = "Add at least one change"
-    else:
+    elif "changes" not in errors:
         try:
             read_changes(changes, Fitted.from_dict(forecast.fitted))
         except ScenarioError as error:
@@ -161,6 +173,7 @@ def evidence_change(*, actor, service_id: UUID, children_a_year, bands: list[str
     the comparison itself is audited by outcomes)."""
     from tandem.outcomes import selectors as outcomes
 
+    require_role(actor, Action.PLAN)
     errors = {}
     if children_a_year is None or children_a_year <= 0:
         errors["children_a_year"] = "Enter how many children the service works with a year"

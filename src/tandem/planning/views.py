@@ -16,7 +16,7 @@ from tandem.outcomes.models import Service
 from tandem.planning import budgets, capacity, charts, forms, selectors, services
 from tandem.planning.leavers import accommodation_mix, places_needed
 from tandem.planning.models import Capacity, CapacityKind, ForecastSource
-from tandem.planning.results import counted, tables, yearly
+from tandem.planning.results import counted, shown, tables, yearly
 from tandem.web.decorators import page
 from tandem.web.downloads import table_response
 from tandem.web.views.common import page_number, paged
@@ -35,6 +35,7 @@ def _context(request, **extra) -> dict:
         "reports_section": "planning",
         "may_plan": role_allows(request.user, Action.PLAN),
         "counted": counted,
+        "shown": shown,
         **extra,
     }
 
@@ -182,6 +183,7 @@ def scenario_evidence(request, forecast_id):
                     f"{data['children_a_year']:,} children a year"
                 ),
                 changes=[change],
+                evidence=True,
             )
         except ValidationError as error:
             form.add_service_errors(error)

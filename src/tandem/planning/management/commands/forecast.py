@@ -18,7 +18,7 @@ from tandem.jobs.services import job_run
 from tandem.partners.models import User
 from tandem.planning import selectors, services
 from tandem.planning.models import ForecastMethod, ForecastSource
-from tandem.planning.results import tables, yearly
+from tandem.planning.results import counted, tables, yearly
 from tandem.synth.history903 import write_history
 
 
@@ -137,7 +137,7 @@ class Command(BaseCommand):
     def _years(self, forecast) -> None:
         result = forecast.result
         self.console.print(
-            f"{forecast.name}: {result['in_care_now']:,} in care on {result['first_day']}, "
+            f"{forecast.name}: {counted(result['in_care_now'])} in care on {result['first_day']}, "
             f"fitted on {result['episodes']:,} episodes ({result['method']})"
         )
         table = Table("Year", "In care", "95% band", "Entering", "Leaving", "Care leavers")
