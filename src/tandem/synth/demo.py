@@ -120,7 +120,8 @@ DEMO_USERS = [
         Role.PARTNERSHIP_ANALYST,
         "Partnership intelligence and governance",
         "local_authority",
-        "Partnership figures (no child's record is open to you).",
+        "Partnership figures (no child's record is open to you); Reports → Planning: run a "
+        "forecast, add a scenario, a funding stream or a capacity.",
     ),
     DemoUser(
         "demo-ig-lead",
@@ -134,7 +135,8 @@ DEMO_USERS = [
         Role.BOARD_MEMBER,
         "Safeguarding children partnership board",
         "local_authority",
-        "The partnership's figures (Reports): counts and shares, never a child.",
+        "The partnership's figures (Reports): counts and shares, never a child; Planning: the "
+        "board's view of the forecast, budgets and capacity.",
         made=("Alex", "Morgan"),
     ),
     DemoUser(
