@@ -73,3 +73,10 @@ def test_the_synthetic_history_reads_back_as_simulated(tmp_path):
     dob = {c: d for c, _, d in children}
     eighteen = got.filter(got["end"].is_not_null()).iter_rows(named=True)
     assert all(r["end"] <= birthday(dob[r["child"]], 18) for r in eighteen)
+
+
+def test_headings_as_spreadsheets_save_them(tmp_path):
+    (tmp_path / "h.csv").write_bytes("\ufeffchild, dob\nA1,01/02/2010\n".encode())
+    (tmp_path / "e.csv").write_bytes(b"Child,DECOM,DEC,Place\nA1,01/03/2023,,u4\n")
+    got = read_ssda903([tmp_path])
+    assert got.select("child", "place").rows() == [("A1", "U4")]

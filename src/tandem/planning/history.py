@@ -56,6 +56,8 @@ def read_ssda903(paths: list[Path]) -> pl.DataFrame:
         except (OSError, pl.exceptions.PolarsError) as error:
             problems.append(f"{path.name}: {error}")
             continue
+        # As spreadsheets save them: a byte-order mark, spaces or lower case in the headings.
+        raw = raw.rename({c: c.lstrip("\ufeff").strip().upper() for c in raw.columns})
         columns = set(raw.columns)
         blank = lambda c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")  # noqa: E731
         if columns >= EPISODES:
