@@ -418,3 +418,28 @@ def test_capacity_before_any_forecast_says_so(signed_in, db):
     text = text_of(client.get(reverse("planning:capacity")))
     assert "No finished forecast reaches 6 months ahead yet" in text
     assert client.get(reverse("planning:board")).status_code == 200
+
+
+def test_placement_costs_come_at_this_year_s_prices_once_deflators_are_loaded(
+    signed_in, db, tmp_path
+):
+    from tandem.outcomes.models import Deflator
+    from tandem.planning.budgets import financial_year
+
+    client = signed_in(analyst())
+    before = run_forecast(client, tmp_path)
+    text = text_of(client.get(reverse("planning:forecast", args=[before.pk])))
+    assert "The categories are at different price years" in text
+    now = financial_year(TODAY)
+    for year, index in (("2020-21", "90.0000"), ("2022-23", "96.0000"), ("2023-24", "100.0000"),
+                        (now, "108.0000")):  # fmt: skip
+        Deflator.objects.update_or_create(year=year, defaults={"index": index, "release": "t"})
+    after = run_forecast(client, tmp_path / "again")
+    weekly = {c["category"].split(" (")[0]: c for c in after.result["costs_note"]}
+    assert weekly["Fostering"]["price_year"] == now
+    assert Decimal(weekly["Fostering"]["weekly"]) == (
+        Decimal("820.00") * Decimal(108) / Decimal(90)
+    ).quantize(Decimal("0.01"))
+    assert Decimal(weekly["Residential"]["weekly"]) == Decimal("6612.84")  # 6,123 × 1.08
+    text = text_of(client.get(reverse("planning:forecast", args=[after.pk])))
+    assert "The categories are at different price years" not in text

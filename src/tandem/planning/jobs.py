@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
@@ -12,13 +13,32 @@ from tandem.formats import govuk_date
 from tandem.jobs.registry import job_kind
 from tandem.planning import history
 from tandem.planning.fit import FitError, fit
-from tandem.planning.forecast import project
+from tandem.planning.forecast import PENNY, project
 from tandem.planning.models import Forecast, ForecastSource
 from tandem.planning.results import counted, summary
 from tandem.planning.services import uploads_remove
-from tandem.planning.shape import standard
+from tandem.planning.shape import Shape, standard
 
 FORECAST = "planning.forecast"
+
+
+def priced(shape: Shape) -> Shape:
+    """The shape with every weekly cost at this financial year's prices, where the GDP
+    deflators loaded allow; a cost they cannot uprate stays at its own price year (the page
+    says which)."""
+    from tandem.outcomes.value import DeflatorMissing, uprate
+    from tandem.planning.budgets import financial_year
+
+    year = financial_year(timezone.localdate())
+    categories = []
+    for c in shape.categories:
+        try:
+            weekly = uprate(c.weekly_cost, c.price_year, year).quantize(PENNY)
+        except DeflatorMissing:
+            categories.append(c)
+            continue
+        categories.append(c.model_copy(update={"weekly_cost": weekly, "price_year": year}))
+    return shape.model_copy(update={"categories": categories})
 
 
 def _reset(job, failed: str = "") -> None:
@@ -74,7 +94,7 @@ def _run(job, progress, forecast) -> dict:
         progress.stage("Fitting the model")
         fitted = fit(
             episodes,
-            standard(),
+            priced(standard()),
             (forecast.window_start, forecast.window_end),
             method=forecast.method,
         )
