@@ -103,7 +103,7 @@ def test_budgets_capacity_and_the_board_s_view(page, axe):
     page.get_by_role("button", name="Add a capacity").click()
     page.get_by_label("Name").fill("Personal advisers")
     page.get_by_label("Caseload (workers, each with a standard caseload)").check()
-    page.get_by_label("Team").select_option(label="Leaving care team")
+    page.get_by_label("Team").select_option(label="Leaving care team (Demo Council)")
     page.get_by_label("Workers", exact=True).fill("3")
     page.get_by_label("Standard caseload of a worker").fill("20")
     page.get_by_role("button", name="Save").click()

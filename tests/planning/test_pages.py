@@ -282,8 +282,8 @@ def test_capacity_shows_the_gap_the_forecast_opens(signed_in, db, tmp_path):
     text = text_of(client.get(reverse("planning:capacity")))
     assert short  # the synthetic history's care leavers need more than one adviser
     assert re.search(
-        rf"In 6 months \(\w+ \d{{4}}\) Leaving care team needs {short} more personal advisers "
-        r"at 20 each",
+        rf"In 6 months \(\w+ \d{{4}}\) Leaving care team needs {short} more personal advisers, "
+        r"each with a caseload of 20",
         text,
     )
     assert Capacity.objects.get().holds == 20
@@ -429,7 +429,7 @@ def test_placement_costs_come_at_this_year_s_prices_once_deflators_are_loaded(
     client = signed_in(analyst())
     before = run_forecast(client, tmp_path)
     text = text_of(client.get(reverse("planning:forecast", args=[before.pk])))
-    assert "The categories are at different price years" in text
+    assert "These totals are not at today’s prices" in text
     now = financial_year(TODAY)
     for year, index in (("2020-21", "90.0000"), ("2022-23", "96.0000"), ("2023-24", "100.0000"),
                         (now, "108.0000")):  # fmt: skip
@@ -442,4 +442,4 @@ def test_placement_costs_come_at_this_year_s_prices_once_deflators_are_loaded(
     ).quantize(Decimal("0.01"))
     assert Decimal(weekly["Residential"]["weekly"]) == Decimal("6612.84")  # 6,123 × 1.08
     text = text_of(client.get(reverse("planning:forecast", args=[after.pk])))
-    assert "The categories are at different price years" not in text
+    assert "These totals are not at today’s prices" not in text

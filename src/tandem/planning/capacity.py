@@ -22,6 +22,7 @@ from tandem.outcomes.models import Service, ServiceSpell
 from tandem.partners.models import Team
 from tandem.planning.leavers import accommodation_mix
 from tandem.planning.models import Capacity, CapacityKind, Forecast, ForecastMethod
+from tandem.planning.results import counted
 from tandem.referrals.codes import Status
 from tandem.referrals.models import Referral
 
@@ -116,10 +117,11 @@ class Row:
             return f"Enough for the forecast over the next {self.gaps[-1].months} months"
         if c.kind == CapacityKind.CASELOAD:
             who = c.worker_title or "workers"
+            more = f"{gap.short} more {who}" if gap.short > 1 else f"one more of its {who}"
             return (
                 f"In {gap.months} months ({_month(gap.month)}) "
-                f"{c.team.name if c.team else c.name} needs {gap.short} more {who} at "
-                f"{c.caseload} each"
+                f"{c.team.name if c.team else c.name} needs {more}, each with a caseload of "
+                f"{c.caseload}"
             )
         return (
             f"In {gap.months} months ({_month(gap.month)}) {c.name} needs {gap.short} more places"
@@ -146,9 +148,9 @@ class CapacityReport:
                     r.capacity.name,
                     r.capacity.get_kind_display(),
                     r.capacity.holds,
-                    r.in_use,
+                    counted(r.in_use),
                     round(r.occupancy, 3) if r.occupancy is not None else "",
-                    r.waiting,
+                    counted(r.waiting),
                 ]  # fmt: skip
                 + [by_months.get(m, "") for m in HORIZONS]
             )
@@ -204,8 +206,9 @@ def report(*, actor) -> CapacityReport:
         gaps, unknown = [], ""
         if c.accommodation and c.accommodation not in mix:
             unknown = (
-                "The record's care leaver contacts do not say how many live in "
-                f"{c.get_accommodation_display().lower()}: the need cannot be worked out"
+                "Too few care leaver contacts in the record say how many live in "
+                f"{c.get_accommodation_display().lower()} (fewer than 5 do): the need cannot "
+                "be worked out"
             )
         elif forecast and c.measure:
             for months in HORIZONS:

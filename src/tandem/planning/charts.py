@@ -87,9 +87,13 @@ def by_partner(rows: list[dict]) -> str | None:
         alt.Chart(alt.Data(values=rows))
         .mark_bar()
         .encode(
-            x=alt.X("amount:Q", title="£", axis=alt.Axis(format=",.0f")),
-            y=alt.Y("partner:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
-            color=alt.Color("kind:N", title="Stream", legend=alt.Legend(orient="bottom")),
+            x=alt.X("amount:Q", title="Pounds", axis=alt.Axis(format="~s")),
+            y=alt.Y("partner:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420)),
+            color=alt.Color(
+                "kind:N",
+                title="Stream",
+                legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13),
+            ),
         )
         .properties(width=480)
     )

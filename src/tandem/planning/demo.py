@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tandem.jobs.services import job_run
-from tandem.outcomes.models import Service, ServiceSpell, UnitCost, ValueKind
+from tandem.outcomes.models import Service, ServiceSpell, SpellEnd, UnitCost, ValueKind
 from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.planning import budgets, capacity, services
 from tandem.planning.models import Accommodation, Capacity, CapacityKind, ForecastSource
@@ -95,6 +95,7 @@ def _budgets(analyst, today) -> int:
     )
     pooled = None
     if joint is not None:
+        _this_year(joint, analyst, today)
         pooled = budgets.budget_add(
             actor=analyst,
             name="Integrated family support pool",
@@ -193,3 +194,27 @@ def _supported_lodgings(analyst) -> Service | None:
             defaults={"started_on": today - timedelta(days=60 + 70 * n), "recorded_by": analyst},
         )
     return lodgings
+
+
+def _this_year(service: Service, analyst, today) -> None:
+    """Families the jointly run service has worked with since April, so its pooled budget has
+    spent something this year (the synthetic spells are of earlier cohorts)."""
+    from tandem.people.models import Person
+
+    first = budgets.year_bounds(budgets.financial_year(today))[0]
+    days = max(1, (today - first).days)
+    children = Person.objects.filter(is_child=True).order_by("pk").values_list("pk", flat=True)
+    for n, child in enumerate(children[:40]):
+        start = first + timedelta(days=(n * 37) % days)
+        ended = start + timedelta(days=84)
+        done = n % 3 == 0 and ended < today
+        ServiceSpell.objects.get_or_create(
+            service=service,
+            person_id=child,
+            started_on=start,
+            defaults={
+                "recorded_by": analyst,
+                "ended_on": ended if done else None,
+                "end_reason": SpellEnd.COMPLETED if done else "",
+            },
+        )

@@ -355,4 +355,6 @@ class CapacityForm(GovukForm):
     def __init__(self, *args, services=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", "Choose")] + [(str(s.pk), s.name) for s in services]
-        self.fields["team"].choices = [("", "Choose")] + [(str(t.pk), t.name) for t in teams]
+        self.fields["team"].choices = [("", "Choose")] + [
+            (str(t.pk), f"{t.name} ({t.partner.name})") for t in teams
+        ]

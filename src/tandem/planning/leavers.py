@@ -45,8 +45,8 @@ def accommodation_mix(actor) -> tuple[dict[str, float], int]:
         )
         counts[Accommodation.OTHER] += counts.pop(smallest)
     total = sum(counts.values())
-    if total < SMALL:
-        return {}, total
+    if total < SMALL or set(counts) == {Accommodation.OTHER}:
+        return {}, total  # too few to say where anyone lives
     Audit(actor, Purpose.PLANNING).row(
         AuditAction.LIST, "care_leaver_contact", None, detail={"young_people": total}
     )
