@@ -39,6 +39,13 @@ def nhs_number_ending(value: str | None) -> str:
     return f"ending {value[-4:]}" if value else ""
 
 
+def financial_year(day) -> str:
+    """The financial (and SSDA903 collection) year a day falls in: 1 April to 31 March,
+    written "2025-26"."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
 def pence(value) -> str:
     """Pounds to the penny, always ("£1,204.50"): for budgets, which must add up exactly."""
     from decimal import Decimal

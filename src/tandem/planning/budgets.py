@@ -20,6 +20,7 @@ from tandem.access.checks import require_role
 from tandem.access.policies import Action
 from tandem.audit.models import AuditAction, Purpose
 from tandem.audit.services import Audit
+from tandem.formats import financial_year
 from tandem.outcomes.models import Service, ServiceSpell, UnitCost
 from tandem.partners.models import Partner, PartnerKind
 from tandem.planning.models import FundingStream, PooledBudget, StreamKind, financial_year_check
@@ -33,11 +34,6 @@ AGENCY_KINDS = [
     (("school", "education"), {PartnerKind.SCHOOL}),
 ]
 OUTSIDE = "Outside the partnership"
-
-
-def financial_year(day: date) -> str:
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
 
 
 def year_bounds(year: str) -> tuple[date, date]:

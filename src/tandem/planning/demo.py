@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tandem.formats import financial_year
 from tandem.jobs.services import job_run
 from tandem.outcomes.models import Service, ServiceSpell, SpellEnd, UnitCost, ValueKind
 from tandem.partners.models import Partner, PartnerKind, Team
@@ -78,7 +79,7 @@ def demo_plans(analyst) -> dict:
 
 
 def _budgets(analyst, today) -> int:
-    year = budgets.financial_year(today)
+    year = financial_year(today)
     joint = Service.objects.filter(partner__isnull=True).order_by("name").first()
     unit, _ = UnitCost.objects.update_or_create(
         code=DEMO_COST,
@@ -201,7 +202,7 @@ def _this_year(service: Service, analyst, today) -> None:
     spent something this year (the synthetic spells are of earlier cohorts)."""
     from tandem.people.models import Person
 
-    first = budgets.year_bounds(budgets.financial_year(today))[0]
+    first = budgets.year_bounds(financial_year(today))[0]
     days = max(1, (today - first).days)
     children = Person.objects.filter(is_child=True).order_by("pk").values_list("pk", flat=True)
     for n, child in enumerate(children[:40]):

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import polars as pl
 
+from tandem.formats import financial_year
 from tandem.planning.fit import Fitted
 from tandem.planning.markov import daily_matrix
 
@@ -90,12 +91,12 @@ class Forecast:
         shape = self.fitted.shape
         ncat = len(shape.categories)
         by_cat = self.mean.reshape(self.days + 1, -1, ncat).sum(axis=1)
-        years = np.array([d.year - (d.month < 4) for d in self._day_dates()])
+        years = np.array([financial_year(d) for d in self._day_dates()])
         out = []
-        for fy in np.unique(years[1:]):
+        for fy in dict.fromkeys(years[1:]):
             days = np.flatnonzero(years == fy)
             days = days[days > 0]
-            row = {"year": f"{fy}-{(fy + 1) % 100:02d}", "days": len(days), "total": Decimal(0)}
+            row = {"year": str(fy), "days": len(days), "total": Decimal(0)}
             for c, category in enumerate(shape.categories):
                 child_days = Decimal(str(round(float(by_cat[days, c].sum()), 4)))
                 cost = (child_days * category.weekly_cost / 7).quantize(PENNY, ROUND_HALF_UP)

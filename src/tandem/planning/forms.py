@@ -73,6 +73,11 @@ class ForecastForm(GovukForm):
         self.fields["window_start"].initial = today - timedelta(days=183)
 
 
+def _choose(rows) -> list[tuple[str, str]]:
+    """A select's options: "Choose" first, then each row by its name."""
+    return [("", "Choose")] + [(str(row.pk), row.name) for row in rows]
+
+
 def _bands():
     return [(b.code, b.label) for b in standard().bands]
 
@@ -214,7 +219,7 @@ class EvidenceForm(GovukForm):
 
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "Choose")] + [(str(s.pk), s.name) for s in services]
+        self.fields["service"].choices = _choose(services)
         self.fields["bands"].choices = _bands()
 
 
@@ -263,7 +268,7 @@ class StreamForm(YearForm):
 
     def __init__(self, *args, partners=(), budgets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", "Choose")] + [(str(p.pk), p.name) for p in partners]
+        self.fields["partner"].choices = _choose(partners)
         self.fields["pooled_budget"].choices = [("", "Not in a pooled budget")] + [
             (str(b.pk), str(b)) for b in budgets
         ]
@@ -291,7 +296,7 @@ class BudgetForm(YearForm):
 
     def __init__(self, *args, services=(), unit_costs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "Choose")] + [(str(s.pk), s.name) for s in services]
+        self.fields["service"].choices = _choose(services)
         self.fields["unit_cost"].choices = [("", "Choose")] + [
             (u.code, f"{u.code} {u.description} (£{u.value:,} {u.unit}, {u.price_year})")
             for u in unit_costs
@@ -354,7 +359,7 @@ class CapacityForm(GovukForm):
 
     def __init__(self, *args, services=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "Choose")] + [(str(s.pk), s.name) for s in services]
+        self.fields["service"].choices = _choose(services)
         self.fields["team"].choices = [("", "Choose")] + [
             (str(t.pk), f"{t.name} ({t.partner.name})") for t in teams
         ]

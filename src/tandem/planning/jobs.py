@@ -26,8 +26,8 @@ def priced(shape: Shape) -> Shape:
     """The shape with every weekly cost at this financial year's prices, where the GDP
     deflators loaded allow; a cost they cannot uprate stays at its own price year (the page
     says which)."""
+    from tandem.formats import financial_year
     from tandem.outcomes.value import DeflatorMissing, uprate
-    from tandem.planning.budgets import financial_year
 
     year = financial_year(timezone.localdate())
     categories = []

@@ -5,7 +5,6 @@ board's view of all of it. Counts and money only."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -18,7 +17,7 @@ from tandem.planning.leavers import accommodation_mix, places_needed
 from tandem.planning.models import Capacity, CapacityKind, ForecastSource
 from tandem.planning.results import counted, shown, tables, yearly
 from tandem.web.decorators import page
-from tandem.web.downloads import table_response
+from tandem.web.downloads import named_table_response, table_response
 from tandem.web.views.common import page_number, paged
 
 NAV = "reports"
@@ -106,11 +105,9 @@ def _places(actor, result) -> dict:
 @page
 def forecast_download(request, forecast_id, table, fmt):
     fc = selectors.forecast_get(actor=request.user, forecast_id=forecast_id)
-    all_tables = tables(fc.result) if fc.ready else {}
-    if table not in all_tables:
-        raise Http404("No such table")
-    headers, rows = all_tables[table]
-    return table_response(f"forecast-{table}", headers, rows, fmt)
+    return named_table_response(
+        tables(fc.result) if fc.ready else {}, table, f"forecast-{table}", fmt
+    )
 
 
 @page
@@ -228,11 +225,9 @@ def scenario(request, scenario_id):
 @page
 def scenario_download(request, scenario_id, table, fmt):
     compared = selectors.scenario_compare(actor=request.user, scenario_id=scenario_id)
-    all_tables = selectors.scenario_tables(compared)
-    if table not in all_tables:
-        raise Http404("No such table")
-    headers, rows = all_tables[table]
-    return table_response(f"scenario-{table}", headers, rows, fmt)
+    return named_table_response(
+        selectors.scenario_tables(compared), table, f"scenario-{table}", fmt
+    )
 
 
 # Budgets and capacity -------------------------------------------------------------------------
@@ -251,11 +246,7 @@ def budgets_page(request):
 @page
 def budgets_download(request, table, fmt):
     report = budgets.report(actor=request.user, year=request.GET.get("year") or None)
-    all_tables = report.tables()
-    if table not in all_tables:
-        raise Http404("No such table")
-    headers, rows = all_tables[table]
-    return table_response(f"budgets-{report.year}-{table}", headers, rows, fmt)
+    return named_table_response(report.tables(), table, f"budgets-{report.year}-{table}", fmt)
 
 
 def _add(request, form, save, done, *, title: str, back: str):

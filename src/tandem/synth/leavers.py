@@ -25,6 +25,7 @@ from tandem.care.models import (
     CareEpisode,
     CareLeaverContact,
 )
+from tandem.formats import financial_year
 from tandem.partners.models import Partner, PartnerKind, Team
 from tandem.people.models import Person
 from tandem.synth import care, ids, load, names
@@ -95,8 +96,7 @@ def _birthday(dob: dt.date, years: int) -> dt.date:
 
 def collection_year(day: dt.date) -> str:
     """The SSDA903 year a day falls in: 1 April to 31 March, written "2025-26"."""
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}-{str(first + 1)[2:]}"
+    return financial_year(day)
 
 
 def _pick(rng, choices: tuple[list[str], list[float]]) -> str:

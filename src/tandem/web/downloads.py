@@ -13,6 +13,16 @@ FORMATS = {
 }
 
 
+def named_table_response(
+    tables: dict[str, tuple[list[str], list[list]]], table: str, name: str, fmt: str
+) -> HttpResponse:
+    """One of a page's tables by its name (404 for a name it does not have)."""
+    if table not in tables:
+        raise Http404("No such table")
+    headers, rows = tables[table]
+    return table_response(name, headers, rows, fmt)
+
+
 def table_response(name: str, headers: list[str], rows: list[list], fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("There are CSV and XLSX files of this table")
